@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * context.c - running one probe hit: the per-CPU context, the global
+ * locks a probe needs, and what happens to its errors.
+ */
+#include <linux/percpu.h>
+#include <linux/vmalloc.h>
+#include <linux/preempt.h>
+#include <linux/string.h>
+#include <linux/kernel.h>
+#include "stp.h"
+
+static struct stp_context __percpu *stp_contexts;
+
+int stp_contexts_init(void)
+{
+	int cpu;
+
+	stp_contexts = alloc_percpu(struct stp_context);
+	if (!stp_contexts)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct stp_context *c = per_cpu_ptr(stp_contexts, cpu);
+
+		c->frames = vzalloc(stp_script.frame_size);
+		c->out.buf = vmalloc(stp_script.print_bufsize);
+		if (!c->frames || !c->out.buf)
+			goto nomem;
+		c->out.cap = stp_script.print_bufsize;
+		c->out.is_output = true;
+	}
+	return 0;
+nomem:
+	stp_contexts_exit();
+	return -ENOMEM;
+}
+
+void stp_contexts_exit(void)
+{
+	int cpu;
+
+	if (!stp_contexts)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct stp_context *c = per_cpu_ptr(stp_contexts, cpu);
+
+		vfree(c->frames);
+		vfree(c->out.buf);
+	}
+	free_percpu(stp_contexts);
+	stp_contexts = NULL;
+}
+
+void stp_send_text(enum stp_msg_type type, const char *text)
+{
+	unsigned long flags;
+
+	/* process-context callers: keep to one CPU's buffer while writing */
+	local_irq_save(flags);
+	stp_transport_write(type, text, strlen(text));
+	local_irq_restore(flags);
+}
+
+void stp_error(struct stp_context *c, const char *msg, const char *near)
+{
+	c->last_error = msg;
+	c->error_near = near;
+}
+
+void stp_errorf(struct stp_context *c, const char *near, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->error_buf, sizeof(c->error_buf), fmt, ap);
+	va_end(ap);
+	c->last_error = c->error_buf;
+	c->error_near = near;
+}
+
+/* "ERROR: division by 0 near operator '/' at <input>:1:23 in probe begin" */
+static void stp_report_error(struct stp_context *c)
+{
+	char msg[384];
+
+	atomic_inc(&stp_error_count);
+	if (!stp_script.suppress_handler_errors) {
+		if (c->error_near)
+			snprintf(msg, sizeof(msg), "ERROR: %s near %s in probe %s\n",
+				 c->last_error, c->error_near, c->probe->pp);
+		else
+			snprintf(msg, sizeof(msg), "ERROR: %s in probe %s\n",
+				 c->last_error, c->probe->pp);
+		stp_transport_write(STP_MSG_ERROR, msg, strlen(msg));
+	}
+	stp_error_limit_check();
+}
+
+static void stp_skip(void)
+{
+	atomic_inc(&stp_skipped_count);
+	stp_skipped_limit_check();
+}
+
+static void stp_unlock(const struct stp_lock_ref *locks, int n)
+{
+	while (--n >= 0) {
+		if (locks[n].write)
+			write_unlock(locks[n].lock);
+		else
+			read_unlock(locks[n].lock);
+	}
+}
+
+/* Takes a probe's globals in table order, giving up after MAXTRYLOCK tries. */
+static bool stp_lock(const struct stp_lock_ref *locks, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int tries = stp_script.maxtrylock;
+
+		for (;;) {
+			if (locks[i].write ? write_trylock(locks[i].lock) :
+					     read_trylock(locks[i].lock))
+				break;
+			if (--tries <= 0) {
+				stp_unlock(locks, i);
+				return false;
+			}
+			cpu_relax();
+		}
+	}
+	return true;
+}
+
+static int stp_state_for(int kind)
+{
+	switch (kind) {
+	case STP_PROBE_BEGIN:
+		return STP_SESSION_STARTING;
+	case STP_PROBE_END:
+	case STP_PROBE_ERROR:
+		return STP_SESSION_STOPPING;
+	default:
+		return STP_SESSION_RUNNING;
+	}
+}
+
+void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
+{
+	struct stp_context *c;
+
+	if (atomic_read(&stp_session_state) != stp_state_for(p->kind))
+		return;
+	preempt_disable();
+	c = this_cpu_ptr(stp_contexts);
+	if (atomic_inc_return(&c->busy) != 1) {
+		/* a probe hit inside another on this CPU */
+		stp_skip();
+		goto out;
+	}
+	c->probe = p;
+	c->last_error = NULL;
+	c->error_near = NULL;
+	c->actions = p->kind == STP_PROBE_NORMAL ? stp_script.maxaction :
+						    stp_script.maxaction_interruptible;
+	c->nesting = 0;
+	c->frame_top = 0;
+	c->regs = regs;
+	if (p->nlocks && !stp_lock(p->locks, p->nlocks)) {
+		stp_skip();
+		goto out;
+	}
+	p->handler(c);
+	if (p->nlocks)
+		stp_unlock(p->locks, p->nlocks);
+	if (c->out.len)
+		stp_flush_output(c);
+	if (unlikely(c->last_error))
+		stp_report_error(c);
+out:
+	atomic_dec(&c->busy);
+	preempt_enable();
+}
+
+/* begin, end and error probes, one after the other, in process context */
+void stp_run_session_probes(const struct stp_probe *const *probes, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		stp_run_probe(probes[i], NULL);
+}
+
+void *stp_frame_push(struct stp_context *c, size_t size, const char *near)
+{
+	void *frame;
+
+	size = ALIGN(size, 8);
+	if (unlikely(c->nesting >= stp_script.maxnesting ||
+		     c->frame_top + size > stp_script.frame_size)) {
+		stp_error(c, "MAXNESTING exceeded", near);
+		return NULL;
+	}
+	frame = c->frames + c->frame_top;
+	c->frame_top += size;
+	c->nesting++;
+	return frame;
+}
+
+void stp_frame_pop(struct stp_context *c, size_t size)
+{
+	c->frame_top -= ALIGN(size, 8);
+	c->nesting--;
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * module.c - the session: module init and exit, and the life of a script.
+ *
+ *   loaded --start--> starting (begin probes) --> running
+ *   running --exit() or stop--> stopping (end probes) --> stopped
+ *   any --too many errors--> error (error probes) --> stopped
+ *
+ * stapio's commands arrive from the transport in process context; the
+ * work they start runs on an ordered workqueue, so a start and a stop
+ * never overlap and stapio keeps reading output meanwhile.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kernel.h>
+#include <linux/workqueue.h>
+#include <linux/slab.h>
+#include "stp.h"
+
+atomic_t stp_session_state = ATOMIC_INIT(STP_SESSION_LOADED);
+atomic_t stp_error_count = ATOMIC_INIT(0);
+atomic_t stp_skipped_count = ATOMIC_INIT(0);
+static atomic_t stp_exit_sent = ATOMIC_INIT(0);
+static bool stp_errored;	/* the error limit was passed: error probes, not end */
+
+
+static struct workqueue_struct *stp_wq;
+static struct work_struct stp_start_work;
+static struct work_struct stp_stop_work;
+static bool stp_groups_registered;
+
+/* Asks stapio, once, to send "stop". */
+static void stp_send_exit_request(void)
+{
+	if (atomic_xchg(&stp_exit_sent, 1) == 0)
+		stp_transport_write(STP_MSG_EXIT_REQUEST, NULL, 0);
+}
+
+void stp_request_exit(void)
+{
+	atomic_cmpxchg(&stp_session_state, STP_SESSION_RUNNING, STP_SESSION_STOPPING);
+	atomic_cmpxchg(&stp_session_state, STP_SESSION_STARTING, STP_SESSION_STOPPING);
+	stp_send_exit_request();
+}
+
+/* Called after each error: past MAXERRORS the script stops. */
+void stp_error_limit_check(void)
+{
+	if (atomic_read(&stp_error_count) <= stp_script.maxerrors)
+		return;
+	stp_errored = true;
+	stp_request_exit();
+}
+
+void stp_skipped_limit_check(void)
+{
+	if (atomic_read(&stp_skipped_count) <= stp_script.maxskipped)
+		return;
+	if (atomic_read(&stp_session_state) != STP_SESSION_RUNNING)
+		return;
+	stp_send_text(STP_MSG_ERROR, "ERROR: Skipped too many probes, check MAXSKIPPED\n");
+	atomic_inc(&stp_error_count);
+	stp_errored = true;
+	stp_request_exit();
+}
+
+static int stp_register_groups(void)
+{
+	int i, rc;
+
+	for (i = 0; i < stp_script.ngroups; i++) {
+		const struct stp_probe_group *g = &stp_script.groups[i];
+
+		rc = g->ops->register_probes(g->probes, g->n);
+		if (rc) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg),
+				 "ERROR: cannot register %s probes: error %d\n",
+				 g->ops->name, rc);
+			stp_send_text(STP_MSG_ERROR, msg);
+			while (--i >= 0) {
+				g = &stp_script.groups[i];
+				g->ops->unregister_probes(g->probes, g->n);
+			}
+			return rc;
+		}
+	}
+	stp_groups_registered = true;
+	return 0;
+}
+
+static void stp_unregister_groups(void)
+{
+	int i;
+
+	if (!stp_groups_registered)
+		return;
+	for (i = stp_script.ngroups - 1; i >= 0; i--) {
+		const struct stp_probe_group *g = &stp_script.groups[i];
+
+		g->ops->unregister_probes(g->probes, g->n);
+	}
+	stp_groups_registered = false;
+}
+
+static void stp_start(struct work_struct *work)
+{
+	if (atomic_cmpxchg(&stp_session_state, STP_SESSION_LOADED,
+			   STP_SESSION_STARTING) != STP_SESSION_LOADED)
+		return;
+	stp_run_session_probes(stp_script.begin, stp_script.nbegin);
+	if (atomic_read(&stp_session_state) != STP_SESSION_STARTING)
+		return;		/* exit() or an error in a begin probe */
+	if (stp_register_groups()) {
+		atomic_inc(&stp_error_count);
+		stp_errored = true;
+		stp_request_exit();
+		return;
+	}
+	/* like SystemTap, a script runs until exit(), an error or ^C */
+	atomic_cmpxchg(&stp_session_state, STP_SESSION_STARTING, STP_SESSION_RUNNING);
+}
+
+static void stp_report_totals(void)
+{
+	char msg[160];
+	int errors = atomic_read(&stp_error_count);
+	int skipped = atomic_read(&stp_skipped_count);
+	u64 drops = stp_transport_drops();
+
+	if (errors || skipped) {
+		snprintf(msg, sizeof(msg),
+			 "WARNING: Number of errors: %d, skipped probes: %d\n",
+			 errors, skipped);
+		stp_send_text(STP_MSG_WARNING, msg);
+	}
+	if (drops) {
+		snprintf(msg, sizeof(msg),
+			 "WARNING: %llu output messages were dropped: the buffer was full (try stap -s MB)\n",
+			 drops);
+		stp_send_text(STP_MSG_WARNING, msg);
+	}
+}
+
+/* Disarms everything and runs the end (or error) probes; idempotent. */
+static void stp_stop_session(void)
+{
+	struct stp_stopped stopped;
+	int state = atomic_read(&stp_session_state);
+
+	if (state == STP_SESSION_STOPPED)
+		return;
+	atomic_set(&stp_session_state, STP_SESSION_STOPPING);
+	stp_unregister_groups();
+	if (state != STP_SESSION_LOADED) {
+		if (stp_errored && stp_script.nerror)
+			stp_run_session_probes(stp_script.error, stp_script.nerror);
+		else if (!stp_errored)
+			stp_run_session_probes(stp_script.end, stp_script.nend);
+	}
+	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
+	stp_report_totals();
+	stopped.errors = atomic_read(&stp_error_count);
+	stopped.skipped = atomic_read(&stp_skipped_count);
+	stp_transport_write(STP_MSG_STOPPED, &stopped, sizeof(stopped));
+}
+
+static void stp_stop(struct work_struct *work)
+{
+	stp_stop_session();
+}
+
+void stp_control_start(void)
+{
+	queue_work(stp_wq, &stp_start_work);
+}
+
+void stp_control_stop(void)
+{
+	queue_work(stp_wq, &stp_stop_work);
+}
+
+/* -G var=value and staprun's name=value: 64-bit script globals. */
+static int stp_param_set_s64(const char *val, const struct kernel_param *kp)
+{
+	return kstrtoll(val, 0, (s64 *)kp->arg);
+}
+
+static int stp_param_get_s64(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", *(s64 *)kp->arg);
+}
+
+const struct kernel_param_ops stp_param_ops_s64 = {
+	.set = stp_param_set_s64,
+	.get = stp_param_get_s64,
+};
+
+static int __init stp_init(void)
+{
+	int rc;
+
+	stp_wq = alloc_ordered_workqueue("stap_%s", 0, THIS_MODULE->name);
+	if (!stp_wq)
+		return -ENOMEM;
+	INIT_WORK(&stp_start_work, stp_start);
+	INIT_WORK(&stp_stop_work, stp_stop);
+	rc = stp_contexts_init();
+	if (rc)
+		goto err_wq;
+	if (stp_script.init_globals) {
+		rc = stp_script.init_globals();
+		if (rc)
+			goto err_contexts;
+	}
+	rc = stp_transport_init();
+	if (rc)
+		goto err_globals;
+	return 0;
+
+err_globals:
+	if (stp_script.free_globals)
+		stp_script.free_globals();
+err_contexts:
+	stp_contexts_exit();
+err_wq:
+	destroy_workqueue(stp_wq);
+	return rc;
+}
+
+static void __exit stp_exit(void)
+{
+	/* stapio may be gone: stop here if it did not */
+	flush_workqueue(stp_wq);
+	stp_stop_session();
+	destroy_workqueue(stp_wq);
+	stp_transport_exit();
+	if (stp_script.free_globals)
+		stp_script.free_globals();
+	stp_contexts_exit();
+}
+
+module_init(stp_init);
+module_exit(stp_exit);

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * print.c - the print family's output: into a probe hit's output buffer
+ * (flushed to stapio when the hit ends, or when it fills), or into a
+ * script string (cut at its size).
+ *
+ * The translator has already parsed every format string; what arrives
+ * here is one conversion at a time (struct stp_fmt) and its value.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "stp.h"
+
+void stp_flush_output(struct stp_context *c)
+{
+	stp_transport_write(STP_MSG_OUTPUT, c->out.buf, c->out.len);
+	c->out.len = 0;
+}
+
+/* Room for n more bytes; an output buffer is flushed to make it. */
+static u32 stp_sink_room(struct stp_sink *s, size_t n)
+{
+	u32 room = s->cap - s->len - (s->is_output ? 0 : 1);
+
+	if (room >= n || !s->is_output || !s->len)
+		return room;
+	stp_flush_output(container_of(s, struct stp_context, out));
+	return s->cap;
+}
+
+void stp_put_mem(struct stp_sink *s, const char *mem, size_t n)
+{
+	while (n) {
+		u32 room = stp_sink_room(s, n);
+		size_t k = min_t(size_t, n, room);
+
+		if (!k)
+			break;
+		memcpy(s->buf + s->len, mem, k);
+		s->len += k;
+		mem += k;
+		n -= k;
+		if (!s->is_output)
+			break;	/* a string is full: cut */
+	}
+	if (!s->is_output)
+		s->buf[s->len] = '\0';
+}
+
+void stp_put_str(struct stp_sink *s, const char *str)
+{
+	stp_put_mem(s, str, strlen(str));
+}
+
+void stp_put_char(struct stp_sink *s, char ch)
+{
+	stp_put_mem(s, &ch, 1);
+}
+
+void stp_put_long(struct stp_sink *s, s64 v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%lld", v);
+
+	stp_put_mem(s, buf, n);
+}
+
+/*
+ * Formats with the kernel's vsnprintf into the sink's free space; a
+ * result larger than the space is flushed (output) or cut (strings).
+ */
+static void stp_put_printf(struct stp_sink *s, const char *fmt, ...)
+{
+	va_list ap;
+	u32 room;
+	int n;
+
+	room = stp_sink_room(s, 64);
+	va_start(ap, fmt);
+	n = vsnprintf(s->buf + s->len, room + (s->is_output ? 0 : 1), fmt, ap);
+	va_end(ap);
+	if (n <= (int)room) {
+		s->len += n;
+		return;
+	}
+	if (!s->is_output) {
+		s->len += room;
+		return;
+	}
+	/* did not fit: start a fresh buffer and cut at its size */
+	stp_flush_output(container_of(s, struct stp_context, out));
+	va_start(ap, fmt);
+	n = vsnprintf(s->buf, s->cap, fmt, ap);
+	va_end(ap);
+	s->len = min_t(u32, n, s->cap - 1);
+}
+
+/*
+ * "%-+ #0" flags and a '*' width, then ".*" when there is a precision
+ * (with one, C ignores the '0' flag on numbers, so it must be left out).
+ */
+static char *stp_fmt_prefix(char *p, const struct stp_fmt *f)
+{
+	*p++ = '%';
+	if (f->flags & STP_FMT_LEFT)
+		*p++ = '-';
+	if (f->flags & STP_FMT_PLUS)
+		*p++ = '+';
+	if (f->flags & STP_FMT_SPACE)
+		*p++ = ' ';
+	if (f->flags & STP_FMT_ALT)
+		*p++ = '#';
+	if (f->flags & STP_FMT_ZERO)
+		*p++ = '0';
+	*p++ = '*';
+	if (f->prec >= 0) {
+		*p++ = '.';
+		*p++ = '*';
+	}
+	return p;
+}
+
+/* Formats one value with fmt, passing the precision only when fmt has it. */
+#define stp_put_fmt(s, f, fmt, width, value)					\
+	do {									\
+		if ((f)->prec >= 0)						\
+			stp_put_printf(s, fmt, width, (int)(f)->prec, value);	\
+		else								\
+			stp_put_printf(s, fmt, width, value);			\
+	} while (0)
+
+static void stp_fmt_binary(struct stp_sink *s, const struct stp_fmt *f, s64 v)
+{
+	int n = f->width > 0 ? f->width : 8;
+	union { u8 b1; u16 b2; u32 b4; u64 b8; } u;
+
+	switch (n) {
+	case 1:
+		u.b1 = v;
+		break;
+	case 2:
+		u.b2 = v;
+		break;
+	case 4:
+		u.b4 = v;
+		break;
+	default:
+		n = 8;
+		u.b8 = v;
+		break;
+	}
+	stp_put_mem(s, (const char *)&u, n);
+}
+
+/* %m and %M: precision bytes of kernel memory at address v, read safely */
+static void stp_fmt_memory(struct stp_sink *s, const struct stp_fmt *f, s64 v)
+{
+	char bytes[64];
+	int n = f->prec > 0 ? min_t(int, f->prec, sizeof(bytes)) : 1;
+	int i;
+
+	if (copy_from_kernel_nofault(bytes, (const void *)(unsigned long)v, n)) {
+		stp_put_str(s, "<unreadable>");
+		return;
+	}
+	if (f->conv == 'm') {
+		stp_put_mem(s, bytes, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		stp_put_printf(s, "%02x", (u8)bytes[i]);
+}
+
+void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
+{
+	char fmt[16];
+	char *p = stp_fmt_prefix(fmt, f);
+	int width = f->width;
+
+	switch (f->conv) {
+	case 'b':
+		stp_fmt_binary(s, f, v);
+		return;
+	case 'm':
+	case 'M':
+		stp_fmt_memory(s, f, v);
+		return;
+	case 'c':
+		*p++ = 'c';
+		*p = '\0';
+		stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, (int)(char)v);
+		return;
+	case 'p':
+		/* a plain hex address: the kernel's %p would hash it */
+		*p++ = 'l';
+		*p++ = 'l';
+		*p++ = 'x';
+		*p = '\0';
+		if (width < 0)
+			width = 0;
+		stp_put_str(s, "0x");
+		stp_put_fmt(s, f, fmt, width > 2 ? width - 2 : 0, (u64)v);
+		return;
+	case 'd':
+	case 'i':
+		*p++ = 'l';
+		*p++ = 'l';
+		*p++ = 'd';
+		break;
+	default:	/* u x X o */
+		*p++ = 'l';
+		*p++ = 'l';
+		*p++ = f->conv;
+		break;
+	}
+	*p = '\0';
+	stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, v);
+}
+
+void stp_fmt_str(struct stp_sink *s, const struct stp_fmt *f, const char *str)
+{
+	char fmt[16];
+	char *p = stp_fmt_prefix(fmt, f);
+
+	*p++ = 's';
+	*p = '\0';
+	stp_put_fmt(s, f, fmt, f->width < 0 ? 0 : f->width, str);
+}
+
+int stp_clamp_width(s64 v)
+{
+	if (v < 0)
+		return -1;
+	return v > 4096 ? 4096 : (int)v;
+}

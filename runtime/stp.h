@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stp.h - the runtime as a generated module sees it.
+ *
+ * The runtime's .c files are compiled once per kernel and linked into
+ * every module; the translator writes one C file per script that
+ * includes only this header.  Limits that a script may change with -D
+ * (MAXACTION, MAXSTRINGLEN, ...) therefore reach the runtime as fields
+ * of struct stp_script, never as macros.
+ *
+ * Probe context rules.  Every function that can run inside a probe
+ * handler follows them, in the runtime and in generated code alike:
+ *
+ *  1. Never sleep: no mutexes, no GFP_KERNEL, no copy_from_user().
+ *  2. Never allocate: everything is allocated at module init.
+ *  3. Bound every loop and copy: by the statement budget (MAXACTION),
+ *     a map's size, or a string's buffer size.
+ *  4. Read memory that the module does not own only through the
+ *     fault-safe helpers (copy_from_kernel_nofault and friends).
+ *  5. Prefer per-CPU data to locks; take script globals with bounded
+ *     trylocks and skip the probe when they cannot be had.
+ *
+ * A probe handler owns its CPU's struct stp_context from
+ * stp_probe_enter() to stp_probe_exit(); a second probe that fires on
+ * the same CPU meanwhile (an interrupt, a probed function called by
+ * the handler) finds the context busy and is skipped.
+ */
+#ifndef STP_H
+#define STP_H
+
+#include <linux/types.h>
+#include <linux/compiler.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <linux/hrtimer.h>
+#include <linux/moduleparam.h>
+#include "stp_proto.h"
+
+struct pt_regs;
+struct stp_context;
+
+/* ---- the script: what the translator generates, what the runtime runs ---- */
+
+/* One global's lock, and whether a probe writes (or only reads) it. */
+struct stp_lock_ref {
+	rwlock_t *lock;
+	bool write;
+};
+
+struct stp_probe {
+	const char *pp;		/* probe point as the user knows it: "timer.ms(100)" */
+	const char *loc;	/* where the probe body starts: "<input>:1:1" */
+	void (*handler)(struct stp_context *c);
+	const struct stp_lock_ref *locks;	/* sorted: always taken in this order */
+	int nlocks;
+	int kind;		/* enum stp_probe_kind: which session state it runs in */
+};
+
+enum stp_probe_kind {
+	STP_PROBE_NORMAL,	/* runs while the session is running */
+	STP_PROBE_BEGIN,	/* runs while starting */
+	STP_PROBE_END,		/* runs while stopping */
+	STP_PROBE_ERROR,	/* runs while stopping after errors */
+};
+
+/*
+ * A probe family registers its probes as one group.  The family's
+ * runtime file defines the ops; the generated code defines the array of
+ * family-specific probe records that "probes" points to.
+ */
+struct stp_family_ops {
+	const char *name;
+	int (*register_probes)(void *probes, int n);	/* 0 or -errno */
+	void (*unregister_probes)(void *probes, int n);	/* waits for handlers */
+};
+
+struct stp_probe_group {
+	const struct stp_family_ops *ops;
+	void *probes;
+	int n;
+};
+
+struct stp_script {
+	const char *name;		/* the script's file name or "<input>" */
+	const struct stp_probe *const *begin;	/* in begin(N) order */
+	int nbegin;
+	const struct stp_probe *const *end;
+	int nend;
+	const struct stp_probe *const *error;
+	int nerror;
+	const struct stp_probe_group *groups;
+	int ngroups;
+	int (*init_globals)(void);	/* module init, may allocate */
+	void (*free_globals)(void);	/* module exit */
+
+	/* limits, from -D NAME=VALUE */
+	long maxaction;			/* statements per probe hit */
+	long maxaction_interruptible;	/* ... in begin and end probes */
+	int maxnesting;			/* function call depth */
+	int maxerrors;			/* errors before the script stops */
+	int maxskipped;			/* skipped probes before the script stops */
+	int maxtrylock;			/* attempts on a busy global's lock */
+	size_t frame_size;		/* per-CPU bytes for locals and temporaries */
+	size_t bufsize;			/* per-CPU transport buffer bytes */
+	size_t print_bufsize;		/* per-probe output buffer bytes */
+	bool suppress_handler_errors;
+};
+
+extern const struct stp_script stp_script;	/* generated */
+
+/* ---- the probe context (context.c) ---- */
+
+struct stp_sink {
+	char *buf;
+	u32 len;
+	u32 cap;
+	bool is_output;		/* full: flush to the transport, else truncate */
+};
+
+struct stp_context {
+	atomic_t busy;
+	const struct stp_probe *probe;
+	const char *last_error;		/* set: the handler unwinds to its end */
+	const char *error_near;		/* "operator '/' at <input>:1:23" */
+	long actions;			/* statements left before MAXACTION */
+	int nesting;			/* script function calls in progress */
+	struct pt_regs *regs;		/* interrupted registers, or NULL */
+	char *frames;			/* locals of probe and functions */
+	size_t frame_top;
+	struct stp_sink out;		/* this probe hit's output */
+	char error_buf[128];		/* last_error when it is formatted */
+};
+
+/* Runs one probe hit; every family's handler comes through here. */
+void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs);
+
+/* Records a runtime error; the handler then unwinds (goto out). */
+void stp_error(struct stp_context *c, const char *msg, const char *near);
+void stp_errorf(struct stp_context *c, const char *near, const char *fmt, ...)
+	__printf(3, 4);
+/* A whole message for stderr, "WARNING: ...\n" or "ERROR: ...\n". */
+void stp_send_text(enum stp_msg_type type, const char *text);
+/* exit(): stop the script after this probe. */
+void stp_request_exit(void);
+
+/* Space for a function call's frame; NULL when MAXNESTING is reached. */
+void *stp_frame_push(struct stp_context *c, size_t size, const char *near);
+void stp_frame_pop(struct stp_context *c, size_t size);
+
+/* ---- printing (print.c) ---- */
+
+/* A printf conversion, compiled by the translator from a format string. */
+struct stp_fmt {
+	char conv;		/* d i u x X o c s p b m M */
+	u8 flags;		/* STP_FMT_* */
+	s16 width;		/* -1: none */
+	s16 prec;		/* -1: none */
+};
+#define STP_FMT_LEFT	0x01	/* - */
+#define STP_FMT_PLUS	0x02	/* + */
+#define STP_FMT_SPACE	0x04	/* ' ' */
+#define STP_FMT_ALT	0x08	/* # */
+#define STP_FMT_ZERO	0x10	/* 0 */
+
+void stp_put_str(struct stp_sink *s, const char *str);
+void stp_put_mem(struct stp_sink *s, const char *mem, size_t n);
+void stp_put_char(struct stp_sink *s, char ch);
+void stp_put_long(struct stp_sink *s, s64 v);
+void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v);
+void stp_fmt_str(struct stp_sink *s, const struct stp_fmt *f, const char *str);
+/* Sends the context's output buffer to user space now. */
+void stp_flush_output(struct stp_context *c);
+/* A '*' width or precision from the script, bounded. */
+int stp_clamp_width(s64 v);
+
+static inline void stp_sink_init_str(struct stp_sink *s, char *buf, size_t cap)
+{
+	s->buf = buf;
+	s->len = 0;
+	s->cap = cap;
+	s->is_output = false;
+	buf[0] = '\0';
+}
+
+/* ---- strings and arithmetic (string.c) ---- */
+
+/* Copies at most size-1 bytes and always terminates; returns dst. */
+char *stp_strlcpy(char *dst, const char *src, size_t size);
+char *stp_strlcat(char *dst, const char *src, size_t size);
+/* Long to decimal string, returns dst. */
+char *stp_ltoa(char *dst, s64 v, size_t size);
+
+/* SystemTap's semantics: x / 0 and x % 0 are errors, LLONG_MIN / -1 is safe. */
+static inline s64 stp_div(s64 a, s64 b)
+{
+	if (unlikely(b == -1))
+		return (s64)(0 - (u64)a);
+	return a / b;
+}
+
+static inline s64 stp_mod(s64 a, s64 b)
+{
+	if (unlikely(b == -1))
+		return 0;
+	return a % b;
+}
+
+/* ---- the transport (transport.c) ---- */
+
+/* Module init: buffers of stp_script.bufsize per CPU, /proc/stap_NAME. */
+int stp_transport_init(void);
+void stp_transport_exit(void);
+/*
+ * Queues one message for stapio.  Never blocks or sleeps; returns
+ * -ENOSPC (and counts a drop) when this CPU's buffer is full.  Callers
+ * either own this CPU's stp_context or run with preemption disabled in
+ * process context; the transport itself disables interrupts around the
+ * copy so that one CPU's buffer never sees two writers at once.
+ * Messages other than STP_MSG_OUTPUT may use a small reserve at the end
+ * of the buffer, so that errors and STP_MSG_STOPPED get through even
+ * when output has filled it.
+ */
+int stp_transport_write(enum stp_msg_type type, const void *data, size_t len);
+/* Messages dropped so far because a buffer was full. */
+u64 stp_transport_drops(void);
+
+/*
+ * Called by the transport from write(), in process context, for stapio's
+ * commands; they queue the work and return at once.
+ */
+void stp_control_start(void);
+void stp_control_stop(void);
+
+/* ---- the session (module.c) ---- */
+
+enum stp_session_state {
+	STP_SESSION_LOADED,
+	STP_SESSION_STARTING,
+	STP_SESSION_RUNNING,
+	STP_SESSION_STOPPING,
+	STP_SESSION_STOPPED,
+};
+extern atomic_t stp_session_state;
+extern atomic_t stp_error_count;
+extern atomic_t stp_skipped_count;
+/* Module parameters for 64-bit script globals (-G var=value). */
+extern const struct kernel_param_ops stp_param_ops_s64;
+
+/* ---- between runtime files; generated code does not call these ---- */
+
+int stp_contexts_init(void);
+void stp_contexts_exit(void);
+void stp_run_session_probes(const struct stp_probe *const *probes, int n);
+void stp_error_limit_check(void);
+void stp_skipped_limit_check(void);
+
+/* ---- probe families ---- */
+
+struct stp_timer {
+	const struct stp_probe *probe;
+	u64 period_ns;
+	u64 randomize_ns;	/* 0: fixed period */
+	struct hrtimer timer;
+};
+extern const struct stp_family_ops stp_timer_ops;
+
+#endif /* STP_H */

@@ -1,0 +1,279 @@
+/*
+ * build.c - pass 4: the module's C becomes a .ko through kbuild.
+ *
+ * The runtime (the .c files in runtime/) is the same for every script, so it is
+ * compiled once per kernel into one object, kept in a cache directory
+ * (~/.cache/stap/runtime-RELEASE-HASH/stp_runtime.o), and linked into
+ * each module as a prebuilt object; a script's build then compiles only
+ * its own C file.  The cache key hashes the runtime's sources and the
+ * kernel build tree, so a changed runtime or kernel rebuilds it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "stap.h"
+
+bool copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY);
+	if (in < 0)
+		return false;
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out < 0) {
+		close(in);
+		return false;
+	}
+	char buf[65536];
+	ssize_t n;
+	bool ok = true;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			ok = false;
+	if (n < 0)
+		ok = false;
+	close(in);
+	if (close(out) != 0)
+		ok = false;
+	return ok;
+}
+
+static bool write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return false;
+	fputs(text, f);
+	return fclose(f) == 0;
+}
+
+static uint64_t hash_file(const char *path, uint64_t h)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return h;
+	int c;
+	while ((c = getc(f)) != EOF)
+		h = (h ^ (unsigned char)c) * 1099511628211ull;
+	fclose(f);
+	return h;
+}
+
+static uint64_t hash_str(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The runtime's source files, sorted: *.c compile, *.h are hashed too. */
+static Vec runtime_files(Session *s)
+{
+	Vec names = {0};
+	DIR *d = opendir(s->runtime_dir);
+	if (!d)
+		fatal("cannot read the runtime directory %s: %s", s->runtime_dir, strerror(errno));
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n > 2 && e->d_name[n - 2] == '.' &&
+		    (e->d_name[n - 1] == 'c' || e->d_name[n - 1] == 'h'))
+			vec_push(&names, arena_strdup(e->d_name));
+	}
+	closedir(d);
+	for (int i = 1; i < names.len; i++)
+		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
+			void *t = names.items[j];
+			names.items[j] = names.items[j - 1];
+			names.items[j - 1] = t;
+		}
+	return names;
+}
+
+const char *kernel_build_dir(const char *release, bool *ok)
+{
+	const char *dir = arena_printf("/lib/modules/%s/build", release);
+	*ok = access(arena_printf("%s/Makefile", dir), R_OK) == 0;
+	return dir;
+}
+
+/* Runs make in the kernel tree for the module directory; output goes to log. */
+static bool run_kbuild(Session *s, const char *dir, const char *target, const char *log)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		const char *m = arena_printf("M=%s", dir);
+		execlp("make", "make", "-s", "-j2", "-C", s->build_dir, m, target, (char *)NULL);
+		perror("make");
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Prints the compiler's complaints (errors and warnings) from a kbuild log. */
+static int show_log_problems(const char *log, int max)
+{
+	FILE *f = fopen(log, "r");
+	if (!f)
+		return 0;
+	char line[4096];
+	int shown = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "error") && !strstr(line, "warning") && !strstr(line, "ERROR"))
+			continue;
+		if (strstr(line, "Skipping BTF generation"))
+			continue;
+		if (shown++ < max)
+			fprintf(stderr, "  %s", line);
+	}
+	fclose(f);
+	return shown;
+}
+
+static bool make_dir(const char *path)
+{
+	return mkdir(path, 0755) == 0 || errno == EEXIST;
+}
+
+static const char *cache_root(void)
+{
+	const char *env = getenv("STAP_CACHE");
+	if (env && *env)
+		return env;
+	env = getenv("XDG_CACHE_HOME");
+	if (env && *env)
+		return arena_printf("%s/stap", env);
+	env = getenv("HOME");
+	return arena_printf("%s/.cache/stap", env && *env ? env : "/tmp");
+}
+
+/*
+ * The runtime object for this kernel, built on first use.  It is built
+ * in a private directory and renamed into place, so that concurrent
+ * stap runs never see a half-written cache entry.
+ */
+static const char *runtime_object(Session *s)
+{
+	Vec files = runtime_files(s);
+	char real_build[PATH_MAX];
+	if (!realpath(s->build_dir, real_build))
+		strcpy(real_build, s->build_dir);
+	uint64_t h = hash_str(real_build, 1469598103934665603ull);
+	h = hash_str(s->kernel_release, h);
+	for (int i = 0; i < files.len; i++) {
+		h = hash_str(files.items[i], h);
+		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
+	}
+	const char *root = cache_root();
+	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
+				       (unsigned long long)h);
+	const char *obj = arena_printf("%s/stp_runtime.o", dir);
+	if (access(obj, R_OK) == 0)
+		return obj;
+
+	if (s->verbose)
+		fprintf(stderr, "Building the runtime for %s once, into %s\n", s->kernel_release, dir);
+	char *slash = arena_strdup(root);
+	for (char *p = slash + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			make_dir(slash);
+			*p = '/';
+		}
+	if (!make_dir(root))
+		fatal("cannot create the cache directory %s: %s", root, strerror(errno));
+	char *work = arena_printf("%s/build-XXXXXX", root);
+	if (!mkdtemp(work))
+		fatal("cannot create %s: %s", work, strerror(errno));
+	Buf kbuild = {0};
+	buf_puts(&kbuild, "# the stap runtime, compiled once for this kernel\n");
+	buf_puts(&kbuild, "obj-m := stp_runtime.o\nstp_runtime-y :=");
+	for (int i = 0; i < files.len; i++) {
+		const char *name = files.items[i];
+		const char *from = arena_printf("%s/%s", s->runtime_dir, name);
+		if (!copy_file(from, arena_printf("%s/%s", work, name)))
+			fatal("cannot copy %s: %s", from, strerror(errno));
+		size_t n = strlen(name);
+		if (name[n - 1] == 'c')
+			buf_printf(&kbuild, " %.*s.o", (int)(n - 2), name);
+	}
+	buf_printf(&kbuild, "\nccflags-y := -I%s -Werror\n", work);
+	if (!write_text(arena_printf("%s/Kbuild", work), kbuild.s))
+		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
+	const char *log = arena_printf("%s/build.log", work);
+	if (!run_kbuild(s, work, "stp_runtime.o", log)) {
+		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
+			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
+		show_log_problems(log, 20);
+		fprintf(stderr, "stap: the full log is %s\n", log);
+		return NULL;
+	}
+	/* publish: rename the finished directory into its final name */
+	if (rename(work, dir) != 0 && access(obj, R_OK) != 0)
+		fatal("cannot create %s: %s", dir, strerror(errno));
+	return access(obj, R_OK) == 0 ? obj : arena_printf("%s/stp_runtime.o", work);
+}
+
+bool build_module(Session *s)
+{
+	if (access(arena_printf("%s/Makefile", s->build_dir), R_OK) != 0) {
+		if (strchr(s->kernel_release, '/') || access(s->build_dir, F_OK) == 0)
+			error_plain(NULL, "%s is not a kernel build tree (no Makefile)", s->build_dir);
+		else
+			error_plain(NULL, "no kernel build tree for %s at %s: install it with "
+				    "'apt-get install linux-headers-%s'", s->kernel_release,
+				    s->build_dir, s->kernel_release);
+		return false;
+	}
+	const char *rt = runtime_object(s);
+	if (!rt)
+		return false;
+	const char *dir = s->tmp_dir;
+	const char *name = s->module_name;
+	if (!copy_file(rt, arena_printf("%s/stp_runtime.o_shipped", dir)))
+		fatal("cannot copy the runtime object: %s", strerror(errno));
+	/* modpost reads a .cmd file for every object of a module */
+	if (!write_text(arena_printf("%s/.stp_runtime.o.cmd", dir),
+			arena_printf("cmd_%s/stp_runtime.o := prebuilt stap runtime\n", dir)))
+		fatal("cannot write %s/.stp_runtime.o.cmd: %s", dir, strerror(errno));
+	Buf kbuild = {0};
+	buf_printf(&kbuild, "obj-m := %s.o\n", name);
+	buf_printf(&kbuild, "%s-y := %s_main.o stp_runtime.o\n", name, name);
+	buf_printf(&kbuild, "ccflags-y := -I%s\n", s->runtime_dir);
+	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
+		fatal("cannot write %s/Kbuild: %s", dir, strerror(errno));
+	const char *log = arena_printf("%s/build.log", dir);
+	bool ok = run_kbuild(s, dir, "modules", log);
+	s->ko_file = arena_printf("%s/%s.ko", dir, name);
+	if (!ok || access(s->ko_file, R_OK) != 0) {
+		fprintf(stderr, "stap: error: the module's C failed to compile.\n");
+		if (s->guru)
+			fprintf(stderr, "stap: with -g, check the embedded C: the compiler says:\n");
+		else
+			fprintf(stderr, "stap: this is a bug in stap; the compiler says:\n");
+		show_log_problems(log, 20);
+		fprintf(stderr, "stap: the full log is %s (kept: -k)\n", log);
+		s->keep_tmp = true;
+		return false;
+	}
+	if (s->verbose > 1)
+		show_log_problems(log, 50);
+	return true;
+}

@@ -1,0 +1,214 @@
+/*
+ * diag.c - every message about the user's script goes through here.
+ *
+ * Format, as gcc and clang print it, with SystemTap's words in it:
+ *
+ *   script.stp:3:17: error: parse error: expected ')', found '}'
+ *       printf("%d\n", x }
+ *                        ^
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "stap.h"
+
+int error_count;
+int warning_count;
+bool warnings_are_errors;
+bool warnings_off;
+int max_errors = 20;
+
+static void print_source_line(Loc loc)
+{
+	if (!loc.file || !loc.file->text || loc.line <= 0)
+		return;
+	const char *p = loc.file->text;
+	for (int line = 1; line < loc.line && *p; p++)
+		if (*p == '\n')
+			line++;
+	const char *end = strchr(p, '\n');
+	int len = end ? (int)(end - p) : (int)strlen(p);
+	fprintf(stderr, "    %.*s\n    ", len, p);
+	/* keep tabs so that the caret lines up with the text above */
+	for (int i = 0; i < loc.col - 1 && i < len; i++)
+		fputc(p[i] == '\t' ? '\t' : ' ', stderr);
+	fputs("^\n", stderr);
+}
+
+static void print_loc(Loc loc)
+{
+	if (loc.file)
+		fprintf(stderr, "%s:%d:%d: ", loc.file->name, loc.line, loc.col);
+	else
+		fputs("stap: ", stderr);
+}
+
+static void count_error(void)
+{
+	if (++error_count >= max_errors) {
+		fprintf(stderr, "stap: too many errors, stopping\n");
+		exit(1);
+	}
+}
+
+void error_at(Loc loc, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	print_loc(loc);
+	fputs("error: ", stderr);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_source_line(loc);
+	count_error();
+}
+
+void error_plain(const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("stap: error: ", stderr);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	count_error();
+}
+
+static bool warning_begin(void)
+{
+	if (warnings_off)
+		return false;
+	warning_count++;
+	return true;
+}
+
+static void warning_end(void)
+{
+	if (warnings_are_errors)
+		count_error();
+}
+
+void warn_at(Loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	if (!warning_begin())
+		return;
+	print_loc(loc);
+	fputs(warnings_are_errors ? "error: " : "warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_source_line(loc);
+	warning_end();
+}
+
+void warn_plain(const char *fmt, ...)
+{
+	va_list ap;
+	if (!warning_begin())
+		return;
+	fputs(warnings_are_errors ? "stap: error: " : "stap: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	warning_end();
+}
+
+void note_at(Loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	print_loc(loc);
+	fputs("note: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_source_line(loc);
+}
+
+void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("stap: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+	int la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 1000;
+	int row[65];
+	for (int j = 0; j <= lb; j++)
+		row[j] = j;
+	for (int i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = i;
+		for (int j = 1; j <= lb; j++) {
+			int up = row[j];
+			int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			int best = diag + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Close enough to be a typo: a third of the name, at least one edit. */
+static int max_distance(const char *name)
+{
+	int n = strlen(name) / 3;
+	return n < 1 ? 1 : n;
+}
+
+const char *closest_name(const char *name, const char **cands, int n)
+{
+	const char *best = NULL;
+	int best_d = max_distance(name) + 1;
+	for (int i = 0; i < n; i++) {
+		int d = edit_distance(name, cands[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	return best;
+}
+
+const char *similar_names(const char *name, const char **cands, int n, int max)
+{
+	Buf b = {0};
+	int found = 0;
+	int limit = max_distance(name);
+	for (int d = 0; d <= limit && found < max; d++) {
+		for (int i = 0; i < n && found < max; i++) {
+			if (edit_distance(name, cands[i]) != d)
+				continue;
+			bool dup = false;
+			for (int j = 0; j < i; j++)
+				if (strcmp(cands[j], cands[i]) == 0)
+					dup = true;
+			if (dup)
+				continue;
+			if (found++)
+				buf_puts(&b, ", ");
+			buf_puts(&b, cands[i]);
+		}
+	}
+	return found ? b.s : NULL;
+}

@@ -1,0 +1,1282 @@
+/*
+ * emit.c - pass 3: the AST as the C of a kernel module.
+ *
+ * The module reads like a hand-written one: one C function per probe
+ * body (probe_N) and per script function (fn_NAME), a comment with the
+ * script location above each, globals as g_NAME.  Script locals live in
+ * per-CPU frames (struct probe_N_locals, struct fn_NAME_frame), never on
+ * the kernel stack; only small numeric temporaries (tN) are C locals.
+ *
+ * Expressions become C expressions where they are pure; anything with
+ * an effect or a runtime check (calls, assignments, division) is first
+ * emitted as statements, in script order, and its value kept in a
+ * temporary.  A runtime error sets c->last_error and jumps to the
+ * current error label: "out" at the end of the function, or a catch.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "stap.h"
+#include "parser.h"
+
+static Session *S;
+static Program *P;
+
+/* printf conversions used by the module, as one table (stp_fmts[]) */
+static Buf fmt_table;
+static int nfmts;
+
+/* State while emitting one probe or function body. */
+typedef struct Gen {
+	Buf code;
+	int depth;
+	int ntemps;		/* C temporaries tN */
+	int nstrtemps;		/* string temporaries in the frame: l->tmpN */
+	int ntry;
+	int nloops;
+	const char *continue_stmt;
+	const char *err_label;
+	Func *func;		/* NULL in a probe */
+	bool uses_frame;	/* l-> appears in the code */
+} Gen;
+
+static void emit_stmt(Gen *g, Node *n);
+static const char *emit_expr(Gen *g, Node *n);
+static void emit_effect(Gen *g, Node *n);
+
+/* ---- small helpers ---- */
+
+static void line(Gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void line(Gen *g, const char *fmt, ...)
+{
+	for (int i = 0; i < g->depth; i++)
+		buf_putc(&g->code, '\t');
+	va_list ap;
+	va_start(ap, fmt);
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	buf_puts(&g->code, s);
+	free(s);
+	buf_putc(&g->code, '\n');
+}
+
+static const char *c_string(const char *s, size_t len)
+{
+	Buf b = {0};
+	buf_putc(&b, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		switch (c) {
+		case '\n': buf_puts(&b, "\\n"); break;
+		case '\t': buf_puts(&b, "\\t"); break;
+		case '\r': buf_puts(&b, "\\r"); break;
+		case '\\': buf_puts(&b, "\\\\"); break;
+		case '"': buf_puts(&b, "\\\""); break;
+		case '?': buf_puts(&b, "\\?"); break;	/* no trigraphs */
+		default:
+			if (c < 32 || c >= 127)
+				buf_printf(&b, "\\%03o", c);
+			else
+				buf_putc(&b, c);
+		}
+	}
+	buf_putc(&b, '"');
+	return b.s;
+}
+
+static const char *c_str(const char *s)
+{
+	return c_string(s, strlen(s));
+}
+
+static const char *c_long(int64_t v)
+{
+	if (v == INT64_MIN)
+		return "(-9223372036854775807LL - 1)";
+	return arena_printf("%lldLL", (long long)v);
+}
+
+static const char *loc_text(Loc loc)
+{
+	return arena_printf("%s:%d:%d", loc.file ? loc.file->name : "?", loc.line, loc.col);
+}
+
+/* "operator '/' at <input>:1:23": where a runtime error happened */
+static const char *near(Node *n)
+{
+	const char *what;
+	switch (n->kind) {
+	case ND_BINOP:
+	case ND_CMP:
+		what = arena_printf("operator '%s'", op_text(n->op));
+		break;
+	case ND_ASSIGN:
+		what = n->op ? arena_printf("operator '%s='", op_text(n->op)) : "operator '='";
+		break;
+	case ND_VAR:
+	case ND_INDEX:
+		what = arena_printf("identifier '%s'", n->name);
+		break;
+	case ND_CALL:
+		what = arena_printf("identifier '%s'", n->name);
+		break;
+	case ND_PRINT:
+		what = arena_printf("identifier '%s'", n->name);
+		break;
+	case ND_WHILE:
+		what = "keyword 'while'";
+		break;
+	case ND_FOR:
+		what = "keyword 'for'";
+		break;
+	case ND_FOREACH:
+		what = "keyword 'foreach'";
+		break;
+	case ND_NUM:
+		what = arena_printf("number %lld", (long long)n->num);
+		break;
+	case ND_STR:
+		what = "string";
+		break;
+	default:
+		what = "statement";
+		break;
+	}
+	return c_str(arena_printf("%s at %s", what, loc_text(n->loc)));
+}
+
+static const char *new_temp(Gen *g)
+{
+	return arena_printf("t%d", g->ntemps++);
+}
+
+static const char *new_strtemp(Gen *g)
+{
+	g->uses_frame = true;
+	return arena_printf("l->tmp%d", g->nstrtemps++);
+}
+
+/* Jumps to the error label when a call or check has set an error. */
+static void check_error(Gen *g)
+{
+	line(g, "if (unlikely(c->last_error))");
+	line(g, "\tgoto %s;", g->err_label);
+}
+
+/* ---- which expressions need statements ---- */
+
+/* False when n is a plain C expression: no effects, no runtime checks. */
+static bool needs_stmts(Node *n)
+{
+	if (!n)
+		return false;
+	switch (n->kind) {
+	case ND_NUM:
+	case ND_STR:
+	case ND_VAR:
+		return false;
+	case ND_BINOP:
+		if ((n->op == '/' || n->op == '%') && !(n->rhs->kind == ND_NUM && n->rhs->num != 0))
+			return true;
+		return needs_stmts(n->lhs) || needs_stmts(n->rhs);
+	case ND_CMP:
+	case ND_LOGAND:
+	case ND_LOGOR:
+		return needs_stmts(n->lhs) || needs_stmts(n->rhs);
+	case ND_NEG:
+	case ND_PLUS:
+	case ND_NOT:
+	case ND_BITNOT:
+		return needs_stmts(n->lhs);
+	case ND_COND:
+		return needs_stmts(n->cond) || needs_stmts(n->then) || needs_stmts(n->els);
+	default:
+		return true;
+	}
+}
+
+static bool is_simple_value(const char *e)
+{
+	/* a temporary or a literal: safe to evaluate later */
+	return (e[0] == 't' && e[1] >= '0' && e[1] <= '9') || strncmp(e, "l->tmp", 6) == 0 ||
+	       e[0] == '"' || (e[0] >= '0' && e[0] <= '9') || e[0] == '(';
+}
+
+/* Keeps a value in a temporary so that later statements cannot change it. */
+static const char *spill(Gen *g, Node *n, const char *e)
+{
+	if (is_simple_value(e))
+		return e;
+	if (n->type == TY_STRING) {
+		const char *t = new_strtemp(g);
+		line(g, "stp_strlcpy(%s, %s, MAXSTRINGLEN);", t, e);
+		return t;
+	}
+	const char *t = new_temp(g);
+	line(g, "s64 %s = %s;", t, e);
+	return t;
+}
+
+/* ---- variables ---- */
+
+static const char *var_ref(Gen *g, Var *v)
+{
+	switch (v->kind) {
+	case VAR_GLOBAL:
+		return arena_printf("g_%s", v->name);
+	case VAR_PARAM:
+		g->uses_frame = true;
+		return arena_printf("l->a_%s", v->name);
+	default:
+		g->uses_frame = true;
+		return arena_printf("l->%s", v->name);
+	}
+}
+
+/* ---- expressions ---- */
+
+static const char *emit_binop(Gen *g, Node *n)
+{
+	const char *a = emit_expr(g, n->lhs);
+	if (needs_stmts(n->rhs))
+		a = spill(g, n->lhs, a);
+	const char *b = emit_expr(g, n->rhs);
+	switch (n->op) {
+	case '/':
+	case '%':
+		if (n->rhs->kind != ND_NUM || n->rhs->num == 0) {
+			a = spill(g, n->lhs, a);
+			b = spill(g, n->rhs, b);
+			line(g, "if (unlikely(%s == 0)) {", b);
+			line(g, "\tstp_error(c, \"division by 0\", %s);", near(n));
+			line(g, "\tgoto %s;", g->err_label);
+			line(g, "}");
+		}
+		return arena_printf("%s(%s, %s)", n->op == '/' ? "stp_div" : "stp_mod", a, b);
+	case TK_SHL:
+		return arena_printf("(s64)((u64)%s << (%s & 63))", a, b);
+	case TK_SHR:
+		return arena_printf("(%s >> (%s & 63))", a, b);
+	case TK_USHR:
+		return arena_printf("(s64)((u64)%s >> (%s & 63))", a, b);
+	default:
+		/* the kernel builds with -fno-strict-overflow: s64 arithmetic wraps */
+		return arena_printf("(%s %s %s)", a, op_text(n->op), b);
+	}
+}
+
+static const char *emit_cmp(Gen *g, Node *n)
+{
+	const char *a = emit_expr(g, n->lhs);
+	if (needs_stmts(n->rhs))
+		a = spill(g, n->lhs, a);
+	const char *b = emit_expr(g, n->rhs);
+	if (n->lhs->type == TY_STRING)
+		return arena_printf("(s64)(strcmp(%s, %s) %s 0)", a, b, op_text(n->op));
+	return arena_printf("(s64)(%s %s %s)", a, op_text(n->op), b);
+}
+
+/* && and ||: the right side runs only when it decides the value. */
+static const char *emit_logical(Gen *g, Node *n)
+{
+	const char *a = emit_expr(g, n->lhs);
+	bool and = n->kind == ND_LOGAND;
+	if (!needs_stmts(n->rhs)) {
+		const char *b = emit_expr(g, n->rhs);
+		return arena_printf("(s64)(%s %s %s)", a, and ? "&&" : "||", b);
+	}
+	const char *t = new_temp(g);
+	line(g, "s64 %s = %s;", t, and ? "0" : "1");
+	line(g, "if (%s%s) {", and ? "" : "!", a);
+	g->depth++;
+	const char *b = emit_expr(g, n->rhs);
+	line(g, "%s = %s != 0;", t, b);
+	g->depth--;
+	line(g, "}");
+	return t;
+}
+
+static const char *emit_cond(Gen *g, Node *n)
+{
+	const char *c = emit_expr(g, n->cond);
+	if (!needs_stmts(n->then) && !needs_stmts(n->els)) {
+		const char *a = emit_expr(g, n->then);
+		const char *b = emit_expr(g, n->els);
+		return arena_printf("(%s ? %s : %s)", c, a, b);
+	}
+	bool str = n->type == TY_STRING;
+	const char *t = str ? new_strtemp(g) : new_temp(g);
+	if (!str)
+		line(g, "s64 %s;", t);
+	line(g, "if (%s) {", c);
+	g->depth++;
+	const char *a = emit_expr(g, n->then);
+	if (str)
+		line(g, "stp_strlcpy(%s, %s, MAXSTRINGLEN);", t, a);
+	else
+		line(g, "%s = %s;", t, a);
+	g->depth--;
+	line(g, "} else {");
+	g->depth++;
+	const char *b = emit_expr(g, n->els);
+	if (str)
+		line(g, "stp_strlcpy(%s, %s, MAXSTRINGLEN);", t, b);
+	else
+		line(g, "%s = %s;", t, b);
+	g->depth--;
+	line(g, "}");
+	return t;
+}
+
+static const char *emit_concat(Gen *g, Node *n)
+{
+	const char *a = emit_expr(g, n->lhs);
+	const char *t = new_strtemp(g);
+	if (needs_stmts(n->rhs)) {
+		line(g, "stp_strlcpy(%s, %s, MAXSTRINGLEN);", t, a);
+		const char *b = emit_expr(g, n->rhs);
+		line(g, "stp_strlcat(%s, %s, MAXSTRINGLEN);", t, b);
+		return t;
+	}
+	const char *b = emit_expr(g, n->rhs);
+	line(g, "stp_strlcpy(%s, %s, MAXSTRINGLEN);", t, a);
+	line(g, "stp_strlcat(%s, %s, MAXSTRINGLEN);", t, b);
+	return t;
+}
+
+/* Stores value into the lvalue target (a scalar variable). */
+static void store(Gen *g, Node *target, const char *value)
+{
+	const char *ref = var_ref(g, target->var);
+	if (target->type == TY_STRING) {
+		if (strcmp(ref, value) != 0)
+			line(g, "stp_strlcpy(%s, %s, MAXSTRINGLEN);", ref, value);
+	} else {
+		line(g, "%s = %s;", ref, value);
+	}
+}
+
+static const char *emit_assign(Gen *g, Node *n)
+{
+	Node *l = n->lhs;
+	if (l->kind != ND_VAR || !l->var) {
+		error_at(n->loc, "semantic error", "assignment to this target is not supported");
+		return "0";
+	}
+	const char *ref = var_ref(g, l->var);
+	const char *v = emit_expr(g, n->rhs);
+	switch (n->op) {
+	case 0:
+		store(g, l, v);
+		return ref;
+	case '.':
+		line(g, "stp_strlcat(%s, %s, MAXSTRINGLEN);", ref, v);
+		return ref;
+	case '/':
+	case '%':
+		if (n->rhs->kind != ND_NUM || n->rhs->num == 0) {
+			v = spill(g, n->rhs, v);
+			line(g, "if (unlikely(%s == 0)) {", v);
+			line(g, "\tstp_error(c, \"division by 0\", %s);", near(n));
+			line(g, "\tgoto %s;", g->err_label);
+			line(g, "}");
+		}
+		line(g, "%s = %s(%s, %s);", ref, n->op == '/' ? "stp_div" : "stp_mod", ref, v);
+		return ref;
+	case TK_SHL:
+		line(g, "%s = (s64)((u64)%s << (%s & 63));", ref, ref, v);
+		return ref;
+	case TK_SHR:
+		line(g, "%s >>= (%s & 63);", ref, v);
+		return ref;
+	default:
+		line(g, "%s %s= %s;", ref, op_text(n->op), v);
+		return ref;
+	}
+}
+
+static const char *emit_incdec(Gen *g, Node *n, bool want_value)
+{
+	Node *l = n->lhs;
+	if (l->kind != ND_VAR || !l->var) {
+		error_at(n->loc, "semantic error", "'++' and '--' on this target are not supported");
+		return "0";
+	}
+	const char *ref = var_ref(g, l->var);
+	const char *op = n->op == '+' ? "++" : "--";
+	if (n->kind == ND_PREINC || !want_value) {
+		line(g, "%s%s;", op, ref);
+		return ref;
+	}
+	const char *t = new_temp(g);
+	line(g, "s64 %s = %s%s;", t, ref, op);
+	return t;
+}
+
+/* ---- calls ---- */
+
+static const char *fn_name(Func *f)
+{
+	return arena_printf("fn_%s_%d", f->name, f->id);
+}
+
+static const char *emit_call(Gen *g, Node *n, bool want_value)
+{
+	Func *f = n->func;
+	if (!f)
+		return "0";
+	const char *fr = arena_printf("f%d", g->ntemps++);
+	line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f), fr, fr,
+	     near(n));
+	line(g, "if (unlikely(!%s))", fr);
+	line(g, "\tgoto %s;", g->err_label);
+	int i = 0;
+	for (Node *a = n->args; a; a = a->next, i++) {
+		Var *p = f->params.items[i];
+		const char *v = emit_expr(g, a);
+		if (p->type == TY_STRING)
+			line(g, "stp_strlcpy(%s->a_%s, %s, MAXSTRINGLEN);", fr, p->name, v);
+		else
+			line(g, "%s->a_%s = %s;", fr, p->name, v);
+	}
+	line(g, "%s(c, %s);", fn_name(f), fr);
+	const char *result = "0";
+	if (want_value && f->ret == TY_STRING) {
+		result = new_strtemp(g);
+		line(g, "stp_strlcpy(%s, %s->ret, MAXSTRINGLEN);", result, fr);
+	} else if (want_value && f->ret == TY_LONG) {
+		result = new_temp(g);
+		line(g, "s64 %s = %s->ret;", result, fr);
+	}
+	line(g, "stp_frame_pop(c, sizeof(*%s));", fr);
+	check_error(g);
+	return result;
+}
+
+/* ---- printing ---- */
+
+static const char *add_fmt(FmtSpec *s)
+{
+	int flags = 0;
+	for (const char *f = s->flags; *f; f++)
+		flags |= *f == '-' ? 1 : *f == '+' ? 2 : *f == ' ' ? 4 : *f == '#' ? 8 : 16;
+	buf_printf(&fmt_table, "\t{ '%c', 0x%02x, %d, %d },\n", s->conv, flags,
+		   s->width == -2 ? -1 : s->width, s->prec == -2 ? -1 : s->prec);
+	return arena_printf("&stp_fmts[%d]", nfmts++);
+}
+
+/* One value as print() shows it: numbers in decimal, strings as they are. */
+static void print_value(Gen *g, const char *sink, Node *a, const char *v)
+{
+	if (a->type == TY_STRING)
+		line(g, "stp_put_str(%s, %s);", sink, v);
+	else
+		line(g, "stp_put_long(%s, %s);", sink, v);
+}
+
+static void emit_printf(Gen *g, Node *n, const char *sink, Node *args)
+{
+	FmtSpec specs[128];
+	const char *err;
+	int nspecs = parse_format(args->str, specs, 128, &err);
+	Node *a = args->next;
+	/* arguments first, in order, so that their effects happen before output */
+	const char *vals[128];
+	Node *nodes[128];
+	int nv = 0;
+	for (Node *p = a; p && nv < 128; p = p->next) {
+		const char *v = emit_expr(g, p);
+		if (p->next && needs_stmts(p->next))
+			v = spill(g, p, v);
+		vals[nv] = v;
+		nodes[nv++] = p;
+	}
+	int k = 0;
+	for (int i = 0; i < nspecs; i++) {
+		FmtSpec *s = &specs[i];
+		if (!s->conv) {
+			line(g, "stp_put_mem(%s, %s, %zu);", sink, c_str(s->literal),
+			     strlen(s->literal));
+			continue;
+		}
+		const char *width = NULL, *prec = NULL;
+		if (s->width == -2)
+			width = vals[k++];
+		if (s->prec == -2)
+			prec = vals[k++];
+		if (k >= nv)
+			break;
+		const char *v = vals[k];
+		Node *node = nodes[k++];
+		bool plain = !s->flags[0] && s->width == -1 && s->prec == -1;
+		if (plain && s->conv == 's') {
+			line(g, "stp_put_str(%s, %s);", sink, v);
+		} else if (plain && (s->conv == 'd' || s->conv == 'i')) {
+			line(g, "stp_put_long(%s, %s);", sink, v);
+		} else if (width || prec) {
+			const char *f = new_temp(g);
+			line(g, "struct stp_fmt %s = *%s;", f, add_fmt(s));
+			if (width)
+				line(g, "%s.width = stp_clamp_width(%s);", f, width);
+			if (prec)
+				line(g, "%s.prec = stp_clamp_width(%s);", f, prec);
+			line(g, "stp_fmt_%s(%s, &%s, %s);", node->type == TY_STRING ? "str" : "long",
+			     sink, f, v);
+		} else {
+			line(g, "stp_fmt_%s(%s, %s, %s);", node->type == TY_STRING ? "str" : "long",
+			     sink, add_fmt(s), v);
+		}
+	}
+}
+
+static const char *emit_print(Gen *g, Node *n)
+{
+	bool to_string = n->name[0] == 's';
+	const char *base = to_string ? n->name + 1 : n->name;
+	const char *sink = "&c->out";
+	const char *result = "\"\"";
+	if (to_string) {
+		result = new_strtemp(g);
+		const char *sk = arena_printf("sk%d", g->ntemps++);
+		line(g, "struct stp_sink %s;", sk);
+		sink = arena_printf("&%s", sk);
+		/* the arguments may use the temporary too: fill a private one */
+		line(g, "stp_sink_init_str(%s, %s, MAXSTRINGLEN);", sink, result);
+	}
+	if (strcmp(base, "printf") == 0) {
+		emit_printf(g, n, sink, n->args);
+		return result;
+	}
+	bool delim = strncmp(base, "printd", 6) == 0;
+	bool ln = base[strlen(base) - 1] == 'n';
+	Node *first = delim ? n->args->next : n->args;
+	const char *d = delim ? spill(g, n->args, emit_expr(g, n->args)) : NULL;
+	const char *vals[256];
+	int nv = 0;
+	for (Node *a = first; a && nv < 256; a = a->next) {
+		const char *v = emit_expr(g, a);
+		if (a->next && needs_stmts(a->next))
+			v = spill(g, a, v);
+		vals[nv++] = v;
+	}
+	int i = 0;
+	for (Node *a = first; a && i < nv; a = a->next, i++) {
+		if (delim && i > 0)
+			line(g, "stp_put_str(%s, %s);", sink, d);
+		print_value(g, sink, a, vals[i]);
+	}
+	if (ln)
+		line(g, "stp_put_char(%s, '\\n');", sink);
+	return result;
+}
+
+/* ---- expressions ---- */
+
+static const char *emit_expr(Gen *g, Node *n)
+{
+	switch (n->kind) {
+	case ND_NUM:
+		return c_long(n->num);
+	case ND_STR:
+		return c_string(n->str, n->num);
+	case ND_VAR:
+		if (!n->var)
+			return "0";
+		return var_ref(g, n->var);
+	case ND_BINOP:
+		return emit_binop(g, n);
+	case ND_CMP:
+		return emit_cmp(g, n);
+	case ND_LOGAND:
+	case ND_LOGOR:
+		return emit_logical(g, n);
+	case ND_NEG:
+		return arena_printf("(-%s)", emit_expr(g, n->lhs));
+	case ND_PLUS:
+		return emit_expr(g, n->lhs);
+	case ND_NOT:
+		return arena_printf("(s64)!%s", emit_expr(g, n->lhs));
+	case ND_BITNOT:
+		return arena_printf("(~%s)", emit_expr(g, n->lhs));
+	case ND_COND:
+		return emit_cond(g, n);
+	case ND_CONCAT:
+		return emit_concat(g, n);
+	case ND_ASSIGN:
+		return emit_assign(g, n);
+	case ND_PREINC:
+	case ND_POSTINC:
+		return emit_incdec(g, n, true);
+	case ND_CALL:
+		return emit_call(g, n, true);
+	case ND_PRINT:
+		return emit_print(g, n);
+	case ND_EMBEDDED_EXPR:
+		return arena_printf("((s64)(%s))", n->str);
+	default:
+		error_at(n->loc, "semantic error", "this construct is not supported yet in pass 3");
+		return "0";
+	}
+}
+
+/* An expression whose value nobody uses. */
+static void emit_effect(Gen *g, Node *n)
+{
+	switch (n->kind) {
+	case ND_PREINC:
+	case ND_POSTINC:
+		emit_incdec(g, n, false);
+		return;
+	case ND_CALL:
+		emit_call(g, n, false);
+		return;
+	default:
+		emit_expr(g, n);
+		return;
+	}
+}
+
+/* ---- statements ---- */
+
+static int count_stmts(Node *block)
+{
+	int n = 0;
+	for (Node *s = block->body; s; s = s->next)
+		if (s->kind != ND_NULL_STMT && s->kind != ND_BLOCK)
+			n++;
+	return n;
+}
+
+static void emit_actions(Gen *g, int n, Node *where)
+{
+	if (n <= 0)
+		return;
+	line(g, "if (unlikely((c->actions -= %d) < 0)) {", n);
+	line(g, "\tstp_error(c, \"MAXACTION exceeded\", %s);", near(where));
+	line(g, "\tgoto %s;", g->err_label);
+	line(g, "}");
+}
+
+static void emit_block(Gen *g, Node *n)
+{
+	emit_actions(g, count_stmts(n), n->body ? n->body : n);
+	for (Node *s = n->body; s; s = s->next)
+		emit_stmt(g, s);
+}
+
+/* A loop or if body: always braced, one level deeper. */
+static void emit_body(Gen *g, Node *n)
+{
+	g->depth++;
+	if (n->kind == ND_BLOCK)
+		emit_block(g, n);
+	else
+		emit_stmt(g, n);
+	g->depth--;
+}
+
+static void emit_if(Gen *g, Node *n)
+{
+	const char *c = emit_expr(g, n->cond);
+	line(g, "if (%s) {", c);
+	emit_body(g, n->then);
+	if (n->els) {
+		line(g, "} else {");
+		emit_body(g, n->els);
+	}
+	line(g, "}");
+}
+
+/*
+ * while and for: for (;;) { budget; test; body; increment }.  A script
+ * "continue" in a for loop jumps to the increment, which may itself be
+ * statements, so it is a goto there.
+ */
+static void emit_loop(Gen *g, Node *n)
+{
+	if (n->init)
+		emit_effect(g, n->init);
+	const char *saved = g->continue_stmt;
+	int id = g->nloops++;
+	g->continue_stmt = n->inc ? arena_printf("goto continue_%d;", id) : "continue;";
+	line(g, "for (;;) {");
+	g->depth++;
+	emit_actions(g, 1, n);
+	if (n->cond) {
+		const char *c = emit_expr(g, n->cond);
+		line(g, "if (!%s)", c);
+		line(g, "\tbreak;");
+	}
+	g->depth--;
+	emit_body(g, n->then);
+	if (n->inc) {
+		line(g, "continue_%d: __attribute__((unused));", id);
+		g->depth++;
+		line(g, ";");
+		emit_effect(g, n->inc);
+		g->depth--;
+	}
+	line(g, "}");
+	g->continue_stmt = saved;
+}
+
+static void emit_try(Gen *g, Node *n)
+{
+	int id = g->ntry++;
+	const char *saved = g->err_label;
+	const char *catch_label = arena_printf("catch_%d", id);
+	line(g, "/* try */");
+	line(g, "{");
+	g->err_label = catch_label;
+	emit_body(g, n->then);
+	g->err_label = saved;
+	line(g, "}");
+	line(g, "goto try_end_%d;", id);
+	line(g, "%s: __attribute__((unused));", catch_label);
+	line(g, "{");
+	g->depth++;
+	if (n->lhs && n->lhs->var)
+		line(g, "stp_strlcpy(%s, c->last_error, MAXSTRINGLEN);", var_ref(g, n->lhs->var));
+	line(g, "c->last_error = NULL;");
+	g->depth--;
+	emit_body(g, n->els);
+	line(g, "}");
+	line(g, "try_end_%d: ;", id);
+}
+
+static void emit_stmt(Gen *g, Node *n)
+{
+	switch (n->kind) {
+	case ND_BLOCK:
+		line(g, "{");
+		emit_body(g, n);
+		line(g, "}");
+		return;
+	case ND_NULL_STMT:
+		return;
+	case ND_EXPR_STMT:
+		if (!needs_stmts(n->lhs)) {
+			warn_at(n->loc, "eliding side-effect-free expression");
+			return;
+		}
+		emit_effect(g, n->lhs);
+		return;
+	case ND_IF:
+		emit_if(g, n);
+		return;
+	case ND_WHILE:
+	case ND_FOR:
+		emit_loop(g, n);
+		return;
+	case ND_BREAK:
+		line(g, "break;");
+		return;
+	case ND_CONTINUE:
+		line(g, "%s", g->continue_stmt);
+		return;
+	case ND_NEXT:
+		if (g->func) {
+			line(g, "stp_error(c, \"next: no more overloads of this function\", %s);",
+			     near(n));
+			line(g, "goto %s;", g->err_label);
+		} else {
+			line(g, "goto out;");
+		}
+		return;
+	case ND_RETURN:
+		if (n->lhs) {
+			const char *v = emit_expr(g, n->lhs);
+			if (g->func->ret == TY_STRING)
+				line(g, "stp_strlcpy(l->ret, %s, MAXSTRINGLEN);", v);
+			else
+				line(g, "l->ret = %s;", v);
+			g->uses_frame = true;
+		}
+		line(g, "goto out;");
+		return;
+	case ND_DELETE: {
+		Node *t = n->lhs;
+		if (t->kind == ND_VAR && t->var) {
+			const char *ref = var_ref(g, t->var);
+			if (t->var->type == TY_STRING)
+				line(g, "%s[0] = '\\0';", ref);
+			else
+				line(g, "%s = 0;", ref);
+			return;
+		}
+		error_at(n->loc, "semantic error", "delete of arrays is not supported yet");
+		return;
+	}
+	case ND_TRY:
+		emit_try(g, n);
+		return;
+	default:
+		error_at(n->loc, "semantic error", "this statement is not supported yet in pass 3");
+		return;
+	}
+}
+
+/* ---- frames: locals, parameters and temporaries ---- */
+
+static void emit_var_field(Buf *b, Var *v, const char *prefix)
+{
+	if (v->type == TY_STRING)
+		buf_printf(b, "\tchar %s%s[MAXSTRINGLEN];\n", prefix, v->name);
+	else
+		buf_printf(b, "\ts64 %s%s;\n", prefix, v->name);
+}
+
+static void emit_frame_struct(Buf *out, const char *name, Func *f, Vec *locals, int nstrtemps)
+{
+	buf_printf(out, "struct %s {\n", name);
+	bool empty = true;
+	if (f) {
+		for (int i = 0; i < f->params.len; i++) {
+			emit_var_field(out, f->params.items[i], "a_");
+			empty = false;
+		}
+		if (f->ret == TY_STRING) {
+			buf_puts(out, "\tchar ret[MAXSTRINGLEN];\n");
+			empty = false;
+		} else if (f->ret == TY_LONG) {
+			buf_puts(out, "\ts64 ret;\n");
+			empty = false;
+		}
+	}
+	for (int i = 0; i < locals->len; i++) {
+		emit_var_field(out, locals->items[i], "");
+		empty = false;
+	}
+	for (int i = 0; i < nstrtemps; i++) {
+		buf_printf(out, "\tchar tmp%d[MAXSTRINGLEN];\n", i);
+		empty = false;
+	}
+	if (empty)
+		buf_puts(out, "\tchar unused;\n");
+	buf_puts(out, "};\n\n");
+}
+
+static void init_locals(Buf *out, Vec *locals)
+{
+	for (int i = 0; i < locals->len; i++) {
+		Var *v = locals->items[i];
+		if (v->type == TY_STRING)
+			buf_printf(out, "\tl->%s[0] = '\\0';\n", v->name);
+		else
+			buf_printf(out, "\tl->%s = 0;\n", v->name);
+	}
+}
+
+/* ---- functions ---- */
+
+static void emit_embedded_func(Buf *out, Func *f)
+{
+	const char *name = fn_name(f);
+	buf_printf(out, "/* function %s at %s (embedded C) */\n", f->name, loc_text(f->loc));
+	buf_printf(out, "static void %s(struct stp_context *c, struct %s_frame *l)\n{\n", name, name);
+	buf_puts(out, "#define CONTEXT c\n");
+	for (int i = 0; i < f->params.len; i++) {
+		Var *p = f->params.items[i];
+		buf_printf(out, "#define STAP_ARG_%s (l->a_%s)\n", p->name, p->name);
+	}
+	if (f->ret != TY_UNKNOWN)
+		buf_puts(out, "#define STAP_RETVALUE (l->ret)\n");
+	buf_puts(out, "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)\n");
+	buf_puts(out, "#define STAP_ERROR(...) do { stp_errorf(c, NULL, __VA_ARGS__); goto out; } "
+		      "while (0)\n");
+	buf_puts(out, "\t(void)l;\n\t{\n");
+	buf_puts(out, f->body->str);
+	buf_puts(out, "\n\t}\n\tgoto out;\nout: __attribute__((unused));\n\t;\n");
+	buf_puts(out, "#undef CONTEXT\n");
+	for (int i = 0; i < f->params.len; i++)
+		buf_printf(out, "#undef STAP_ARG_%s\n", ((Var *)f->params.items[i])->name);
+	if (f->ret != TY_UNKNOWN)
+		buf_puts(out, "#undef STAP_RETVALUE\n");
+	buf_puts(out, "#undef STAP_RETURN\n#undef STAP_ERROR\n}\n\n");
+}
+
+static void emit_func(Buf *structs, Buf *out, Func *f)
+{
+	const char *name = fn_name(f);
+	if (f->is_embedded) {
+		emit_frame_struct(structs, arena_printf("%s_frame", name), f, &f->locals, 0);
+		emit_embedded_func(out, f);
+		return;
+	}
+	Gen g = { .err_label = "out", .func = f, .continue_stmt = "continue;" };
+	g.depth = 1;
+	emit_block(&g, f->body);
+	emit_frame_struct(structs, arena_printf("%s_frame", name), f, &f->locals, g.nstrtemps);
+	buf_printf(out, "/* function %s at %s */\n", f->name, loc_text(f->loc));
+	buf_printf(out, "static void %s(struct stp_context *c, struct %s_frame *l)\n{\n", name, name);
+	init_locals(out, &f->locals);
+	if (f->ret == TY_STRING)
+		buf_puts(out, "\tl->ret[0] = '\\0';\n");
+	else if (f->ret == TY_LONG)
+		buf_puts(out, "\tl->ret = 0;\n");
+	buf_puts(out, g.code.s ? g.code.s : "");
+	buf_puts(out, "out: __attribute__((unused));\n\t;\n}\n\n");
+}
+
+/* ---- probes ---- */
+
+static void emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const char *pp)
+{
+	Gen g = { .err_label = "out", .continue_stmt = "continue;" };
+	g.depth = 1;
+	emit_block(&g, p->body);
+	bool frame = p->locals.len || g.nstrtemps;
+	const char *sname = arena_printf("probe_%d_locals", id);
+	if (frame)
+		emit_frame_struct(structs, sname, NULL, &p->locals, g.nstrtemps);
+	buf_printf(out, "/* probe %s at %s */\n", pp, loc_text(p->loc));
+	buf_printf(out, "static void probe_%d(struct stp_context *c)\n{\n", id);
+	if (frame) {
+		buf_printf(out, "\tstruct %s *l = (struct %s *)c->frames;\n\n", sname, sname);
+		buf_puts(out, "\tc->frame_top = sizeof(*l);\n");
+		init_locals(out, &p->locals);
+	}
+	buf_puts(out, g.code.s ? g.code.s : "");
+	buf_puts(out, "out: __attribute__((unused));\n\t;\n}\n\n");
+}
+
+/* ---- globals and locks ---- */
+
+static void emit_globals(FILE *out)
+{
+	if (!P->globals.len)
+		return;
+	fprintf(out, "/* ---- globals ---- */\n\n");
+	for (int i = 0; i < P->globals.len; i++) {
+		Var *v = P->globals.items[i];
+		fprintf(out, "/* global %s at %s */\n", v->name, loc_text(v->loc));
+		if (v->type == TY_STRING) {
+			const char *init = v->init ? c_string(v->init->str, v->init->num) : "\"\"";
+			fprintf(out, "static char g_%s[MAXSTRINGLEN] = %s;\n", v->name, init);
+			fprintf(out, "module_param_string(%s, g_%s, MAXSTRINGLEN, 0);\n", v->name,
+				v->name);
+		} else {
+			fprintf(out, "static s64 g_%s = %s;\n", v->name,
+				v->init ? c_long(v->init->num) : "0");
+			fprintf(out, "module_param_cb(%s, &stp_param_ops_s64, &g_%s, 0);\n", v->name,
+				v->name);
+		}
+		fprintf(out, "static DEFINE_RWLOCK(g_%s_lock);\n\n", v->name);
+	}
+}
+
+/* Globals a body reads and writes, through the functions it calls too. */
+typedef struct LockSet {
+	char *mode;		/* per global: 0 none, 'r' read, 'w' write */
+	Vec funcs_seen;
+} LockSet;
+
+static void collect_locks(LockSet *ls, Node *n, bool writing);
+
+static void collect_list(LockSet *ls, Node *n)
+{
+	for (; n; n = n->next)
+		collect_locks(ls, n, false);
+}
+
+static void note_var(LockSet *ls, Var *v, bool writing)
+{
+	if (!v || v->kind != VAR_GLOBAL)
+		return;
+	if (writing)
+		ls->mode[v->index] = 'w';
+	else if (!ls->mode[v->index])
+		ls->mode[v->index] = 'r';
+}
+
+static void collect_locks(LockSet *ls, Node *n, bool writing)
+{
+	if (!n)
+		return;
+	switch (n->kind) {
+	case ND_VAR:
+	case ND_INDEX:
+		note_var(ls, n->var, writing);
+		collect_list(ls, n->args);
+		return;
+	case ND_ASSIGN:
+	case ND_AGG:
+	case ND_PREINC:
+	case ND_POSTINC:
+		collect_locks(ls, n->lhs, true);
+		collect_locks(ls, n->rhs, false);
+		return;
+	case ND_DELETE:
+		collect_locks(ls, n->lhs, true);
+		return;
+	case ND_CALL:
+		collect_list(ls, n->args);
+		for (Func *f = n->func; f; f = f->next_overload) {
+			bool seen = false;
+			for (int i = 0; i < ls->funcs_seen.len; i++)
+				if (ls->funcs_seen.items[i] == f)
+					seen = true;
+			if (seen)
+				continue;
+			vec_push(&ls->funcs_seen, f);
+			if (!f->is_embedded)
+				collect_locks(ls, f->body, false);
+		}
+		return;
+	case ND_TRY:
+		collect_locks(ls, n->lhs, true);
+		break;
+	default:
+		break;
+	}
+	collect_locks(ls, n->lhs, false);
+	collect_locks(ls, n->rhs, false);
+	collect_locks(ls, n->cond, false);
+	collect_locks(ls, n->then, false);
+	collect_locks(ls, n->els, false);
+	collect_locks(ls, n->init, false);
+	collect_locks(ls, n->inc, false);
+	collect_list(ls, n->args);
+	collect_list(ls, n->body);
+	if (n->foreach) {
+		for (int i = 0; i < n->foreach->keys.len; i++)
+			collect_locks(ls, n->foreach->keys.items[i], true);
+		collect_locks(ls, n->foreach->value, true);
+		collect_locks(ls, n->foreach->array, false);
+		collect_locks(ls, n->foreach->limit, false);
+	}
+}
+
+/* ---- the module ---- */
+
+static void emit_limits(FILE *out)
+{
+	fprintf(out, "/* limits: stap -D NAME=VALUE overrides each */\n");
+	for (int i = 0; i < S->defines.len; i++) {
+		char *d = arena_strdup(S->defines.items[i]);
+		char *eq = strchr(d, '=');
+		if (eq) {
+			*eq = '\0';
+			fprintf(out, "#define %s %s\n", d, eq + 1);
+		} else {
+			fprintf(out, "#define %s 1\n", d);
+		}
+	}
+	static const char *defaults[][2] = {
+		{ "MAXSTRINGLEN", "512" },
+		{ "MAXACTION", "1000" },
+		{ "MAXACTION_INTERRUPTIBLE", "(MAXACTION * 10)" },
+		{ "MAXNESTING", "10" },
+		{ "MAXERRORS", "0" },
+		{ "MAXSKIPPED", "100" },
+		{ "MAXTRYLOCK", "1000" },
+		{ "MAXMAPENTRIES", "2048" },
+		{ "STP_PRINT_BUFSIZE", "8192" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		fprintf(out, "#ifndef %s\n#define %s %s\n#endif\n", defaults[i][0], defaults[i][0],
+			defaults[i][1]);
+	if (S->bufsize_mb)
+		fprintf(out, "#define STP_BUFSIZE (%dUL << 20)\n", S->bufsize_mb);
+	else
+		fprintf(out, "#ifndef STP_BUFSIZE\n#define STP_BUFSIZE (1UL << 20)\n#endif\n");
+	fprintf(out, "\n");
+}
+
+static Probe **handler_probes(int *nout)
+{
+	Probe **list = arena_alloc(sizeof(Probe *) * (S->derived.len + 1));
+	int n = 0;
+	for (int i = 0; i < S->derived.len; i++) {
+		DerivedProbe *d = S->derived.items[i];
+		bool seen = false;
+		for (int j = 0; j < n; j++)
+			if (list[j] == d->probe)
+				seen = true;
+		if (!seen) {
+			d->probe->id = n;
+			list[n++] = d->probe;
+		}
+	}
+	*nout = n;
+	return list;
+}
+
+static const char *kind_name(int kind)
+{
+	switch (kind) {
+	case PROBE_BEGIN: return "STP_PROBE_BEGIN";
+	case PROBE_END: return "STP_PROBE_END";
+	case PROBE_ERROR: return "STP_PROBE_ERROR";
+	default: return "STP_PROBE_NORMAL";
+	}
+}
+
+bool emit_module(Program *prog, Session *s, FILE *out)
+{
+	S = s;
+	P = prog;
+	int errors = error_count;
+	fmt_table = (Buf){0};
+	nfmts = 0;
+
+	fprintf(out, "/*\n * Generated by stap %s from %s; do not edit.\n * Module %s for kernel %s.\n */\n",
+		STAP_VERSION, s->script_file ? s->script_file : "<input>", s->module_name,
+		s->kernel_release);
+	fprintf(out, "#include \"stp.h\"\n#include <linux/module.h>\n#include <linux/string.h>\n\n");
+	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n\n",
+		s->script_file ? s->script_file : "<input>");
+	emit_limits(out);
+	emit_globals(out);
+
+	for (int i = 0; i < prog->embedded.len; i++) {
+		Embedded *e = prog->embedded.items[i];
+		fprintf(out, "/* embedded C at %s */\n%s\n\n", loc_text(e->loc), e->code);
+	}
+
+	/* bodies first, into buffers: they decide the frame and format tables */
+	Buf structs = {0}, funcs = {0}, probes = {0};
+	buf_puts(&structs, "");
+	buf_puts(&funcs, "");
+	buf_puts(&probes, "");
+	for (int i = 0; i < prog->funcs.len; i++) {
+		Func *f = prog->funcs.items[i];
+		buf_printf(&structs, "struct %s_frame;\n", fn_name(f));
+	}
+	for (int i = 0; i < prog->funcs.len; i++)
+		emit_func(&structs, &funcs, prog->funcs.items[i]);
+	int nhandlers;
+	Probe **handlers = handler_probes(&nhandlers);
+	for (int i = 0; i < nhandlers; i++) {
+		const char *pp = "?";
+		for (int j = 0; j < s->derived.len; j++) {
+			DerivedProbe *d = s->derived.items[j];
+			if (d->probe == handlers[i]) {
+				pp = d->pp;
+				break;
+			}
+		}
+		emit_probe_handler(&structs, &probes, handlers[i], i, pp);
+	}
+	if (error_count > errors)
+		return false;
+
+	fprintf(out, "/* ---- frames: script locals live here, one per CPU, not on the stack ---- */\n\n");
+	fputs(structs.s, out);
+	for (int i = 0; i < prog->funcs.len; i++) {
+		Func *f = prog->funcs.items[i];
+		fprintf(out, "static void %s(struct stp_context *c, struct %s_frame *l);\n",
+			fn_name(f), fn_name(f));
+	}
+	fprintf(out, "\n");
+	if (nfmts)
+		fprintf(out, "/* printf conversions: conv, flags, width, precision */\n"
+			"static const struct stp_fmt stp_fmts[] = {\n%s};\n\n", fmt_table.s);
+	fputs(funcs.s, out);
+	fputs(probes.s, out);
+
+	/* the probe table, with each probe's lock set */
+	fprintf(out, "/* ---- probes ---- */\n\n");
+	bool *has_locks = arena_alloc(sizeof(bool) * (s->derived.len + 1));
+	for (int i = 0; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		/* begin and end probes never run alongside other probes */
+		if (d->kind != PROBE_NORMAL || !prog->globals.len)
+			continue;
+		LockSet ls = { .mode = arena_alloc(prog->globals.len) };
+		collect_locks(&ls, d->probe->body, false);
+		for (int j = 0; j < prog->globals.len; j++)
+			if (ls.mode[j])
+				has_locks[i] = true;
+		if (!has_locks[i])
+			continue;
+		fprintf(out, "static const struct stp_lock_ref probe_%d_locks[] = {\n", d->id);
+		for (int j = 0; j < prog->globals.len; j++) {
+			Var *v = prog->globals.items[j];
+			if (ls.mode[j])
+				fprintf(out, "\t{ &g_%s_lock, %s },\n", v->name,
+					ls.mode[j] == 'w' ? "true" : "false");
+		}
+		fprintf(out, "};\n\n");
+	}
+	fprintf(out, "static const struct stp_probe stp_probes[] = {\n");
+	for (int i = 0; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		fprintf(out, "\t[%d] = {\n\t\t.pp = %s,\n\t\t.loc = %s,\n\t\t.handler = probe_%d,\n"
+			"\t\t.kind = %s,\n",
+			d->id, c_str(d->pp), c_str(loc_text(d->probe->loc)), d->probe->id,
+			kind_name(d->kind));
+		if (has_locks[i])
+			fprintf(out, "\t\t.locks = probe_%d_locks,\n\t\t.nlocks = ARRAY_SIZE(probe_%d_locks),\n",
+				d->id, d->id);
+		fprintf(out, "\t},\n");
+	}
+	fprintf(out, "};\n\n");
+
+	/* each family's table, then the groups the runtime registers */
+	int ngroups = 0;
+	int counts[16] = {0};
+	for (int f = 0; f < probe_family_count; f++) {
+		ProbeFamily *fam = probe_families[f];
+		DerivedProbe **list = arena_alloc(sizeof(*list) * (s->derived.len + 1));
+		int n = 0;
+		for (int i = 0; i < s->derived.len; i++) {
+			DerivedProbe *d = s->derived.items[i];
+			if (d->family == fam)
+				list[n++] = d;
+		}
+		counts[f] = n;
+		if (n && fam->emit)
+			fam->emit(out, list, n);
+		if (n && fam->ops_name)
+			ngroups++;
+	}
+	if (ngroups) {
+		fprintf(out, "static const struct stp_probe_group stp_groups[] = {\n");
+		for (int f = 0; f < probe_family_count; f++) {
+			ProbeFamily *fam = probe_families[f];
+			if (counts[f] && fam->ops_name)
+				fprintf(out, "\t{ &%s, %s, ARRAY_SIZE(%s) },\n", fam->ops_name,
+					fam->table_name, fam->table_name);
+		}
+		fprintf(out, "};\n\n");
+	}
+
+	/* frames: the largest probe's locals, then MAXNESTING function frames */
+	fprintf(out, "union stp_probe_frames {\n\tchar none;\n");
+	for (int i = 0; i < nhandlers; i++)
+		if (strstr(structs.s, arena_printf("struct probe_%d_locals {", i)))
+			fprintf(out, "\tstruct probe_%d_locals p%d;\n", i, i);
+	fprintf(out, "};\n\nunion stp_fn_frames {\n\tchar none;\n");
+	for (int i = 0; i < prog->funcs.len; i++)
+		fprintf(out, "\tstruct %s_frame f%d;\n", fn_name(prog->funcs.items[i]), i);
+	fprintf(out, "};\n\n");
+
+	fprintf(out, "const struct stp_script stp_script = {\n");
+	fprintf(out, "\t.name = %s,\n", c_str(s->script_file ? s->script_file : "<input>"));
+	for (int f = 0; f < 3; f++) {
+		ProbeFamily *fam = probe_families[f];
+		const char *field = f == 0 ? "begin" : f == 1 ? "end" : "error";
+		if (counts[f])
+			fprintf(out, "\t.%s = %s,\n\t.n%s = ARRAY_SIZE(%s),\n", field, fam->table_name,
+				field, fam->table_name);
+	}
+	if (ngroups)
+		fprintf(out, "\t.groups = stp_groups,\n\t.ngroups = ARRAY_SIZE(stp_groups),\n");
+	fprintf(out,
+		"\t.maxaction = MAXACTION,\n"
+		"\t.maxaction_interruptible = MAXACTION_INTERRUPTIBLE,\n"
+		"\t.maxnesting = MAXNESTING,\n"
+		"\t.maxerrors = MAXERRORS,\n"
+		"\t.maxskipped = MAXSKIPPED,\n"
+		"\t.maxtrylock = MAXTRYLOCK,\n"
+		"\t.frame_size = sizeof(union stp_probe_frames) +\n"
+		"\t\t      MAXNESTING * ALIGN(sizeof(union stp_fn_frames), 8),\n"
+		"\t.bufsize = STP_BUFSIZE,\n"
+		"\t.print_bufsize = STP_PRINT_BUFSIZE,\n"
+		"\t.suppress_handler_errors = %s,\n"
+		"};\n", s->suppress_handler_errors ? "true" : "false");
+	return error_count == errors;
+}

@@ -1,0 +1,612 @@
+/*
+ * main.c - the stap command: options, then the five passes in order.
+ *
+ *   1 parse   2 elaborate   3 translate to C   4 build the module   5 run it
+ *
+ * -p N stops after pass N and prints what that pass made.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "stap.h"
+
+static Session session;
+
+/* ---- -v pass timing ---- */
+
+static struct timespec pass_real;
+static struct rusage pass_usage;
+
+void pass_begin(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &pass_real);
+	getrusage(RUSAGE_SELF, &pass_usage);
+}
+
+static long tv_ms(struct timeval a, struct timeval b)
+{
+	return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_usec - a.tv_usec) / 1000;
+}
+
+void pass_end(Session *s, int pass, const char *what)
+{
+	if (s->verbose < 1)
+		return;
+	struct timespec now;
+	struct rusage usage, children;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	getrusage(RUSAGE_SELF, &usage);
+	getrusage(RUSAGE_CHILDREN, &children);
+	long real = (now.tv_sec - pass_real.tv_sec) * 1000 +
+		    (now.tv_nsec - pass_real.tv_nsec) / 1000000;
+	/* pass 4's time is mostly make and gcc: count children too */
+	static struct rusage children_before;
+	long usr = tv_ms(pass_usage.ru_utime, usage.ru_utime) +
+		   tv_ms(children_before.ru_utime, children.ru_utime);
+	long sys = tv_ms(pass_usage.ru_stime, usage.ru_stime) +
+		   tv_ms(children_before.ru_stime, children.ru_stime);
+	children_before = children;
+	fprintf(stderr, "Pass %d: %s in %ldusr/%ldsys/%ldreal ms.\n", pass, what, usr, sys, real);
+}
+
+/* ---- where the runtime, tapsets and helper programs are ---- */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * A stap run from the build tree uses the tree's runtime and tapsets;
+ * an installed one finds them relative to its own binary, so that the
+ * installation can be moved (PREFIX/bin/stap -> PREFIX/share/stap/...).
+ */
+static void find_dirs(Session *s)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		fatal("cannot find the stap binary: /proc/self/exe: %s", strerror(errno));
+	exe[n] = '\0';
+	char *bindir = dirname(arena_strdup(exe));
+	const char *build_exe = STAP_BUILDDIR "/translator/stap";
+	char real_build[PATH_MAX];
+	bool in_tree = realpath(build_exe, real_build) && strcmp(real_build, exe) == 0;
+
+	if (in_tree) {
+		s->runtime_dir = STAP_SRCDIR "/runtime";
+		s->tapset_dir = STAP_SRCDIR "/tapsets";
+		s->libexec_dir = STAP_BUILDDIR;
+	} else {
+		char *prefix = dirname(arena_strdup(bindir));
+		s->runtime_dir = arena_printf("%s/share/stap/runtime", prefix);
+		s->tapset_dir = arena_printf("%s/share/stap/tapsets", prefix);
+		s->libexec_dir = arena_printf("%s/libexec/stap", prefix);
+	}
+	const char *env = getenv("STAP_RUNTIME");
+	if (env)
+		s->runtime_dir = env;
+	env = getenv("STAP_TAPSETS");
+	if (env)
+		s->tapset_dir = env;
+	if (!is_dir(s->runtime_dir))
+		fatal("the runtime is missing: %s is not a directory (set STAP_RUNTIME?)",
+		      s->runtime_dir);
+}
+
+/* A tool of ours: PROG in the build tree's DIR/, or the installed libexec. */
+const char *tool_path(Session *s, const char *dir, const char *prog)
+{
+	const char *p = arena_printf("%s/%s/%s", s->libexec_dir, dir, prog);
+	if (access(p, X_OK) == 0)
+		return p;
+	p = arena_printf("%s/%s", s->libexec_dir, prog);
+	if (access(p, X_OK) == 0)
+		return p;
+	/* staprun is installed in bindir, next to stap */
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		p = arena_printf("%s/%s", dirname(exe), prog);
+		if (access(p, X_OK) == 0)
+			return p;
+	}
+	fatal("cannot find the %s program (looked in %s)", prog, s->libexec_dir);
+}
+
+/* ---- temporary directory ---- */
+
+static void remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d) {
+		unlink(path);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *child = arena_printf("%s/%s", path, e->d_name);
+		struct stat st;
+		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+			remove_tree(child);
+		else
+			unlink(child);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+static void cleanup(void)
+{
+	if (!session.tmp_dir)
+		return;
+	if (session.keep_tmp) {
+		fprintf(stderr, "Keeping temporary directory \"%s\"\n", session.tmp_dir);
+		return;
+	}
+	remove_tree(session.tmp_dir);
+}
+
+static void make_tmp_dir(Session *s)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl = arena_printf("%s/stapXXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpl))
+		fatal("cannot create a temporary directory %s: %s", tmpl, strerror(errno));
+	s->tmp_dir = tmpl;
+	atexit(cleanup);
+}
+
+static void on_signal(int sig)
+{
+	cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---- reading scripts ---- */
+
+static char *read_whole(FILE *f, size_t *len)
+{
+	Buf b = {0};
+	char chunk[65536];
+	size_t n;
+	buf_puts(&b, "");
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			buf_putc(&b, chunk[i]);
+	}
+	*len = b.len;
+	return b.s;
+}
+
+SrcFile *read_source(const char *path, bool is_tapset)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f)
+		return NULL;
+	SrcFile *sf = arena_alloc(sizeof(*sf));
+	sf->name = strcmp(path, "-") == 0 ? "<stdin>" : arena_strdup(path);
+	sf->text = read_whole(f, &sf->len);
+	sf->is_tapset = is_tapset;
+	if (f != stdin)
+		fclose(f);
+	return sf;
+}
+
+/* ---- the target kernel ---- */
+
+static const char *read_first_line(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char line[256];
+	const char *r = NULL;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		r = arena_strdup(line);
+	}
+	fclose(f);
+	return r;
+}
+
+/* The one kernel release in the VM directory, for --vm. */
+static const char *vm_release(void)
+{
+	const char *dir = getenv("STAP_VM_DIR");
+	if (!dir)
+		dir = STAP_VM_DIR;
+	DIR *d = opendir(dir);
+	const char *found = NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *img = arena_printf("%s/%s/vmlinuz", dir, e->d_name);
+		if (access(img, R_OK) == 0 && (!found || strcmp(e->d_name, found) > 0))
+			found = arena_strdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (!found)
+		fatal("no VM kernel in %s: install one with vm/install-kernel (from the source "
+		      "tree) or %s/install-kernel", dir, session.libexec_dir);
+	return found;
+}
+
+static void setup_kernel(Session *s)
+{
+	const char *r = s->kernel_release;
+	if (s->use_vm && !r)
+		r = vm_release();
+	if (!r) {
+		struct utsname u;
+		uname(&u);
+		r = arena_strdup(u.release);
+	}
+	if (strchr(r, '/')) {
+		/* -r BUILD_DIR */
+		s->build_dir = r;
+		const char *rel = read_first_line(arena_printf("%s/include/config/kernel.release", r));
+		if (!rel)
+			fatal("%s is not a kernel build tree (no include/config/kernel.release)", r);
+		s->kernel_release = rel;
+	} else {
+		s->kernel_release = r;
+		s->build_dir = arena_printf("/lib/modules/%s/build", r);
+	}
+	preproc_env.kernel_vr = s->kernel_release;
+	/* "6.1.0-56-cloud-amd64" -> "6.1.0"; the Makefile has the full version */
+	char *v = arena_strdup(s->kernel_release);
+	v[strspn(v, "0123456789.")] = '\0';
+	preproc_env.kernel_v = v;
+	preproc_env.kconfig_path = arena_printf("%s/.config", s->build_dir);
+	preproc_env.arch = "x86_64";
+	preproc_env.runtime = "kernel";
+	preproc_env.systemtap_v = "4.8";
+}
+
+/* ---- options ---- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: stap [OPTIONS] FILE [ARGS...]     run a script file\n"
+"       stap [OPTIONS] -e SCRIPT [ARGS...] run a script given on the command line\n"
+"\n"
+"  -e SCRIPT     the script text\n"
+"  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 translate to C,\n"
+"                4 build the module (its path is printed), 5 run (the default)\n"
+"  -v            more verbose: pass timings\n"
+"  -k            keep the temporary directory (its path is printed)\n"
+"  -g            guru mode: embedded C and writes to target variables\n"
+"  -u            do not remove unused code\n"
+"  -w            no warnings          -W  warnings are errors\n"
+"  -m NAME       name the module NAME\n"
+"  -o FILE       send the script's output to FILE\n"
+"  -r RELEASE    build for that kernel release, or -r BUILD_DIR\n"
+"  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
+"  -I DIR        also look for tapsets in DIR\n"
+"  -G VAR=VAL    set global VAR when the module loads\n"
+"  -s MB         per-CPU output buffer size\n"
+"  --vm          run in a virtual machine (this kernel cannot load modules)\n"
+"  --vm-timeout SECONDS   stop a --vm script after SECONDS\n"
+"  -V, --version          print the version\n"
+"  -h, --help             this help\n");
+}
+
+enum {
+	OPT_VM = 256,
+	OPT_VM_TIMEOUT,
+	OPT_SUPPRESS_HANDLER_ERRORS,
+};
+
+static void parse_args(Session *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "vm", no_argument, NULL, OPT_VM },
+		{ "vm-timeout", required_argument, NULL, OPT_VM_TIMEOUT },
+		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
+		{ 0 }
+	};
+	int c;
+	s->last_pass = 5;
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:r:D:I:G:s:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			s->script_text = optarg;
+			break;
+		case 'p':
+			s->last_pass = atoi(optarg);
+			if (s->last_pass < 1 || s->last_pass > 5)
+				fatal("-p takes a pass number from 1 to 5, not '%s'", optarg);
+			break;
+		case 'v':
+			s->verbose++;
+			break;
+		case 'k':
+			s->keep_tmp = true;
+			break;
+		case 'g':
+			s->guru = true;
+			break;
+		case 'u':
+			s->unoptimized = true;
+			break;
+		case 'w':
+			warnings_off = true;
+			break;
+		case 'W':
+			warnings_are_errors = true;
+			break;
+		case 'm':
+			s->module_name = optarg;
+			break;
+		case 'o':
+			s->output_file = optarg;
+			break;
+		case 'r':
+			s->kernel_release = optarg;
+			break;
+		case 'D':
+			vec_push(&s->defines, optarg);
+			break;
+		case 'I':
+			vec_push(&s->include_dirs, optarg);
+			break;
+		case 'G':
+			if (!strchr(optarg, '='))
+				fatal("-G takes VAR=VALUE, not '%s'", optarg);
+			vec_push(&s->globals_set, optarg);
+			break;
+		case 's':
+			s->bufsize_mb = atoi(optarg);
+			if (s->bufsize_mb < 1 || s->bufsize_mb > 4095)
+				fatal("-s takes a buffer size in MB from 1 to 4095, not '%s'", optarg);
+			break;
+		case OPT_VM:
+			s->use_vm = true;
+			break;
+		case OPT_VM_TIMEOUT:
+			s->vm_timeout = atoi(optarg);
+			break;
+		case OPT_SUPPRESS_HANDLER_ERRORS:
+			s->suppress_handler_errors = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("stap %s, a SystemTap-compatible tracing translator\n", STAP_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(1);
+		}
+	}
+	if (!s->script_text) {
+		if (optind >= argc) {
+			fprintf(stderr, "stap: error: no script given: use -e SCRIPT or a file name\n");
+			usage(stderr);
+			exit(1);
+		}
+		s->script_file = argv[optind++];
+	}
+	for (; optind < argc; optind++)
+		vec_push(&s->script_args, argv[optind]);
+	if (s->module_name) {
+		const char *m = s->module_name;
+		bool ok = *m && strlen(m) <= 55;
+		for (; *m; m++)
+			if (!((*m >= 'a' && *m <= 'z') || (*m >= 'A' && *m <= 'Z') ||
+			      (*m >= '0' && *m <= '9') || *m == '_'))
+				ok = false;
+		if (!ok)
+			fatal("module name '%s' must be 1 to 55 letters, digits or '_'",
+			      s->module_name);
+	}
+}
+
+static uint64_t hash_text(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void name_module(Session *s, SrcFile *script)
+{
+	if (s->module_name)
+		return;
+	uint64_t h = hash_text(script->text, 1469598103934665603ull);
+	h = hash_text(s->kernel_release, h);
+	for (int i = 0; i < s->defines.len; i++)
+		h = hash_text(s->defines.items[i], h);
+	s->module_name = arena_printf("stap_%016llx", (unsigned long long)h);
+}
+
+/* ---- pass 1 ---- */
+
+static int load_tapsets(Session *s, const char *dir, bool macros_only)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int count = 0;
+	Vec names = {0};
+	struct dirent *e;
+	while ((e = readdir(d)))
+		vec_push(&names, arena_strdup(e->d_name));
+	closedir(d);
+	/* a stable order: messages and -p1 output must not depend on readdir */
+	for (int i = 1; i < names.len; i++)
+		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
+			void *t = names.items[j];
+			names.items[j] = names.items[j - 1];
+			names.items[j - 1] = t;
+		}
+	for (int i = 0; i < names.len; i++) {
+		const char *name = names.items[i];
+		size_t len = strlen(name);
+		bool is_stpm = len > 5 && strcmp(name + len - 5, ".stpm") == 0;
+		bool is_stp = len > 4 && strcmp(name + len - 4, ".stp") == 0;
+		if (macros_only ? !is_stpm : !is_stp)
+			continue;
+		const char *path = arena_printf("%s/%s", dir, name);
+		SrcFile *f = read_source(path, true);
+		if (!f)
+			continue;
+		f->index = s->prog.files.len;
+		vec_push(&s->prog.files, f);
+		if (is_stpm) {
+			preproc_load_macros(f);
+		} else {
+			ParseResult r = {0};
+			parse_file(f, &r);
+			add_parse_result(&s->prog, &r);
+		}
+		count++;
+	}
+	return count;
+}
+
+void add_parse_result(Program *prog, ParseResult *r)
+{
+	for (int i = 0; i < r->globals.len; i++)
+		vec_push(&prog->globals, r->globals.items[i]);
+	for (int i = 0; i < r->funcs.len; i++)
+		vec_push(&prog->funcs, r->funcs.items[i]);
+	for (int i = 0; i < r->probes.len; i++)
+		vec_push(&prog->probes, r->probes.items[i]);
+	for (int i = 0; i < r->aliases.len; i++)
+		vec_push(&prog->aliases, r->aliases.items[i]);
+	for (int i = 0; i < r->embedded.len; i++)
+		vec_push(&prog->embedded, r->embedded.items[i]);
+}
+
+static void pass1(Session *s)
+{
+	pass_begin();
+	SrcFile *user;
+	if (s->script_text) {
+		user = arena_alloc(sizeof(*user));
+		user->name = "<input>";
+		user->text = s->script_text;
+		user->len = strlen(s->script_text);
+	} else {
+		user = read_source(s->script_file, false);
+		if (!user)
+			fatal("cannot read script '%s': %s", s->script_file, strerror(errno));
+	}
+	name_module(s, user);
+	preproc_env.guru_mode = s->guru;
+	preproc_env.argc = s->script_args.len;
+	preproc_env.argv = (char **)s->script_args.items;
+	preproc_env.arg_used = arena_alloc(sizeof(bool) * (s->script_args.len + 1));
+
+	/* library macros first: every script may use them */
+	int nlib = 0;
+	for (int i = 0; i < s->include_dirs.len; i++)
+		load_tapsets(s, s->include_dirs.items[i], true);
+	load_tapsets(s, s->tapset_dir, true);
+
+	vec_push(&s->prog.files, user);
+	ParseResult r = {0};
+	parse_file(user, &r);
+	add_parse_result(&s->prog, &r);
+	preproc_check_args();
+
+	for (int i = 0; i < s->include_dirs.len; i++)
+		nlib += load_tapsets(s, s->include_dirs.items[i], false);
+	nlib += load_tapsets(s, s->tapset_dir, false);
+
+	if (error_count) {
+		fprintf(stderr, "Pass 1: parse failed.\n");
+		exit(1);
+	}
+	pass_end(s, 1, arena_printf("parsed user script and %d library scripts", nlib));
+	if (s->last_pass == 1) {
+		dump_program(stdout, &s->prog, true);
+		exit(0);
+	}
+}
+
+/* ---- main ---- */
+
+int main(int argc, char **argv)
+{
+	Session *s = &session;
+	parse_args(s, argc, argv);
+	find_dirs(s);
+	setup_kernel(s);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	pass1(s);
+
+	pass_begin();
+	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) || error_count) {
+		fprintf(stderr, "Pass 2: analysis failed.\n");
+		return 1;
+	}
+	pass_end(s, 2, "analyzed script");
+	if (s->last_pass == 2) {
+		dump_elaborated(stdout, s);
+		return 0;
+	}
+
+	pass_begin();
+	make_tmp_dir(s);
+	s->c_file = arena_printf("%s/%s_main.c", s->tmp_dir, s->module_name);
+	FILE *out = s->last_pass == 3 ? stdout : fopen(s->c_file, "w");
+	if (!out)
+		fatal("cannot write %s: %s", s->c_file, strerror(errno));
+	bool ok = emit_module(&s->prog, s, out);
+	if (out != stdout && fclose(out) != 0)
+		ok = false;
+	if (!ok || error_count) {
+		fprintf(stderr, "Pass 3: translation failed.\n");
+		return 1;
+	}
+	pass_end(s, 3, "translated to C");
+	if (s->last_pass == 3)
+		return 0;
+
+	pass_begin();
+	if (!build_module(s)) {
+		fprintf(stderr, "Pass 4: compilation failed.\n");
+		return 1;
+	}
+	pass_end(s, 4, arena_printf("compiled C into \"%s.ko\"", s->module_name));
+	if (s->last_pass == 4) {
+		char *dest = arena_printf("%s.ko", s->module_name);
+		if (!copy_file(s->ko_file, dest))
+			fatal("cannot copy the module to %s: %s", dest, strerror(errno));
+		printf("%s\n", dest);
+		return 0;
+	}
+
+	pass_begin();
+	int rc = run_module(s);
+	pass_end(s, 5, rc == 0 ? "run completed" : "run failed");
+	return rc;
+}

@@ -1,0 +1,990 @@
+%{
+/*
+ * parser.y - the script language's grammar; builds the AST of stap.h.
+ *
+ * Statements need no semicolons, so an expression followed by a token
+ * that could continue it is continued (x = 1 -y is a subtraction), as
+ * SystemTap does; bison's default shift gives exactly that, and the
+ * conflicts it resolves are counted by %expect below.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "stap.h"
+
+static ParseResult *result;
+static SrcFile *cur_file;
+static Token *cursor;
+static bool next_is_private;
+
+int yylex(void);
+static void yyerror(const char *msg);
+
+static Loc L(Token *t) { return t->loc; }
+static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index);
+static Node *make_target(Token *t, Chain *chain, int pretty);
+static Node *check_lvalue(Node *n, const char *what);
+static Node *append(Node *list, Node *item);
+static int count(Node *list);
+static Node *new_foreach(Loc loc, Foreach *f, Node *body);
+static void add_global(Token *name, bool wrap, Node *size, Node *init);
+static Var *new_param(Token *name, Type t);
+static Chain *new_chain(ChainKind kind, Token *t, Node *index);
+static Chain *chain_append(Chain *list, Chain *c);
+static Node *new_ident_var(Token *t);
+static Foreach *fe;
+static int fe_sorts;
+static bool pp_optional, pp_sufficient;
+static void foreach_sort(Token *at, int key, int dir);
+%}
+
+%union {
+	Token *tok;
+	Node *node;
+	Chain *chain;
+	Component *comp;
+	ProbePoint *pp;
+	Func *func;
+	Vec *vec;
+	int num;
+	Type type;
+}
+
+/* keywords: keep contiguous, preprocess.c treats this range as keywords */
+%token <tok> TK_PROBE "'probe'" TK_GLOBAL "'global'" TK_PRIVATE "'private'"
+%token <tok> TK_FUNCTION "'function'" TK_IF "'if'" TK_ELSE "'else'"
+%token <tok> TK_FOR "'for'" TK_FOREACH "'foreach'" TK_IN "'in'"
+%token <tok> TK_LIMIT "'limit'" TK_RETURN "'return'" TK_DELETE "'delete'"
+%token <tok> TK_WHILE "'while'" TK_BREAK "'break'" TK_CONTINUE "'continue'"
+%token <tok> TK_NEXT "'next'" TK_TRY "'try'" TK_CATCH "'catch'"
+%token <tok> TK_STRING_TYPE "'string'" TK_LONG_TYPE "'long'"
+
+%token <tok> TK_IDENT "identifier" TK_NUMBER "number" TK_STRING "string"
+%token <tok> TK_TARGET "target variable" TK_AT_IDENT "@operator"
+%token <tok> TK_EMBEDDED "embedded C" TK_COMPONENT "probe point component"
+%token <tok> TK_ARG "$N" TK_ARG_STR "@N" TK_ARGC "'$#'" TK_ARGC_STR "'@#'"
+%token <tok> TK_DOLLAR2 "'$$'"
+%token <tok> TK_PP_IF "'%('" TK_PP_THEN "'%?'" TK_PP_ELSE "'%:'" TK_PP_END "'%)'"
+
+%token <tok> TK_AGG "'<<<'" TK_USHR "'>>>'" TK_SHL "'<<'" TK_SHR "'>>'"
+%token <tok> TK_LE "'<='" TK_GE "'>='" TK_EQ "'=='" TK_NE "'!='"
+%token <tok> TK_REGEQ "'=~'" TK_REGNE "'!~'" TK_ANDAND "'&&'" TK_OROR "'||'"
+%token <tok> TK_INC "'++'" TK_DEC "'--'" TK_ARROW "'->'"
+%token <tok> TK_ADD_ASSIGN "'+='" TK_SUB_ASSIGN "'-='" TK_MUL_ASSIGN "'*='"
+%token <tok> TK_DIV_ASSIGN "'/='" TK_MOD_ASSIGN "'%='" TK_AND_ASSIGN "'&='"
+%token <tok> TK_OR_ASSIGN "'|='" TK_XOR_ASSIGN "'^='" TK_CAT_ASSIGN "'.='"
+%token <tok> TK_SHL_ASSIGN "'<<='" TK_SHR_ASSIGN "'>>='"
+%token <tok> '+' '-' '*' '/' '%' '<' '>' '=' '!' '~' '&' '|' '^' '?' ':' '.'
+%token <tok> ',' ';' '(' ')' '{' '}' '[' ']' '$'
+
+%type <node> stmt simple_stmt block stmts expr opt_expr primary postfix unary literal
+%type <node> args opt_args key key_list strings opt_init catch_var
+%type <node> fe_array fe_limit
+%type <chain> chain
+%type <comp> components component
+%type <pp> probe_point probe_points
+%type <num> opt_pretty opt_sort assign_op opt_priority
+%type <type> opt_type
+%type <vec> params opt_params
+%type <tok> fname
+
+%precedence NO_SEMI
+%precedence ';'
+%right '=' TK_ADD_ASSIGN TK_SUB_ASSIGN TK_MUL_ASSIGN TK_DIV_ASSIGN TK_MOD_ASSIGN
+	TK_AND_ASSIGN TK_OR_ASSIGN TK_XOR_ASSIGN TK_CAT_ASSIGN TK_SHL_ASSIGN
+	TK_SHR_ASSIGN TK_AGG
+%right '?' ':'
+%left TK_OROR
+%left TK_ANDAND
+%left '|'
+%left '^'
+%left '&'
+%precedence TK_IN
+%left TK_EQ TK_NE '<' '>' TK_LE TK_GE TK_REGEQ TK_REGNE
+%left TK_SHL TK_SHR TK_USHR
+%left '.'
+%left '+' '-'
+%left '*' '/' '%'
+%precedence NO_ELSE
+%precedence TK_ELSE
+
+%define parse.error custom
+%expect 33
+
+%%
+
+file:	%empty
+	| file toplevel
+	;
+
+toplevel:
+	  global_decl
+	| function_decl
+	| probe_decl
+	| TK_PRIVATE { next_is_private = true; } private_decl { next_is_private = false; }
+	| TK_EMBEDDED
+		{
+			Embedded *e = arena_alloc(sizeof(*e));
+			e->code = $1->text;
+			e->loc = $1->loc;
+			vec_push(&result->embedded, e);
+		}
+	| ';'
+	| error toplevel_end
+	;
+
+toplevel_end: '}' | ';' ;
+
+private_decl: global_decl | function_decl | probe_decl ;
+
+/* ---- globals ---- */
+
+global_decl: TK_GLOBAL global_list ;
+
+global_list: global_item | global_list ',' global_item ;
+
+global_item:
+	  TK_IDENT opt_init			{ add_global($1, false, NULL, $2); }
+	| TK_IDENT '%' opt_init			{ add_global($1, true, NULL, $3); }
+	| TK_IDENT '[' ']'			{ add_global($1, false, new_num(0, L($1)), NULL); }
+	| TK_IDENT '[' TK_NUMBER ']'		{ add_global($1, false, new_num($3->num, L($3)), NULL); }
+	| TK_IDENT '%' '[' TK_NUMBER ']'	{ add_global($1, true, new_num($4->num, L($4)), NULL); }
+	| TK_IDENT '[' TK_NUMBER ']' '%'	{ add_global($1, true, new_num($3->num, L($3)), NULL); }
+	| TK_IDENT '%' '[' ']'			{ add_global($1, true, new_num(0, L($1)), NULL); }
+	;
+
+opt_init: %empty { $$ = NULL; } | '=' literal { $$ = $2; } ;
+
+literal:
+	  TK_NUMBER		{ $$ = new_num($1->num, L($1)); }
+	| '-' TK_NUMBER		{ $$ = new_num((int64_t)(0 - (uint64_t)$2->num), L($1)); }
+	| strings
+	;
+
+strings:
+	  TK_STRING		{ $$ = new_str($1->text, L($1)); $$->num = $1->num; }
+	| strings TK_STRING
+		{
+			size_t n = (size_t)$1->num + (size_t)$2->num;
+			char *s = arena_alloc(n + 1);
+			memcpy(s, $1->str, $1->num);
+			memcpy(s + $1->num, $2->text, $2->num);
+			$$ = $1;
+			$$->str = s;
+			$$->num = (int64_t)n;
+		}
+	;
+
+/* ---- functions ---- */
+
+function_decl:
+	  TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority block
+		{
+			Func *f = arena_alloc(sizeof(*f));
+			f->name = $2->text;
+			f->loc = L($2);
+			f->decl_ret = $3;
+			f->params = *$5;
+			f->priority = $7;
+			f->body = $8;
+			f->is_private = next_is_private;
+			f->file = cur_file;
+			vec_push(&result->funcs, f);
+		}
+	| TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority TK_EMBEDDED
+		{
+			Func *f = arena_alloc(sizeof(*f));
+			f->name = $2->text;
+			f->loc = L($2);
+			f->decl_ret = $3;
+			f->params = *$5;
+			f->priority = $7;
+			f->body = new_node(ND_EMBEDDED_STMT, L($8));
+			f->body->str = $8->text;
+			f->is_embedded = true;
+			f->is_private = next_is_private;
+			f->file = cur_file;
+			f->pure = strstr($8->text, "/* pure */") != NULL;
+			f->unprivileged = strstr($8->text, "/* unprivileged */") != NULL;
+			f->guru = strstr($8->text, "/* guru */") != NULL;
+			vec_push(&result->funcs, f);
+		}
+	;
+
+fname: TK_IDENT | TK_STRING_TYPE | TK_LONG_TYPE ;
+
+opt_type:
+	  %empty		{ $$ = TY_UNKNOWN; }
+	| ':' TK_LONG_TYPE	{ $$ = TY_LONG; }
+	| ':' TK_STRING_TYPE	{ $$ = TY_STRING; }
+	;
+
+opt_priority:
+	  %empty		{ $$ = cur_file->is_tapset ? 1 : 0; }
+	| ':' TK_NUMBER		{ $$ = (int)$2->num; }
+	;
+
+opt_params: %empty { $$ = arena_alloc(sizeof(Vec)); } | params ;
+
+params:
+	  TK_IDENT opt_type
+		{ $$ = arena_alloc(sizeof(Vec)); vec_push($$, new_param($1, $2)); }
+	| params ',' TK_IDENT opt_type
+		{ $$ = $1; vec_push($$, new_param($3, $4)); }
+	;
+
+/* ---- probes and aliases ---- */
+
+probe_decl:
+	  TK_PROBE probe_points block
+		{
+			Probe *p = arena_alloc(sizeof(*p));
+			p->points = $2;
+			p->body = $3;
+			p->loc = L($1);
+			p->file = cur_file;
+			p->is_private = next_is_private;
+			vec_push(&result->probes, p);
+		}
+	| TK_PROBE probe_points '=' probe_points block
+		{
+			Probe *p = arena_alloc(sizeof(*p));
+			p->points = $2;
+			p->alias_targets = $4;
+			p->body = $5;
+			p->loc = L($1);
+			p->file = cur_file;
+			p->is_alias = true;
+			p->is_private = next_is_private;
+			vec_push(&result->aliases, p);
+		}
+	| TK_PROBE probe_points TK_ADD_ASSIGN probe_points block
+		{
+			Probe *p = arena_alloc(sizeof(*p));
+			p->points = $2;
+			p->alias_targets = $4;
+			p->body = $5;
+			p->loc = L($1);
+			p->file = cur_file;
+			p->is_alias = true;
+			p->is_epilogue = true;
+			p->is_private = next_is_private;
+			vec_push(&result->aliases, p);
+		}
+	;
+
+probe_points:
+	  probe_point
+	| probe_points ',' probe_point
+		{
+			ProbePoint *p = $1;
+			while (p->next)
+				p = p->next;
+			p->next = $3;
+			$$ = $1;
+		}
+	;
+
+probe_point:
+	  components opt_marks
+		{
+			$$ = arena_alloc(sizeof(ProbePoint));
+			$$->comps = $1;
+			$$->loc = $1->loc;
+			$$->optional = pp_optional;
+			$$->sufficient = pp_sufficient;
+		}
+	| components opt_marks TK_IF '(' expr ')'
+		{
+			$$ = arena_alloc(sizeof(ProbePoint));
+			$$->comps = $1;
+			$$->loc = $1->loc;
+			$$->optional = pp_optional;
+			$$->sufficient = pp_sufficient;
+			$$->cond = $5;
+		}
+	;
+
+opt_marks:
+	  %empty	{ pp_optional = pp_sufficient = false; }
+	| '?'		{ pp_optional = true; pp_sufficient = false; }
+	| '!'		{ pp_optional = true; pp_sufficient = true; }
+	;
+
+components:
+	  component
+	| components '.' component
+		{
+			Component *c = $1;
+			while (c->next)
+				c = c->next;
+			c->next = $3;
+			$$ = $1;
+		}
+	;
+
+component:
+	  TK_COMPONENT
+		{
+			$$ = arena_alloc(sizeof(Component));
+			$$->name = $1->text;
+			$$->loc = L($1);
+		}
+	| TK_COMPONENT '(' literal ')'
+		{
+			$$ = arena_alloc(sizeof(Component));
+			$$->name = $1->text;
+			$$->loc = L($1);
+			$$->arg = $3;
+			$$->has_arg = true;
+		}
+	| TK_COMPONENT '(' ')'
+		{
+			$$ = arena_alloc(sizeof(Component));
+			$$->name = $1->text;
+			$$->loc = L($1);
+		}
+	;
+
+/* ---- statements ---- */
+
+block:
+	  '{' stmts '}'
+		{
+			$$ = new_node(ND_BLOCK, L($1));
+			$$->body = $2;
+		}
+	;
+
+stmts:
+	  %empty		{ $$ = NULL; }
+	| stmts stmt		{ $$ = append($1, $2); }
+	| stmts error stmt_end	{ $$ = $1; yyerrok; }
+	;
+
+stmt_end: ';' | '}' ;
+
+stmt:
+	  block
+	| ';'			{ $$ = new_node(ND_NULL_STMT, L($1)); }
+	| simple_stmt %prec NO_SEMI
+	| simple_stmt ';'
+	| TK_IF '(' expr ')' stmt %prec NO_ELSE
+		{
+			$$ = new_node(ND_IF, L($1));
+			$$->cond = $3;
+			$$->then = $5;
+		}
+	| TK_IF '(' expr ')' stmt TK_ELSE stmt
+		{
+			$$ = new_node(ND_IF, L($1));
+			$$->cond = $3;
+			$$->then = $5;
+			$$->els = $7;
+		}
+	| TK_WHILE '(' expr ')' stmt
+		{
+			$$ = new_node(ND_WHILE, L($1));
+			$$->cond = $3;
+			$$->then = $5;
+		}
+	| TK_FOR '(' opt_expr ';' opt_expr ';' opt_expr ')' stmt
+		{
+			$$ = new_node(ND_FOR, L($1));
+			$$->init = $3;
+			$$->cond = $5;
+			$$->inc = $7;
+			$$->then = $9;
+		}
+	| TK_FOREACH '(' { fe = arena_alloc(sizeof(Foreach)); fe_sorts = 0; }
+	  fe_vars TK_IN fe_array fe_limit ')' stmt
+		{
+			fe->array = $6;
+			fe->limit = $7;
+			$$ = new_foreach(L($1), fe, $9);
+		}
+	| TK_TRY block TK_CATCH catch_var block
+		{
+			$$ = new_node(ND_TRY, L($1));
+			$$->then = $2;
+			$$->lhs = $4;
+			$$->els = $5;
+		}
+	;
+
+/* statements that may end with a ';' (and need not) */
+simple_stmt:
+	  expr
+		{
+			$$ = new_node(ND_EXPR_STMT, $1->loc);
+			$$->lhs = $1;
+		}
+	| TK_BREAK		{ $$ = new_node(ND_BREAK, L($1)); }
+	| TK_CONTINUE		{ $$ = new_node(ND_CONTINUE, L($1)); }
+	| TK_NEXT		{ $$ = new_node(ND_NEXT, L($1)); }
+	| TK_RETURN		{ $$ = new_node(ND_RETURN, L($1)); }
+	| TK_RETURN expr
+		{
+			$$ = new_node(ND_RETURN, L($1));
+			$$->lhs = $2;
+		}
+	| TK_DELETE expr
+		{
+			$$ = new_node(ND_DELETE, L($1));
+			$$->lhs = $2;
+		}
+	;
+
+catch_var:
+	  %empty		{ $$ = NULL; }
+	| '(' TK_IDENT ')'	{ $$ = new_ident_var($2); }
+	;
+
+opt_expr: %empty { $$ = NULL; } | expr ;
+
+/* foreach (VARS in ARRAY limit N) */
+fe_vars:
+	  fe_key
+	| '[' fe_keys ']'
+	| TK_IDENT opt_sort '=' { fe->value = new_ident_var($1); foreach_sort($1, -1, $2); }
+	  fe_key_or_list
+	;
+
+fe_key_or_list: fe_key | '[' fe_keys ']' ;
+
+fe_keys: fe_key | fe_keys ',' fe_key ;
+
+fe_key:
+	  TK_IDENT opt_sort
+		{
+			vec_push(&fe->keys, new_ident_var($1));
+			foreach_sort($1, fe->keys.len, $2);
+		}
+	;
+
+opt_sort:
+	  %empty	{ $$ = 0; }
+	| '+'		{ $$ = 1; }
+	| '-'		{ $$ = -1; }
+	;
+
+fe_array:
+	  TK_IDENT opt_sort
+		{
+			$$ = new_ident_var($1);
+			foreach_sort($1, -1, $2);
+		}
+	| TK_IDENT '[' key_list ']' opt_sort
+		{
+			$$ = new_node(ND_INDEX, L($1));
+			$$->name = $1->text;
+			$$->args = $3;
+			$$->nargs = count($3);
+			foreach_sort($1, -1, $5);
+		}
+	| TK_IDENT TK_AT_IDENT opt_sort
+		{
+			$$ = new_ident_var($1);
+			foreach_sort($2, -1, $3);
+			fe->sort_stat = $2->text;
+		}
+	| TK_AT_IDENT '(' args ')' opt_sort
+		{
+			$$ = make_call_or_at($1, $3, NULL, NULL);
+			foreach_sort($1, -1, $5);
+		}
+	;
+
+fe_limit: %empty { $$ = NULL; } | TK_LIMIT expr { $$ = $2; } ;
+
+/* ---- expressions ---- */
+
+expr:
+	  unary
+	| expr assign_op expr %prec '='
+		{
+			$$ = new_binary(ND_ASSIGN, $2, check_lvalue($1, "assignment"), $3, $1->loc);
+		}
+	| expr TK_AGG expr
+		{
+			$$ = new_binary(ND_AGG, 0, check_lvalue($1, "'<<<'"), $3, L($2));
+		}
+	| expr '?' expr ':' expr
+		{
+			$$ = new_node(ND_COND, L($2));
+			$$->cond = $1;
+			$$->then = $3;
+			$$->els = $5;
+		}
+	| expr TK_OROR expr	{ $$ = new_binary(ND_LOGOR, 0, $1, $3, L($2)); }
+	| expr TK_ANDAND expr	{ $$ = new_binary(ND_LOGAND, 0, $1, $3, L($2)); }
+	| expr '|' expr		{ $$ = new_binary(ND_BINOP, '|', $1, $3, L($2)); }
+	| expr '^' expr		{ $$ = new_binary(ND_BINOP, '^', $1, $3, L($2)); }
+	| expr '&' expr		{ $$ = new_binary(ND_BINOP, '&', $1, $3, L($2)); }
+	| expr TK_IN TK_IDENT
+		{
+			$$ = new_node(ND_IN, L($2));
+			$$->args = $1;
+			$$->nargs = 1;
+			$$->lhs = new_ident_var($3);
+		}
+	| '[' key_list ']' TK_IN TK_IDENT
+		{
+			$$ = new_node(ND_IN, L($4));
+			$$->args = $2;
+			$$->nargs = count($2);
+			$$->lhs = new_ident_var($5);
+		}
+	| expr TK_EQ expr	{ $$ = new_binary(ND_CMP, TK_EQ, $1, $3, L($2)); }
+	| expr TK_NE expr	{ $$ = new_binary(ND_CMP, TK_NE, $1, $3, L($2)); }
+	| expr '<' expr		{ $$ = new_binary(ND_CMP, '<', $1, $3, L($2)); }
+	| expr '>' expr		{ $$ = new_binary(ND_CMP, '>', $1, $3, L($2)); }
+	| expr TK_LE expr	{ $$ = new_binary(ND_CMP, TK_LE, $1, $3, L($2)); }
+	| expr TK_GE expr	{ $$ = new_binary(ND_CMP, TK_GE, $1, $3, L($2)); }
+	| expr TK_REGEQ expr	{ $$ = new_binary(ND_REGEX, TK_REGEQ, $1, $3, L($2)); }
+	| expr TK_REGNE expr	{ $$ = new_binary(ND_REGEX, TK_REGNE, $1, $3, L($2)); }
+	| expr TK_SHL expr	{ $$ = new_binary(ND_BINOP, TK_SHL, $1, $3, L($2)); }
+	| expr TK_SHR expr	{ $$ = new_binary(ND_BINOP, TK_SHR, $1, $3, L($2)); }
+	| expr TK_USHR expr	{ $$ = new_binary(ND_BINOP, TK_USHR, $1, $3, L($2)); }
+	| expr '.' expr		{ $$ = new_binary(ND_CONCAT, 0, $1, $3, L($2)); }
+	| expr '+' expr		{ $$ = new_binary(ND_BINOP, '+', $1, $3, L($2)); }
+	| expr '-' expr		{ $$ = new_binary(ND_BINOP, '-', $1, $3, L($2)); }
+	| expr '*' expr		{ $$ = new_binary(ND_BINOP, '*', $1, $3, L($2)); }
+	| expr '/' expr		{ $$ = new_binary(ND_BINOP, '/', $1, $3, L($2)); }
+	| expr '%' expr		{ $$ = new_binary(ND_BINOP, '%', $1, $3, L($2)); }
+	;
+
+assign_op:
+	  '='			{ $$ = 0; }
+	| TK_ADD_ASSIGN		{ $$ = '+'; }
+	| TK_SUB_ASSIGN		{ $$ = '-'; }
+	| TK_MUL_ASSIGN		{ $$ = '*'; }
+	| TK_DIV_ASSIGN		{ $$ = '/'; }
+	| TK_MOD_ASSIGN		{ $$ = '%'; }
+	| TK_AND_ASSIGN		{ $$ = '&'; }
+	| TK_OR_ASSIGN		{ $$ = '|'; }
+	| TK_XOR_ASSIGN		{ $$ = '^'; }
+	| TK_CAT_ASSIGN		{ $$ = '.'; }
+	| TK_SHL_ASSIGN		{ $$ = TK_SHL; }
+	| TK_SHR_ASSIGN		{ $$ = TK_SHR; }
+	;
+
+unary:
+	  postfix
+	| '-' unary
+		{
+			if ($2->kind == ND_NUM) {
+				$$ = $2;
+				$$->num = (int64_t)(0 - (uint64_t)$2->num);
+				$$->loc = L($1);
+			} else {
+				$$ = new_node(ND_NEG, L($1));
+				$$->lhs = $2;
+			}
+		}
+	| '+' unary	{ $$ = new_node(ND_PLUS, L($1)); $$->lhs = $2; }
+	| '!' unary	{ $$ = new_node(ND_NOT, L($1)); $$->lhs = $2; }
+	| '~' unary	{ $$ = new_node(ND_BITNOT, L($1)); $$->lhs = $2; }
+	| '&' unary
+		{
+			if ($2->kind != ND_TARGET && $2->kind != ND_CAST) {
+				error_at(L($1), "parse error",
+					 "'&' applies only to a target variable ($var->member or @cast)");
+			}
+			$$ = new_node(ND_ADDR, L($1));
+			$$->lhs = $2;
+		}
+	| TK_INC unary
+		{
+			$$ = new_node(ND_PREINC, L($1));
+			$$->op = '+';
+			$$->lhs = check_lvalue($2, "'++'");
+		}
+	| TK_DEC unary
+		{
+			$$ = new_node(ND_PREINC, L($1));
+			$$->op = '-';
+			$$->lhs = check_lvalue($2, "'--'");
+		}
+	;
+
+postfix:
+	  primary
+	| postfix TK_INC
+		{
+			$$ = new_node(ND_POSTINC, L($2));
+			$$->op = '+';
+			$$->lhs = check_lvalue($1, "'++'");
+		}
+	| postfix TK_DEC
+		{
+			$$ = new_node(ND_POSTINC, L($2));
+			$$->op = '-';
+			$$->lhs = check_lvalue($1, "'--'");
+		}
+	;
+
+primary:
+	  TK_NUMBER		{ $$ = new_num($1->num, L($1)); }
+	| strings
+	| TK_IDENT		{ $$ = new_ident_var($1); }
+	| TK_IDENT '[' key_list ']'
+		{
+			$$ = new_node(ND_INDEX, L($1));
+			$$->name = $1->text;
+			$$->args = $3;
+			$$->nargs = count($3);
+		}
+	| TK_IDENT '(' opt_args ')'
+		{
+			$$ = new_node(ND_CALL, L($1));
+			$$->name = $1->text;
+			$$->args = $3;
+			$$->nargs = count($3);
+		}
+	| '(' expr ')'		{ $$ = $2; }
+	| TK_TARGET chain opt_pretty		{ $$ = make_target($1, $2, $3); }
+	| TK_AT_IDENT '(' opt_args ')' chain opt_pretty
+		{
+			$$ = make_call_or_at($1, $3, $5, NULL);
+			if ($6 && $$->kind == ND_CAST)
+				$$->chain = chain_append($$->chain,
+					new_chain($6 == 2 ? CH_PRETTY_DEEP : CH_PRETTY, $1, NULL));
+		}
+	| TK_AT_IDENT '(' opt_args ')' '[' expr ']'
+		{
+			$$ = make_call_or_at($1, $3, NULL, $6);
+		}
+	| TK_AT_IDENT
+		{
+			error_at(L($1), "parse error",
+				 "unknown operator or undefined macro '%s'", $1->text);
+			$$ = new_num(0, L($1));
+		}
+	| TK_EMBEDDED
+		{
+			$$ = new_node(ND_EMBEDDED_EXPR, L($1));
+			$$->str = $1->text;
+		}
+	;
+
+chain:
+	  %empty		{ $$ = NULL; }
+	| chain TK_ARROW TK_IDENT	{ $$ = chain_append($1, new_chain(CH_MEMBER, $3, NULL)); }
+	| chain '[' expr ']'	{ $$ = chain_append($1, new_chain(CH_INDEX, $2, $3)); }
+	;
+
+opt_pretty: %empty { $$ = 0; } | '$' { $$ = 1; } | TK_DOLLAR2 { $$ = 2; } ;
+
+opt_args: %empty { $$ = NULL; } | args ;
+
+args:
+	  expr
+	| args ',' expr		{ $$ = append($1, $3); }
+	;
+
+key_list:
+	  key
+	| key_list ',' key	{ $$ = append($1, $3); }
+	;
+
+key:
+	  expr
+	| '*'			{ $$ = new_node(ND_STAR, L($1)); }
+	;
+
+%%
+
+Node *new_node(NodeKind kind, Loc loc)
+{
+	Node *n = arena_alloc(sizeof(*n));
+	n->kind = kind;
+	n->loc = loc;
+	n->tmp = -1;
+	return n;
+}
+
+Node *new_num(int64_t num, Loc loc)
+{
+	Node *n = new_node(ND_NUM, loc);
+	n->num = num;
+	n->type = TY_LONG;
+	return n;
+}
+
+Node *new_str(const char *s, Loc loc)
+{
+	Node *n = new_node(ND_STR, loc);
+	n->str = s;
+	n->num = (int64_t)strlen(s);
+	n->type = TY_STRING;
+	return n;
+}
+
+Node *new_binary(NodeKind kind, int op, Node *lhs, Node *rhs, Loc loc)
+{
+	Node *n = new_node(kind, loc);
+	n->op = op;
+	n->lhs = lhs;
+	n->rhs = rhs;
+	return n;
+}
+
+static Node *new_ident_var(Token *t)
+{
+	Node *n = new_node(ND_VAR, t->loc);
+	n->name = t->text;
+	return n;
+}
+
+static Node *append(Node *list, Node *item)
+{
+	if (!list)
+		return item;
+	Node *p = list;
+	while (p->next)
+		p = p->next;
+	p->next = item;
+	return list;
+}
+
+static int count(Node *list)
+{
+	int n = 0;
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+static Node *check_lvalue(Node *n, const char *what)
+{
+	switch (n->kind) {
+	case ND_VAR:
+	case ND_INDEX:
+	case ND_TARGET:
+	case ND_CAST:
+		return n;
+	default:
+		error_at(n->loc, "parse error",
+			 "the left side of %s must be a variable, an array element "
+			 "or a target variable", what);
+		return n;
+	}
+}
+
+static Chain *new_chain(ChainKind kind, Token *t, Node *index)
+{
+	Chain *c = arena_alloc(sizeof(*c));
+	c->kind = kind;
+	c->name = t->text;
+	c->loc = t->loc;
+	c->index = index;
+	return c;
+}
+
+static Chain *chain_append(Chain *list, Chain *c)
+{
+	if (!list)
+		return c;
+	Chain *p = list;
+	while (p->next)
+		p = p->next;
+	p->next = c;
+	return list;
+}
+
+static Node *make_target(Token *t, Chain *chain, int pretty)
+{
+	Node *n = new_node(ND_TARGET, t->loc);
+	n->name = t->text;
+	if (pretty)
+		chain = chain_append(chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP : CH_PRETTY,
+						      t, NULL));
+	n->chain = chain;
+	return n;
+}
+
+static const char *stat_ops[] = {
+	"@count", "@sum", "@min", "@max", "@avg", "@variance",
+};
+
+/* @count(x), @hist_log(x)[2], @cast(p, "type")->member, @defined(...), ... */
+static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
+{
+	const char *op = name->text;
+	int nargs = count(args);
+	Node *n = NULL;
+	bool takes_chain = false;
+	for (size_t i = 0; i < ARRAY_SIZE(stat_ops); i++)
+		if (strcmp(op, stat_ops[i]) == 0) {
+			n = new_node(ND_STATOP, name->loc);
+			n->name = intern_str(op);
+			n->lhs = args;
+			if (nargs != 1)
+				error_at(name->loc, "parse error", "%s takes one argument", op);
+		}
+	if (n) {
+	} else if (strcmp(op, "@hist_linear") == 0 || strcmp(op, "@hist_log") == 0) {
+		n = new_node(ND_HIST, name->loc);
+		n->name = intern_str(op);
+		n->args = args;
+		n->nargs = nargs;
+		n->lhs = args;
+		if (op[6] == 'o' && nargs != 1)
+			error_at(name->loc, "parse error", "@hist_log takes one argument");
+		if (op[6] == 'i' && nargs != 4)
+			error_at(name->loc, "parse error",
+				 "@hist_linear takes four arguments: (stats, low, high, step)");
+		if (index) {
+			Node *h = new_node(ND_HIST_INDEX, name->loc);
+			h->lhs = n;
+			h->rhs = index;
+			return h;
+		}
+		return n;
+	} else if (strcmp(op, "@cast") == 0) {
+		n = new_node(ND_CAST, name->loc);
+		n->args = args;
+		n->nargs = nargs;
+		takes_chain = true;
+		if (nargs < 2 || nargs > 3)
+			error_at(name->loc, "parse error",
+				 "@cast takes (pointer, \"type\"[, \"module\"])");
+	} else if (strcmp(op, "@var") == 0) {
+		n = new_node(ND_VARREF, name->loc);
+		n->args = args;
+		n->nargs = nargs;
+		takes_chain = true;
+		if (nargs < 1 || nargs > 2)
+			error_at(name->loc, "parse error", "@var takes (\"name@file\"[, \"module\"])");
+	} else if (strcmp(op, "@defined") == 0) {
+		n = new_node(ND_DEFINED, name->loc);
+		n->lhs = args;
+		if (nargs != 1)
+			error_at(name->loc, "parse error", "@defined takes one argument");
+	} else if (strcmp(op, "@entry") == 0) {
+		n = new_node(ND_ENTRY, name->loc);
+		n->lhs = args;
+		if (nargs != 1)
+			error_at(name->loc, "parse error", "@entry takes one argument");
+	} else if (strcmp(op, "@const") == 0) {
+		n = new_node(ND_CONST, name->loc);
+		n->lhs = args;
+		if (nargs != 1 || args->kind != ND_STR)
+			error_at(name->loc, "parse error", "@const takes one string argument");
+	} else if (strcmp(op, "@probewrite") == 0) {
+		n = new_node(ND_PROBEWRITE, name->loc);
+		n->lhs = args;
+		if (nargs != 1)
+			error_at(name->loc, "parse error", "@probewrite takes one argument");
+	} else {
+		error_at(name->loc, "parse error", "unknown operator or undefined macro '%s'", op);
+		return new_num(0, name->loc);
+	}
+	if (chain && !takes_chain)
+		error_at(chain->loc, "parse error", "%s cannot be followed by '->' or '[ ]'", op);
+	if (index)
+		error_at(name->loc, "parse error", "%s cannot be indexed with '[ ]'", op);
+	n->chain = chain;
+	return n;
+}
+
+static Node *new_foreach(Loc loc, Foreach *f, Node *body)
+{
+	Node *n = new_node(ND_FOREACH, loc);
+	n->foreach = f;
+	n->then = body;
+	return n;
+}
+
+static void foreach_sort(Token *at, int key, int dir)
+{
+	if (!dir)
+		return;
+	if (++fe_sorts > 1) {
+		error_at(at->loc, "parse error",
+			 "foreach may sort by only one key or the value ('+' or '-' once)");
+		return;
+	}
+	fe->sort_key = key;
+	fe->sort_dir = dir;
+}
+
+static void add_global(Token *name, bool wrap, Node *size, Node *init)
+{
+	Var *v = new_var(name->text, VAR_GLOBAL, name->loc);
+	v->wrap = wrap;
+	if (size) {
+		v->is_array = true;
+		v->max_entries = size->num;
+		if (size->num < 0)
+			error_at(size->loc, "parse error", "array size must be positive");
+	}
+	if (wrap && !size)
+		v->is_array = true;
+	v->init = init;
+	v->is_private = next_is_private;
+	v->file = cur_file;
+	if (init)
+		v->type = init->type;
+	vec_push(&result->globals, v);
+}
+
+static Var *new_param(Token *name, Type t)
+{
+	Var *v = new_var(name->text, VAR_PARAM, name->loc);
+	v->type = t;
+	return v;
+}
+
+/* ---- the token stream and errors ---- */
+
+static Token *last_token;
+
+int yylex(void)
+{
+	Token *t = cursor;
+	if (t->kind)
+		cursor = t->next;
+	last_token = t;
+	yylval.tok = t;
+	return t->kind;
+}
+
+static void yyerror(const char *msg)
+{
+	error_at(last_token->loc, "parse error", "%s", msg);
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx)
+{
+	yysymbol_kind_t expected[6];
+	int n = yypcontext_expected_tokens(ctx, expected, 6);
+	Token *t = last_token;
+	Buf b = {0};
+	if (n > 0 && n <= 5) {
+		buf_puts(&b, "expected ");
+		for (int i = 0; i < n; i++) {
+			if (i)
+				buf_puts(&b, i == n - 1 ? " or " : ", ");
+			buf_puts(&b, yysymbol_name(expected[i]));
+		}
+		buf_puts(&b, ", found ");
+	} else {
+		buf_puts(&b, "unexpected ");
+	}
+	buf_puts(&b, token_desc(t));
+	error_at(t->loc, "parse error", "%s", b.s);
+	return 0;
+}
+
+bool parse_file(SrcFile *file, ParseResult *out)
+{
+	int errors_before = error_count;
+	result = out;
+	cur_file = file;
+	Token *toks = lex_file(file);
+	cursor = preprocess(toks);
+	if (error_count == errors_before)
+		yyparse();
+	return error_count == errors_before;
+}

@@ -1,0 +1,777 @@
+/*
+ * preprocess.c - between the lexer and the parser.
+ *
+ * Works on a file's token list, in this order:
+ *   1. %( COND %? A %: B %) keeps A or B;
+ *   2. @define NAME(a, b) %( BODY %) defines a macro, @NAME(x, y) expands it;
+ *   3. $N becomes the tokens of command-line argument N, @N a string, $# and
+ *      @# their count;
+ *   4. probe-point components written without spaces (sys_*, {open,close})
+ *      are glued into single TK_COMPONENT tokens.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stap.h"
+#include "parser.h"
+
+PreprocEnv preproc_env;
+
+typedef struct Macro {
+	const char *name;	/* without the @ */
+	Vec params;		/* const char* */
+	Token *body;		/* up to, not including, the closing %) */
+	SrcFile *file;		/* NULL: a library macro, visible everywhere */
+	struct Macro *next;
+} Macro;
+
+static Macro *macros;
+static int expansions;
+#define MAX_EXPANSIONS 100000
+
+/* ---- token lists ---- */
+
+static Token *copy_token(const Token *t)
+{
+	Token *c = arena_alloc(sizeof(*c));
+	*c = *t;
+	c->next = NULL;
+	return c;
+}
+
+typedef struct TokList {
+	Token *head;
+	Token *tail;
+} TokList;
+
+static void list_append(TokList *l, Token *t)
+{
+	t = copy_token(t);
+	if (l->tail)
+		l->tail->next = t;
+	else
+		l->head = t;
+	l->tail = t;
+}
+
+const char *token_desc(const Token *t)
+{
+	switch (t->kind) {
+	case 0:
+		return "end of file";
+	case TK_IDENT:
+		return arena_printf("identifier '%s'", t->text);
+	case TK_COMPONENT:
+		return arena_printf("probe point component '%s'", t->text);
+	case TK_NUMBER:
+		return arena_printf("number %s", t->text);
+	case TK_STRING:
+		return "string literal";
+	case TK_EMBEDDED:
+		return "embedded C code";
+	default:
+		return arena_printf("'%s'", t->text);
+	}
+}
+
+/* ---- conditions: %( kernel_v >= "5.4" && arch == "x86_64" %? ---- */
+
+typedef struct CondValue {
+	bool is_num;
+	int64_t num;
+	const char *str;
+	bool is_version;	/* kernel_v and friends compare as versions */
+	bool ok;
+} CondValue;
+
+static Token *cond_tok;		/* cursor into the condition's tokens */
+
+static const char *kconfig_value(const char *name)
+{
+	static Vec names, values;
+	static bool loaded;
+	if (!loaded) {
+		loaded = true;
+		FILE *f = preproc_env.kconfig_path ? fopen(preproc_env.kconfig_path, "r") : NULL;
+		char line[1024];
+		while (f && fgets(line, sizeof(line), f)) {
+			char *eq = strchr(line, '=');
+			if (strncmp(line, "CONFIG_", 7) != 0 || !eq)
+				continue;
+			char *val = eq + 1;
+			val[strcspn(val, "\n")] = '\0';
+			size_t vlen = strlen(val);
+			if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') {
+				val[vlen - 1] = '\0';
+				val++;
+			}
+			vec_push(&names, (void *)intern(line, eq - line));
+			vec_push(&values, arena_strdup(val));
+		}
+		if (f)
+			fclose(f);
+	}
+	const char *n = intern_str(name);
+	for (int i = 0; i < names.len; i++)
+		if (names.items[i] == n)
+			return values.items[i];
+	return "";
+}
+
+static CondValue cond_operand(void)
+{
+	Token *t = cond_tok;
+	CondValue v = { .ok = true };
+	cond_tok = t->next;
+	switch (t->kind) {
+	case TK_NUMBER:
+		v.is_num = true;
+		v.num = t->num;
+		return v;
+	case '-':
+		if (cond_tok->kind == TK_NUMBER) {
+			v.is_num = true;
+			v.num = -cond_tok->num;
+			cond_tok = cond_tok->next;
+			return v;
+		}
+		break;
+	case TK_STRING:
+		v.str = t->text;
+		return v;
+	case TK_IDENT: {
+		const char *n = t->text;
+		if (strcmp(n, "kernel_v") == 0 || strcmp(n, "kernel_vr") == 0) {
+			v.str = n[8] ? preproc_env.kernel_vr : preproc_env.kernel_v;
+			v.is_version = true;
+			return v;
+		}
+		if (strcmp(n, "systemtap_v") == 0) {
+			v.str = preproc_env.systemtap_v;
+			v.is_version = true;
+			return v;
+		}
+		if (strcmp(n, "arch") == 0) {
+			v.str = preproc_env.arch;
+			return v;
+		}
+		if (strcmp(n, "runtime") == 0) {
+			v.str = preproc_env.runtime;
+			return v;
+		}
+		if (strcmp(n, "guru_mode") == 0) {
+			v.is_num = true;
+			v.num = preproc_env.guru_mode;
+			return v;
+		}
+		if (strcmp(n, "systemtap_privilege") == 0) {
+			v.str = "stapdev";
+			return v;
+		}
+		if (strncmp(n, "CONFIG_", 7) == 0) {
+			v.str = kconfig_value(n);
+			return v;
+		}
+		error_at(t->loc, "parse error",
+			 "unknown name '%s' in preprocessor condition (known: kernel_v, kernel_vr, "
+			 "arch, runtime, systemtap_v, guru_mode, CONFIG_*)", n);
+		v.ok = false;
+		return v;
+	}
+	default:
+		break;
+	}
+	error_at(t->loc, "parse error", "expected a name, string or number in preprocessor "
+		 "condition, found %s", token_desc(t));
+	v.ok = false;
+	return v;
+}
+
+static bool isdigit_ascii(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Compares "6.1.192" and "6.1.0-56" piece by piece, numbers as numbers. */
+static int version_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		if (isdigit_ascii(*a) && isdigit_ascii(*b)) {
+			long x = strtol(a, (char **)&a, 10);
+			long y = strtol(b, (char **)&b, 10);
+			if (x != y)
+				return x < y ? -1 : 1;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return 0;
+}
+
+static bool compare(int op, int c)
+{
+	switch (op) {
+	case TK_EQ: return c == 0;
+	case TK_NE: return c != 0;
+	case '<': return c < 0;
+	case '>': return c > 0;
+	case TK_LE: return c <= 0;
+	case TK_GE: return c >= 0;
+	}
+	return false;
+}
+
+static bool cond_or(bool *ok);
+
+static bool cond_primary(bool *ok)
+{
+	if (cond_tok->kind == '(') {
+		cond_tok = cond_tok->next;
+		bool v = cond_or(ok);
+		if (cond_tok->kind != ')') {
+			error_at(cond_tok->loc, "parse error",
+				 "expected ')' in preprocessor condition, found %s",
+				 token_desc(cond_tok));
+			*ok = false;
+			return false;
+		}
+		cond_tok = cond_tok->next;
+		return v;
+	}
+	Token *op_tok;
+	CondValue l = cond_operand();
+	op_tok = cond_tok;
+	int op = op_tok->kind;
+	if (op != TK_EQ && op != TK_NE && op != '<' && op != '>' && op != TK_LE && op != TK_GE) {
+		if (l.ok)
+			error_at(op_tok->loc, "parse error",
+				 "expected a comparison (== != < > <= >=) in preprocessor condition, "
+				 "found %s", token_desc(op_tok));
+		*ok = false;
+		return false;
+	}
+	cond_tok = cond_tok->next;
+	CondValue r = cond_operand();
+	if (!l.ok || !r.ok) {
+		*ok = false;
+		return false;
+	}
+	if (l.is_num != r.is_num) {
+		error_at(op_tok->loc, "type mismatch",
+			 "preprocessor condition compares a number with a string");
+		*ok = false;
+		return false;
+	}
+	if (l.is_num)
+		return compare(op, l.num < r.num ? -1 : l.num > r.num);
+	/* == and != match shell wildcards, as in arch == "i?86" */
+	if ((op == TK_EQ || op == TK_NE) && strpbrk(r.str, "*?[")) {
+		bool m = fnmatch(r.str, l.str, 0) == 0;
+		return op == TK_EQ ? m : !m;
+	}
+	if (l.is_version || r.is_version)
+		return compare(op, version_cmp(l.str, r.str));
+	return compare(op, strcmp(l.str, r.str));
+}
+
+static bool cond_and(bool *ok)
+{
+	bool v = cond_primary(ok);
+	while (*ok && cond_tok->kind == TK_ANDAND) {
+		cond_tok = cond_tok->next;
+		bool r = cond_primary(ok);
+		v = v && r;
+	}
+	return v;
+}
+
+static bool cond_or(bool *ok)
+{
+	bool v = cond_and(ok);
+	while (*ok && cond_tok->kind == TK_OROR) {
+		cond_tok = cond_tok->next;
+		bool r = cond_and(ok);
+		v = v || r;
+	}
+	return v;
+}
+
+/* ---- the main walk ---- */
+
+static Token *cur;		/* next input token */
+static TokList out;
+
+static Macro *find_macro(const char *name, SrcFile *file)
+{
+	for (Macro *m = macros; m; m = m->next)
+		if (strcmp(m->name, name) == 0 && (!m->file || m->file == file))
+			return m;
+	return NULL;
+}
+
+static void process(bool active, bool in_branch);
+
+/* %( COND %? A [%: B] %) */
+static void do_conditional(bool active)
+{
+	Token *start = cur;
+	cur = cur->next;
+	/* the condition: tokens up to %?, with $N and @N already usable */
+	TokList cond = {0};
+	while (cur->kind && cur->kind != TK_PP_THEN) {
+		if (cur->kind == TK_PP_IF || cur->kind == TK_PP_END) {
+			error_at(cur->loc, "parse error", "expected '%%?' after the condition of '%%('");
+			break;
+		}
+		list_append(&cond, cur);
+		cur = cur->next;
+	}
+	if (cur->kind != TK_PP_THEN) {
+		error_at(start->loc, "parse error", "'%%(' without '%%?'");
+		return;
+	}
+	cur = cur->next;
+	bool value = false;
+	if (active) {
+		Token end = { .kind = 0, .text = "%?", .loc = start->loc };
+		if (cond.tail)
+			cond.tail->next = &end;
+		/* expand $N/@N in the condition itself */
+		Token *saved = cur;
+		TokList saved_out = out;
+		out = (TokList){0};
+		cur = cond.head ? cond.head : &end;
+		process(true, false);
+		Token *expanded = out.head;
+		if (out.tail)
+			out.tail->next = &end;
+		out = saved_out;
+		cur = saved;
+		cond_tok = expanded ? expanded : &end;
+		bool ok = true;
+		value = cond_or(&ok);
+		if (ok && cond_tok->kind != 0) {
+			error_at(cond_tok->loc, "parse error",
+				 "unexpected %s in preprocessor condition", token_desc(cond_tok));
+		}
+	}
+	process(active && value, true);
+	if (cur->kind == TK_PP_ELSE) {
+		cur = cur->next;
+		process(active && !value, true);
+	}
+	if (cur->kind != TK_PP_END) {
+		error_at(start->loc, "parse error", "'%%(' without a closing '%%)'");
+		return;
+	}
+	cur = cur->next;
+}
+
+/* @define NAME[(a, b)] %( BODY %) */
+static void do_define(bool active)
+{
+	Token *def = cur;
+	cur = cur->next;
+	if (cur->kind != TK_IDENT) {
+		error_at(cur->loc, "parse error", "expected a macro name after @define, found %s",
+			 token_desc(cur));
+		return;
+	}
+	Macro *m = arena_alloc(sizeof(*m));
+	m->name = cur->text;
+	m->file = def->loc.file->is_tapset && def->loc.file->name &&
+		strstr(def->loc.file->name, ".stpm") ? NULL : def->loc.file;
+	cur = cur->next;
+	if (cur->kind == '(') {
+		cur = cur->next;
+		while (cur->kind == TK_IDENT) {
+			vec_push(&m->params, (void *)cur->text);
+			cur = cur->next;
+			if (cur->kind != ',')
+				break;
+			cur = cur->next;
+		}
+		if (cur->kind != ')') {
+			error_at(cur->loc, "parse error",
+				 "expected ')' after the parameters of macro '%s', found %s",
+				 m->name, token_desc(cur));
+			return;
+		}
+		cur = cur->next;
+	}
+	if (cur->kind != TK_PP_IF) {
+		error_at(cur->loc, "parse error",
+			 "expected '%%(' to start the body of macro '%s', found %s",
+			 m->name, token_desc(cur));
+		return;
+	}
+	cur = cur->next;
+	TokList body = {0};
+	int depth = 0;
+	while (cur->kind && !(cur->kind == TK_PP_END && depth == 0)) {
+		if (cur->kind == TK_PP_IF)
+			depth++;
+		else if (cur->kind == TK_PP_END)
+			depth--;
+		list_append(&body, cur);
+		cur = cur->next;
+	}
+	if (!cur->kind) {
+		error_at(def->loc, "parse error", "macro '%s' has no closing '%%)'", m->name);
+		return;
+	}
+	cur = cur->next;
+	m->body = body.head;
+	if (!active)
+		return;
+	Macro *old = find_macro(m->name, def->loc.file);
+	if (old && old->file == m->file) {
+		error_at(def->loc, "parse error", "macro '@%s' is already defined", m->name);
+		return;
+	}
+	m->next = macros;
+	macros = m;
+}
+
+/* Splices tokens in front of the rest of the input. */
+static void push_front(TokList l)
+{
+	if (!l.head)
+		return;
+	l.tail->next = cur;
+	cur = l.head;
+}
+
+static void expand_macro(Macro *m)
+{
+	Token *use = cur;
+	cur = cur->next;
+	if (++expansions > MAX_EXPANSIONS) {
+		error_at(use->loc, "parse error", "macro expansion too deep (recursive macro '@%s'?)",
+			 m->name);
+		return;
+	}
+	Vec args = {0};		/* TokList* per parameter */
+	if (m->params.len || cur->kind == '(') {
+		if (cur->kind != '(') {
+			error_at(use->loc, "parse error", "macro '@%s' takes %d arguments",
+				 m->name, m->params.len);
+			return;
+		}
+		Token *open = cur;
+		cur = cur->next;
+		TokList *arg = arena_alloc(sizeof(*arg));
+		int depth = 0;
+		while (cur->kind && !(depth == 0 && cur->kind == ')')) {
+			if (cur->kind == '(' || cur->kind == '[' || cur->kind == '{')
+				depth++;
+			else if (cur->kind == ')' || cur->kind == ']' || cur->kind == '}')
+				depth--;
+			if (depth == 0 && cur->kind == ',') {
+				vec_push(&args, arg);
+				arg = arena_alloc(sizeof(*arg));
+			} else {
+				list_append(arg, cur);
+			}
+			cur = cur->next;
+		}
+		if (!cur->kind) {
+			error_at(open->loc, "parse error", "unterminated arguments of macro '@%s'",
+				 m->name);
+			return;
+		}
+		cur = cur->next;
+		if (arg->head || args.len)
+			vec_push(&args, arg);
+		if (args.len != m->params.len) {
+			error_at(use->loc, "parse error", "macro '@%s' takes %d arguments, %d given",
+				 m->name, m->params.len, args.len);
+			return;
+		}
+	}
+	TokList body = {0};
+	for (Token *t = m->body; t; t = t->next) {
+		int p = -1;
+		if (t->kind == TK_AT_IDENT)
+			for (int i = 0; i < m->params.len; i++)
+				if (strcmp(t->text + 1, m->params.items[i]) == 0)
+					p = i;
+		if (p < 0) {
+			list_append(&body, t);
+			continue;
+		}
+		TokList *arg = args.items[p];
+		for (Token *a = arg->head; a; a = a->next)
+			list_append(&body, a);
+	}
+	if (body.head)
+		body.head->space_before = use->space_before;
+	push_front(body);
+}
+
+static void expand_arg(Token *t)
+{
+	cur = cur->next;
+	if (t->kind == TK_ARGC || t->kind == TK_ARGC_STR) {
+		Token n = *t;
+		n.next = NULL;
+		if (t->kind == TK_ARGC) {
+			n.kind = TK_NUMBER;
+			n.num = preproc_env.argc;
+			n.text = arena_printf("%d", preproc_env.argc);
+		} else {
+			n.kind = TK_STRING;
+			n.text = arena_printf("%d", preproc_env.argc);
+			n.num = strlen(n.text);
+		}
+		list_append(&out, &n);
+		return;
+	}
+	int i = atoi(t->text + 1);
+	if (i < 1 || i > preproc_env.argc) {
+		if (preproc_env.argc)
+			error_at(t->loc, "semantic error",
+				 "command line argument %s is not given (arguments given: $1..$%d)",
+				 t->text, preproc_env.argc);
+		else
+			error_at(t->loc, "semantic error",
+				 "command line argument %s is not given (no arguments were given "
+				 "after the script)", t->text);
+		return;
+	}
+	preproc_env.arg_used[i - 1] = true;
+	const char *val = preproc_env.argv[i - 1];
+	if (t->kind == TK_ARG_STR) {
+		Token s = *t;
+		s.next = NULL;
+		s.kind = TK_STRING;
+		s.text = intern_str(val);
+		s.num = strlen(val);
+		list_append(&out, &s);
+		return;
+	}
+	SrcFile *f = arena_alloc(sizeof(*f));
+	f->name = arena_printf("<argument %s>", t->text);
+	f->text = val;
+	f->len = strlen(val);
+	Token *toks = lex_file(f);
+	TokList l = {0};
+	for (Token *a = toks; a->kind; a = a->next) {
+		Token *c = copy_token(a);
+		if (!l.head)
+			c->space_before = t->space_before;
+		if (l.tail)
+			l.tail->next = c;
+		else
+			l.head = c;
+		l.tail = c;
+	}
+	push_front(l);
+}
+
+/*
+ * Copies tokens from cur to out, expanding as it goes, until end of file
+ * or, inside a conditional branch, the %: or %) that ends the branch.
+ */
+static void process(bool active, bool in_branch)
+{
+	while (cur->kind) {
+		Token *t = cur;
+		switch (t->kind) {
+		case TK_PP_IF:
+			do_conditional(active);
+			continue;
+		case TK_PP_ELSE:
+		case TK_PP_END:
+			if (in_branch)
+				return;
+			error_at(t->loc, "parse error", "'%s' without a matching '%%('", t->text);
+			cur = cur->next;
+			continue;
+		case TK_PP_THEN:
+			error_at(t->loc, "parse error", "'%%?' without a matching '%%('");
+			cur = cur->next;
+			continue;
+		case TK_AT_IDENT:
+			if (strcmp(t->text, "@define") == 0) {
+				do_define(active);
+				continue;
+			}
+			if (active) {
+				Macro *m = find_macro(t->text + 1, t->loc.file);
+				if (m) {
+					expand_macro(m);
+					continue;
+				}
+			}
+			break;
+		case TK_ARG:
+		case TK_ARG_STR:
+		case TK_ARGC:
+		case TK_ARGC_STR:
+			if (active) {
+				expand_arg(t);
+				continue;
+			}
+			break;
+		}
+		if (active)
+			list_append(&out, t);
+		cur = cur->next;
+	}
+}
+
+/* ---- probe-point components ---- */
+
+static bool is_keyword(int kind)
+{
+	return kind >= TK_PROBE && kind <= TK_LONG_TYPE;
+}
+
+static bool component_part(int kind)
+{
+	return kind == TK_IDENT || kind == '*' || kind == TK_NUMBER || is_keyword(kind);
+}
+
+/* Is the '{' at t a brace expansion {a,b} rather than a probe body? */
+static bool is_brace_expansion(Token *t, bool at_start)
+{
+	Token *p = t->next;
+	int depth = 1;
+	while (p->kind && depth) {
+		if (p->kind == '{')
+			depth++;
+		else if (p->kind == '}')
+			depth--;
+		else if (!component_part(p->kind) && p->kind != ',' && p->kind != '.')
+			return false;
+		if (depth)
+			p = p->next;
+	}
+	if (!p->kind)
+		return false;
+	if (at_start)
+		return true;
+	switch (p->next->kind) {
+	case '.': case ',': case '{': case '?': case '!': case '(': case '=':
+	case TK_ADD_ASSIGN: case TK_IF:
+		return true;
+	}
+	return false;
+}
+
+/* Glues the tokens of one component starting at t; returns the last one used. */
+static Token *glue_component(Token *t, Buf *text)
+{
+	Token *last = t;
+	for (;;) {
+		if (t->kind == '{') {
+			int depth = 0;
+			for (;;) {
+				if (t->kind == '{')
+					depth++;
+				else if (t->kind == '}')
+					depth--;
+				buf_puts(text, t->text);
+				last = t;
+				t = t->next;
+				if (depth == 0)
+					break;
+			}
+		} else {
+			buf_puts(text, t->text);
+			last = t;
+			t = t->next;
+		}
+		if (t->space_before)
+			break;
+		if (t->kind == '{' ? !is_brace_expansion(t, false) : !component_part(t->kind))
+			break;
+	}
+	return last;
+}
+
+static Token *glue_probe_points(Token *toks)
+{
+	bool in_points = false;	/* between 'probe' and the body's '{' */
+	bool at_start = false;	/* the next token starts a component */
+	int parens = 0;
+	for (Token *t = toks; t && t->kind; t = t->next) {
+		if (!in_points) {
+			if (t->kind == TK_PROBE) {
+				in_points = true;
+				at_start = true;
+			}
+			continue;
+		}
+		if (parens) {
+			if (t->kind == '(')
+				parens++;
+			else if (t->kind == ')')
+				parens--;
+			continue;
+		}
+		if (at_start && (component_part(t->kind) ||
+				 (t->kind == '{' && is_brace_expansion(t, true)))) {
+			Buf text = {0};
+			Token *last = glue_component(t, &text);
+			t->kind = TK_COMPONENT;
+			t->text = intern(text.s, text.len);
+			t->next = last->next;
+			at_start = false;
+			continue;
+		}
+		switch (t->kind) {
+		case '.': case ',': case '=': case TK_ADD_ASSIGN:
+			at_start = true;
+			break;
+		case '(':
+			parens = 1;
+			at_start = false;
+			break;
+		case '{':
+			in_points = false;
+			break;
+		default:
+			at_start = false;
+			break;
+		}
+	}
+	return toks;
+}
+
+Token *preprocess(Token *toks)
+{
+	cur = toks;
+	out = (TokList){0};
+	process(true, false);
+	Token *end = copy_token(cur);	/* the kind-0 token */
+	if (out.tail)
+		out.tail->next = end;
+	else
+		out.head = end;
+	return glue_probe_points(out.head);
+}
+
+void preproc_load_macros(SrcFile *file)
+{
+	Token *toks = lex_file(file);
+	cur = toks;
+	out = (TokList){0};
+	process(true, false);
+	if (out.head)
+		error_at(out.head->loc, "parse error",
+			 "a macro library file holds only @define, found %s",
+			 token_desc(out.head));
+}
+
+void preproc_check_args(void)
+{
+	for (int i = 0; i < preproc_env.argc; i++)
+		if (!preproc_env.arg_used[i])
+			warn_plain("unused command line argument $%d ('%s')", i + 1,
+				   preproc_env.argv[i]);
+}

@@ -1,0 +1,1163 @@
+/*
+ * resolve.c - pass 2, elaboration: which library files the script needs,
+ * what every name means, and which concrete probes every probe point is.
+ *
+ *   1. include_tapsets: starting from the user's script, pull in each
+ *      library file that defines a function, alias or global it uses;
+ *   2. resolve_points: expand aliases and hand each probe point to its
+ *      probe family, giving DerivedProbes;
+ *   3. resolve_body: bind identifiers to locals, parameters and globals,
+ *      calls to functions (by arity and priority) or the print family;
+ *   4. mark_used: drop what no probe reaches (unless -u).
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stap.h"
+#include "parser.h"
+
+static Session *S;
+static Program *P;
+
+Var *new_var(const char *name, VarKind kind, Loc loc)
+{
+	Var *v = arena_alloc(sizeof(*v));
+	v->name = name;
+	v->kind = kind;
+	v->loc = loc;
+	v->nkeys = -1;
+	return v;
+}
+
+static bool visible(bool is_private, SrcFile *def, SrcFile *from)
+{
+	return !is_private || def == from;
+}
+
+/* ---- 1. library files ---- */
+
+static Func *find_func_anywhere(const char *name, SrcFile *from, bool used_only)
+{
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		if (f->name == name && (!used_only || f->file->used) &&
+		    visible(f->is_private, f->file, from))
+			return f;
+	}
+	return NULL;
+}
+
+static Var *find_global(const char *name, SrcFile *from, bool used_only)
+{
+	for (int i = 0; i < P->globals.len; i++) {
+		Var *v = P->globals.items[i];
+		if (v->name == name && (!used_only || v->file->used) &&
+		    visible(v->is_private, v->file, from))
+			return v;
+	}
+	return NULL;
+}
+
+/* Does the pattern component (may hold * and {a,b}) match name? */
+static bool component_match(const char *pattern, const char *name)
+{
+	const char *brace = strchr(pattern, '{');
+	if (!brace)
+		return fnmatch(pattern, name, 0) == 0;
+	const char *close = strchr(brace, '}');
+	if (!close)
+		return false;
+	const char *p = brace + 1;
+	while (p <= close) {
+		const char *end = p + strcspn(p, ",}");
+		char *alt = arena_printf("%.*s%.*s%s", (int)(brace - pattern), pattern,
+					 (int)(end - p), p, close + 1);
+		if (component_match(alt, name))
+			return true;
+		p = end + 1;
+	}
+	return false;
+}
+
+/* Does the point written by the user match the alias name's components? */
+static bool alias_matches(ProbePoint *alias_name, Component *user, Component **rest)
+{
+	Component *a = alias_name->comps;
+	Component *u = user;
+	for (; a; a = a->next, u = u->next) {
+		if (!u)
+			return false;
+		if (strcmp(u->name, "**") == 0)
+			return false;
+		if (!component_match(u->name, a->name))
+			return false;
+		if (u->has_arg != a->has_arg)
+			return false;
+		if (u->has_arg) {
+			if (u->arg->kind != a->arg->kind)
+				return false;
+			if (u->arg->kind == ND_NUM && u->arg->num != a->arg->num)
+				return false;
+			if (u->arg->kind == ND_STR && !component_match(u->arg->str, a->arg->str))
+				return false;
+		}
+	}
+	*rest = u;
+	return true;
+}
+
+static bool include_file(SrcFile *f)
+{
+	if (f->used)
+		return false;
+	f->used = true;
+	return true;
+}
+
+static bool scan_refs(Node *n, SrcFile *from);
+
+static bool scan_list(Node *n, SrcFile *from)
+{
+	bool changed = false;
+	for (; n; n = n->next)
+		changed |= scan_refs(n, from);
+	return changed;
+}
+
+/* Includes the library files that define names used in n. */
+static bool scan_refs(Node *n, SrcFile *from)
+{
+	if (!n)
+		return false;
+	bool changed = false;
+	if (n->kind == ND_CALL && !find_func_anywhere(n->name, from, true) &&
+	    !find_builtin(n->name)) {
+		Func *f = find_func_anywhere(n->name, from, false);
+		if (f)
+			changed |= include_file(f->file);
+	}
+	if ((n->kind == ND_VAR || n->kind == ND_INDEX) && !find_global(n->name, from, true)) {
+		Var *g = find_global(n->name, from, false);
+		if (g && g->file->is_tapset)
+			changed |= include_file(g->file);
+	}
+	changed |= scan_refs(n->lhs, from);
+	changed |= scan_refs(n->rhs, from);
+	changed |= scan_refs(n->cond, from);
+	changed |= scan_refs(n->then, from);
+	changed |= scan_refs(n->els, from);
+	changed |= scan_refs(n->init, from);
+	changed |= scan_refs(n->inc, from);
+	changed |= scan_list(n->args, from);
+	changed |= scan_list(n->body, from);
+	if (n->foreach) {
+		changed |= scan_refs(n->foreach->array, from);
+		changed |= scan_refs(n->foreach->limit, from);
+	}
+	for (Chain *c = n->chain; c; c = c->next)
+		changed |= scan_refs(c->index, from);
+	return changed;
+}
+
+static bool scan_points(ProbePoint *pp, SrcFile *from)
+{
+	bool changed = false;
+	for (; pp; pp = pp->next) {
+		for (int i = 0; i < P->aliases.len; i++) {
+			Probe *a = P->aliases.items[i];
+			if (a->file->used || !visible(a->is_private, a->file, from))
+				continue;
+			for (ProbePoint *name = a->points; name; name = name->next) {
+				Component *rest;
+				if (alias_matches(name, pp->comps, &rest))
+					changed |= include_file(a->file);
+			}
+		}
+		changed |= scan_refs(pp->cond, from);
+	}
+	return changed;
+}
+
+static void include_tapsets(void)
+{
+	SrcFile *user = P->files.items[0];
+	for (int i = 0; i < P->files.len; i++) {
+		SrcFile *f = P->files.items[i];
+		if (!f->is_tapset)
+			user = f;
+	}
+	user->used = true;
+	bool changed = true;
+	while (changed) {
+		changed = false;
+		for (int i = 0; i < P->probes.len; i++) {
+			Probe *p = P->probes.items[i];
+			if (!p->file->used)
+				continue;
+			changed |= scan_points(p->points, p->file);
+			changed |= scan_refs(p->body, p->file);
+		}
+		for (int i = 0; i < P->aliases.len; i++) {
+			Probe *p = P->aliases.items[i];
+			if (!p->file->used)
+				continue;
+			changed |= scan_points(p->alias_targets, p->file);
+			changed |= scan_refs(p->body, p->file);
+		}
+		for (int i = 0; i < P->funcs.len; i++) {
+			Func *f = P->funcs.items[i];
+			if (f->file->used)
+				changed |= scan_refs(f->body, f->file);
+		}
+	}
+}
+
+/* Keeps only what the included files declare. */
+static void keep_included(Vec *v, SrcFile *(*file_of)(void *))
+{
+	int n = 0;
+	for (int i = 0; i < v->len; i++)
+		if (file_of(v->items[i])->used)
+			v->items[n++] = v->items[i];
+	v->len = n;
+}
+
+static SrcFile *var_file(void *p) { return ((Var *)p)->file; }
+static SrcFile *func_file(void *p) { return ((Func *)p)->file; }
+static SrcFile *probe_file(void *p) { return ((Probe *)p)->file; }
+static SrcFile *embedded_file(void *p) { return ((Embedded *)p)->loc.file; }
+
+static void check_duplicates(void)
+{
+	for (int i = 0; i < P->globals.len; i++) {
+		Var *v = P->globals.items[i];
+		for (int j = 0; j < i; j++) {
+			Var *w = P->globals.items[j];
+			if (w->name != v->name)
+				continue;
+			if (v->is_private || w->is_private) {
+				if (v->file != w->file)
+					continue;
+			}
+			error_at(v->loc, "semantic error", "duplicate global variable '%s'", v->name);
+			note_at(w->loc, "'%s' was declared here first", w->name);
+		}
+	}
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		for (int j = 0; j < i; j++) {
+			Func *g = P->funcs.items[j];
+			if (g->name != f->name || g->params.len != f->params.len ||
+			    g->priority != f->priority)
+				continue;
+			if ((f->is_private || g->is_private) && f->file != g->file)
+				continue;
+			error_at(f->loc, "semantic error",
+				 "duplicate function '%s' with %d parameters (give one a priority, "
+				 "function %s(...):N, to overload it)", f->name, f->params.len, f->name);
+			note_at(g->loc, "the other '%s' is here", g->name);
+		}
+	}
+}
+
+/* ---- tree copies, for alias bodies ---- */
+
+static Node *clone(Node *n);
+
+static Node *clone_list(Node *n)
+{
+	Node head = {0}, *tail = &head;
+	for (; n; n = n->next) {
+		tail->next = clone(n);
+		tail = tail->next;
+	}
+	return head.next;
+}
+
+static Node *clone(Node *n)
+{
+	if (!n)
+		return NULL;
+	Node *c = arena_alloc(sizeof(*c));
+	*c = *n;
+	c->next = NULL;
+	c->lhs = n->kind == ND_IN || n->kind == ND_STATOP || n->kind == ND_HIST ||
+		 n->kind == ND_DEFINED || n->kind == ND_ENTRY || n->kind == ND_CONST ||
+		 n->kind == ND_PROBEWRITE ? NULL : clone(n->lhs);
+	c->rhs = clone(n->rhs);
+	c->cond = clone(n->cond);
+	c->then = clone(n->then);
+	c->els = clone(n->els);
+	c->init = clone(n->init);
+	c->inc = clone(n->inc);
+	c->args = clone_list(n->args);
+	c->body = clone_list(n->body);
+	/* nodes whose lhs is their argument list or a lone name */
+	if (n->kind == ND_HIST)
+		c->lhs = c->args;
+	else if (n->kind == ND_IN || n->kind == ND_STATOP || n->kind == ND_DEFINED ||
+		 n->kind == ND_ENTRY || n->kind == ND_CONST || n->kind == ND_PROBEWRITE)
+		c->lhs = clone_list(n->lhs);
+	if (n->foreach) {
+		Foreach *f = arena_alloc(sizeof(*f));
+		*f = *n->foreach;
+		f->keys = (Vec){0};
+		for (int i = 0; i < n->foreach->keys.len; i++)
+			vec_push(&f->keys, clone(n->foreach->keys.items[i]));
+		f->value = clone(n->foreach->value);
+		f->array = clone(n->foreach->array);
+		f->limit = clone(n->foreach->limit);
+		c->foreach = f;
+	}
+	Chain head = {0}, *tail = &head;
+	for (Chain *ch = n->chain; ch; ch = ch->next) {
+		Chain *cc = arena_alloc(sizeof(*cc));
+		*cc = *ch;
+		cc->index = clone(ch->index);
+		cc->next = NULL;
+		tail->next = cc;
+		tail = cc;
+	}
+	c->chain = head.next;
+	return c;
+}
+
+/* ---- 2. probe points ---- */
+
+ProbeFamily *probe_families[] = {
+	&family_begin, &family_end, &family_error, &family_never, &family_timer,
+};
+int probe_family_count = ARRAY_SIZE(probe_families);
+
+static int alias_depth;
+
+static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched);
+
+/* The point with the components of rest appended (suffixes pass through aliases). */
+static ProbePoint *with_suffix(ProbePoint *target, Component *rest, Node *cond)
+{
+	ProbePoint *p = arena_alloc(sizeof(*p));
+	*p = *target;
+	p->next = NULL;
+	Component head = {0}, *tail = &head;
+	for (Component *c = target->comps; c; c = c->next) {
+		Component *cc = arena_alloc(sizeof(*cc));
+		*cc = *c;
+		cc->next = NULL;
+		tail->next = cc;
+		tail = cc;
+	}
+	tail->next = rest;
+	p->comps = head.next;
+	if (cond)
+		p->cond = cond;
+	return p;
+}
+
+/* A new probe: the alias's body before (=) or after (+=) the user's. */
+static Probe *combine(Probe *alias, Probe *user)
+{
+	Probe *p = arena_alloc(sizeof(*p));
+	*p = *user;
+	p->locals = (Vec){0};
+	Node *a = clone(alias->body);
+	Node *u = clone(user->body);
+	Node *block = new_node(ND_BLOCK, user->body->loc);
+	if (alias->is_epilogue) {
+		block->body = u;
+		u->next = a;
+	} else {
+		block->body = a;
+		a->next = u;
+	}
+	p->body = block;
+	return p;
+}
+
+static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
+{
+	bool any = false;
+	for (int i = 0; i < P->aliases.len; i++) {
+		Probe *a = P->aliases.items[i];
+		if (!visible(a->is_private, a->file, probe->file))
+			continue;
+		for (ProbePoint *name = a->points; name; name = name->next) {
+			Component *rest;
+			if (!alias_matches(name, pp->comps, &rest))
+				continue;
+			if (++alias_depth > 20) {
+				error_at(pp->loc, "semantic error",
+					 "probe alias expansion is too deep (recursive alias?)");
+				alias_depth--;
+				return true;
+			}
+			Probe *combined = combine(a, probe);
+			for (ProbePoint *t = a->alias_targets; t; t = t->next) {
+				ProbePoint *target = with_suffix(t, rest, pp->cond);
+				bool matched = false;
+				resolve_point(target, combined, out, &matched);
+				if (matched && t->sufficient)
+					break;
+			}
+			alias_depth--;
+			any = true;
+		}
+	}
+	return any;
+}
+
+static const char **family_names(int *n)
+{
+	const char **names = arena_alloc(sizeof(char *) * (probe_family_count + P->aliases.len * 4));
+	int k = 0;
+	for (int i = 0; i < probe_family_count; i++)
+		names[k++] = probe_families[i]->first;
+	for (int i = 0; i < P->aliases.len; i++) {
+		Probe *a = P->aliases.items[i];
+		if (a->points && a->points->comps)
+			names[k++] = a->points->comps->name;
+	}
+	*n = k;
+	return names;
+}
+
+static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
+{
+	int before = out->len;
+	int errors = error_count;
+	bool handled = try_aliases(pp, probe, out);
+	for (int i = 0; i < probe_family_count && !handled; i++) {
+		ProbeFamily *fam = probe_families[i];
+		if (!component_match(pp->comps->name, fam->first))
+			continue;
+		handled = true;
+		fam->resolve(pp, pp->comps, probe, out);
+	}
+	*matched = out->len > before;
+	if (error_count > errors)
+		return;
+	if (!handled && !pp->optional) {
+		int n;
+		const char **names = family_names(&n);
+		const char *sim = similar_names(pp->comps->name, names, n, 5);
+		Buf b = {0};
+		dump_probe_point(&b, pp);
+		if (sim)
+			error_at(pp->loc, "semantic error",
+				 "no match for probe point '%s' (similar: %s)", b.s, sim);
+		else
+			error_at(pp->loc, "semantic error", "no match for probe point '%s'", b.s);
+	}
+}
+
+/* Wraps the body in "if (!(cond)) next" for a conditional probe point. */
+static Probe *with_condition(Probe *probe, Node *cond)
+{
+	Probe *p = arena_alloc(sizeof(*p));
+	*p = *probe;
+	p->locals = (Vec){0};
+	Node *test = new_node(ND_IF, cond->loc);
+	Node *neg = new_node(ND_NOT, cond->loc);
+	neg->lhs = clone(cond);
+	test->cond = neg;
+	test->then = new_node(ND_NEXT, cond->loc);
+	Node *block = new_node(ND_BLOCK, probe->body->loc);
+	block->body = test;
+	test->next = clone(probe->body);
+	p->body = block;
+	return p;
+}
+
+static void resolve_points(void)
+{
+	int id = 0;
+	for (int i = 0; i < P->probes.len; i++) {
+		Probe *probe = P->probes.items[i];
+		for (ProbePoint *pp = probe->points; pp; pp = pp->next) {
+			Probe *body = pp->cond ? with_condition(probe, pp->cond) : probe;
+			int before = S->derived.len;
+			bool matched = false;
+			resolve_point(pp, body, &S->derived, &matched);
+			for (int j = before; j < S->derived.len; j++) {
+				DerivedProbe *d = S->derived.items[j];
+				d->point = pp;
+				d->id = id++;
+			}
+			if (matched && pp->sufficient)
+				break;
+		}
+	}
+}
+
+/* ---- 3. names in bodies ---- */
+
+typedef struct Scope {
+	Probe *probe;		/* a probe body, or */
+	Func *func;		/* a function body */
+	SrcFile *file;
+	Vec *locals;
+	int loops;		/* break/continue allowed when > 0 */
+	Vec foreach_arrays;	/* Var*: arrays being iterated, must not change */
+} Scope;
+
+static void resolve_expr(Node *n, Scope *sc);
+static void resolve_stmt(Node *n, Scope *sc);
+
+static Var *find_local(Scope *sc, const char *name)
+{
+	if (sc->func)
+		for (int i = 0; i < sc->func->params.len; i++) {
+			Var *v = sc->func->params.items[i];
+			if (v->name == name)
+				return v;
+		}
+	for (int i = 0; i < sc->locals->len; i++) {
+		Var *v = sc->locals->items[i];
+		if (v->name == name)
+			return v;
+	}
+	return NULL;
+}
+
+static Var *lookup_var(Scope *sc, Node *n, bool create)
+{
+	Var *v = find_local(sc, n->name);
+	if (v)
+		return v;
+	v = find_global(n->name, sc->file, true);
+	if (v)
+		return v;
+	if (!create)
+		return NULL;
+	v = new_var(n->name, VAR_LOCAL, n->loc);
+	v->index = sc->locals->len;
+	vec_push(sc->locals, v);
+	return v;
+}
+
+static const char **global_names(int *n)
+{
+	const char **names = arena_alloc(sizeof(char *) * (P->globals.len + 1));
+	int k = 0;
+	for (int i = 0; i < P->globals.len; i++)
+		names[k++] = ((Var *)P->globals.items[i])->name;
+	*n = k;
+	return names;
+}
+
+static Var *lookup_array(Scope *sc, Node *n)
+{
+	Var *v = find_global(n->name, sc->file, true);
+	if (v) {
+		v->is_array = true;
+		return v;
+	}
+	int k;
+	const char **names = global_names(&k);
+	const char *sim = closest_name(n->name, names, k);
+	if (find_local(sc, n->name))
+		error_at(n->loc, "semantic error",
+			 "'%s' is a local variable and cannot be used as an array "
+			 "(arrays must be declared global)", n->name);
+	else if (sim)
+		error_at(n->loc, "semantic error",
+			 "unresolved array '%s' (did you mean '%s'? arrays must be declared global)",
+			 n->name, sim);
+	else
+		error_at(n->loc, "semantic error",
+			 "unresolved array '%s': declare it with 'global %s'", n->name, n->name);
+	return NULL;
+}
+
+static void check_not_iterated(Scope *sc, Var *v, Loc loc)
+{
+	for (int i = 0; i < sc->foreach_arrays.len; i++)
+		if (sc->foreach_arrays.items[i] == v)
+			error_at(loc, "semantic error",
+				 "array '%s' is modified inside a foreach loop over it", v->name);
+}
+
+static bool is_print(const char *name)
+{
+	static const char *names[] = {
+		"print", "println", "printf", "printd", "printdln",
+		"sprint", "sprintln", "sprintf", "sprintd", "sprintdln",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char **func_names(int *n)
+{
+	const char **names = arena_alloc(sizeof(char *) * (P->funcs.len + 16));
+	int k = 0;
+	for (int i = 0; i < P->funcs.len; i++)
+		names[k++] = ((Func *)P->funcs.items[i])->name;
+	static const char *prints[] = { "print", "println", "printf", "sprint", "sprintf",
+					"sprintln", "printd", "printdln" };
+	for (size_t i = 0; i < ARRAY_SIZE(prints); i++)
+		names[k++] = prints[i];
+	*n = k;
+	return names;
+}
+
+/*
+ * Links functions of the same name, arity and visibility into one chain,
+ * lowest priority first: a call runs the head, "next" moves along.
+ */
+static void link_overloads(void)
+{
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		for (int j = 0; j < i; j++) {
+			Func *head = P->funcs.items[j];
+			if (head->overloaded || head->name != f->name ||
+			    head->params.len != f->params.len ||
+			    head->is_private != f->is_private ||
+			    (f->is_private && head->file != f->file))
+				continue;
+			f->overloaded = true;
+			if (f->priority < head->priority) {
+				/* f becomes the head: swap places in the table */
+				f->overloaded = false;
+				head->overloaded = true;
+				f->next_overload = head;
+				P->funcs.items[j] = f;
+				P->funcs.items[i] = head;
+				break;
+			}
+			Func **pp = &head->next_overload;
+			while (*pp && (*pp)->priority <= f->priority)
+				pp = &(*pp)->next_overload;
+			f->next_overload = *pp;
+			*pp = f;
+			break;
+		}
+	}
+}
+
+/* The head of the overload chain of name with nargs parameters. */
+static Func *find_overloads(const char *name, int nargs, SrcFile *from, int *other_arity)
+{
+	*other_arity = -1;
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		if (f->name != name || f->overloaded || !visible(f->is_private, f->file, from))
+			continue;
+		if (f->params.len == nargs)
+			return f;
+		*other_arity = f->params.len;
+	}
+	return NULL;
+}
+
+static void resolve_call(Node *n, Scope *sc)
+{
+	for (Node *a = n->args; a; a = a->next)
+		resolve_expr(a, sc);
+	if (is_print(n->name)) {
+		n->kind = ND_PRINT;
+		return;
+	}
+	int other;
+	n->func = find_overloads(intern_str(n->name), n->nargs, sc->file, &other);
+	if (n->func)
+		return;
+	if (other >= 0) {
+		error_at(n->loc, "semantic error",
+			 "function '%s' takes %d argument%s, but %d %s given", n->name, other,
+			 other == 1 ? "" : "s", n->nargs, n->nargs == 1 ? "is" : "are");
+		return;
+	}
+	int k;
+	const char **names = func_names(&k);
+	const char *sim = similar_names(n->name, names, k, 5);
+	if (sim)
+		error_at(n->loc, "semantic error", "unresolved function '%s' (similar: %s)",
+			 n->name, sim);
+	else
+		error_at(n->loc, "semantic error", "unresolved function '%s'", n->name);
+}
+
+static void resolve_list(Node *n, Scope *sc)
+{
+	for (; n; n = n->next)
+		resolve_expr(n, sc);
+}
+
+/* An array element or a whole array in delete, in, foreach, stats. */
+static void resolve_index(Node *n, Scope *sc, bool stars_ok)
+{
+	n->var = lookup_array(sc, n);
+	for (Node *a = n->args; a; a = a->next) {
+		if (a->kind == ND_STAR) {
+			if (!stars_ok)
+				error_at(a->loc, "semantic error",
+					 "'*' is allowed as an array key only in delete, in, and "
+					 "foreach");
+			continue;
+		}
+		resolve_expr(a, sc);
+	}
+	if (n->nargs > MAX_KEYS)
+		error_at(n->loc, "semantic error", "array '%s' has %d keys; at most %d are allowed",
+			 n->name, n->nargs, MAX_KEYS);
+}
+
+static void resolve_lvalue(Node *n, Scope *sc)
+{
+	if (n->kind == ND_VAR) {
+		n->var = lookup_var(sc, n, true);
+		n->var->written = true;
+		if (n->var->kind == VAR_GLOBAL)
+			check_not_iterated(sc, n->var, n->loc);
+	} else if (n->kind == ND_INDEX) {
+		resolve_index(n, sc, false);
+		if (n->var) {
+			n->var->written = true;
+			check_not_iterated(sc, n->var, n->loc);
+		}
+	} else {
+		resolve_expr(n, sc);
+	}
+}
+
+static void resolve_expr(Node *n, Scope *sc)
+{
+	switch (n->kind) {
+	case ND_NUM:
+	case ND_STR:
+		return;
+	case ND_VAR:
+		n->var = lookup_var(sc, n, true);
+		n->var->read = true;
+		return;
+	case ND_INDEX:
+		resolve_index(n, sc, false);
+		if (n->var)
+			n->var->read = true;
+		return;
+	case ND_STAR:
+		error_at(n->loc, "parse error", "'*' is not an expression here");
+		return;
+	case ND_CALL:
+		resolve_call(n, sc);
+		return;
+	case ND_ASSIGN:
+	case ND_AGG:
+		resolve_lvalue(n->lhs, sc);
+		if (n->op && n->lhs->var)
+			n->lhs->var->read = true;
+		resolve_expr(n->rhs, sc);
+		return;
+	case ND_PREINC:
+	case ND_POSTINC:
+		resolve_lvalue(n->lhs, sc);
+		if (n->lhs->var)
+			n->lhs->var->read = true;
+		return;
+	case ND_IN:
+		n->lhs->kind = ND_INDEX;
+		n->lhs->args = n->args;
+		n->lhs->nargs = n->nargs;
+		resolve_index(n->lhs, sc, true);
+		n->var = n->lhs->var;
+		if (n->var)
+			n->var->read = true;
+		return;
+	case ND_STATOP:
+	case ND_HIST:
+		if (n->lhs->kind == ND_VAR || n->lhs->kind == ND_INDEX) {
+			Node *a = n->lhs;
+			if (a->kind == ND_VAR) {
+				a->var = lookup_var(sc, a, false);
+				if (!a->var || a->var->kind != VAR_GLOBAL) {
+					error_at(a->loc, "semantic error",
+						 "%s needs a global statistics variable, '%s' is not one",
+						 n->name, a->name);
+					a->var = NULL;
+				}
+			} else {
+				resolve_index(a, sc, false);
+			}
+			if (a->var)
+				a->var->read = true;
+		} else {
+			error_at(n->lhs->loc, "semantic error",
+				 "%s needs a statistics variable (x <<< value)", n->name);
+		}
+		if (n->kind == ND_HIST)
+			resolve_list(n->args->next, sc);
+		return;
+	case ND_HIST_INDEX:
+		resolve_expr(n->lhs, sc);
+		resolve_expr(n->rhs, sc);
+		return;
+	case ND_EMBEDDED_EXPR:
+		if (!sc->file->is_tapset && !S->guru)
+			error_at(n->loc, "semantic error",
+				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
+		return;
+	case ND_TARGET:
+	case ND_CAST:
+	case ND_VARREF:
+	case ND_ENTRY:
+	case ND_DEFINED:
+	case ND_CONST:
+	case ND_PROBEWRITE:
+	case ND_ADDR:
+		error_at(n->loc, "semantic error",
+			 "target variables and @cast/@var/@entry/@defined/@const are not "
+			 "available in this probe (only DWARF-based probes have them)");
+		return;
+	default:
+		break;
+	}
+	if (n->lhs)
+		resolve_expr(n->lhs, sc);
+	if (n->rhs)
+		resolve_expr(n->rhs, sc);
+	if (n->cond)
+		resolve_expr(n->cond, sc);
+	if (n->then)
+		resolve_expr(n->then, sc);
+	if (n->els)
+		resolve_expr(n->els, sc);
+	resolve_list(n->args, sc);
+}
+
+static void resolve_foreach(Node *n, Scope *sc)
+{
+	Foreach *f = n->foreach;
+	Node *a = f->array;
+	Var *arr = NULL;
+	if (a->kind == ND_VAR) {
+		arr = lookup_array(sc, a);
+		a->var = arr;
+	} else if (a->kind == ND_INDEX) {
+		resolve_index(a, sc, true);
+		arr = a->var;
+	} else if (a->kind == ND_HIST) {
+		resolve_expr(a, sc);
+	}
+	if (arr)
+		arr->read = true;
+	for (int i = 0; i < f->keys.len; i++) {
+		Node *k = f->keys.items[i];
+		k->var = lookup_var(sc, k, true);
+		k->var->written = true;
+		if (k->var->kind == VAR_GLOBAL)
+			error_at(k->loc, "semantic error",
+				 "foreach loop variable '%s' must be a local, not a global", k->name);
+	}
+	if (f->value) {
+		f->value->var = lookup_var(sc, f->value, true);
+		f->value->var->written = true;
+	}
+	if (f->limit)
+		resolve_expr(f->limit, sc);
+	if (arr)
+		vec_push(&sc->foreach_arrays, arr);
+	sc->loops++;
+	resolve_stmt(n->then, sc);
+	sc->loops--;
+	if (arr)
+		sc->foreach_arrays.len--;
+}
+
+static void resolve_stmt(Node *n, Scope *sc)
+{
+	switch (n->kind) {
+	case ND_BLOCK:
+		for (Node *s = n->body; s; s = s->next)
+			resolve_stmt(s, sc);
+		return;
+	case ND_EXPR_STMT:
+		resolve_expr(n->lhs, sc);
+		return;
+	case ND_NULL_STMT:
+		return;
+	case ND_IF:
+		resolve_expr(n->cond, sc);
+		resolve_stmt(n->then, sc);
+		if (n->els)
+			resolve_stmt(n->els, sc);
+		return;
+	case ND_WHILE:
+	case ND_FOR:
+		if (n->init)
+			resolve_expr(n->init, sc);
+		if (n->cond)
+			resolve_expr(n->cond, sc);
+		if (n->inc)
+			resolve_expr(n->inc, sc);
+		sc->loops++;
+		resolve_stmt(n->then, sc);
+		sc->loops--;
+		return;
+	case ND_FOREACH:
+		resolve_foreach(n, sc);
+		return;
+	case ND_BREAK:
+	case ND_CONTINUE:
+		if (!sc->loops)
+			error_at(n->loc, "semantic error", "'%s' outside of a loop",
+				 n->kind == ND_BREAK ? "break" : "continue");
+		return;
+	case ND_NEXT:
+		return;
+	case ND_RETURN:
+		if (!sc->func) {
+			error_at(n->loc, "semantic error",
+				 "'return' in a probe; use 'next' to leave a probe early");
+			return;
+		}
+		if (n->lhs)
+			resolve_expr(n->lhs, sc);
+		return;
+	case ND_DELETE: {
+		Node *t = n->lhs;
+		if (t->kind == ND_INDEX) {
+			resolve_index(t, sc, true);
+		} else if (t->kind == ND_VAR) {
+			t->var = lookup_var(sc, t, true);
+		} else {
+			error_at(t->loc, "semantic error",
+				 "delete takes a variable, an array or an array element");
+			return;
+		}
+		if (t->var) {
+			t->var->written = true;
+			if (t->var->kind == VAR_GLOBAL)
+				check_not_iterated(sc, t->var, t->loc);
+		}
+		return;
+	}
+	case ND_TRY:
+		resolve_stmt(n->then, sc);
+		if (n->lhs) {
+			n->lhs->var = lookup_var(sc, n->lhs, true);
+			n->lhs->var->written = true;
+		}
+		resolve_stmt(n->els, sc);
+		return;
+	case ND_EMBEDDED_STMT:
+		return;
+	default:
+		resolve_expr(n, sc);
+		return;
+	}
+}
+
+static void resolve_probe_body(Probe *p)
+{
+	if (p->resolved)
+		return;
+	p->resolved = true;	/* once, even when several points share it */
+	Scope sc = { .probe = p, .file = p->file, .locals = &p->locals };
+	resolve_stmt(p->body, &sc);
+}
+
+static void resolve_func_body(Func *f)
+{
+	Scope sc = { .func = f, .file = f->file, .locals = &f->locals };
+	if (f->is_embedded) {
+		if (!f->file->is_tapset && !S->guru)
+			error_at(f->body->loc, "semantic error",
+				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
+		return;
+	}
+	resolve_stmt(f->body, &sc);
+}
+
+/* ---- 4. what the probes reach ---- */
+
+static void mark_node(Node *n);
+
+static void mark_func(Func *f)
+{
+	for (; f; f = f->next_overload) {
+		if (f->used)
+			continue;
+		f->used = true;
+		mark_node(f->body);
+	}
+}
+
+static void mark_node(Node *n)
+{
+	for (; n; n = n->next) {
+		if (n->var)
+			n->var->used = true;
+		if (n->func)
+			mark_func(n->func);
+		mark_node(n->lhs);
+		mark_node(n->rhs);
+		mark_node(n->cond);
+		mark_node(n->then);
+		mark_node(n->els);
+		mark_node(n->init);
+		mark_node(n->inc);
+		if (n->kind != ND_HIST)
+			mark_node(n->args);
+		mark_node(n->body);
+		if (n->foreach) {
+			for (int i = 0; i < n->foreach->keys.len; i++)
+				mark_node(n->foreach->keys.items[i]);
+			mark_node(n->foreach->value);
+			mark_node(n->foreach->array);
+			mark_node(n->foreach->limit);
+		}
+		for (Chain *c = n->chain; c; c = c->next)
+			mark_node(c->index);
+	}
+}
+
+static void mark_used(void)
+{
+	for (int i = 0; i < S->derived.len; i++) {
+		DerivedProbe *d = S->derived.items[i];
+		mark_node(d->probe->body);
+	}
+	if (S->unoptimized) {
+		for (int i = 0; i < P->funcs.len; i++)
+			mark_func(P->funcs.items[i]);
+		for (int i = 0; i < P->globals.len; i++)
+			((Var *)P->globals.items[i])->used = true;
+	}
+	int n = 0;
+	for (int i = 0; i < P->globals.len; i++) {
+		Var *v = P->globals.items[i];
+		if (v->used) {
+			v->index = n;
+			P->globals.items[n++] = v;
+		} else if (!v->file->is_tapset) {
+			warn_at(v->loc, "eliding unused variable '%s'", v->name);
+		}
+	}
+	P->globals.len = n;
+	n = 0;
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		if (f->used) {
+			f->id = n;
+			P->funcs.items[n++] = f;
+		}
+	}
+	P->funcs.len = n;
+}
+
+/* ---- the pass ---- */
+
+bool resolve_program(Program *prog, Session *s)
+{
+	S = s;
+	P = prog;
+	int errors = error_count;
+	include_tapsets();
+	keep_included(&P->globals, var_file);
+	keep_included(&P->funcs, func_file);
+	keep_included(&P->probes, probe_file);
+	keep_included(&P->aliases, probe_file);
+	keep_included(&P->embedded, embedded_file);
+	check_duplicates();
+	link_overloads();
+	for (int i = 0; i < P->globals.len; i++) {
+		Var *v = P->globals.items[i];
+		if (v->init && v->is_array)
+			error_at(v->init->loc, "semantic error",
+				 "array '%s' cannot have an initial value", v->name);
+	}
+	for (int i = 0; i < P->embedded.len; i++) {
+		Embedded *e = P->embedded.items[i];
+		if (!e->loc.file->is_tapset && !s->guru)
+			error_at(e->loc, "semantic error",
+				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
+	}
+
+	resolve_points();
+	if (error_count > errors)
+		return false;
+	for (int i = 0; i < S->derived.len; i++) {
+		DerivedProbe *d = S->derived.items[i];
+		resolve_probe_body(d->probe);
+	}
+	for (int i = 0; i < P->funcs.len; i++)
+		resolve_func_body(P->funcs.items[i]);
+	if (error_count > errors)
+		return false;
+	if (S->derived.len == 0) {
+		error_plain("semantic error", "no probes found");
+		return false;
+	}
+	mark_used();
+	return error_count == errors;
+}
+
+/* ---- -p2 ---- */
+
+static void dump_var_type(Buf *b, Var *v)
+{
+	buf_printf(b, "%s:%s", v->name, type_name(v->type));
+	if (v->is_array) {
+		buf_puts(b, " [");
+		for (int i = 0; i < v->nkeys; i++)
+			buf_printf(b, "%s%s", i ? ", " : "", type_name(v->key_types[i]));
+		buf_putc(b, ']');
+	}
+}
+
+void dump_elaborated(FILE *out, Session *s)
+{
+	Program *prog = &s->prog;
+	Buf b = {0};
+	buf_puts(&b, "");
+	if (prog->globals.len)
+		buf_puts(&b, "# globals\n");
+	for (int i = 0; i < prog->globals.len; i++) {
+		dump_var_type(&b, prog->globals.items[i]);
+		buf_putc(&b, '\n');
+	}
+	if (prog->funcs.len)
+		buf_puts(&b, "# functions\n");
+	for (int i = 0; i < prog->funcs.len; i++) {
+		Func *f = prog->funcs.items[i];
+		buf_printf(&b, "%s:%s (", f->name, type_name(f->ret));
+		for (int j = 0; j < f->params.len; j++) {
+			if (j)
+				buf_puts(&b, ", ");
+			dump_var_type(&b, f->params.items[j]);
+		}
+		buf_puts(&b, ")\n");
+		if (f->locals.len)
+			buf_puts(&b, "  # locals\n");
+		for (int j = 0; j < f->locals.len; j++) {
+			buf_puts(&b, "  ");
+			dump_var_type(&b, f->locals.items[j]);
+			buf_putc(&b, '\n');
+		}
+	}
+	buf_puts(&b, "# probes\n");
+	for (int i = 0; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		Buf pp = {0};
+		dump_probe_point(&pp, d->point);
+		buf_printf(&b, "%s /* <- %s */\n", d->pp, pp.s);
+		Probe *p = d->probe;
+		bool first = true;
+		for (int j = 0; j < i; j++)
+			if (((DerivedProbe *)s->derived.items[j])->probe == p)
+				first = false;
+		if (!first || !p->locals.len)
+			continue;
+		buf_puts(&b, "  # locals\n");
+		for (int j = 0; j < p->locals.len; j++) {
+			buf_puts(&b, "  ");
+			dump_var_type(&b, p->locals.items[j]);
+			buf_putc(&b, '\n');
+		}
+	}
+	fputs(b.s, out);
+}

@@ -1,0 +1,95 @@
+/*
+ * run.c - pass 5: load the module and relay its output until it ends.
+ *
+ * On this machine's kernel: staprun.  With --vm: stap-vm boots a small
+ * VM on the target kernel, runs staprun there and streams the output back.
+ * Either way stap waits, and passes ^C on by letting the child have it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "stap.h"
+
+static int run_child(char **argv, bool verbose)
+{
+	if (verbose) {
+		fprintf(stderr, "Running");
+		for (char **a = argv; *a; a++)
+			fprintf(stderr, " %s", *a);
+		fprintf(stderr, "\n");
+	}
+	pid_t pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		execv(argv[0], argv);
+		fprintf(stderr, "stap: error: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	/* the terminal's ^C reaches the child too: it stops the script in order */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+static bool kernel_can_load_modules(void)
+{
+	return access("/proc/modules", F_OK) == 0;
+}
+
+int run_module(Session *s)
+{
+	Vec args = {0};
+	if (s->use_vm) {
+		vec_push(&args, (void *)tool_path(s, "vm", "stap-vm"));
+		vec_push(&args, "--staprun");
+		vec_push(&args, (void *)tool_path(s, "stapio", "staprun"));
+		vec_push(&args, "--stapio");
+		vec_push(&args, (void *)tool_path(s, "stapio", "stapio"));
+		vec_push(&args, "--release");
+		vec_push(&args, (void *)s->kernel_release);
+		if (s->vm_timeout > 0) {
+			vec_push(&args, "--timeout");
+			vec_push(&args, arena_printf("%d", s->vm_timeout));
+		}
+	} else {
+		struct utsname u;
+		uname(&u);
+		if (!kernel_can_load_modules()) {
+			error_plain(NULL, "this kernel (%s) cannot load modules (it has no "
+				    "CONFIG_MODULES): run the script in a virtual machine with --vm",
+				    u.release);
+			return 1;
+		}
+		if (strcmp(u.release, s->kernel_release) != 0) {
+			error_plain(NULL, "the module is built for kernel %s, but this machine runs "
+				    "%s: copy it there and run it with staprun, or use --vm",
+				    s->kernel_release, u.release);
+			return 1;
+		}
+		vec_push(&args, (void *)tool_path(s, "stapio", "staprun"));
+	}
+	if (s->output_file) {
+		vec_push(&args, "-o");
+		vec_push(&args, (void *)s->output_file);
+	}
+	vec_push(&args, (void *)s->ko_file);
+	for (int i = 0; i < s->globals_set.len; i++)
+		vec_push(&args, s->globals_set.items[i]);
+	vec_push(&args, NULL);
+	return run_child((char **)args.items, s->verbose > 1);
+}

@@ -1,0 +1,506 @@
+/*
+ * stap.h - every type and function that the translator's passes share.
+ *
+ * The pipeline, one file per pass:
+ *   lexer.l, preprocess.c, parser.y   pass 1: text -> tokens -> AST
+ *   resolve.c                        pass 2: symbols, tapsets, probe points
+ *   types.c                          pass 2: type inference
+ *   emit.c                           pass 3: AST -> module C
+ *   build.c                          pass 4: kbuild
+ *   run.c, vm.c                      pass 5: staprun, or a VM
+ * Everything that lives for the whole compilation is allocated from one
+ * arena (arena.c) and never freed.
+ *
+ * Copyright (C) 2026 the stap authors.  GPL-2.0-or-later.
+ */
+#ifndef STAP_H
+#define STAP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- arena.c: memory and strings that live for the whole run ---- */
+
+void *arena_alloc(size_t size);	/* zeroed */
+char *arena_strdup(const char *s);
+char *arena_strndup(const char *s, size_t n);
+char *arena_printf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+const char *intern(const char *s, size_t n);	/* equal text -> equal pointer */
+const char *intern_str(const char *s);
+
+/* A growable array of pointers: symbol tables, probe lists, ... */
+typedef struct Vec {
+	void **items;
+	int len;
+	int cap;
+} Vec;
+void vec_push(Vec *v, void *item);
+
+/* A growable string. */
+typedef struct Buf {
+	char *s;
+	size_t len;
+	size_t cap;
+} Buf;
+void buf_putc(Buf *b, char c);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- diag.c: every message the user sees about their script ---- */
+
+typedef struct SrcFile {
+	const char *name;	/* "<input>", a path, or a tapset path */
+	const char *text;	/* whole file, NUL-terminated */
+	size_t len;
+	bool is_tapset;		/* library file: embedded C allowed */
+	int index;		/* order in which files were read */
+	bool used;		/* pass 2: part of the program */
+} SrcFile;
+
+typedef struct Loc {
+	SrcFile *file;
+	int line;		/* 1-based */
+	int col;		/* 1-based, in bytes */
+} Loc;
+
+extern int error_count;
+extern int warning_count;
+extern bool warnings_are_errors;	/* -W */
+extern bool warnings_off;		/* -w */
+extern int max_errors;			/* stop reporting after this many */
+
+/* kind is "parse error", "semantic error", "type mismatch", ... */
+void error_at(Loc loc, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void warn_at(Loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void note_at(Loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void error_plain(const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warn_plain(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+_Noreturn void fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* The closest candidate to name (edit distance), or NULL if none is close. */
+const char *closest_name(const char *name, const char **cands, int n);
+/* Up to max close candidates, joined "a, b, c"; NULL if none. */
+const char *similar_names(const char *name, const char **cands, int n, int max);
+
+/* ---- types ---- */
+
+typedef enum Type {
+	TY_UNKNOWN,
+	TY_LONG,
+	TY_STRING,
+	TY_STATS,	/* aggregate: x <<< v */
+} Type;
+const char *type_name(Type t);
+
+/* ---- pass 1: tokens (lexer.l, preprocess.c) ---- */
+
+typedef struct Token Token;
+struct Token {
+	int kind;		/* a bison token code from parser.h */
+	const char *text;	/* interned spelling (strings: decoded value) */
+	int64_t num;		/* NUMBER */
+	Loc loc;
+	bool space_before;	/* whitespace precedes it: probe points glue otherwise */
+	Token *next;		/* in macro bodies and pushed-back lists */
+};
+
+/* lexer.l: the raw tokens of one file, ending with a kind-0 token */
+Token *lex_file(SrcFile *file);
+bool parse_number(const char *text, int64_t *out);	/* C-style, 64-bit wrap */
+
+/* preprocess.c: %( %) conditionals, macros, $N/@N, probe-point gluing */
+typedef struct PreprocEnv {
+	const char *kernel_v;	/* "6.1.192" */
+	const char *kernel_vr;	/* "6.1.0-56-cloud-amd64" */
+	const char *arch;	/* "x86_64" */
+	const char *runtime;	/* "kernel" */
+	const char *systemtap_v; /* compatibility level, "4.8" */
+	bool guru_mode;
+	const char *kconfig_path; /* the target kernel's .config, or NULL */
+	int argc;		/* command-line $1..$N */
+	char **argv;
+	bool *arg_used;
+} PreprocEnv;
+extern PreprocEnv preproc_env;
+Token *preprocess(Token *toks);
+void preproc_load_macros(SrcFile *file);	/* a *.stpm library file */
+void preproc_check_args(void);	/* warns about unused $N/@N */
+/* A token's name for messages: "'}'", "identifier 'foo'", "end of file" */
+const char *token_desc(const Token *t);
+
+/* ---- pass 1: the AST (parser.y) ---- */
+
+typedef enum NodeKind {
+	/* expressions */
+	ND_NUM,		/* num */
+	ND_STR,		/* str */
+	ND_VAR,		/* name: local, global or parameter (resolved: var) */
+	ND_INDEX,	/* array[args] (wildcards: ND_STAR keys) */
+	ND_STAR,	/* '*' key in delete/in/foreach slices */
+	ND_CALL,	/* name(args) */
+	ND_BINOP,	/* lhs op rhs, op: '+', TK_SHL... */
+	ND_LOGAND,	/* lhs && rhs */
+	ND_LOGOR,	/* lhs || rhs */
+	ND_CMP,		/* lhs op rhs: '<' '>' TK_LE TK_GE TK_EQ TK_NE */
+	ND_CONCAT,	/* lhs . rhs */
+	ND_REGEX,	/* lhs =~ rhs (op TK_REGEQ) or !~ (TK_REGNE) */
+	ND_NEG,		/* -x */
+	ND_PLUS,	/* +x */
+	ND_NOT,		/* !x */
+	ND_BITNOT,	/* ~x */
+	ND_PREINC,	/* ++x / --x: op '+' or '-' */
+	ND_POSTINC,	/* x++ / x-- */
+	ND_ASSIGN,	/* lhs op= rhs; op 0 for plain '=' */
+	ND_AGG,		/* lhs <<< rhs */
+	ND_COND,	/* cond ? then : els */
+	ND_IN,		/* [args] in array (array: lhs) */
+	ND_STATOP,	/* @count(x) etc: name, lhs */
+	ND_HIST,	/* @hist_linear(x, lo, hi, step) / @hist_log(x): name, args */
+	ND_HIST_INDEX,	/* @hist_log(x)[n]: lhs is ND_HIST, rhs the bucket */
+	ND_PRINT,	/* print family: name, args (fmt first for *printf) */
+	ND_TARGET,	/* $name with member chain */
+	ND_CAST,	/* @cast(expr, "type"[, "module"]) with member chain */
+	ND_DEFINED,	/* @defined(expr) */
+	ND_ENTRY,	/* @entry(expr) */
+	ND_VARREF,	/* @var("name@file"[, "module"]) */
+	ND_CONST,	/* @const("NAME") */
+	ND_PROBEWRITE,	/* @probewrite(var) */
+	ND_EMBEDDED_EXPR, /* %{ code %} as an expression */
+	ND_ADDR,	/* &$var->member */
+
+	/* statements */
+	ND_BLOCK,	/* { body } */
+	ND_EXPR_STMT,	/* lhs; */
+	ND_NULL_STMT,	/* ; */
+	ND_IF,		/* if (cond) then else els */
+	ND_WHILE,	/* while (cond) then */
+	ND_FOR,		/* for (init; cond; inc) then */
+	ND_FOREACH,	/* see Foreach */
+	ND_BREAK,
+	ND_CONTINUE,
+	ND_NEXT,
+	ND_RETURN,	/* return lhs */
+	ND_DELETE,	/* delete lhs (ND_VAR or ND_INDEX) */
+	ND_TRY,		/* try then catch (name) els */
+	ND_EMBEDDED_STMT, /* %{ code %} in a guru-mode function body */
+} NodeKind;
+
+/* One element of a target-variable chain: ->name, [index] or $/$$ */
+typedef enum ChainKind { CH_MEMBER, CH_INDEX, CH_PRETTY, CH_PRETTY_DEEP } ChainKind;
+typedef struct Chain Chain;
+struct Chain {
+	ChainKind kind;
+	const char *name;	/* CH_MEMBER */
+	struct Node *index;	/* CH_INDEX */
+	Loc loc;
+	Chain *next;
+};
+
+typedef struct Var Var;
+typedef struct Func Func;
+typedef struct Foreach Foreach;
+typedef struct Node Node;
+
+struct Node {
+	NodeKind kind;
+	Loc loc;
+	Type type;		/* filled in by types.c */
+	int op;			/* operator token, see NodeKind */
+
+	Node *lhs;
+	Node *rhs;
+	Node *cond;		/* ND_IF, ND_WHILE, ND_FOR, ND_COND */
+	Node *then;
+	Node *els;
+	Node *init;		/* ND_FOR */
+	Node *inc;		/* ND_FOR */
+
+	Node *args;		/* ND_CALL, ND_INDEX, ND_IN, ND_PRINT: linked by next */
+	int nargs;
+	Node *body;		/* ND_BLOCK: statements linked by next */
+	Node *next;
+
+	const char *name;	/* identifiers, call and macro names */
+	const char *str;	/* ND_STR value, ND_EMBEDDED code */
+	int64_t num;
+
+	Var *var;		/* ND_VAR, ND_INDEX, ND_DELETE target */
+	Func *func;		/* ND_CALL, after resolution */
+	Foreach *foreach;	/* ND_FOREACH */
+	Chain *chain;		/* ND_TARGET, ND_CAST */
+	int tmp;		/* emit.c: temporary slot, or -1 */
+};
+
+/* How foreach sorts: by value (key 0) or key N, ascending (+) or not */
+struct Foreach {
+	Vec keys;		/* Node* ND_VAR: the loop variables */
+	Node *value;		/* v in foreach (v = [k] in a), or NULL */
+	Node *array;		/* ND_VAR, ND_HIST, or ND_INDEX with slice keys */
+	int sort_key;		/* 0: none, -1: by value, N: key N (1-based) */
+	int sort_dir;		/* +1 ascending, -1 descending */
+	const char *sort_stat;	/* "@count"... when sorting a stats array by value */
+	Node *limit;
+};
+
+/* ---- declarations ---- */
+
+typedef enum VarKind { VAR_LOCAL, VAR_PARAM, VAR_GLOBAL } VarKind;
+
+#define MAX_KEYS 9
+
+struct Var {
+	const char *name;
+	VarKind kind;
+	Loc loc;
+	Type type;
+	bool is_array;		/* declared with [] or used with keys */
+	int nkeys;		/* -1 until known */
+	Type key_types[MAX_KEYS];
+	Loc type_loc;		/* where the type was first inferred */
+	Loc keys_loc;		/* where the key count was first seen */
+	int64_t max_entries;	/* global a[N]; 0: MAXMAPENTRIES */
+	bool wrap;		/* global a% : evict the oldest */
+	bool is_private;
+	Node *init;		/* literal initialiser of a global */
+	SrcFile *file;		/* private globals are file-local */
+	int index;		/* order among globals, or among a function's locals */
+	bool read;		/* pass 2 usage, for elision and warnings */
+	bool written;
+	bool used;
+	bool needs_lock;	/* touched by a probe that can race */
+};
+
+struct Func {
+	const char *name;
+	Loc loc;
+	Type ret;
+	Loc ret_loc;
+	Type decl_ret;		/* from "function f:long" */
+	Vec params;		/* Var* */
+	Vec locals;		/* Var* */
+	Node *body;		/* ND_BLOCK, or ND_EMBEDDED_STMT */
+	bool is_embedded;
+	bool is_private;
+	bool pure;		/* pragmas in the embedded C */
+	bool unprivileged;
+	bool guru;
+	int priority;		/* overloads of the same arity: lower runs first */
+	SrcFile *file;
+	bool used;
+	int id;			/* emit order */
+	Func *next_overload;	/* same name and arity, by priority */
+	bool overloaded;	/* not the head of its overload chain */
+};
+
+/* A probe point as written: kernel.function("vfs_read").return? */
+typedef struct Component Component;
+struct Component {
+	const char *name;	/* may hold * and ** wildcards, {a,b} */
+	Node *arg;		/* ND_NUM or ND_STR, or NULL */
+	bool has_arg;
+	Loc loc;
+	Component *next;
+};
+
+typedef struct ProbePoint ProbePoint;
+struct ProbePoint {
+	Component *comps;
+	bool optional;		/* ? */
+	bool sufficient;	/* ! */
+	Node *cond;		/* if (expr) */
+	Loc loc;
+	ProbePoint *next;
+};
+
+typedef struct Probe Probe;
+struct Probe {
+	ProbePoint *points;	/* several, comma-separated */
+	Node *body;		/* ND_BLOCK */
+	Loc loc;
+	SrcFile *file;
+	bool is_alias;		/* probe a = b { } or probe a += b { } */
+	bool is_epilogue;	/* += */
+	ProbePoint *alias_targets; /* what an alias expands to */
+	Vec locals;		/* Var* */
+	bool is_private;
+	bool resolved;		/* pass 2 has bound its names */
+	int id;
+};
+
+/* The whole program: every file parsed, user script first. */
+typedef struct Embedded {
+	const char *code;
+	Loc loc;
+	bool used;
+} Embedded;
+
+typedef struct Program {
+	Vec files;		/* SrcFile* */
+	Vec globals;		/* Var* */
+	Vec funcs;		/* Func* */
+	Vec probes;		/* Probe* (not aliases) */
+	Vec aliases;		/* Probe* with is_alias */
+	Vec embedded;		/* Embedded*: top-level %{ %} */
+} Program;
+
+/* parser.y */
+typedef struct ParseResult {
+	Vec globals, funcs, probes, aliases, embedded;
+} ParseResult;
+bool parse_file(SrcFile *file, ParseResult *out);	/* false on errors */
+/* Node constructors used by the parser and by alias expansion */
+Node *new_node(NodeKind kind, Loc loc);
+Node *new_num(int64_t num, Loc loc);
+Node *new_str(const char *s, Loc loc);
+Node *new_binary(NodeKind kind, int op, Node *lhs, Node *rhs, Loc loc);
+
+/* dump.c: -p1, the script printed back in canonical form */
+void dump_program(FILE *out, Program *prog, bool user_only);
+void dump_expr(Buf *b, Node *n);
+const char *op_text(int op);	/* "<<" for TK_SHL, "+" for '+' */
+void dump_probe_point(Buf *b, ProbePoint *pp);
+
+/* ---- pass 2 ---- */
+
+/* A concrete probe: one probe point of one probe body, resolved by a family. */
+typedef struct ProbeFamily ProbeFamily;
+typedef struct DerivedProbe {
+	ProbeFamily *family;
+	Probe *probe;		/* body, locals */
+	ProbePoint *point;	/* as written by the user */
+	const char *pp;		/* canonical point, e.g. "timer.ms(100)" */
+	Node *cond;		/* probe-point condition, or NULL */
+	void *data;		/* the family's own */
+	int kind;		/* STP_PROBE_NORMAL/BEGIN/END/ERROR, as in the runtime */
+	int64_t seq;		/* begin(N), end(N): run order */
+	int id;			/* index in the module's probe table */
+} DerivedProbe;
+
+enum { PROBE_NORMAL, PROBE_BEGIN, PROBE_END, PROBE_ERROR };
+
+/* A probe family: begin/end, timer, kprobe, ... Adding one touches only its file. */
+struct ProbeFamily {
+	const char *name;
+	const char *first;	/* first component it claims: "begin", "timer" */
+	/* Resolves the point (components from comp on); adds DerivedProbes to out. */
+	bool (*resolve)(ProbePoint *pp, Component *comp, Probe *probe, Vec *out);
+	/* Module C: the family's table of its probes, named table_name */
+	void (*emit)(FILE *out, DerivedProbe **probes, int n);
+	const char *table_name;	/* "stp_timers" */
+	const char *ops_name;	/* runtime ops: "stp_timer_ops"; NULL: run by the session */
+	/* Names of the components it accepts after "first", for suggestions. */
+	const char **suffixes;
+};
+
+extern ProbeFamily family_begin;
+extern ProbeFamily family_end;
+extern ProbeFamily family_error;
+extern ProbeFamily family_never;
+extern ProbeFamily family_timer;
+extern ProbeFamily *probe_families[];
+extern int probe_family_count;
+
+typedef struct Session Session;
+
+/* resolve.c */
+bool resolve_program(Program *prog, Session *s);
+Var *new_var(const char *name, VarKind kind, Loc loc);
+
+/* types.c */
+bool infer_types(Program *prog, Session *s);
+
+/* builtins: the functions the translator knows by name (print family, exit) */
+typedef struct Builtin {
+	const char *name;
+	int min_args;
+	int max_args;		/* -1: any */
+	Type ret;
+	Type arg_type;		/* all args; TY_UNKNOWN: any */
+} Builtin;
+const Builtin *find_builtin(const char *name);
+
+/* printf format strings, checked at compile time and used by emit.c */
+typedef struct FmtSpec {
+	char conv;		/* d i u x X o c s p b m M %, or 0 for literal text */
+	const char *literal;	/* conv == 0: the text */
+	char flags[8];
+	int width;		/* -1 none, -2 '*' */
+	int prec;		/* -1 none, -2 '*' */
+	Type arg_type;		/* what argument it consumes */
+} FmtSpec;
+/* Parses fmt into specs; on error sets *err and returns -1. */
+int parse_format(const char *fmt, FmtSpec *specs, int max, const char **err);
+
+/* ---- the session: options and state shared by the passes ---- */
+
+struct Session {
+	/* command line */
+	const char *script_file;	/* NULL for -e */
+	const char *script_text;	/* -e */
+	int last_pass;			/* -p N, 5 by default */
+	int verbose;
+	bool keep_tmp;			/* -k */
+	bool guru;			/* -g */
+	bool unoptimized;		/* -u */
+	bool use_vm;			/* --vm */
+	const char *module_name;	/* -m */
+	const char *output_file;	/* -o */
+	const char *kernel_release;	/* -r */
+	const char *build_dir;		/* from -r or the release */
+	Vec defines;			/* -D NAME=VALUE, char* */
+	Vec include_dirs;		/* -I DIR */
+	Vec script_args;		/* $1 ... */
+	Vec globals_set;		/* -G var=value */
+	int vm_timeout;			/* --vm-timeout seconds */
+	int bufsize_mb;			/* -s */
+	bool suppress_handler_errors;
+
+	/* where things are */
+	const char *runtime_dir;
+	const char *tapset_dir;
+	const char *libexec_dir;	/* staprun/stapio/stap-vm */
+	const char *tmp_dir;
+
+	/* results */
+	Program prog;
+	Vec derived;			/* DerivedProbe* in emit order */
+	const char *c_file;		/* pass 3 */
+	const char *ko_file;		/* pass 4 */
+};
+
+/* emit.c */
+bool emit_module(Program *prog, Session *s, FILE *out);
+
+/* build.c */
+bool build_module(Session *s);
+const char *kernel_build_dir(const char *release, bool *ok);
+
+/* run.c, vm.c */
+int run_module(Session *s);
+
+/* main.c */
+void pass_begin(void);			/* -v pass timing */
+void pass_end(Session *s, int pass, const char *what);
+SrcFile *read_source(const char *path, bool is_tapset);
+void add_parse_result(Program *prog, ParseResult *r);
+const char *tool_path(Session *s, const char *dir, const char *prog);
+
+/* resolve.c: -p2 output */
+void dump_elaborated(FILE *out, Session *s);
+
+/* build.c */
+bool copy_file(const char *from, const char *to);
+
+#endif /* STAP_H */
