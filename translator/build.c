@@ -256,7 +256,8 @@ bool build_module(Session *s)
 	Buf kbuild = {0};
 	buf_printf(&kbuild, "obj-m := %s.o\n", name);
 	buf_printf(&kbuild, "%s-y := %s_main.o stp_runtime.o\n", name, name);
-	buf_printf(&kbuild, "ccflags-y := -I%s\n", s->runtime_dir);
+	/* generated C must compile without a single warning */
+	buf_printf(&kbuild, "ccflags-y := -I%s -Werror\n", s->runtime_dir);
 	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", dir, strerror(errno));
 	const char *log = arena_printf("%s/build.log", dir);

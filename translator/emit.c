@@ -666,6 +666,24 @@ static void emit_block(Gen *g, Node *n)
 		emit_stmt(g, s);
 }
 
+/* A loop's body: its statements count against the loop's own budget check. */
+static void emit_loop_body(Gen *g, Node *n)
+{
+	g->depth++;
+	if (n->kind == ND_BLOCK) {
+		for (Node *s = n->body; s; s = s->next)
+			emit_stmt(g, s);
+	} else {
+		emit_stmt(g, n);
+	}
+	g->depth--;
+}
+
+static int loop_cost(Node *body)
+{
+	return 1 + (body->kind == ND_BLOCK ? count_stmts(body) : 1);
+}
+
 /* A loop or if body: always braced, one level deeper. */
 static void emit_body(Gen *g, Node *n)
 {
@@ -703,14 +721,14 @@ static void emit_loop(Gen *g, Node *n)
 	g->continue_stmt = n->inc ? arena_printf("goto continue_%d;", id) : "continue;";
 	line(g, "for (;;) {");
 	g->depth++;
-	emit_actions(g, 1, n);
+	emit_actions(g, loop_cost(n->then), n);
 	if (n->cond) {
 		const char *c = emit_expr(g, n->cond);
 		line(g, "if (!%s)", c);
 		line(g, "\tbreak;");
 	}
 	g->depth--;
-	emit_body(g, n->then);
+	emit_loop_body(g, n->then);
 	if (n->inc) {
 		line(g, "continue_%d: __attribute__((unused));", id);
 		g->depth++;

@@ -129,10 +129,8 @@ toplevel:
 			vec_push(&result->embedded, e);
 		}
 	| ';'
-	| error toplevel_end
+	| error		/* resume at the next probe, function or global */
 	;
-
-toplevel_end: '}' | ';' ;
 
 private_decl: global_decl | function_decl | probe_decl ;
 
@@ -353,15 +351,18 @@ block:
 			$$ = new_node(ND_BLOCK, L($1));
 			$$->body = $2;
 		}
+	| '{' stmts error '}'
+		{
+			$$ = new_node(ND_BLOCK, L($1));
+			$$->body = $2;
+		}
 	;
 
 stmts:
 	  %empty		{ $$ = NULL; }
 	| stmts stmt		{ $$ = append($1, $2); }
-	| stmts error stmt_end	{ $$ = $1; yyerrok; }
+	| stmts error ';'	{ $$ = $1; yyerrok; }
 	;
-
-stmt_end: ';' | '}' ;
 
 stmt:
 	  block
@@ -939,12 +940,21 @@ static Var *new_param(Token *name, Type t)
 /* ---- the token stream and errors ---- */
 
 static Token *last_token;
+static Token *open_braces[64];	/* innermost unclosed '{', for errors at EOF */
+static int brace_depth;
 
 int yylex(void)
 {
 	Token *t = cursor;
 	if (t->kind)
 		cursor = t->next;
+	if (t->kind == '{') {
+		if (brace_depth < 64)
+			open_braces[brace_depth] = t;
+		brace_depth++;
+	} else if (t->kind == '}' && brace_depth > 0) {
+		brace_depth--;
+	}
 	last_token = t;
 	yylval.tok = t;
 	return t->kind;
@@ -973,6 +983,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx)
 		buf_puts(&b, "unexpected ");
 	}
 	buf_puts(&b, token_desc(t));
+	if (t->kind == 0 && brace_depth > 0 && brace_depth <= 64) {
+		error_at(t->loc, "parse error", "%s: a '{' is not closed", b.s);
+		note_at(open_braces[brace_depth - 1]->loc, "this '{' has no matching '}'");
+		return 0;
+	}
 	error_at(t->loc, "parse error", "%s", b.s);
 	return 0;
 }
@@ -984,6 +999,7 @@ bool parse_file(SrcFile *file, ParseResult *out)
 	cur_file = file;
 	Token *toks = lex_file(file);
 	cursor = preprocess(toks);
+	brace_depth = 0;
 	if (error_count == errors_before)
 		yyparse();
 	return error_count == errors_before;

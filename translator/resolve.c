@@ -18,6 +18,7 @@
 
 static Session *S;
 static Program *P;
+static Vec all_func_names;	/* every function parsed, for suggestions */
 
 Var *new_var(const char *name, VarKind kind, Loc loc)
 {
@@ -591,10 +592,10 @@ static bool is_print(const char *name)
 
 static const char **func_names(int *n)
 {
-	const char **names = arena_alloc(sizeof(char *) * (P->funcs.len + 16));
+	const char **names = arena_alloc(sizeof(char *) * (all_func_names.len + 16));
 	int k = 0;
-	for (int i = 0; i < P->funcs.len; i++)
-		names[k++] = ((Func *)P->funcs.items[i])->name;
+	for (int i = 0; i < all_func_names.len; i++)
+		names[k++] = all_func_names.items[i];
 	static const char *prints[] = { "print", "println", "printf", "sprint", "sprintf",
 					"sprintln", "printd", "printdln" };
 	for (size_t i = 0; i < ARRAY_SIZE(prints); i++)
@@ -1056,6 +1057,11 @@ bool resolve_program(Program *prog, Session *s)
 	S = s;
 	P = prog;
 	int errors = error_count;
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		if (!f->is_private && f->name[0] != '_')
+			vec_push(&all_func_names, (void *)f->name);
+	}
 	include_tapsets();
 	keep_included(&P->globals, var_file);
 	keep_included(&P->funcs, func_file);

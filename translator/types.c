@@ -174,15 +174,32 @@ static Type infer_assign(Node *n)
 		expect(n->rhs, TY_LONG);
 		return TY_LONG;
 	}
-	if (lt == TY_STATS && report) {
-		error_at(n->loc, "semantic error",
-			 "'=' on the statistics variable %s; add values with '<<<'", describe(l));
+	if (rt == TY_STATS) {
+		if (report)
+			error_at(n->rhs->loc, "semantic error",
+				 "a statistics aggregate is not a value: extract one with @count, "
+				 "@sum, @min, @max, @avg");
+		return TY_UNKNOWN;
+	}
+	if (lt == TY_STATS) {
+		if (report)
+			error_at(n->loc, "semantic error",
+				 "'=' on the statistics variable %s; add values with '<<<'",
+				 describe(l));
 		return TY_STATS;
 	}
-	if (rt == TY_STATS && report)
-		error_at(n->rhs->loc, "semantic error",
-			 "a statistics aggregate is not a value: extract one with @count, @sum, "
-			 "@min, @max, @avg");
+	if (lt != TY_UNKNOWN && rt != TY_UNKNOWN && lt != rt) {
+		Loc *first;
+		slot(l, &first);
+		if (report)
+			error_at(n->rhs->loc, "type mismatch",
+				 "cannot assign %s, a %s, to %s, a %s", describe(n->rhs),
+				 type_name(rt), describe(l), type_name(lt));
+		if (report && first && first->file)
+			note_at(*first, "%s was first inferred to be a %s here", describe(l),
+				type_name(lt));
+		return lt;
+	}
 	expect(l, rt);
 	expect(n->rhs, l->type);
 	return l->type;
