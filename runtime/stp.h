@@ -34,6 +34,8 @@
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
 #include <linux/moduleparam.h>
+#include <linux/list.h>
+#include <linux/types.h>
 #include "stp_proto.h"
 
 struct pt_regs;
@@ -204,6 +206,117 @@ static inline s64 stp_mod(s64 a, s64 b)
 		return 0;
 	return a % b;
 }
+
+/* ---- statistics (stat.c) ---- */
+
+enum { STP_HIST_NONE, STP_HIST_LINEAR, STP_HIST_LOG };
+enum { STP_STAT_COUNT, STP_STAT_SUM, STP_STAT_MIN, STP_STAT_MAX, STP_STAT_AVG,
+       STP_STAT_VARIANCE };
+
+/* A statistics variable's shape, fixed by the translator from its @hist use. */
+struct stp_stat_type {
+	u8 hist;		/* STP_HIST_* */
+	s64 lo, hi, step;	/* @hist_linear(v, lo, hi, step) */
+	u32 nbuckets;		/* linear: (hi - lo) / step + 3; log: 128 */
+};
+
+struct stp_stat {
+	s64 count, sum, min, max, sumsq;
+	s64 buckets[];
+};
+
+/* A scalar aggregate: one record per CPU, merged into agg on read. */
+struct stp_stats {
+	const struct stp_stat_type *type;
+	struct stp_stat *agg;
+	struct stp_stat *cpu[];
+};
+
+size_t stp_stat_size(const struct stp_stat_type *t);
+void stp_stat_init(struct stp_stat *s, const struct stp_stat_type *t);
+void stp_stat_add(struct stp_stat *s, const struct stp_stat_type *t, s64 v);
+void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,
+		    const struct stp_stat_type *t);
+s64 stp_stat_extract(const struct stp_stat *s, int op);
+s64 stp_hist_bucket(const struct stp_stat *s, const struct stp_stat_type *t, s64 i);
+void stp_hist_print(struct stp_sink *sink, const struct stp_stat *s,
+		    const struct stp_stat_type *t);
+struct stp_stats *stp_stats_new(const struct stp_stat_type *t);
+void stp_stats_free(struct stp_stats *st);
+void stp_stats_add(struct stp_stats *st, s64 v);
+const struct stp_stat *stp_stats_read(struct stp_stats *st);
+void stp_stats_clear(struct stp_stats *st);
+
+/* ---- arrays (map.c) ---- */
+
+#define STP_MAX_KEYS 9
+enum { STP_LONG, STP_STRING, STP_STATS };
+
+union stp_key {
+	s64 n;
+	const char *s;
+};
+
+struct stp_map_type {
+	u8 nkeys;
+	u8 key_kind[STP_MAX_KEYS];	/* STP_LONG or STP_STRING */
+	u8 value_kind;			/* STP_LONG, STP_STRING or STP_STATS */
+	bool wrap;			/* global a%: a full map drops its oldest */
+	u32 max_entries;
+	u32 strlen;			/* bytes of a string key or value */
+	const struct stp_stat_type *stat;
+};
+
+struct stp_map_node;
+struct stp_map {
+	const struct stp_map_type *type;
+	u32 count;
+	u32 bucket_bits;
+	u32 key_offset[STP_MAX_KEYS];
+	u32 value_offset;
+	u32 value_size;
+	struct hlist_head *buckets;
+	struct list_head order;		/* live nodes, oldest first */
+	struct list_head free;
+	void *pool;
+};
+
+/* A statistics array: one map per CPU, merged into agg on read. */
+struct stp_pmap {
+	struct stp_map *agg;
+	struct stp_stat *one;		/* one element, merged: stp_pmap_get */
+	struct stp_map *cpu[];
+};
+
+struct stp_map *stp_map_new(const struct stp_map_type *type);
+void stp_map_free(struct stp_map *m);
+struct stp_map_node *stp_map_find(struct stp_map *m, const union stp_key *keys);
+struct stp_map_node *stp_map_insert(struct stp_map *m, const union stp_key *keys);
+s64 stp_map_get_long(struct stp_map *m, const union stp_key *keys);
+const char *stp_map_get_str(struct stp_map *m, const union stp_key *keys);
+/* The value's storage, inserted when missing; NULL when the map is full. */
+s64 *stp_map_ref_long(struct stp_map *m, const union stp_key *keys);
+char *stp_map_ref_str(struct stp_map *m, const union stp_key *keys);
+/* wild: bit i set means key i is '*' and matches anything */
+bool stp_map_exists(struct stp_map *m, const union stp_key *keys, u32 wild);
+void stp_map_delete(struct stp_map *m, const union stp_key *keys, u32 wild);
+void stp_map_clear(struct stp_map *m);
+struct stp_map_node *stp_map_first(struct stp_map *m);
+struct stp_map_node *stp_map_next(struct stp_map *m, struct stp_map_node *n);
+void stp_map_sort(struct stp_map *m, int key, int dir, int stat_op);
+void *stp_node_value(const struct stp_map *m, struct stp_map_node *n);
+s64 stp_node_key_long(const struct stp_map *m, struct stp_map_node *n, int i);
+const char *stp_node_key_str(const struct stp_map *m, struct stp_map_node *n, int i);
+bool stp_node_in_slice(struct stp_map *m, struct stp_map_node *n,
+		       const union stp_key *keys, u32 wild);
+struct stp_pmap *stp_pmap_new(const struct stp_map_type *type);
+void stp_pmap_free(struct stp_pmap *p);
+int stp_pmap_add(struct stp_pmap *p, const union stp_key *keys, s64 v);
+struct stp_map *stp_pmap_agg(struct stp_pmap *p);
+const struct stp_stat *stp_pmap_get(struct stp_pmap *p, const union stp_key *keys);
+bool stp_pmap_exists(struct stp_pmap *p, const union stp_key *keys, u32 wild);
+void stp_pmap_delete(struct stp_pmap *p, const union stp_key *keys, u32 wild);
+void stp_pmap_clear(struct stp_pmap *p);
 
 /* ---- the transport (transport.c) ---- */
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "stap.h"
 #include "parser.h"
+#include "emit.h"
 
 static Session *S;
 static Program *P;
@@ -25,29 +26,10 @@ static Program *P;
 static Buf fmt_table;
 static int nfmts;
 
-/* State while emitting one probe or function body. */
-typedef struct Gen {
-	Buf code;
-	int depth;
-	int ntemps;		/* C temporaries tN */
-	int nstrtemps;		/* string temporaries in the frame: l->tmpN */
-	int ntry;
-	int nloops;
-	const char *continue_stmt;
-	const char *err_label;
-	Func *func;		/* NULL in a probe */
-	bool uses_frame;	/* l-> appears in the code */
-} Gen;
-
-static void emit_stmt(Gen *g, Node *n);
-static const char *emit_expr(Gen *g, Node *n);
-static void emit_effect(Gen *g, Node *n);
 
 /* ---- small helpers ---- */
 
-static void line(Gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void line(Gen *g, const char *fmt, ...)
+void line(Gen *g, const char *fmt, ...)
 {
 	for (int i = 0; i < g->depth; i++)
 		buf_putc(&g->code, '\t');
@@ -62,7 +44,7 @@ static void line(Gen *g, const char *fmt, ...)
 	buf_putc(&g->code, '\n');
 }
 
-static const char *c_string(const char *s, size_t len)
+const char *c_string(const char *s, size_t len)
 {
 	Buf b = {0};
 	buf_putc(&b, '"');
@@ -86,25 +68,25 @@ static const char *c_string(const char *s, size_t len)
 	return b.s;
 }
 
-static const char *c_str(const char *s)
+const char *c_str(const char *s)
 {
 	return c_string(s, strlen(s));
 }
 
-static const char *c_long(int64_t v)
+const char *c_long(int64_t v)
 {
 	if (v == INT64_MIN)
 		return "(-9223372036854775807LL - 1)";
 	return arena_printf("%lldLL", (long long)v);
 }
 
-static const char *loc_text(Loc loc)
+const char *loc_text(Loc loc)
 {
 	return arena_printf("%s:%d:%d", loc.file ? loc.file->name : "?", loc.line, loc.col);
 }
 
 /* "operator '/' at <input>:1:23": where a runtime error happened */
-static const char *near(Node *n)
+const char *near(Node *n)
 {
 	const char *what;
 	switch (n->kind) {
@@ -124,6 +106,9 @@ static const char *near(Node *n)
 		break;
 	case ND_PRINT:
 		what = arena_printf("identifier '%s'", n->name);
+		break;
+	case ND_STATOP:
+		what = arena_printf("operator '%s'", n->name);
 		break;
 	case ND_WHILE:
 		what = "keyword 'while'";
@@ -147,19 +132,19 @@ static const char *near(Node *n)
 	return c_str(arena_printf("%s at %s", what, loc_text(n->loc)));
 }
 
-static const char *new_temp(Gen *g)
+const char *new_temp(Gen *g)
 {
 	return arena_printf("t%d", g->ntemps++);
 }
 
-static const char *new_strtemp(Gen *g)
+const char *new_strtemp(Gen *g)
 {
 	g->uses_frame = true;
 	return arena_printf("l->tmp%d", g->nstrtemps++);
 }
 
 /* Jumps to the error label when a call or check has set an error. */
-static void check_error(Gen *g)
+void check_error(Gen *g)
 {
 	line(g, "if (unlikely(c->last_error))");
 	line(g, "\tgoto %s;", g->err_label);
@@ -168,7 +153,7 @@ static void check_error(Gen *g)
 /* ---- which expressions need statements ---- */
 
 /* False when n is a plain C expression: no effects, no runtime checks. */
-static bool needs_stmts(Node *n)
+bool needs_stmts(Node *n)
 {
 	if (!n)
 		return false;
@@ -176,6 +161,14 @@ static bool needs_stmts(Node *n)
 	case ND_NUM:
 	case ND_STR:
 	case ND_VAR:
+		return false;
+	case ND_INDEX:
+	case ND_IN:
+		if (n->var && n->var->type == TY_STATS)
+			return true;
+		for (Node *a = n->args; a; a = a->next)
+			if (a->kind != ND_STAR && needs_stmts(a))
+				return true;
 		return false;
 	case ND_BINOP:
 		if ((n->op == '/' || n->op == '%') && !(n->rhs->kind == ND_NUM && n->rhs->num != 0))
@@ -205,7 +198,7 @@ static bool is_simple_value(const char *e)
 }
 
 /* Keeps a value in a temporary so that later statements cannot change it. */
-static const char *spill(Gen *g, Node *n, const char *e)
+const char *spill(Gen *g, Node *n, const char *e)
 {
 	if (is_simple_value(e))
 		return e;
@@ -221,7 +214,7 @@ static const char *spill(Gen *g, Node *n, const char *e)
 
 /* ---- variables ---- */
 
-static const char *var_ref(Gen *g, Var *v)
+const char *var_ref(Gen *g, Var *v)
 {
 	switch (v->kind) {
 	case VAR_GLOBAL:
@@ -361,6 +354,8 @@ static void store(Gen *g, Node *target, const char *value)
 static const char *emit_assign(Gen *g, Node *n)
 {
 	Node *l = n->lhs;
+	if (l->kind == ND_INDEX && l->var)
+		return emit_index_assign(g, n);
 	if (l->kind != ND_VAR || !l->var) {
 		error_at(n->loc, "semantic error", "assignment to this target is not supported");
 		return "0";
@@ -400,6 +395,8 @@ static const char *emit_assign(Gen *g, Node *n)
 static const char *emit_incdec(Gen *g, Node *n, bool want_value)
 {
 	Node *l = n->lhs;
+	if (l->kind == ND_INDEX && l->var)
+		return emit_index_incdec(g, n, want_value);
 	if (l->kind != ND_VAR || !l->var) {
 		error_at(n->loc, "semantic error", "'++' and '--' on this target are not supported");
 		return "0";
@@ -556,6 +553,10 @@ static const char *emit_print(Gen *g, Node *n)
 	const char *vals[256];
 	int nv = 0;
 	for (Node *a = first; a && nv < 256; a = a->next) {
+		if (a->kind == ND_HIST) {
+			vals[nv++] = NULL;	/* printed in place */
+			continue;
+		}
 		const char *v = emit_expr(g, a);
 		if (a->next && needs_stmts(a->next))
 			v = spill(g, a, v);
@@ -565,7 +566,10 @@ static const char *emit_print(Gen *g, Node *n)
 	for (Node *a = first; a && i < nv; a = a->next, i++) {
 		if (delim && i > 0)
 			line(g, "stp_put_str(%s, %s);", sink, d);
-		print_value(g, sink, a, vals[i]);
+		if (a->kind == ND_HIST)
+			emit_hist_print(g, sink, a);
+		else
+			print_value(g, sink, a, vals[i]);
 	}
 	if (ln)
 		line(g, "stp_put_char(%s, '\\n');", sink);
@@ -574,7 +578,7 @@ static const char *emit_print(Gen *g, Node *n)
 
 /* ---- expressions ---- */
 
-static const char *emit_expr(Gen *g, Node *n)
+const char *emit_expr(Gen *g, Node *n)
 {
 	switch (n->kind) {
 	case ND_NUM:
@@ -615,6 +619,17 @@ static const char *emit_expr(Gen *g, Node *n)
 		return emit_print(g, n);
 	case ND_EMBEDDED_EXPR:
 		return arena_printf("((s64)(%s))", n->str);
+	case ND_INDEX:
+		return emit_index_read(g, n);
+	case ND_IN:
+		return emit_in(g, n);
+	case ND_STATOP:
+		return emit_statop(g, n);
+	case ND_HIST_INDEX:
+		return emit_hist_index(g, n);
+	case ND_AGG:
+		emit_aggregate(g, n);
+		return "0";
 	default:
 		error_at(n->loc, "semantic error", "this construct is not supported yet in pass 3");
 		return "0";
@@ -622,7 +637,7 @@ static const char *emit_expr(Gen *g, Node *n)
 }
 
 /* An expression whose value nobody uses. */
-static void emit_effect(Gen *g, Node *n)
+void emit_effect(Gen *g, Node *n)
 {
 	switch (n->kind) {
 	case ND_PREINC:
@@ -649,7 +664,7 @@ static int count_stmts(Node *block)
 	return n;
 }
 
-static void emit_actions(Gen *g, int n, Node *where)
+void emit_actions(Gen *g, int n, Node *where)
 {
 	if (n <= 0)
 		return;
@@ -667,7 +682,7 @@ static void emit_block(Gen *g, Node *n)
 }
 
 /* A loop's body: its statements count against the loop's own budget check. */
-static void emit_loop_body(Gen *g, Node *n)
+void emit_loop_body(Gen *g, Node *n)
 {
 	g->depth++;
 	if (n->kind == ND_BLOCK) {
@@ -679,7 +694,7 @@ static void emit_loop_body(Gen *g, Node *n)
 	g->depth--;
 }
 
-static int loop_cost(Node *body)
+int loop_cost(Node *body)
 {
 	return 1 + (body->kind == ND_BLOCK ? count_stmts(body) : 1);
 }
@@ -764,7 +779,7 @@ static void emit_try(Gen *g, Node *n)
 	line(g, "try_end_%d: ;", id);
 }
 
-static void emit_stmt(Gen *g, Node *n)
+void emit_stmt(Gen *g, Node *n)
 {
 	switch (n->kind) {
 	case ND_BLOCK:
@@ -814,19 +829,12 @@ static void emit_stmt(Gen *g, Node *n)
 		}
 		line(g, "goto out;");
 		return;
-	case ND_DELETE: {
-		Node *t = n->lhs;
-		if (t->kind == ND_VAR && t->var) {
-			const char *ref = var_ref(g, t->var);
-			if (t->var->type == TY_STRING)
-				line(g, "%s[0] = '\\0';", ref);
-			else
-				line(g, "%s = 0;", ref);
-			return;
-		}
-		error_at(n->loc, "semantic error", "delete of arrays is not supported yet");
+	case ND_DELETE:
+		emit_delete(g, n);
 		return;
-	}
+	case ND_FOREACH:
+		emit_foreach(g, n);
+		return;
 	case ND_TRY:
 		emit_try(g, n);
 		return;
@@ -967,22 +975,8 @@ static void emit_globals(FILE *out)
 	if (!P->globals.len)
 		return;
 	fprintf(out, "/* ---- globals ---- */\n\n");
-	for (int i = 0; i < P->globals.len; i++) {
-		Var *v = P->globals.items[i];
-		fprintf(out, "/* global %s at %s */\n", v->name, loc_text(v->loc));
-		if (v->type == TY_STRING) {
-			const char *init = v->init ? c_string(v->init->str, v->init->num) : "\"\"";
-			fprintf(out, "static char g_%s[MAXSTRINGLEN] = %s;\n", v->name, init);
-			fprintf(out, "module_param_string(%s, g_%s, MAXSTRINGLEN, 0);\n", v->name,
-				v->name);
-		} else {
-			fprintf(out, "static s64 g_%s = %s;\n", v->name,
-				v->init ? c_long(v->init->num) : "0");
-			fprintf(out, "module_param_cb(%s, &stp_param_ops_s64, &g_%s, 0);\n", v->name,
-				v->name);
-		}
-		fprintf(out, "static DEFINE_RWLOCK(g_%s_lock);\n\n", v->name);
-	}
+	for (int i = 0; i < P->globals.len; i++)
+		emit_global_decl(out, P->globals.items[i]);
 }
 
 /* Globals a body reads and writes, through the functions it calls too. */
@@ -1020,12 +1014,41 @@ static void collect_locks(LockSet *ls, Node *n, bool writing)
 		collect_list(ls, n->args);
 		return;
 	case ND_ASSIGN:
-	case ND_AGG:
 	case ND_PREINC:
 	case ND_POSTINC:
 		collect_locks(ls, n->lhs, true);
 		collect_locks(ls, n->rhs, false);
 		return;
+	case ND_AGG:
+		/*
+		 * <<< updates only this CPU's part of an aggregate: a shared
+		 * (read) lock; reading an aggregate merges all CPUs: exclusive.
+		 */
+		collect_locks(ls, n->lhs, false);
+		collect_locks(ls, n->rhs, false);
+		return;
+	case ND_STATOP:
+	case ND_HIST:
+		collect_locks(ls, n->lhs, true);
+		if (n->kind == ND_HIST)
+			collect_list(ls, n->args->next);
+		return;
+	case ND_FOREACH: {
+		Foreach *f = n->foreach;
+		Var *arr = f->array->kind == ND_HIST ? NULL : f->array->var;
+		/* sorting reorders the array, merging rewrites an aggregate */
+		if (arr)
+			note_var(ls, arr, f->sort_dir || arr->type == TY_STATS);
+		else
+			collect_locks(ls, f->array, false);
+		collect_list(ls, f->array->args);
+		collect_locks(ls, f->limit, false);
+		collect_locks(ls, n->then, false);
+		for (int i = 0; i < f->keys.len; i++)
+			collect_locks(ls, f->keys.items[i], true);
+		collect_locks(ls, f->value, true);
+		return;
+	}
 	case ND_DELETE:
 		collect_locks(ls, n->lhs, true);
 		return;
@@ -1065,6 +1088,29 @@ static void collect_locks(LockSet *ls, Node *n, bool writing)
 		collect_locks(ls, n->foreach->array, false);
 		collect_locks(ls, n->foreach->limit, false);
 	}
+}
+
+/*
+ * Each probe's lock set: which globals it reads ('r') and writes ('w').
+ * begin and end probes never run alongside other probes: no locks.
+ */
+static char **compute_locks(Session *s, Program *prog)
+{
+	char **modes = arena_alloc(sizeof(char *) * (s->derived.len + 1));
+	for (int i = 0; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		if (d->kind != PROBE_NORMAL || !prog->globals.len)
+			continue;
+		LockSet ls = { .mode = arena_alloc(prog->globals.len) };
+		collect_locks(&ls, d->probe->body, false);
+		for (int j = 0; j < prog->globals.len; j++) {
+			if (!ls.mode[j])
+				continue;
+			modes[i] = ls.mode;
+			((Var *)prog->globals.items[j])->needs_lock = true;
+		}
+	}
+	return modes;
 }
 
 /* ---- the module ---- */
@@ -1147,6 +1193,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n\n",
 		s->script_file ? s->script_file : "<input>");
 	emit_limits(out);
+	char **lock_modes = compute_locks(s, prog);
 	emit_globals(out);
 
 	for (int i = 0; i < prog->embedded.len; i++) {
@@ -1197,25 +1244,16 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 
 	/* the probe table, with each probe's lock set */
 	fprintf(out, "/* ---- probes ---- */\n\n");
-	bool *has_locks = arena_alloc(sizeof(bool) * (s->derived.len + 1));
 	for (int i = 0; i < s->derived.len; i++) {
 		DerivedProbe *d = s->derived.items[i];
-		/* begin and end probes never run alongside other probes */
-		if (d->kind != PROBE_NORMAL || !prog->globals.len)
-			continue;
-		LockSet ls = { .mode = arena_alloc(prog->globals.len) };
-		collect_locks(&ls, d->probe->body, false);
-		for (int j = 0; j < prog->globals.len; j++)
-			if (ls.mode[j])
-				has_locks[i] = true;
-		if (!has_locks[i])
+		if (!lock_modes[i])
 			continue;
 		fprintf(out, "static const struct stp_lock_ref probe_%d_locks[] = {\n", d->id);
 		for (int j = 0; j < prog->globals.len; j++) {
 			Var *v = prog->globals.items[j];
-			if (ls.mode[j])
+			if (lock_modes[i][j])
 				fprintf(out, "\t{ &g_%s_lock, %s },\n", v->name,
-					ls.mode[j] == 'w' ? "true" : "false");
+					lock_modes[i][j] == 'w' ? "true" : "false");
 		}
 		fprintf(out, "};\n\n");
 	}
@@ -1226,7 +1264,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 			"\t\t.kind = %s,\n",
 			d->id, c_str(d->pp), c_str(loc_text(d->probe->loc)), d->probe->id,
 			kind_name(d->kind));
-		if (has_locks[i])
+		if (lock_modes[i])
 			fprintf(out, "\t\t.locks = probe_%d_locks,\n\t\t.nlocks = ARRAY_SIZE(probe_%d_locks),\n",
 				d->id, d->id);
 		fprintf(out, "\t},\n");
@@ -1262,6 +1300,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 		fprintf(out, "};\n\n");
 	}
 
+	emit_global_init(out, prog);
+
 	/* frames: the largest probe's locals, then MAXNESTING function frames */
 	fprintf(out, "union stp_probe_frames {\n\tchar none;\n");
 	for (int i = 0; i < nhandlers; i++)
@@ -1283,6 +1323,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	}
 	if (ngroups)
 		fprintf(out, "\t.groups = stp_groups,\n\t.ngroups = ARRAY_SIZE(stp_groups),\n");
+	fprintf(out, "\t.init_globals = init_globals,\n\t.free_globals = free_globals,\n");
 	fprintf(out,
 		"\t.maxaction = MAXACTION,\n"
 		"\t.maxaction_interruptible = MAXACTION_INTERRUPTIBLE,\n"

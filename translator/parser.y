@@ -830,9 +830,9 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 		n->args = args;
 		n->nargs = nargs;
 		n->lhs = args;
-		if (op[6] == 'o' && nargs != 1)
+		if (strcmp(op, "@hist_log") == 0 && nargs != 1)
 			error_at(name->loc, "parse error", "@hist_log takes one argument");
-		if (op[6] == 'i' && nargs != 4)
+		if (strcmp(op, "@hist_linear") == 0 && nargs != 4)
 			error_at(name->loc, "parse error",
 				 "@hist_linear takes four arguments: (stats, low, high, step)");
 		if (index) {

@@ -280,7 +280,11 @@ struct Var {
 	bool written;
 	bool used;
 	bool needs_lock;	/* touched by a probe that can race */
+	int hist;		/* statistics: HIST_LOG or HIST_LINEAR, from @hist use */
+	int64_t hist_lo, hist_hi, hist_step;
 };
+
+enum { HIST_NONE, HIST_LINEAR, HIST_LOG };	/* as the runtime's STP_HIST_* */
 
 struct Func {
 	const char *name;

@@ -323,6 +323,51 @@ static Type infer_call(Node *n)
 	return f->ret;
 }
 
+#define MAX_LINEAR_BUCKETS 128
+
+/* A statistics variable has one histogram shape, fixed by its @hist uses. */
+static void set_histogram(Node *n)
+{
+	Var *v = n->lhs ? n->lhs->var : NULL;
+	if (!v)
+		return;
+	int kind = strcmp(n->name, "@hist_log") == 0 ? HIST_LOG : HIST_LINEAR;
+	int64_t lo = 0, hi = 0, step = 0;
+	if (kind == HIST_LINEAR) {
+		Node *a = n->args->next;
+		if (!a || !a->next || !a->next->next || a->kind != ND_NUM ||
+		    a->next->kind != ND_NUM || a->next->next->kind != ND_NUM)
+			return;
+		lo = a->num;
+		hi = a->next->num;
+		step = a->next->next->num;
+		if (step <= 0 || hi <= lo) {
+			error_at(a->loc, "semantic error",
+				 "@hist_linear(v, low, high, step) needs low < high and step > 0");
+			return;
+		}
+		if ((hi - lo) / step + 3 > MAX_LINEAR_BUCKETS) {
+			error_at(a->loc, "semantic error",
+				 "@hist_linear(v, %lld, %lld, %lld) makes %lld buckets; at most %d "
+				 "are allowed (widen the step)", (long long)lo, (long long)hi,
+				 (long long)step, (long long)((hi - lo) / step + 1),
+				 MAX_LINEAR_BUCKETS - 2);
+			return;
+		}
+	}
+	if (v->hist && (v->hist != kind || v->hist_lo != lo || v->hist_hi != hi ||
+			v->hist_step != step)) {
+		error_at(n->loc, "semantic error",
+			 "'%s' is already printed with another histogram shape: a statistics "
+			 "variable has only one", v->name);
+		return;
+	}
+	v->hist = kind;
+	v->hist_lo = lo;
+	v->hist_hi = hi;
+	v->hist_step = step;
+}
+
 static Type infer_stat_target(Node *n)
 {
 	Node *a = n->lhs;
@@ -455,6 +500,8 @@ static Type infer(Node *n)
 				error_at(a->loc, "semantic error",
 					 "@hist_linear's bounds and step must be number literals");
 		}
+		if (report)
+			set_histogram(n);
 		return n->type = TY_UNKNOWN;
 	case ND_HIST_INDEX:
 		infer(n->lhs);

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * stat.c - statistics aggregates (x <<< v): count, sum, min, max,
+ * average, variance, and linear or log2 histograms.
+ *
+ * A scalar aggregate keeps one record per CPU; <<< updates the local one
+ * and reading merges them.  Histograms print as SystemTap prints them:
+ *
+ *   value |-------------------------------------------------- count
+ *       8 |@@@@                                                4
+ *      16 |@@@@@@@@@@                                         10
+ *
+ * with at most two empty rows around the data and "~" for longer runs.
+ */
+#include <linux/kernel.h>
+#include <linux/vmalloc.h>
+#include <linux/percpu.h>
+#include <linux/bitops.h>
+#include <linux/string.h>
+#include <linux/math64.h>
+#include "stp.h"
+
+#define STP_HIST_WIDTH 50
+#define STP_HIST_LOG_BUCKET0 64
+
+size_t stp_stat_size(const struct stp_stat_type *t)
+{
+	return sizeof(struct stp_stat) + (t ? t->nbuckets : 0) * sizeof(s64);
+}
+
+void stp_stat_init(struct stp_stat *s, const struct stp_stat_type *t)
+{
+	memset(s, 0, stp_stat_size(t));
+}
+
+static int stp_log_bucket(s64 v)
+{
+	if (v == 0)
+		return STP_HIST_LOG_BUCKET0;
+	if (v > 0)
+		return STP_HIST_LOG_BUCKET0 + fls64(v);
+	return STP_HIST_LOG_BUCKET0 - fls64(-(u64)v);
+}
+
+static s64 stp_log_bucket_value(int b)
+{
+	if (b == STP_HIST_LOG_BUCKET0)
+		return 0;
+	if (b < STP_HIST_LOG_BUCKET0)
+		return S64_MIN >> b;
+	return 1LL << (b - STP_HIST_LOG_BUCKET0 - 1);
+}
+
+/* Bucket 0 counts values below lo, the last one values past hi. */
+static int stp_linear_bucket(const struct stp_stat_type *t, s64 v)
+{
+	s64 off = v - t->lo;
+	s64 b;
+
+	if (off < 0)
+		return 0;
+	b = div64_s64(off, t->step) + 1;
+	return b >= t->nbuckets - 1 ? t->nbuckets - 1 : b;
+}
+
+void stp_stat_add(struct stp_stat *s, const struct stp_stat_type *t, s64 v)
+{
+	if (s->count == 0 || v < s->min)
+		s->min = v;
+	if (s->count == 0 || v > s->max)
+		s->max = v;
+	s->count++;
+	s->sum += v;
+	s->sumsq += v * v;
+	if (!t)
+		return;
+	if (t->hist == STP_HIST_LOG)
+		s->buckets[stp_log_bucket(v)]++;
+	else if (t->hist == STP_HIST_LINEAR)
+		s->buckets[stp_linear_bucket(t, v)]++;
+}
+
+void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,
+		    const struct stp_stat_type *t)
+{
+	u32 i;
+
+	if (!src->count)
+		return;
+	if (dst->count == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (dst->count == 0 || src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+	dst->sumsq += src->sumsq;
+	for (i = 0; t && i < t->nbuckets; i++)
+		dst->buckets[i] += src->buckets[i];
+}
+
+/* Sample variance in integers: (sum of squares - sum^2 / n) / (n - 1). */
+static s64 stp_stat_variance(const struct stp_stat *s)
+{
+	if (s->count < 2)
+		return 0;
+	return div64_s64(s->sumsq - div64_s64(s->sum * s->sum, s->count), s->count - 1);
+}
+
+s64 stp_stat_extract(const struct stp_stat *s, int op)
+{
+	switch (op) {
+	case STP_STAT_COUNT:
+		return s->count;
+	case STP_STAT_SUM:
+		return s->sum;
+	case STP_STAT_MIN:
+		return s->min;
+	case STP_STAT_MAX:
+		return s->max;
+	case STP_STAT_AVG:
+		return s->count ? div64_s64(s->sum, s->count) : 0;
+	case STP_STAT_VARIANCE:
+		return stp_stat_variance(s);
+	}
+	return 0;
+}
+
+s64 stp_hist_bucket(const struct stp_stat *s, const struct stp_stat_type *t, s64 i)
+{
+	if (!t || i < 0 || i >= t->nbuckets)
+		return 0;
+	return s->buckets[i];
+}
+
+/* ---- scalar aggregates: one record per CPU ---- */
+
+struct stp_stats *stp_stats_new(const struct stp_stat_type *t)
+{
+	struct stp_stats *st;
+	size_t size = ALIGN(stp_stat_size(t), 8);
+	int cpu;
+
+	st = vzalloc(sizeof(*st) + nr_cpu_ids * sizeof(st->cpu[0]));
+	if (!st)
+		return NULL;
+	st->type = t;
+	st->agg = vzalloc(size);
+	if (!st->agg)
+		goto nomem;
+	for_each_possible_cpu(cpu) {
+		st->cpu[cpu] = vzalloc(size);
+		if (!st->cpu[cpu])
+			goto nomem;
+	}
+	return st;
+nomem:
+	stp_stats_free(st);
+	return NULL;
+}
+
+void stp_stats_free(struct stp_stats *st)
+{
+	int cpu;
+
+	if (!st)
+		return;
+	for_each_possible_cpu(cpu)
+		vfree(st->cpu[cpu]);
+	vfree(st->agg);
+	vfree(st);
+}
+
+void stp_stats_add(struct stp_stats *st, s64 v)
+{
+	stp_stat_add(st->cpu[smp_processor_id()], st->type, v);
+}
+
+const struct stp_stat *stp_stats_read(struct stp_stats *st)
+{
+	int cpu;
+
+	stp_stat_init(st->agg, st->type);
+	for_each_possible_cpu(cpu)
+		stp_stat_merge(st->agg, st->cpu[cpu], st->type);
+	return st->agg;
+}
+
+void stp_stats_clear(struct stp_stats *st)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		stp_stat_init(st->cpu[cpu], st->type);
+	stp_stat_init(st->agg, st->type);
+}
+
+/* ---- printing histograms ---- */
+
+static int stp_digits(s64 v)
+{
+	int n = v < 0 ? 2 : 1;
+	u64 u = v < 0 ? -(u64)v : (u64)v;
+
+	while (u >= 10) {
+		u /= 10;
+		n++;
+	}
+	return n;
+}
+
+static void stp_put_repeat(struct stp_sink *sink, char c, int n)
+{
+	while (n-- > 0)
+		stp_put_char(sink, c);
+}
+
+static void stp_put_padded(struct stp_sink *sink, const char *prefix, s64 v, int width)
+{
+	int n = stp_digits(v) + strlen(prefix);
+
+	stp_put_repeat(sink, ' ', width - n);
+	stp_put_str(sink, prefix);
+	stp_put_long(sink, v);
+}
+
+static bool stp_hist_empty_around(const struct stp_stat *s, int i, int lo, int hi)
+{
+	int k;
+
+	for (k = max(lo, i - 2); k <= min(hi, i + 2); k++)
+		if (s->buckets[k])
+			return false;
+	return true;
+}
+
+void stp_hist_print(struct stp_sink *sink, const struct stp_stat *s,
+		    const struct stp_stat_type *t)
+{
+	int n = t->nbuckets, lo = -1, hi = 0, i, width, cwidth;
+	bool under = false, over = false, eliding = false;
+	s64 most = 0, scale;
+
+	for (i = 0; i < n; i++) {
+		if (s->buckets[i] > 0) {
+			if (lo < 0)
+				lo = i;
+			hi = i;
+		}
+		most = max(most, s->buckets[i]);
+	}
+	if (lo < 0)
+		lo = hi = t->hist == STP_HIST_LOG ? STP_HIST_LOG_BUCKET0 : 1;
+	/* up to two empty rows around the data; log ones stay >= 0 if no data is below */
+	for (i = 0; i < 2; i++) {
+		if (lo > 0 && (t->hist != STP_HIST_LOG || lo != STP_HIST_LOG_BUCKET0))
+			lo--;
+		if (hi < n - 1)
+			hi++;
+	}
+	if (t->hist == STP_HIST_LINEAR) {
+		if (lo == 0 && !s->buckets[0])
+			lo++;
+		if (hi == n - 1 && !s->buckets[hi])
+			hi--;
+		under = lo == 0;
+		over = hi == n - 1;
+		width = max(stp_digits(t->lo) + under, stp_digits(t->lo + t->step * hi) + over);
+	} else {
+		width = max(stp_digits(stp_log_bucket_value(hi)),
+			    stp_digits(stp_log_bucket_value(lo)));
+	}
+	width = max(width, 5);
+	scale = most <= STP_HIST_WIDTH ? 1 : div64_s64(most + STP_HIST_WIDTH - 1, STP_HIST_WIDTH);
+	cwidth = stp_digits(most);
+
+	stp_put_repeat(sink, ' ', width - 5);
+	stp_put_str(sink, "value |");
+	stp_put_repeat(sink, '-', STP_HIST_WIDTH);
+	stp_put_str(sink, " count\n");
+	for (i = lo; i <= hi; i++) {
+		const char *prefix = "";
+		s64 value, bar;
+
+		if (stp_hist_empty_around(s, i, lo, hi)) {
+			eliding = true;
+			continue;
+		}
+		if (eliding) {
+			stp_put_repeat(sink, ' ', width);
+			stp_put_str(sink, " ~\n");
+			eliding = false;
+		}
+		if (t->hist == STP_HIST_LINEAR) {
+			if (i == 0) {
+				value = t->lo;
+				prefix = "<";
+			} else if (i == n - 1) {
+				value = t->lo + (s64)(i - 2) * t->step;
+				prefix = ">";
+			} else {
+				value = t->lo + (s64)(i - 1) * t->step;
+			}
+		} else {
+			value = stp_log_bucket_value(i);
+		}
+		stp_put_padded(sink, prefix, value, width);
+		stp_put_str(sink, " |");
+		bar = div64_s64(s->buckets[i], scale);
+		stp_put_repeat(sink, '@', bar);
+		stp_put_padded(sink, "", s->buckets[i], STP_HIST_WIDTH - bar + 1 + cwidth);
+		stp_put_char(sink, '\n');
+	}
+	stp_put_char(sink, '\n');
+}
