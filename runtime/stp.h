@@ -126,6 +126,7 @@ struct stp_context {
 	const char *error_near;		/* "operator '/' at <input>:1:23" */
 	long actions;			/* statements left before MAXACTION */
 	int nesting;			/* script function calls in progress */
+	bool nexted;			/* a function said "next": try its next overload */
 	struct pt_regs *regs;		/* interrupted registers, or NULL */
 	char *frames;			/* locals of probe and functions */
 	size_t frame_top;

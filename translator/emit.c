@@ -419,11 +419,64 @@ static const char *fn_name(Func *f)
 	return arena_printf("fn_%s_%d", f->name, f->id);
 }
 
+/*
+ * A call to a function with overloads of the same arity tries them in
+ * priority order: one that says "next" (c->nexted) passes the call on.
+ */
+static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
+{
+	Func *head = n->func;
+	const char *vals[MAX_KEYS * 4];
+	int nargs = 0;
+	for (Node *a = n->args; a && nargs < (int)ARRAY_SIZE(vals); a = a->next)
+		vals[nargs++] = spill(g, a, emit_expr(g, a));
+	const char *result = "0";
+	bool str = head->ret == TY_STRING;
+	if (want_value && head->ret != TY_UNKNOWN) {
+		result = str ? new_strtemp(g) : new_temp(g);
+		if (!str)
+			line(g, "s64 %s = 0;", result);
+	}
+	int id = g->ntemps++;
+	for (Func *f = head; f; f = f->next_overload) {
+		const char *fr = arena_printf("f%d", g->ntemps++);
+		line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f),
+		     fr, fr, near(n));
+		line(g, "if (unlikely(!%s))", fr);
+		line(g, "\tgoto %s;", g->err_label);
+		for (int i = 0; i < nargs; i++) {
+			Var *p = f->params.items[i];
+			if (p->type == TY_STRING)
+				line(g, "stp_strlcpy(%s->a_%s, %s, MAXSTRINGLEN);", fr, p->name, vals[i]);
+			else
+				line(g, "%s->a_%s = %s;", fr, p->name, vals[i]);
+		}
+		line(g, "c->nexted = false;");
+		line(g, "%s(c, %s);", fn_name(f), fr);
+		line(g, "if (!c->nexted) {");
+		if (want_value && str)
+			line(g, "\tstp_strlcpy(%s, %s->ret, MAXSTRINGLEN);", result, fr);
+		else if (want_value && head->ret == TY_LONG)
+			line(g, "\t%s = %s->ret;", result, fr);
+		line(g, "\tstp_frame_pop(c, sizeof(*%s));", fr);
+		line(g, "\tgoto call_done_%d;", id);
+		line(g, "}");
+		line(g, "stp_frame_pop(c, sizeof(*%s));", fr);
+	}
+	line(g, "stp_error(c, \"next: no more overloads of function '%s'\", %s);", head->name,
+	     near(n));
+	line(g, "call_done_%d:", id);
+	check_error(g);
+	return result;
+}
+
 static const char *emit_call(Gen *g, Node *n, bool want_value)
 {
 	Func *f = n->func;
 	if (!f)
 		return "0";
+	if (f->next_overload)
+		return emit_overloaded_call(g, n, want_value);
 	const char *fr = arena_printf("f%d", g->ntemps++);
 	line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f), fr, fr,
 	     near(n));
@@ -438,6 +491,8 @@ static const char *emit_call(Gen *g, Node *n, bool want_value)
 		else
 			line(g, "%s->a_%s = %s;", fr, p->name, v);
 	}
+	if (f->uses_next)
+		line(g, "c->nexted = false;");
 	line(g, "%s(c, %s);", fn_name(f), fr);
 	const char *result = "0";
 	if (want_value && f->ret == TY_STRING) {
@@ -448,6 +503,11 @@ static const char *emit_call(Gen *g, Node *n, bool want_value)
 		line(g, "s64 %s = %s->ret;", result, fr);
 	}
 	line(g, "stp_frame_pop(c, sizeof(*%s));", fr);
+	if (f->uses_next) {
+		line(g, "if (unlikely(c->nexted))");
+		line(g, "\tstp_error(c, \"next: no more overloads of function '%s'\", %s);", f->name,
+		     near(n));
+	}
 	check_error(g);
 	return result;
 }
@@ -810,13 +870,10 @@ void emit_stmt(Gen *g, Node *n)
 		line(g, "%s", g->continue_stmt);
 		return;
 	case ND_NEXT:
-		if (g->func) {
-			line(g, "stp_error(c, \"next: no more overloads of this function\", %s);",
-			     near(n));
-			line(g, "goto %s;", g->err_label);
-		} else {
-			line(g, "goto out;");
-		}
+		/* in a function: hand the call to the next overload */
+		if (g->func)
+			line(g, "c->nexted = true;");
+		line(g, "goto out;");
 		return;
 	case ND_RETURN:
 		if (n->lhs) {
@@ -912,6 +969,7 @@ static void emit_embedded_func(Buf *out, Func *f)
 	buf_puts(out, "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)\n");
 	buf_puts(out, "#define STAP_ERROR(...) do { stp_errorf(c, NULL, __VA_ARGS__); goto out; } "
 		      "while (0)\n");
+	buf_puts(out, "#define STAP_NEXT do { c->nexted = true; goto out; } while (0)\n");
 	buf_puts(out, "\t(void)l;\n\t{\n");
 	buf_puts(out, f->body->str);
 	buf_puts(out, "\n\t}\n\tgoto out;\nout: __attribute__((unused));\n\t;\n");
@@ -920,7 +978,7 @@ static void emit_embedded_func(Buf *out, Func *f)
 		buf_printf(out, "#undef STAP_ARG_%s\n", ((Var *)f->params.items[i])->name);
 	if (f->ret != TY_UNKNOWN)
 		buf_puts(out, "#undef STAP_RETVALUE\n");
-	buf_puts(out, "#undef STAP_RETURN\n#undef STAP_ERROR\n}\n\n");
+	buf_puts(out, "#undef STAP_RETURN\n#undef STAP_ERROR\n#undef STAP_NEXT\n}\n\n");
 }
 
 static void emit_func(Buf *structs, Buf *out, Func *f)

@@ -564,7 +564,8 @@ int main(int argc, char **argv)
 	pass1(s);
 
 	pass_begin();
-	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) || error_count) {
+	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) ||
+	    !add_global_display(&s->prog, s) || error_count) {
 		fprintf(stderr, "Pass 2: analysis failed.\n");
 		return 1;
 	}

@@ -908,6 +908,8 @@ static void resolve_stmt(Node *n, Scope *sc)
 				 n->kind == ND_BREAK ? "break" : "continue");
 		return;
 	case ND_NEXT:
+		if (sc->func)
+			sc->func->uses_next = true;
 		return;
 	case ND_RETURN:
 		if (!sc->func) {
@@ -965,6 +967,8 @@ static void resolve_func_body(Func *f)
 {
 	Scope sc = { .func = f, .file = f->file, .locals = &f->locals };
 	if (f->is_embedded) {
+		if (strstr(f->body->str, "STAP_NEXT"))
+			f->uses_next = true;
 		if (!f->file->is_tapset && !S->guru)
 			error_at(f->body->loc, "semantic error",
 				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
@@ -1100,6 +1104,81 @@ bool resolve_program(Program *prog, Session *s)
 	}
 	mark_used();
 	return error_count == errors;
+}
+
+/* ---- globals written and never read: printed at the end ---- */
+
+static const char *display_format(Type t)
+{
+	return t == TY_STRING ? "\\\"%#s\\\"" : "%d";
+}
+
+/* The script text of the end probe that prints global v, as SystemTap does. */
+static const char *display_probe(Var *v)
+{
+	const char *n = v->name;
+	if (!v->is_array && v->type == TY_STATS)
+		return arena_printf(
+			"probe end { if (@count(%s) == 0) printf(\"%s @count=0x0\\n\") else "
+			"printf(\"%s @count=%%d @min=%%d @max=%%d @sum=%%d @avg=%%d\\n\", @count(%s), "
+			"@min(%s), @max(%s), @sum(%s), @avg(%s)) }\n", n, n, n, n, n, n, n, n);
+	if (!v->is_array)
+		return arena_printf("probe end { printf(\"%s=%s\\n\", %s) }\n", n,
+				    display_format(v->type), n);
+	Buf keys = {0}, fmt = {0}, elem = {0};
+	for (int i = 0; i < v->nkeys; i++) {
+		buf_printf(&keys, "%s__idx%d", i ? ", " : "", i);
+		buf_printf(&fmt, "%s%s", i ? "," : "", display_format(v->key_types[i]));
+	}
+	buf_printf(&elem, "%s[%s]", n, keys.s);
+	if (v->type == TY_STATS)
+		return arena_printf(
+			"probe end { foreach ([%s] in %s-) printf(\"%s[%s] @count=%%d @min=%%d "
+			"@max=%%d @sum=%%d @avg=%%d\\n\", %s, @count(%s), @min(%s), @max(%s), "
+			"@sum(%s), @avg(%s)) }\n", keys.s, n, n, fmt.s, keys.s, elem.s, elem.s,
+			elem.s, elem.s, elem.s);
+	return arena_printf("probe end { foreach (__val = [%s] in %s-) printf(\"%s[%s]=%s\\n\", "
+			    "%s, __val) }\n", keys.s, n, n, fmt.s, display_format(v->type), keys.s);
+}
+
+bool add_global_display(Program *prog, Session *s)
+{
+	S = s;
+	P = prog;
+	Buf text = {0};
+	for (int i = 0; i < prog->globals.len; i++) {
+		Var *v = prog->globals.items[i];
+		if (v->file->is_tapset || v->is_private || v->read || !v->written)
+			continue;
+		if (v->is_array && v->nkeys <= 0)
+			continue;
+		buf_puts(&text, display_probe(v));
+	}
+	if (!text.len)
+		return true;
+	SrcFile *f = arena_alloc(sizeof(*f));
+	f->name = "<globals display>";
+	f->text = text.s;
+	f->len = text.len;
+	f->is_tapset = true;
+	f->used = true;
+	ParseResult r = {0};
+	if (!parse_file(f, &r))
+		return false;
+	int first = s->derived.len;
+	for (int i = 0; i < r.probes.len; i++) {
+		Probe *p = r.probes.items[i];
+		bool matched;
+		resolve_point(p->points, p, &s->derived, &matched);
+	}
+	for (int i = first; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		d->point = d->probe->points;
+		d->id = i;
+		resolve_probe_body(d->probe);
+		mark_node(d->probe->body);
+	}
+	return infer_types_of_new_probes(prog, s, first);
 }
 
 /* ---- -p2 ---- */

@@ -306,6 +306,7 @@ struct Func {
 	int id;			/* emit order */
 	Func *next_overload;	/* same name and arity, by priority */
 	bool overloaded;	/* not the head of its overload chain */
+	bool uses_next;		/* "next" in its body: the caller checks c->nexted */
 };
 
 /* A probe point as written: kernel.function("vfs_read").return? */
@@ -420,10 +421,13 @@ typedef struct Session Session;
 
 /* resolve.c */
 bool resolve_program(Program *prog, Session *s);
+/* After types: end probes that print globals the script writes but never reads. */
+bool add_global_display(Program *prog, Session *s);
 Var *new_var(const char *name, VarKind kind, Loc loc);
 
 /* types.c */
 bool infer_types(Program *prog, Session *s);
+bool infer_types_of_new_probes(Program *prog, Session *s, int first);
 
 /* builtins: the functions the translator knows by name (print family, exit) */
 typedef struct Builtin {

@@ -641,19 +641,27 @@ static void infer_stmt(Node *n)
 	}
 }
 
-static void walk(Program *prog)
+static bool probe_seen_before(int i)
 {
-	for (int i = 0; i < S->derived.len; i++) {
+	DerivedProbe *d = S->derived.items[i];
+	for (int j = 0; j < i; j++)
+		if (((DerivedProbe *)S->derived.items[j])->probe == d->probe)
+			return true;
+	return false;
+}
+
+/* The walk over probes from derived[first] on, and (all == true) the rest. */
+static void walk(Program *prog, int first, bool all)
+{
+	for (int i = first; i < S->derived.len; i++) {
 		DerivedProbe *d = S->derived.items[i];
-		bool seen = false;
-		for (int j = 0; j < i; j++)
-			if (((DerivedProbe *)S->derived.items[j])->probe == d->probe)
-				seen = true;
-		if (seen)
+		if (probe_seen_before(i))
 			continue;
 		cur_func = NULL;
 		infer_stmt(d->probe->body);
 	}
+	if (!all)
+		return;
 	for (int i = 0; i < prog->funcs.len; i++) {
 		Func *f = prog->funcs.items[i];
 		cur_func = f;
@@ -708,6 +716,28 @@ static void check_locals(Vec *locals, const char *where)
 	}
 }
 
+static void infer_to_fixed_point(Program *prog, int first, bool all)
+{
+	for (int iter = 0; iter < 100; iter++) {
+		changed = false;
+		walk(prog, first, all);
+		if (!changed)
+			break;
+	}
+	report = true;
+	walk(prog, first, all);
+	report = false;
+}
+
+static void check_probe_locals(int first)
+{
+	for (int i = first; i < S->derived.len; i++) {
+		DerivedProbe *d = S->derived.items[i];
+		if (!probe_seen_before(i))
+			check_locals(&d->probe->locals, arena_printf("probe %s", d->pp));
+	}
+}
+
 bool infer_types(Program *prog, Session *s)
 {
 	S = s;
@@ -723,15 +753,7 @@ bool infer_types(Program *prog, Session *s)
 				p->type_loc = p->loc;
 		}
 	}
-	for (int iter = 0; iter < 100; iter++) {
-		changed = false;
-		walk(prog);
-		if (!changed)
-			break;
-	}
-	report = true;
-	walk(prog);
-	report = false;
+	infer_to_fixed_point(prog, 0, true);
 	if (error_count > errors)
 		return false;
 
@@ -748,17 +770,17 @@ bool infer_types(Program *prog, Session *s)
 		for (int j = 0; j < f->params.len; j++)
 			check_known(f->params.items[j], "parameter");
 		check_locals(&f->locals, arena_printf("function '%s'", f->name));
-		if (f->is_embedded && f->ret == TY_UNKNOWN)
-			f->ret = TY_UNKNOWN;	/* a void function */
 	}
-	for (int i = 0; i < s->derived.len; i++) {
-		DerivedProbe *d = s->derived.items[i];
-		bool seen = false;
-		for (int j = 0; j < i; j++)
-			if (((DerivedProbe *)s->derived.items[j])->probe == d->probe)
-				seen = true;
-		if (!seen)
-			check_locals(&d->probe->locals, arena_printf("probe %s", d->pp));
-	}
+	check_probe_locals(0);
+	return error_count == errors;
+}
+
+/* Types of probes added after the program's: the ones that print globals. */
+bool infer_types_of_new_probes(Program *prog, Session *s, int first)
+{
+	S = s;
+	int errors = error_count;
+	infer_to_fixed_point(prog, first, false);
+	check_probe_locals(first);
 	return error_count == errors;
 }

@@ -1,0 +1,41 @@
+#!/bin/sh
+# setup.sh - from a fresh Debian 12 machine (as root) to a working stap:
+# installs the build and VM dependencies, builds, and installs stap into
+# /usr/local (so that "stap" is on the PATH).
+#
+#   ./setup.sh            build and install
+#   ./setup.sh --no-install   build only (use translator/stap from the tree)
+set -eu
+cd "$(dirname "$0")"
+
+install=yes
+[ "${1:-}" = "--no-install" ] && install=no
+
+say() { echo "setup: $*"; }
+[ "$(id -u)" = 0 ] || { echo "setup: run me as root: I install packages with apt-get" >&2; exit 1; }
+
+BUILD_DEPS="gcc make autoconf automake flex bison libdw-dev libelf-dev libc6-dev pkg-config"
+export DEBIAN_FRONTEND=noninteractive
+missing=""
+for p in $BUILD_DEPS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2> /dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	say "installing$missing"
+	apt-get update -q > /dev/null || true
+	apt-get install -y -q --no-install-recommends $missing > /dev/null
+fi
+
+# qemu, busybox, the cloud kernel's headers and its image for the VM
+sh vm/install-kernel
+
+say "building"
+[ -x configure ] || ./autogen.sh > /dev/null 2>&1
+[ -f Makefile ] || ./configure -q
+make -s -j2 > /dev/null
+if [ $install = yes ]; then
+	make -s install > /dev/null
+	say "installed: $(command -v stap)"
+fi
+say "done. Try: stap --vm -e 'probe begin { printf(\"hello from %s\\n\", \"stap\") exit() }'"
