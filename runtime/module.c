@@ -209,6 +209,9 @@ static int __init stp_init(void)
 	rc = stp_contexts_init();
 	if (rc)
 		goto err_wq;
+	rc = stp_regex_init();
+	if (rc)
+		goto err_contexts;
 	if (stp_script.init_globals) {
 		rc = stp_script.init_globals();
 		if (rc)
@@ -223,6 +226,7 @@ err_globals:
 	if (stp_script.free_globals)
 		stp_script.free_globals();
 err_contexts:
+	stp_regex_exit();
 	stp_contexts_exit();
 err_wq:
 	destroy_workqueue(stp_wq);
@@ -238,6 +242,7 @@ static void __exit stp_exit(void)
 	stp_transport_exit();
 	if (stp_script.free_globals)
 		stp_script.free_globals();
+	stp_regex_exit();
 	stp_contexts_exit();
 }
 

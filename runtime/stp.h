@@ -103,6 +103,8 @@ struct stp_script {
 	int maxskipped;			/* skipped probes before the script stops */
 	int maxtrylock;			/* attempts on a busy global's lock */
 	size_t frame_size;		/* per-CPU bytes for locals and temporaries */
+	size_t maxstringlen;		/* MAXSTRINGLEN: at most 65535 */
+	size_t regex_max_insns;		/* the largest =~ program, 0 if none */
 	size_t bufsize;			/* per-CPU transport buffer bytes */
 	size_t print_bufsize;		/* per-probe output buffer bytes */
 	bool suppress_handler_errors;
@@ -319,6 +321,27 @@ bool stp_pmap_exists(struct stp_pmap *p, const union stp_key *keys, u32 wild);
 void stp_pmap_delete(struct stp_pmap *p, const union stp_key *keys, u32 wild);
 void stp_pmap_clear(struct stp_pmap *p);
 
+/* ---- regular expressions (regex.c) ---- */
+
+enum stp_rx_op { RX_CHAR, RX_ANY, RX_CLASS, RX_SPLIT, RX_JMP, RX_SAVE, RX_BOL, RX_EOL,
+		 RX_MATCH };
+
+struct stp_rx_insn {
+	u8 op;			/* enum stp_rx_op */
+	u8 arg;			/* RX_CHAR: the byte; RX_SAVE: the slot */
+	u16 x, y;		/* RX_SPLIT/RX_JMP targets; RX_CLASS: x is the class */
+};
+
+struct stp_regex {
+	const struct stp_rx_insn *insns;
+	u16 ninsns;
+	const u32 (*classes)[8];	/* 256-bit sets for [ ] */
+	u8 ngroups;
+};
+
+s64 stp_regex_match(const struct stp_regex *rx, const char *subject);
+int stp_regex_matched(int n, char *buf, size_t size);
+
 /* ---- the transport (transport.c) ---- */
 
 /* Module init: buffers of stp_script.bufsize per CPU, /proc/stap_NAME. */
@@ -364,6 +387,8 @@ extern const struct kernel_param_ops stp_param_ops_s64;
 
 int stp_contexts_init(void);
 void stp_contexts_exit(void);
+int stp_regex_init(void);
+void stp_regex_exit(void);
 void stp_run_session_probes(const struct stp_probe *const *probes, int n);
 void stp_error_limit_check(void);
 void stp_skipped_limit_check(void);

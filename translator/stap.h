@@ -451,6 +451,24 @@ typedef struct FmtSpec {
 /* Parses fmt into specs; on error sets *err and returns -1. */
 int parse_format(const char *fmt, FmtSpec *specs, int max, const char **err);
 
+/* regex.c: POSIX EREs compiled for the runtime's Pike VM */
+typedef enum RxOp { RX_CHAR, RX_ANY, RX_CLASS, RX_SPLIT, RX_JMP, RX_SAVE, RX_BOL, RX_EOL,
+		    RX_MATCH } RxOp;
+typedef struct RxInsn {
+	RxOp op;
+	int arg;
+	int x, y;
+} RxInsn;
+typedef struct Regex {
+	RxInsn *insns;
+	int ninsns, cap_insns;
+	uint32_t (*classes)[8];
+	int nclasses, cap_classes;
+	int ngroups;
+} Regex;
+Regex *regex_compile(const char *pattern, const char **err);
+void regex_emit(FILE *out, Regex *rx, const char *name, const char *pattern);
+
 /* ---- the session: options and state shared by the passes ---- */
 
 struct Session {

@@ -453,6 +453,12 @@ static Type infer(Node *n)
 			error_at(n->rhs->loc, "semantic error",
 				 "the right side of %s must be a string literal (a regular expression)",
 				 n->op == TK_REGEQ ? "=~" : "!~");
+		if (n->rhs->kind == ND_STR && report) {
+			const char *err;
+			if (!regex_compile(n->rhs->str, &err))
+				error_at(n->rhs->loc, "semantic error",
+					 "invalid regular expression: %s", err);
+		}
 		return n->type = TY_LONG;
 	case ND_CONCAT:
 		infer(n->lhs);
