@@ -6,14 +6,16 @@
  *   running --exit() or stop--> stopping (end probes) --> stopped
  *   any --too many errors--> error (error probes) --> stopped
  *
- * stapio's commands arrive from the transport in process context; the
- * work they start runs on an ordered workqueue, so a start and a stop
- * never overlap and stapio keeps reading output meanwhile.
+ * stapio's commands arrive from the transport in process context, in a
+ * write() that stapio makes from a thread of its own, so that begin and
+ * end probes run as stapio (execname() is "stapio") while its main
+ * thread keeps reading their output.  A mutex keeps a start and a stop
+ * from overlapping.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
-#include <linux/workqueue.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include "stp.h"
 
@@ -24,9 +26,7 @@ static atomic_t stp_exit_sent = ATOMIC_INIT(0);
 static bool stp_errored;	/* the error limit was passed: error probes, not end */
 
 
-static struct workqueue_struct *stp_wq;
-static struct work_struct stp_start_work;
-static struct work_struct stp_stop_work;
+static DEFINE_MUTEX(stp_control_mutex);
 static bool stp_groups_registered;
 
 /* Asks stapio, once, to send "stop". */
@@ -71,14 +71,9 @@ static int stp_register_groups(void)
 	for (i = 0; i < stp_script.ngroups; i++) {
 		const struct stp_probe_group *g = &stp_script.groups[i];
 
+		/* a family that fails says why, naming the probe point */
 		rc = g->ops->register_probes(g->probes, g->n);
 		if (rc) {
-			char msg[128];
-
-			snprintf(msg, sizeof(msg),
-				 "ERROR: cannot register %s probes: error %d\n",
-				 g->ops->name, rc);
-			stp_send_text(STP_MSG_ERROR, msg);
 			while (--i >= 0) {
 				g = &stp_script.groups[i];
 				g->ops->unregister_probes(g->probes, g->n);
@@ -104,7 +99,7 @@ static void stp_unregister_groups(void)
 	stp_groups_registered = false;
 }
 
-static void stp_start(struct work_struct *work)
+static void stp_start(void)
 {
 	if (atomic_cmpxchg(&stp_session_state, STP_SESSION_LOADED,
 			   STP_SESSION_STARTING) != STP_SESSION_LOADED)
@@ -166,19 +161,18 @@ static void stp_stop_session(void)
 	stp_transport_write(STP_MSG_STOPPED, &stopped, sizeof(stopped));
 }
 
-static void stp_stop(struct work_struct *work)
-{
-	stp_stop_session();
-}
-
 void stp_control_start(void)
 {
-	queue_work(stp_wq, &stp_start_work);
+	mutex_lock(&stp_control_mutex);
+	stp_start();
+	mutex_unlock(&stp_control_mutex);
 }
 
 void stp_control_stop(void)
 {
-	queue_work(stp_wq, &stp_stop_work);
+	mutex_lock(&stp_control_mutex);
+	stp_stop_session();
+	mutex_unlock(&stp_control_mutex);
 }
 
 /* -G var=value and staprun's name=value: 64-bit script globals. */
@@ -201,14 +195,9 @@ static int __init stp_init(void)
 {
 	int rc;
 
-	stp_wq = alloc_ordered_workqueue("stap_%s", 0, THIS_MODULE->name);
-	if (!stp_wq)
-		return -ENOMEM;
-	INIT_WORK(&stp_start_work, stp_start);
-	INIT_WORK(&stp_stop_work, stp_stop);
 	rc = stp_contexts_init();
 	if (rc)
-		goto err_wq;
+		return rc;
 	rc = stp_regex_init();
 	if (rc)
 		goto err_contexts;
@@ -228,17 +217,13 @@ err_globals:
 err_contexts:
 	stp_regex_exit();
 	stp_contexts_exit();
-err_wq:
-	destroy_workqueue(stp_wq);
 	return rc;
 }
 
 static void __exit stp_exit(void)
 {
 	/* stapio may be gone: stop here if it did not */
-	flush_workqueue(stp_wq);
-	stp_stop_session();
-	destroy_workqueue(stp_wq);
+	stp_control_stop();
 	stp_transport_exit();
 	if (stp_script.free_globals)
 		stp_script.free_globals();

@@ -33,6 +33,7 @@
 #include <linux/spinlock.h>
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
+#include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/list.h>
 #include <linux/types.h>
@@ -72,7 +73,8 @@ enum stp_probe_kind {
  */
 struct stp_family_ops {
 	const char *name;
-	int (*register_probes)(void *probes, int n);	/* 0 or -errno */
+	/* 0, or -errno after sending an ERROR message that names the probe */
+	int (*register_probes)(void *probes, int n);
 	void (*unregister_probes)(void *probes, int n);	/* waits for handlers */
 };
 
@@ -349,7 +351,10 @@ int stp_transport_init(void);
 void stp_transport_exit(void);
 /*
  * Queues one message for stapio.  Never blocks or sleeps; returns
- * -ENOSPC (and counts a drop) when this CPU's buffer is full.  Callers
+ * -ENOSPC (and counts a drop) when this CPU's buffer is full, -EBUSY (a
+ * drop too) when an NMI interrupted this CPU's writer, -ENODEV before
+ * init or after exit.  A buffer holds at least 128 KiB (bufsize is
+ * rounded up to a power of two) so that the largest message fits.  Callers
  * either own this CPU's stp_context or run with preemption disabled in
  * process context; the transport itself disables interrupts around the
  * copy so that one CPU's buffer never sees two writers at once.
@@ -363,7 +368,7 @@ u64 stp_transport_drops(void);
 
 /*
  * Called by the transport from write(), in process context, for stapio's
- * commands; they queue the work and return at once.
+ * commands: they run the begin or end probes before they return.
  */
 void stp_control_start(void);
 void stp_control_stop(void);
@@ -402,5 +407,20 @@ struct stp_timer {
 	struct hrtimer timer;
 };
 extern const struct stp_family_ops stp_timer_ops;
+
+struct stp_kprobe {
+	const struct stp_probe *probe;
+	const char *symbol;
+	unsigned int offset;
+	bool is_return;
+	bool optional;		/* probe point?: skipped when it cannot be registered */
+	int maxactive;		/* .return: concurrent instances, 0 for the default */
+	bool registered;
+	union {
+		struct kprobe kp;
+		struct kretprobe rp;
+	} u;
+};
+extern const struct stp_family_ops stp_kprobe_ops;
 
 #endif /* STP_H */

@@ -10,8 +10,8 @@
  * stapio -> module: write() one command per call, a line of text:
  *	"start\n"	run the begin probes, then arm every other probe
  *	"stop\n"	disarm probes, run the end probes, then send STP_MSG_STOPPED
- * The module carries a command out asynchronously (in a work item), so
- * write() returns at once and stapio goes on reading the probes' output.
+ * The module carries a command out inside the write(), so stapio writes
+ * from a second thread and goes on reading the probes' output meanwhile.
  *
  * module -> stapio: read() returns whole messages only, each a
  * struct stp_msg_header followed by len bytes of payload, padded with

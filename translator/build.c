@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "stap.h"
@@ -164,6 +165,51 @@ static const char *cache_root(void)
 	return arena_printf("%s/.cache/stap", env && *env ? env : "/tmp");
 }
 
+static void remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlink(arena_printf("%s/%s", path, e->d_name));
+	closedir(d);
+	rmdir(path);
+}
+
+#define CACHE_KEEP 4	/* runtime builds kept per kernel: a few stap versions side by side */
+
+/* Removes all but the CACHE_KEEP most recently used runtime builds for release. */
+static void prune_cache(const char *root, const char *release)
+{
+	const char *prefix = arena_printf("runtime-%s-", release);
+	Vec names = {0};
+	DIR *d = opendir(root);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			vec_push(&names, arena_strdup(e->d_name));
+	closedir(d);
+	while (names.len > CACHE_KEEP) {
+		int oldest = 0;
+		time_t oldest_t = 0;
+		for (int i = 0; i < names.len; i++) {
+			struct stat st;
+			if (stat(arena_printf("%s/%s", root, (char *)names.items[i]), &st) != 0)
+				continue;
+			if (!oldest_t || st.st_mtime < oldest_t) {
+				oldest_t = st.st_mtime;
+				oldest = i;
+			}
+		}
+		remove_tree(arena_printf("%s/%s", root, (char *)names.items[oldest]));
+		names.items[oldest] = names.items[--names.len];
+	}
+}
+
 /*
  * The runtime object for this kernel, built on first use.  It is built
  * in a private directory and renamed into place, so that concurrent
@@ -185,8 +231,10 @@ static const char *runtime_object(Session *s)
 	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
 				       (unsigned long long)h);
 	const char *obj = arena_printf("%s/stp_runtime.o", dir);
-	if (access(obj, R_OK) == 0)
+	if (access(obj, R_OK) == 0) {
+		utimes(dir, NULL);	/* recently used: pruning keeps it */
 		return obj;
+	}
 
 	if (s->verbose)
 		fprintf(stderr, "Building the runtime for %s once, into %s\n", s->kernel_release, dir);
@@ -222,13 +270,20 @@ static const char *runtime_object(Session *s)
 		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
 			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
 		show_log_problems(log, 20);
-		fprintf(stderr, "stap: the full log is %s\n", log);
+		const char *kept = arena_printf("%s/runtime-failed.log", root);
+		copy_file(log, kept);
+		fprintf(stderr, "stap: the full log is %s\n", kept);
+		remove_tree(work);
 		return NULL;
 	}
 	/* publish: rename the finished directory into its final name */
-	if (rename(work, dir) != 0 && access(obj, R_OK) != 0)
-		fatal("cannot create %s: %s", dir, strerror(errno));
-	return access(obj, R_OK) == 0 ? obj : arena_printf("%s/stp_runtime.o", work);
+	if (rename(work, dir) != 0) {
+		remove_tree(work);	/* another stap got there first */
+		if (access(obj, R_OK) != 0)
+			fatal("cannot create %s: %s", dir, strerror(errno));
+	}
+	prune_cache(root, s->kernel_release);
+	return obj;
 }
 
 bool build_module(Session *s)

@@ -326,7 +326,7 @@ static Node *clone(Node *n)
 /* ---- 2. probe points ---- */
 
 ProbeFamily *probe_families[] = {
-	&family_begin, &family_end, &family_error, &family_never, &family_timer,
+	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_kprobe,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * staprun - load a stap module, run stapio on it, unload it.
+ *
+ *	staprun [-o FILE] [-v] MODULE.ko [name=value ...]
+ *
+ * The module is loaded with finit_module(2), its parameters joined into
+ * one string.  stapio (found through $STAPIO, next to staprun, or in
+ * ../libexec/stap/ relative to it) relays the module's messages; when it
+ * exits, staprun removes the module with delete_module(2), whatever
+ * happened to stapio.  staprun exits with stapio's status (128 + the
+ * signal number if stapio was killed), or 1 if staprun itself failed.
+ *
+ * Signals: SIGINT from the terminal reaches stapio directly (same
+ * process group), so staprun ignores it.  SIGTERM and SIGHUP sent to
+ * staprun are forwarded to stapio, which then stops the script in order.
+ *
+ * Linked statically so that it runs in the VM's initramfs.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long to retry delete_module() while the module is busy. */
+#define UNLOAD_TRIES	100
+#define UNLOAD_PAUSE_MS	50
+
+static int verbose;
+static const char *module_file;		/* as given: for messages */
+static char module_name[64];
+static volatile sig_atomic_t child_pid;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("staprun: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	fputs("staprun: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: staprun [-o FILE] [-v] MODULE.ko [name=value ...]\n"
+	      "Loads MODULE.ko, relays its output with stapio, then unloads it.\n"
+	      "  -o FILE   write the script's output to FILE instead of stdout\n"
+	      "  -v        tell what is happening on stderr\n"
+	      "Environment: STAPIO=PATH of the stapio program to run.\n", f);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The kernel's name for a module file: its base name, '-' becomes '_'. */
+static void set_module_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n, i;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 3 && !strcmp(base + n - 3, ".ko"))
+		n -= 3;
+	if (n == 0 || n >= sizeof(module_name))
+		die("bad module file name %s", path);
+	for (i = 0; i < n; i++)
+		module_name[i] = base[i] == '-' ? '_' : base[i];
+	module_name[n] = '\0';
+}
+
+/* Joins name=value words; a value with blanks is quoted for the kernel. */
+static char *module_params(int argc, char **argv)
+{
+	size_t cap = 1;
+	char *s, *p;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		cap += strlen(argv[i]) + 3;
+	s = p = malloc(cap);
+	if (!s)
+		die("out of memory");
+	*p = '\0';
+	for (i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (strchr(argv[i], '"'))
+			die("module parameter %s: double quotes are not allowed",
+			    argv[i]);
+		if (i)
+			*p++ = ' ';
+		if (eq && strpbrk(eq, " \t\n"))
+			p += sprintf(p, "%.*s\"%s\"", (int)(eq + 1 - argv[i]),
+				     argv[i], eq + 1);
+		else
+			p += sprintf(p, "%s", argv[i]);
+	}
+	return s;
+}
+
+/*
+ * The kernel's own explanation of a failed load ("Unknown symbol foo"),
+ * read from /dev/kmsg past the position kmsg_fd was opened at.
+ */
+static void kernel_reason(int kmsg_fd, char *out, size_t size)
+{
+	char rec[1024];
+	size_t nlen = strlen(module_name);
+	int i;
+
+	out[0] = '\0';
+	if (kmsg_fd < 0)
+		return;
+	for (i = 0; i < 1000; i++) {
+		ssize_t n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		char *text, *nl;
+
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records were overwritten */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		nl = strchr(text, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!strncmp(text, module_name, nlen) && text[nlen] == ':' &&
+		    !strstr(text, "taints kernel") &&
+		    !strstr(text, "module verification failed"))
+			snprintf(out, size, "%s", text);
+	}
+}
+
+static void load_module(const char *params)
+{
+	char reason[512];
+	int fd, kmsg_fd, err;
+
+	fd = open(module_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot load module %s: %s", module_file, strerror(errno));
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg_fd >= 0)
+		lseek(kmsg_fd, 0, SEEK_END);
+
+	note("loading %s as %s, parameters \"%s\"", module_file, module_name,
+	     params);
+	if (syscall(SYS_finit_module, fd, params, 0) == 0) {
+		close(fd);
+		if (kmsg_fd >= 0)
+			close(kmsg_fd);
+		return;
+	}
+	err = errno;
+	close(fd);
+	if (err == ENOSYS)
+		die("cannot load module %s: this kernel cannot load modules",
+		    module_file);
+	if (err == EEXIST)
+		die("cannot load module %s: a module named %s is already loaded",
+		    module_file, module_name);
+	if (err == EPERM && geteuid() != 0)
+		die("cannot load module %s: %s (loading modules needs root)",
+		    module_file, strerror(err));
+	kernel_reason(kmsg_fd, reason, sizeof(reason));
+	if (reason[0])
+		die("cannot load module %s: %s (kernel: %s)", module_file,
+		    strerror(err), reason);
+	die("cannot load module %s: %s", module_file, strerror(err));
+}
+
+/* Returns 0, or 1 after saying why the module is still loaded. */
+static int unload_module(void)
+{
+	int i;
+
+	for (i = 0; i < UNLOAD_TRIES; i++) {
+		if (syscall(SYS_delete_module, module_name, O_NONBLOCK) == 0) {
+			note("removed %s", module_name);
+			return 0;
+		}
+		if (errno != EAGAIN && errno != EBUSY && errno != EINTR)
+			break;
+		sleep_ms(UNLOAD_PAUSE_MS);
+	}
+	fprintf(stderr, "staprun: cannot remove module %s: %s\n",
+		module_name, strerror(errno));
+	return 1;
+}
+
+/* stapio's path: $STAPIO, next to staprun, or the installed libexec dir. */
+static const char *find_stapio(void)
+{
+	static char path[PATH_MAX + 32];
+	static const char *const rel[] = { "stapio", "../libexec/stap/stapio" };
+	char self[PATH_MAX];
+	const char *env = getenv("STAPIO");
+	ssize_t n;
+	char *slash;
+	size_t i;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return "stapio";	/* no /proc: let execvp search PATH */
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		slash[1] = '\0';
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", self, rel[i]);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	snprintf(path, sizeof(path), "%sstapio", self);
+	return path;
+}
+
+/* SIGTERM or SIGHUP that came before stapio ran: forwarded once it does. */
+static volatile sig_atomic_t pending_signal;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+	else
+		pending_signal = sig;
+}
+
+/* SIGINT is ignored; SIGTERM and SIGHUP go to stapio. */
+static void set_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = forward_signal;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/*
+ * Runs stapio and waits for it.  Returns its exit status as staprun
+ * reports it, or -1 (after a message) if it could not be started.
+ */
+static int run_stapio(const char *outfile)
+{
+	const char *stapio = find_stapio();
+	char *argv[8];
+	int argc = 0, status, err = 0, pipefd[2];
+	sigset_t all, old;
+	pid_t pid;
+	ssize_t n;
+
+	argv[argc++] = (char *)"stapio";
+	if (outfile) {
+		argv[argc++] = (char *)"-o";
+		argv[argc++] = (char *)outfile;
+	}
+	if (verbose)
+		argv[argc++] = (char *)"-v";
+	argv[argc++] = module_name;
+	argv[argc] = NULL;
+
+	/* exec's errno comes back through a close-on-exec pipe. */
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		fprintf(stderr, "staprun: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(pipefd[0]);
+		execvp(stapio, argv);
+		err = errno;
+		if (write(pipefd[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	err = errno;
+	if (pid > 0) {
+		child_pid = pid;
+		if (pending_signal)
+			kill(pid, pending_signal);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		fprintf(stderr, "staprun: cannot run %s: %s\n", stapio,
+			strerror(err));
+		return -1;
+	}
+	note("running %s (pid %d)", stapio, (int)pid);
+
+	do
+		n = read(pipefd[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "staprun: waitpid: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	child_pid = 0;
+	if (n == sizeof(err)) {
+		fprintf(stderr, "staprun: cannot run %s: %s\n", stapio,
+			strerror(err));
+		return -1;
+	}
+	if (WIFSIGNALED(status)) {
+		note("stapio was killed by signal %d", WTERMSIG(status));
+		return 128 + WTERMSIG(status);
+	}
+	note("stapio exited with status %d", WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv)
+{
+	const char *outfile = NULL;
+	char *params;
+	int opt, status;
+
+	while ((opt = getopt(argc, argv, "+o:vh")) != -1) {
+		switch (opt) {
+		case 'o':
+			outfile = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	module_file = argv[optind];
+	set_module_name(module_file);
+	params = module_params(argc - optind - 1, argv + optind + 1);
+
+	/* From here on a signal must not leave the module loaded. */
+	set_signals();
+	load_module(params);
+	free(params);
+
+	status = run_stapio(outfile);
+	if (unload_module())
+		return 1;
+	return status < 0 ? 1 : status;
+}

@@ -1,0 +1,128 @@
+/*
+ * probe_kprobe.c - kprobe.function("name"), kprobe.function("name").return,
+ * .maxactive(N), and kprobe.module("m").function("name"): probes on kernel
+ * symbols by name, without debuginfo (runtime/kprobe.c).
+ *
+ * Names are checked against the kernel's symbols when a symbol table is at
+ * hand (the debuginfo vmlinux, or a System.map that is not Debian's stub);
+ * otherwise the kernel checks them at registration and the error names the
+ * function.
+ */
+#include <string.h>
+#include "stap.h"
+
+typedef struct KprobeData {
+	const char *symbol;	/* "vfs_read" or "module:function" */
+	bool is_return;
+	int maxactive;
+	bool optional;
+} KprobeData;
+
+static const char *kprobe_suffixes[] = { "function", "module", "return", "maxactive", NULL };
+
+static bool string_arg(Component *c, const char **out)
+{
+	if (!c->has_arg || c->arg->kind != ND_STR || !c->arg->str[0]) {
+		error_at(c->loc, "semantic error", "kprobe.%s takes a name: kprobe.%s(\"name\")",
+			 c->name, c->name);
+		return false;
+	}
+	*out = c->arg->str;
+	return true;
+}
+
+static bool valid_symbol(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
+{
+	Component *f = c->next;
+	const char *module = NULL;
+	if (f && strcmp(f->name, "module") == 0) {
+		if (!string_arg(f, &module))
+			return false;
+		f = f->next;
+	}
+	if (!f || strcmp(f->name, "function") != 0) {
+		error_at(f ? f->loc : c->loc, "semantic error",
+			 "no match for probe point: say kprobe.function(\"name\") or "
+			 "kprobe.module(\"m\").function(\"name\")");
+		return false;
+	}
+	const char *name;
+	if (!string_arg(f, &name))
+		return false;
+	if (!valid_symbol(name)) {
+		error_at(f->arg->loc, "semantic error",
+			 "kprobe.function takes an exact symbol name, not a pattern: '%s' (use "
+			 "kernel.function(\"%s\") for wildcards)", name, name);
+		return false;
+	}
+	KprobeData *kd = arena_alloc(sizeof(*kd));
+	kd->symbol = module ? arena_printf("%s:%s", module, name) : name;
+	kd->optional = pp->optional;
+	for (Component *x = f->next; x; x = x->next) {
+		if (strcmp(x->name, "return") == 0 && !x->has_arg) {
+			kd->is_return = true;
+		} else if (strcmp(x->name, "maxactive") == 0 && kd->is_return && x->has_arg &&
+			   x->arg->kind == ND_NUM && x->arg->num > 0 && x->arg->num < 65536) {
+			kd->maxactive = (int)x->arg->num;
+		} else {
+			error_at(x->loc, "semantic error",
+				 "no match for probe point: kprobe.function(\"%s\") takes only "
+				 ".return and .return.maxactive(N), not '.%s'", name, x->name);
+			return false;
+		}
+	}
+	DerivedProbe *d = arena_alloc(sizeof(*d));
+	d->family = &family_kprobe;
+	d->probe = probe;
+	d->kind = PROBE_NORMAL;
+	d->data = kd;
+	Buf b = {0};
+	buf_puts(&b, "kprobe.");
+	if (module)
+		buf_printf(&b, "module(\"%s\").", module);
+	buf_printf(&b, "function(\"%s\")", name);
+	if (kd->is_return)
+		buf_puts(&b, ".return");
+	if (kd->maxactive)
+		buf_printf(&b, ".maxactive(%d)", kd->maxactive);
+	d->pp = b.s;
+	vec_push(out, d);
+	return true;
+}
+
+static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
+{
+	fprintf(out, "static struct stp_kprobe stp_kprobes[] = {\n");
+	for (int i = 0; i < n; i++) {
+		KprobeData *kd = probes[i]->data;
+		fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\"", probes[i]->id,
+			kd->symbol);
+		if (kd->is_return)
+			fprintf(out, ", .is_return = true");
+		if (kd->maxactive)
+			fprintf(out, ", .maxactive = %d", kd->maxactive);
+		if (kd->optional)
+			fprintf(out, ", .optional = true");
+		fprintf(out, " },\n");
+	}
+	fprintf(out, "};\n\n");
+}
+
+ProbeFamily family_kprobe = {
+	.name = "kprobe",
+	.first = "kprobe",
+	.resolve = resolve_kprobe,
+	.emit = emit_kprobes,
+	.suffixes = kprobe_suffixes,
+	.table_name = "stp_kprobes",
+	.ops_name = "stp_kprobe_ops",
+};
