@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 install=yes
 [ "${1:-}" = "--no-install" ] && install=no
 
-say() { echo "setup: $*"; }
+say() { printf 'setup: %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "setup: run me as root: I install packages with apt-get" >&2; exit 1; }
 
 BUILD_DEPS="gcc make autoconf automake flex bison libdw-dev libelf-dev libc6-dev pkg-config"
@@ -38,4 +38,4 @@ if [ $install = yes ]; then
 	make -s install > /dev/null
 	say "installed: $(command -v stap)"
 fi
-say "done. Try: stap --vm -e 'probe begin { printf(\"hello from %s\\n\", \"stap\") exit() }'"
+say 'done. Try: stap --vm -e '"'"'probe begin { printf("hello from %s\n", "stap") exit() }'"'"
