@@ -556,6 +556,13 @@ int main(int argc, char **argv)
 	Session *s = &session;
 	parse_args(s, argc, argv);
 	find_dirs(s);
+	if (s->last_pass == 5 && !s->use_vm && access("/proc/modules", F_OK) != 0) {
+		/* say it before any work, not after a build that cannot be used here */
+		struct utsname u;
+		uname(&u);
+		fatal("this kernel (%s) cannot load modules (it has no CONFIG_MODULES): run the "
+		      "script in a virtual machine with --vm", u.release);
+	}
 	setup_kernel(s);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

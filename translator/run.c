@@ -14,6 +14,19 @@
 #include <unistd.h>
 #include "stap.h"
 
+static pid_t child;
+
+/*
+ * A signal that a process sent to stap alone (kill, timeout) goes on to
+ * the child; one the terminal sent to the whole group (^C) the child
+ * has had already.
+ */
+static void forward_signal(int sig, siginfo_t *info, void *ctx)
+{
+	if (child > 0 && info->si_code == SI_USER)
+		kill(child, sig);
+}
+
 static int run_child(char **argv, bool verbose)
 {
 	if (verbose) {
@@ -33,9 +46,13 @@ static int run_child(char **argv, bool verbose)
 		fprintf(stderr, "stap: error: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	/* the terminal's ^C reaches the child too: it stops the script in order */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
+	/* the child stops the script in order: end probes run, the module unloads */
+	child = pid;
+	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
