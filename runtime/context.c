@@ -8,7 +8,11 @@
 #include <linux/preempt.h>
 #include <linux/string.h>
 #include <linux/kernel.h>
+#include <linux/delay.h>
+#include <linux/timex.h>
 #include "stp.h"
+
+#define STP_TRYLOCK_DELAY_US 10
 
 static struct stp_context __percpu *stp_contexts;
 
@@ -112,7 +116,11 @@ static void stp_unlock(const struct stp_lock_ref *locks, int n)
 	}
 }
 
-/* Takes a probe's globals in table order, giving up after MAXTRYLOCK tries. */
+/*
+ * Takes a probe's globals in table order, giving up after MAXTRYLOCK
+ * tries STP_TRYLOCK_DELAY_US apart (a vCPU holding a lock may not be
+ * running: the wait must be in time, not in loop turns).
+ */
 static bool stp_lock(const struct stp_lock_ref *locks, int n)
 {
 	int i;
@@ -128,7 +136,7 @@ static bool stp_lock(const struct stp_lock_ref *locks, int n)
 				stp_unlock(locks, i);
 				return false;
 			}
-			cpu_relax();
+			udelay(STP_TRYLOCK_DELAY_US);
 		}
 	}
 	return true;
@@ -147,9 +155,32 @@ static int stp_state_for(int kind)
 	}
 }
 
+/*
+ * Handlers that eat the CPU stop the script: more than overload_threshold
+ * cycles inside probes in any overload_interval cycles on one CPU.
+ */
+static void stp_account(struct stp_context *c, cycles_t start)
+{
+	cycles_t now = get_cycles();
+
+	c->cycles_in_probes += now - start;
+	if (now - c->interval_start < stp_script.overload_interval)
+		return;
+	if (c->cycles_in_probes > stp_script.overload_threshold &&
+	    atomic_read(&stp_session_state) == STP_SESSION_RUNNING) {
+		stp_send_text(STP_MSG_ERROR, "ERROR: probe overhead exceeded threshold\n");
+		atomic_inc(&stp_error_count);
+		stp_error_limit_check();
+		stp_request_exit();
+	}
+	c->interval_start = now;
+	c->cycles_in_probes = 0;
+}
+
 void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
 {
 	struct stp_context *c;
+	cycles_t start = 0;
 
 	if (atomic_read(&stp_session_state) != stp_state_for(p->kind))
 		return;
@@ -160,6 +191,8 @@ void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
 		stp_skip();
 		goto out;
 	}
+	if (stp_script.overload_interval && p->kind == STP_PROBE_NORMAL)
+		start = get_cycles();
 	c->probe = p;
 	c->last_error = NULL;
 	c->error_near = NULL;
@@ -179,6 +212,8 @@ void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
 		stp_flush_output(c);
 	if (unlikely(c->last_error))
 		stp_report_error(c);
+	if (start)
+		stp_account(c, start);
 out:
 	atomic_dec(&c->busy);
 	preempt_enable();

@@ -104,6 +104,8 @@ struct stp_script {
 	int maxerrors;			/* errors before the script stops */
 	int maxskipped;			/* skipped probes before the script stops */
 	int maxtrylock;			/* attempts on a busy global's lock */
+	u64 overload_interval;		/* cycles; 0: no overload detection */
+	u64 overload_threshold;		/* cycles in probes per interval before stopping */
 	size_t frame_size;		/* per-CPU bytes for locals and temporaries */
 	size_t maxstringlen;		/* MAXSTRINGLEN: at most 65535 */
 	size_t regex_max_insns;		/* the largest =~ program, 0 if none */
@@ -135,6 +137,8 @@ struct stp_context {
 	char *frames;			/* locals of probe and functions */
 	size_t frame_top;
 	struct stp_sink out;		/* this probe hit's output */
+	u64 interval_start;		/* overload detection: cycles when it began */
+	u64 cycles_in_probes;		/* ... and spent in probes since */
 	char error_buf[128];		/* last_error when it is formatted */
 };
 
@@ -407,6 +411,19 @@ struct stp_timer {
 	struct hrtimer timer;
 };
 extern const struct stp_family_ops stp_timer_ops;
+
+struct stp_profile_timer;
+struct stp_profile_cpu {
+	struct hrtimer timer;
+	struct stp_profile_timer *owner;
+	bool started;
+};
+struct stp_profile_timer {
+	const struct stp_probe *probe;
+	u64 period_ns;
+	struct stp_profile_cpu __percpu *cpus;
+};
+extern const struct stp_family_ops stp_profile_ops;
 
 struct stp_kprobe {
 	const struct stp_probe *probe;

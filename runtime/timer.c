@@ -62,3 +62,73 @@ const struct stp_family_ops stp_timer_ops = {
 	.register_probes = stp_timer_register,
 	.unregister_probes = stp_timer_unregister,
 };
+
+/*
+ * timer.profile: one hrtimer per online CPU, pinned there, ticking at HZ;
+ * each fires with the interrupted registers of its CPU, for sampling.
+ * The per-CPU timers are allocated when the probes are registered.
+ */
+static enum hrtimer_restart stp_profile_fire(struct hrtimer *timer)
+{
+	struct stp_profile_cpu *pc = container_of(timer, struct stp_profile_cpu, timer);
+
+	stp_run_probe(pc->owner->probe, get_irq_regs());
+	if (atomic_read(&stp_session_state) != STP_SESSION_RUNNING)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(pc->owner->period_ns));
+	return HRTIMER_RESTART;
+}
+
+static void stp_profile_start_here(void *arg)
+{
+	struct stp_profile_timer *t = arg;
+	struct stp_profile_cpu *pc = this_cpu_ptr(t->cpus);
+
+	pc->owner = t;
+	hrtimer_init(&pc->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
+	pc->timer.function = stp_profile_fire;
+	pc->started = true;
+	hrtimer_start(&pc->timer, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_PINNED);
+}
+
+static void stp_profile_unregister(void *probes, int n)
+{
+	struct stp_profile_timer *timers = probes;
+	int i, cpu;
+
+	for (i = 0; i < n; i++) {
+		if (!timers[i].cpus)
+			continue;
+		for_each_possible_cpu(cpu) {
+			struct stp_profile_cpu *pc = per_cpu_ptr(timers[i].cpus, cpu);
+
+			if (pc->started)
+				hrtimer_cancel(&pc->timer);
+		}
+		free_percpu(timers[i].cpus);
+		timers[i].cpus = NULL;
+	}
+}
+
+static int stp_profile_register(void *probes, int n)
+{
+	struct stp_profile_timer *timers = probes;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		timers[i].cpus = alloc_percpu(struct stp_profile_cpu);
+		if (!timers[i].cpus) {
+			stp_send_text(STP_MSG_ERROR, "ERROR: cannot register timer.profile: out of memory\n");
+			stp_profile_unregister(probes, i);
+			return -ENOMEM;
+		}
+		on_each_cpu(stp_profile_start_here, &timers[i], 1);
+	}
+	return 0;
+}
+
+const struct stp_family_ops stp_profile_ops = {
+	.name = "timer.profile",
+	.register_probes = stp_profile_register,
+	.unregister_probes = stp_profile_unregister,
+};

@@ -10,6 +10,17 @@
 
 #define CHUNK_SIZE (1 << 20)
 
+/*
+ * Each chunk begins with a link to the chunk before it, and the newest is
+ * rooted in a static, so that every chunk stays reachable: LeakSanitizer
+ * then reports only memory that really is lost.
+ */
+typedef struct Chunk {
+	struct Chunk *prev;
+	char pad[8];		/* keeps what follows 16-byte aligned */
+} Chunk;
+
+static Chunk *chunks;
 static char *chunk;
 static size_t chunk_left;
 
@@ -18,9 +29,12 @@ void *arena_alloc(size_t size)
 	size = (size + 15) & ~(size_t)15;
 	if (size > chunk_left) {
 		size_t n = size > CHUNK_SIZE ? size : CHUNK_SIZE;
-		chunk = calloc(1, n);
-		if (!chunk)
+		Chunk *c = calloc(1, sizeof(Chunk) + n);
+		if (!c)
 			fatal("out of memory");
+		c->prev = chunks;
+		chunks = c;
+		chunk = (char *)(c + 1);
 		chunk_left = n;
 	}
 	void *p = chunk;

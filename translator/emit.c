@@ -155,6 +155,16 @@ void check_error(Gen *g)
 	line(g, "\tgoto %s;", g->err_label);
 }
 
+/* After a call: an error raised inside without a location gets the call's. */
+static void check_call_error(Gen *g, Node *call)
+{
+	line(g, "if (unlikely(c->last_error)) {");
+	line(g, "\tif (!c->error_near)");
+	line(g, "\t\tc->error_near = %s;", near(call));
+	line(g, "\tgoto %s;", g->err_label);
+	line(g, "}");
+}
+
 /* ---- which expressions need statements ---- */
 
 /* False when n is a plain C expression: no effects, no runtime checks. */
@@ -489,7 +499,7 @@ static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
 	line(g, "stp_error(c, \"next: no more overloads of function '%s'\", %s);", head->name,
 	     near(n));
 	line(g, "call_done_%d:", id);
-	check_error(g);
+	check_call_error(g, n);
 	return result;
 }
 
@@ -531,7 +541,7 @@ static const char *emit_call(Gen *g, Node *n, bool want_value)
 		line(g, "\tstp_error(c, \"next: no more overloads of function '%s'\", %s);", f->name,
 		     near(n));
 	}
-	check_error(g);
+	check_call_error(g, n);
 	return result;
 }
 
@@ -1218,9 +1228,11 @@ static void emit_limits(FILE *out)
 		{ "MAXNESTING", "10" },
 		{ "MAXERRORS", "0" },
 		{ "MAXSKIPPED", "100" },
-		{ "MAXTRYLOCK", "1000" },
+		{ "MAXTRYLOCK", "100" },
 		{ "MAXMAPENTRIES", "2048" },
 		{ "STP_PRINT_BUFSIZE", "8192" },
+		{ "STP_OVERLOAD_INTERVAL", "1000000000LL" },
+		{ "STP_OVERLOAD_THRESHOLD", "500000000LL" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
 		fprintf(out, "#ifndef %s\n#define %s %s\n#endif\n", defaults[i][0], defaults[i][0],
@@ -1424,6 +1436,10 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 		"\t.maxerrors = MAXERRORS,\n"
 		"\t.maxskipped = MAXSKIPPED,\n"
 		"\t.maxtrylock = MAXTRYLOCK,\n"
+		"#ifndef STP_NO_OVERLOAD\n"
+		"\t.overload_interval = STP_OVERLOAD_INTERVAL,\n"
+		"\t.overload_threshold = STP_OVERLOAD_THRESHOLD,\n"
+		"#endif\n"
 		"\t.maxstringlen = MAXSTRINGLEN,\n"
 		"\t.regex_max_insns = %d,\n"
 		"\t.frame_size = sizeof(union stp_probe_frames) +\n"

@@ -15,19 +15,27 @@ static ParseResult *result;
 static SrcFile *cur_file;
 static Token *cursor;
 static bool next_is_private;
+static Buf str_buf;		/* adjacent string literals being joined */
+static ProbePoint *pp_tail;	/* the last point of the probe_points being built */
 
 int yylex(void);
 static void yyerror(const char *msg);
 
 static Loc L(Token *t) { return t->loc; }
 static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index);
+static void buf_putn(Buf *b, const char *s, int64_t n);
+static ProbePoint *last_point(ProbePoint *pp);
 static Node *make_target(Token *t, Chain *chain, int pretty);
 static Node *check_lvalue(Node *n, const char *what);
-static Node *append(Node *list, Node *item);
+static Node *push_node(Node *list, Node *item);
+static Node *reverse_nodes(Node *list);
+static Chain *push_chain(Chain *list, Chain *c);
+static Chain *reverse_chain(Chain *list);
 static int count(Node *list);
 static Node *new_foreach(Loc loc, Foreach *f, Node *body);
 static void add_global(Token *name, bool wrap, Node *size, Node *init);
 static Var *new_param(Token *name, Type t);
+static void add_param(Vec *params, Token *name, Type t);
 static Chain *new_chain(ChainKind kind, Token *t, Node *index);
 static Chain *chain_append(Chain *list, Chain *c);
 static Node *new_ident_var(Token *t);
@@ -35,6 +43,9 @@ static Foreach *fe;
 static int fe_sorts;
 static bool pp_optional, pp_sufficient;
 static void foreach_sort(Token *at, int key, int dir);
+static void foreach_sort_stat(Token *op, int dir);
+static Vec *component_product(Vec *heads, Vec *tails);
+static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %}
 
 %union {
@@ -80,7 +91,8 @@ static void foreach_sort(Token *at, int key, int dir);
 %type <node> args opt_args key key_list strings opt_init catch_var
 %type <node> fe_array fe_limit
 %type <chain> chain
-%type <comp> components component
+%type <comp> component
+%type <vec> components component_group alternatives
 %type <pp> probe_point probe_points
 %type <num> opt_pretty opt_sort assign_op opt_priority
 %type <type> opt_type
@@ -132,7 +144,7 @@ toplevel:
 	| error		/* resume at the next probe, function or global */
 	;
 
-private_decl: global_decl | function_decl | probe_decl ;
+private_decl: global_decl | function_decl ;
 
 /* ---- globals ---- */
 
@@ -158,17 +170,22 @@ literal:
 	| strings
 	;
 
+/* "a" "b" is "ab"; the pieces gather in str_buf (strings do not nest) */
 strings:
-	  TK_STRING		{ $$ = new_str($1->text, L($1)); $$->num = $1->num; }
+	  TK_STRING
+		{
+			$$ = new_str($1->text, L($1));
+			$$->num = $1->num;
+			str_buf = (Buf){0};
+		}
 	| strings TK_STRING
 		{
-			size_t n = (size_t)$1->num + (size_t)$2->num;
-			char *s = arena_alloc(n + 1);
-			memcpy(s, $1->str, $1->num);
-			memcpy(s + $1->num, $2->text, $2->num);
+			if (str_buf.len == 0)
+				buf_putn(&str_buf, $1->str, $1->num);
+			buf_putn(&str_buf, $2->text, $2->num);
 			$$ = $1;
-			$$->str = s;
-			$$->num = (int64_t)n;
+			$$->str = str_buf.s;
+			$$->num = (int64_t)str_buf.len;
 		}
 	;
 
@@ -227,7 +244,7 @@ params:
 	  TK_IDENT opt_type
 		{ $$ = arena_alloc(sizeof(Vec)); vec_push($$, new_param($1, $2)); }
 	| params ',' TK_IDENT opt_type
-		{ $$ = $1; vec_push($$, new_param($3, $4)); }
+		{ $$ = $1; add_param($$, $3, $4); }
 	;
 
 /* ---- probes and aliases ---- */
@@ -271,35 +288,19 @@ probe_decl:
 	;
 
 probe_points:
-	  probe_point
+	  probe_point			{ $$ = $1; pp_tail = last_point($1); }
 	| probe_points ',' probe_point
 		{
-			ProbePoint *p = $1;
-			while (p->next)
-				p = p->next;
-			p->next = $3;
+			pp_tail->next = $3;
+			pp_tail = last_point($3);
 			$$ = $1;
 		}
 	;
 
+/* one point as written; brace expansion may make it several */
 probe_point:
-	  components opt_marks
-		{
-			$$ = arena_alloc(sizeof(ProbePoint));
-			$$->comps = $1;
-			$$->loc = $1->loc;
-			$$->optional = pp_optional;
-			$$->sufficient = pp_sufficient;
-		}
-	| components opt_marks TK_IF '(' expr ')'
-		{
-			$$ = arena_alloc(sizeof(ProbePoint));
-			$$->comps = $1;
-			$$->loc = $1->loc;
-			$$->optional = pp_optional;
-			$$->sufficient = pp_sufficient;
-			$$->cond = $5;
-		}
+	  components opt_marks			{ $$ = new_probe_points($1, NULL); }
+	| components opt_marks TK_IF '(' expr ')'	{ $$ = new_probe_points($1, $5); }
 	;
 
 opt_marks:
@@ -308,15 +309,34 @@ opt_marks:
 	| '!'		{ pp_optional = true; pp_sufficient = true; }
 	;
 
+/*
+ * The component sequences a point expands to: syscall.{open,close}.return is
+ * syscall.open.return and syscall.close.return.  Groups nest, and hold whole
+ * sequences: {kernel,module("nfs")}.function("nfs*").  While parsing, each
+ * sequence is kept last component first, so that a long one grows in
+ * constant time per component and shares its start with its expansions.
+ */
 components:
+	  component_group
+	| components '.' component_group	{ $$ = component_product($1, $3); }
+	;
+
+component_group:
 	  component
-	| components '.' component
 		{
-			Component *c = $1;
-			while (c->next)
-				c = c->next;
-			c->next = $3;
+			$$ = arena_alloc(sizeof(Vec));
+			vec_push($$, $1);
+		}
+	| '{' alternatives '}'		{ $$ = $2; }
+	;
+
+alternatives:
+	  components
+	| alternatives ',' components
+		{
 			$$ = $1;
+			for (int i = 0; i < $3->len; i++)
+				vec_push($$, $3->items[i]);
 		}
 	;
 
@@ -335,12 +355,6 @@ component:
 			$$->arg = $3;
 			$$->has_arg = true;
 		}
-	| TK_COMPONENT '(' ')'
-		{
-			$$ = arena_alloc(sizeof(Component));
-			$$->name = $1->text;
-			$$->loc = L($1);
-		}
 	;
 
 /* ---- statements ---- */
@@ -349,18 +363,20 @@ block:
 	  '{' stmts '}'
 		{
 			$$ = new_node(ND_BLOCK, L($1));
-			$$->body = $2;
+			$$->body = reverse_nodes($2);
 		}
 	| '{' stmts error '}'
 		{
 			$$ = new_node(ND_BLOCK, L($1));
-			$$->body = $2;
+			$$->body = reverse_nodes($2);
 		}
 	;
 
+/* lists (statements, arguments, keys, chains) are built newest first, in
+   constant time per item, and reversed once when complete */
 stmts:
 	  %empty		{ $$ = NULL; }
-	| stmts stmt		{ $$ = append($1, $2); }
+	| stmts stmt		{ $$ = push_node($1, $2); }
 	| stmts error ';'	{ $$ = $1; yyerrok; }
 	;
 
@@ -478,19 +494,18 @@ fe_array:
 		{
 			$$ = new_node(ND_INDEX, L($1));
 			$$->name = $1->text;
-			$$->args = $3;
+			$$->args = reverse_nodes($3);
 			$$->nargs = count($3);
 			foreach_sort($1, -1, $5);
 		}
 	| TK_IDENT TK_AT_IDENT opt_sort
 		{
 			$$ = new_ident_var($1);
-			foreach_sort($2, -1, $3);
-			fe->sort_stat = $2->text;
+			foreach_sort_stat($2, $3);
 		}
 	| TK_AT_IDENT '(' args ')' opt_sort
 		{
-			$$ = make_call_or_at($1, $3, NULL, NULL);
+			$$ = make_call_or_at($1, reverse_nodes($3), NULL, NULL);
 			foreach_sort($1, -1, $5);
 		}
 	;
@@ -531,7 +546,7 @@ expr:
 	| '[' key_list ']' TK_IN TK_IDENT
 		{
 			$$ = new_node(ND_IN, L($4));
-			$$->args = $2;
+			$$->args = reverse_nodes($2);
 			$$->nargs = count($2);
 			$$->lhs = new_ident_var($5);
 		}
@@ -594,13 +609,13 @@ unary:
 			$$ = new_node(ND_ADDR, L($1));
 			$$->lhs = $2;
 		}
-	| TK_INC unary
+	| TK_INC primary
 		{
 			$$ = new_node(ND_PREINC, L($1));
 			$$->op = '+';
 			$$->lhs = check_lvalue($2, "'++'");
 		}
-	| TK_DEC unary
+	| TK_DEC primary
 		{
 			$$ = new_node(ND_PREINC, L($1));
 			$$->op = '-';
@@ -608,15 +623,16 @@ unary:
 		}
 	;
 
+/* ++ and -- apply to a primary only: x-- ++y is x-- then ++y, as in SystemTap */
 postfix:
 	  primary
-	| postfix TK_INC
+	| primary TK_INC
 		{
 			$$ = new_node(ND_POSTINC, L($2));
 			$$->op = '+';
 			$$->lhs = check_lvalue($1, "'++'");
 		}
-	| postfix TK_DEC
+	| primary TK_DEC
 		{
 			$$ = new_node(ND_POSTINC, L($2));
 			$$->op = '-';
@@ -632,7 +648,7 @@ primary:
 		{
 			$$ = new_node(ND_INDEX, L($1));
 			$$->name = $1->text;
-			$$->args = $3;
+			$$->args = reverse_nodes($3);
 			$$->nargs = count($3);
 		}
 	| TK_IDENT '(' opt_args ')'
@@ -643,10 +659,10 @@ primary:
 			$$->nargs = count($3);
 		}
 	| '(' expr ')'		{ $$ = $2; }
-	| TK_TARGET chain opt_pretty		{ $$ = make_target($1, $2, $3); }
+	| TK_TARGET chain opt_pretty	{ $$ = make_target($1, reverse_chain($2), $3); }
 	| TK_AT_IDENT '(' opt_args ')' chain opt_pretty
 		{
-			$$ = make_call_or_at($1, $3, $5, NULL);
+			$$ = make_call_or_at($1, $3, reverse_chain($5), NULL);
 			if ($6 && $$->kind == ND_CAST)
 				$$->chain = chain_append($$->chain,
 					new_chain($6 == 2 ? CH_PRETTY_DEEP : CH_PRETTY, $1, NULL));
@@ -670,22 +686,22 @@ primary:
 
 chain:
 	  %empty		{ $$ = NULL; }
-	| chain TK_ARROW TK_IDENT	{ $$ = chain_append($1, new_chain(CH_MEMBER, $3, NULL)); }
-	| chain '[' expr ']'	{ $$ = chain_append($1, new_chain(CH_INDEX, $2, $3)); }
+	| chain TK_ARROW TK_IDENT	{ $$ = push_chain($1, new_chain(CH_MEMBER, $3, NULL)); }
+	| chain '[' expr ']'	{ $$ = push_chain($1, new_chain(CH_INDEX, $2, $3)); }
 	;
 
 opt_pretty: %empty { $$ = 0; } | '$' { $$ = 1; } | TK_DOLLAR2 { $$ = 2; } ;
 
-opt_args: %empty { $$ = NULL; } | args ;
+opt_args: %empty { $$ = NULL; } | args { $$ = reverse_nodes($1); } ;
 
 args:
 	  expr
-	| args ',' expr		{ $$ = append($1, $3); }
+	| args ',' expr		{ $$ = push_node($1, $3); }
 	;
 
 key_list:
 	  key
-	| key_list ',' key	{ $$ = append($1, $3); }
+	| key_list ',' key	{ $$ = push_node($1, $3); }
 	;
 
 key:
@@ -694,6 +710,20 @@ key:
 	;
 
 %%
+
+static ProbePoint *last_point(ProbePoint *pp)
+{
+	while (pp->next)
+		pp = pp->next;
+	return pp;
+}
+
+static void buf_putn(Buf *b, const char *s, int64_t n)
+{
+	buf_puts(b, "");	/* a NUL-terminated buffer even when n is 0 */
+	for (int64_t i = 0; i < n; i++)
+		buf_putc(b, s[i]);
+}
 
 Node *new_node(NodeKind kind, Loc loc)
 {
@@ -737,15 +767,40 @@ static Node *new_ident_var(Token *t)
 	return n;
 }
 
-static Node *append(Node *list, Node *item)
+static Node *push_node(Node *list, Node *item)
 {
-	if (!list)
-		return item;
-	Node *p = list;
-	while (p->next)
-		p = p->next;
-	p->next = item;
-	return list;
+	item->next = list;
+	return item;
+}
+
+static Node *reverse_nodes(Node *list)
+{
+	Node *r = NULL;
+	while (list) {
+		Node *next = list->next;
+		list->next = r;
+		r = list;
+		list = next;
+	}
+	return r;
+}
+
+static Chain *push_chain(Chain *list, Chain *c)
+{
+	c->next = list;
+	return c;
+}
+
+static Chain *reverse_chain(Chain *list)
+{
+	Chain *r = NULL;
+	while (list) {
+		Chain *next = list->next;
+		list->next = r;
+		r = list;
+		list = next;
+	}
+	return r;
 }
 
 static int count(Node *list)
@@ -910,6 +965,80 @@ static void foreach_sort(Token *at, int key, int dir)
 	fe->sort_dir = dir;
 }
 
+#define MAX_EXPANDED_POINTS 10000
+
+/* A copy of the (reversed) sequence c, followed by rest. */
+static Component *copy_components(Component *c, Component *rest)
+{
+	Component *first = rest, **link = &first;
+	for (; c; c = c->next) {
+		Component *n = arena_alloc(sizeof(*n));
+		*n = *c;
+		n->next = rest;
+		*link = n;
+		link = &n->next;
+	}
+	return first;
+}
+
+/* Every sequence of heads followed by every sequence of tails, in that order. */
+static Vec *component_product(Vec *heads, Vec *tails)
+{
+	if ((int64_t)heads->len * tails->len > MAX_EXPANDED_POINTS) {
+		Component *c = tails->items[0];
+		error_at(c->loc, "parse error", "brace expansion makes more than %d probe points",
+			 MAX_EXPANDED_POINTS);
+		return heads;
+	}
+	Vec *out = arena_alloc(sizeof(*out));
+	for (int i = 0; i < heads->len; i++)
+		for (int j = 0; j < tails->len; j++)
+			vec_push(out, copy_components(tails->items[j], heads->items[i]));
+	return out;
+}
+
+/* One ProbePoint per component sequence, in order, with the marks just parsed. */
+static ProbePoint *new_probe_points(Vec *seqs, Node *cond)
+{
+	ProbePoint *first = NULL, **link = &first;
+	for (int i = 0; i < seqs->len; i++) {
+		ProbePoint *pp = arena_alloc(sizeof(*pp));
+		for (Component *c = seqs->items[i]; c; c = c->next) {
+			Component *n = arena_alloc(sizeof(*n));
+			*n = *c;
+			n->next = pp->comps;
+			pp->comps = n;
+		}
+		pp->loc = pp->comps->loc;
+		pp->optional = pp_optional;
+		pp->sufficient = pp_sufficient;
+		pp->cond = cond;
+		*link = pp;
+		link = &pp->next;
+	}
+	return first;
+}
+
+/* foreach (k in s @sum-): sorts by one extractor of a statistics array's values */
+static void foreach_sort_stat(Token *op, int dir)
+{
+	bool known = false;
+	for (size_t i = 0; i < ARRAY_SIZE(stat_ops); i++)
+		if (strcmp(op->text, stat_ops[i]) == 0)
+			known = true;
+	if (!known) {
+		error_at(op->loc, "parse error", "foreach cannot sort by '%s' (sort by @count, "
+			 "@sum, @min, @max, @avg or @variance)", op->text);
+		return;
+	}
+	if (!dir) {
+		error_at(op->loc, "parse error", "sorting by %s needs '+' or '-' after it", op->text);
+		return;
+	}
+	foreach_sort(op, -1, dir);
+	fe->sort_stat = op->text;
+}
+
 static void add_global(Token *name, bool wrap, Node *size, Node *init)
 {
 	Var *v = new_var(name->text, VAR_GLOBAL, name->loc);
@@ -937,6 +1066,19 @@ static Var *new_param(Token *name, Type t)
 	return v;
 }
 
+static void add_param(Vec *params, Token *name, Type t)
+{
+	for (int i = 0; i < params->len; i++) {
+		Var *p = params->items[i];
+		if (p->name == name->text) {
+			error_at(name->loc, "parse error", "duplicate parameter '%s'", p->name);
+			note_at(p->loc, "'%s' is the parameter here already", p->name);
+			return;
+		}
+	}
+	vec_push(params, new_param(name, t));
+}
+
 /* ---- the token stream and errors ---- */
 
 static Token *last_token;
@@ -962,6 +1104,8 @@ int yylex(void)
 
 static void yyerror(const char *msg)
 {
+	if (strcmp(msg, "memory exhausted") == 0)
+		msg = "nested too deeply (the parser's stack is full)";
 	error_at(last_token->loc, "parse error", "%s", msg);
 }
 

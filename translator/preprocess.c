@@ -28,6 +28,7 @@ typedef struct Macro {
 static Macro *macros;
 static int expansions;
 #define MAX_EXPANSIONS 100000
+#define MAX_NESTING 1000	/* of %( %) and of parentheses in their conditions */
 
 /* ---- token lists ---- */
 
@@ -81,10 +82,17 @@ typedef struct CondValue {
 	int64_t num;
 	const char *str;
 	bool is_version;	/* kernel_v and friends compare as versions */
+	Token *config;		/* a CONFIG_ option: read as a number next to one */
 	bool ok;
 } CondValue;
 
-static Token *cond_tok;		/* cursor into the condition's tokens */
+static Token *cond_tok;		/* cursor into the condition's tokens, ending at a
+				   kind-0 token that stands for the %? */
+
+static const char *cond_desc(const Token *t)
+{
+	return t->kind ? token_desc(t) : "'%?'";
+}
 
 static const char *kconfig_value(const char *name)
 {
@@ -122,7 +130,8 @@ static CondValue cond_operand(void)
 {
 	Token *t = cond_tok;
 	CondValue v = { .ok = true };
-	cond_tok = t->next;
+	if (t->kind)
+		cond_tok = t->next;
 	switch (t->kind) {
 	case TK_NUMBER:
 		v.is_num = true;
@@ -170,6 +179,7 @@ static CondValue cond_operand(void)
 		}
 		if (strncmp(n, "CONFIG_", 7) == 0) {
 			v.str = kconfig_value(n);
+			v.config = t;
 			return v;
 		}
 		error_at(t->loc, "parse error",
@@ -182,7 +192,7 @@ static CondValue cond_operand(void)
 		break;
 	}
 	error_at(t->loc, "parse error", "expected a name, string or number in preprocessor "
-		 "condition, found %s", token_desc(t));
+		 "condition, found %s", cond_desc(t));
 	v.ok = false;
 	return v;
 }
@@ -224,17 +234,45 @@ static bool compare(int op, int c)
 	return false;
 }
 
+/* CONFIG_NR_CPUS >= 2: the option's value as a number, an unset one 0 */
+static bool config_as_number(CondValue *v)
+{
+	if (!v->config || v->is_num)
+		return true;
+	if (!*v->str) {
+		v->num = 0;
+	} else if (!parse_number(v->str, &v->num)) {
+		error_at(v->config->loc, "parse error",
+			 "%s is \"%s\", not a number, so it cannot be compared with one",
+			 v->config->text, v->str);
+		return false;
+	}
+	v->is_num = true;
+	return true;
+}
+
 static bool cond_or(bool *ok);
 
 static bool cond_primary(bool *ok)
 {
+	static int depth;
 	if (cond_tok->kind == '(') {
+		if (depth >= MAX_NESTING) {
+			error_at(cond_tok->loc, "parse error", "parentheses nested more than %d deep "
+				 "in preprocessor condition", MAX_NESTING);
+			*ok = false;
+			return false;
+		}
 		cond_tok = cond_tok->next;
+		depth++;
 		bool v = cond_or(ok);
+		depth--;
+		if (!*ok)
+			return false;
 		if (cond_tok->kind != ')') {
 			error_at(cond_tok->loc, "parse error",
 				 "expected ')' in preprocessor condition, found %s",
-				 token_desc(cond_tok));
+				 cond_desc(cond_tok));
 			*ok = false;
 			return false;
 		}
@@ -249,13 +287,17 @@ static bool cond_primary(bool *ok)
 		if (l.ok)
 			error_at(op_tok->loc, "parse error",
 				 "expected a comparison (== != < > <= >=) in preprocessor condition, "
-				 "found %s", token_desc(op_tok));
+				 "found %s", cond_desc(op_tok));
 		*ok = false;
 		return false;
 	}
 	cond_tok = cond_tok->next;
 	CondValue r = cond_operand();
 	if (!l.ok || !r.ok) {
+		*ok = false;
+		return false;
+	}
+	if (l.is_num != r.is_num && !(config_as_number(&l) && config_as_number(&r))) {
 		*ok = false;
 		return false;
 	}
@@ -313,30 +355,47 @@ static Macro *find_macro(const char *name, SrcFile *file)
 }
 
 static void process(bool active, bool in_branch);
+static void do_conditional_body(bool active, Token *start);
 
 /* %( COND %? A [%: B] %) */
 static void do_conditional(bool active)
 {
+	static int depth;
 	Token *start = cur;
+	if (depth >= MAX_NESTING) {
+		error_at(start->loc, "parse error", "'%%(' conditionals nested more than %d deep",
+			 MAX_NESTING);
+		while (cur->kind)	/* give up on the rest of the file */
+			cur = cur->next;
+		return;
+	}
+	depth++;
+	do_conditional_body(active, start);
+	depth--;
+}
+
+static void do_conditional_body(bool active, Token *start)
+{
 	cur = cur->next;
 	/* the condition: tokens up to %?, with $N and @N already usable */
 	TokList cond = {0};
-	while (cur->kind && cur->kind != TK_PP_THEN) {
-		if (cur->kind == TK_PP_IF || cur->kind == TK_PP_END) {
-			error_at(cur->loc, "parse error", "expected '%%?' after the condition of '%%('");
-			break;
-		}
+	while (cur->kind && cur->kind != TK_PP_THEN && cur->kind != TK_PP_IF &&
+	       cur->kind != TK_PP_END) {
 		list_append(&cond, cur);
 		cur = cur->next;
 	}
 	if (cur->kind != TK_PP_THEN) {
-		error_at(start->loc, "parse error", "'%%(' without '%%?'");
+		error_at(start->loc, "parse error",
+			 "'%%(' without '%%?' (a conditional is %%( CONDITION %%? TOKENS %%: TOKENS %%))");
+		if (cur->kind == TK_PP_END)
+			cur = cur->next;
 		return;
 	}
+	Token *then = cur;
 	cur = cur->next;
 	bool value = false;
 	if (active) {
-		Token end = { .kind = 0, .text = "%?", .loc = start->loc };
+		Token end = { .kind = 0, .text = "%?", .loc = then->loc };
 		if (cond.tail)
 			cond.tail->next = &end;
 		/* expand $N/@N in the condition itself */
@@ -370,6 +429,27 @@ static void do_conditional(bool active)
 	cur = cur->next;
 }
 
+/*
+ * After an error in the name or parameters of a @define, skips the body if
+ * it starts on the @define's line, so that it is not read as a conditional.
+ */
+static void skip_bad_define(Token *def)
+{
+	Token *t = cur;
+	while (t->kind && t->kind != TK_PP_IF && t->loc.line == def->loc.line)
+		t = t->next;
+	if (t->kind != TK_PP_IF || t->loc.line != def->loc.line)
+		return;
+	int depth = 0;
+	for (; t->kind; t = t->next) {
+		if (t->kind == TK_PP_IF)
+			depth++;
+		else if (t->kind == TK_PP_END && --depth == 0)
+			break;
+	}
+	cur = t->kind ? t->next : t;
+}
+
 /* @define NAME[(a, b)] %( BODY %) */
 static void do_define(bool active)
 {
@@ -378,6 +458,7 @@ static void do_define(bool active)
 	if (cur->kind != TK_IDENT) {
 		error_at(cur->loc, "parse error", "expected a macro name after @define, found %s",
 			 token_desc(cur));
+		skip_bad_define(def);
 		return;
 	}
 	Macro *m = arena_alloc(sizeof(*m));
@@ -398,6 +479,7 @@ static void do_define(bool active)
 			error_at(cur->loc, "parse error",
 				 "expected ')' after the parameters of macro '%s', found %s",
 				 m->name, token_desc(cur));
+			skip_bad_define(def);
 			return;
 		}
 		cur = cur->next;
@@ -450,8 +532,9 @@ static void expand_macro(Macro *m)
 	Token *use = cur;
 	cur = cur->next;
 	if (++expansions > MAX_EXPANSIONS) {
-		error_at(use->loc, "parse error", "macro expansion too deep (recursive macro '@%s'?)",
-			 m->name);
+		if (expansions == MAX_EXPANSIONS + 1)
+			error_at(use->loc, "parse error", "more than %d macro expansions "
+				 "(is macro '@%s' recursive?)", MAX_EXPANSIONS, m->name);
 		return;
 	}
 	Vec args = {0};		/* TokList* per parameter */
@@ -532,7 +615,10 @@ static void expand_arg(Token *t)
 	}
 	int i = atoi(t->text + 1);
 	if (i < 1 || i > preproc_env.argc) {
-		if (preproc_env.argc)
+		if (preproc_env.argc == 1)
+			error_at(t->loc, "semantic error",
+				 "command line argument %s is not given (only $1 was given)", t->text);
+		else if (preproc_env.argc)
 			error_at(t->loc, "semantic error",
 				 "command line argument %s is not given (arguments given: $1..$%d)",
 				 t->text, preproc_env.argc);
@@ -560,6 +646,13 @@ static void expand_arg(Token *t)
 	Token *toks = lex_file(f);
 	TokList l = {0};
 	for (Token *a = toks; a->kind; a = a->next) {
+		if (a->kind == TK_ARG || a->kind == TK_ARG_STR || a->kind == TK_ARGC ||
+		    a->kind == TK_ARGC_STR) {
+			/* $1 holding "$1" would paste itself forever */
+			error_at(t->loc, "semantic error", "command line argument %s ('%s') refers "
+				 "to command line arguments itself", t->text, val);
+			return;
+		}
 		Token *c = copy_token(a);
 		if (!l.head)
 			c->space_before = t->space_before;
@@ -636,74 +729,74 @@ static bool component_part(int kind)
 	return kind == TK_IDENT || kind == '*' || kind == TK_NUMBER || is_keyword(kind);
 }
 
-/* Is the '{' at t a brace expansion {a,b} rather than a probe body? */
-static bool is_brace_expansion(Token *t, bool at_start)
+/*
+ * Does the '{' at t open a brace expansion, {a,b.c,d("x")}, rather than a
+ * block?  Only for messages: the parser knows which it is by where it stands.
+ */
+static bool looks_like_braces(Token *t, bool need_comma)
 {
-	Token *p = t->next;
-	int depth = 1;
-	while (p->kind && depth) {
-		if (p->kind == '{')
+	int depth = 0;
+	bool comma = false;
+	for (Token *p = t; p->kind; p = p->next) {
+		switch (p->kind) {
+		case '{':
 			depth++;
-		else if (p->kind == '}')
-			depth--;
-		else if (!component_part(p->kind) && p->kind != ',' && p->kind != '.')
-			return false;
-		if (depth)
-			p = p->next;
-	}
-	if (!p->kind)
-		return false;
-	if (at_start)
-		return true;
-	switch (p->next->kind) {
-	case '.': case ',': case '{': case '?': case '!': case '(': case '=':
-	case TK_ADD_ASSIGN: case TK_IF:
-		return true;
+			break;
+		case '}':
+			if (--depth == 0)
+				return (comma || !need_comma) && p != t->next;
+			break;
+		case ',':
+			comma = true;
+			break;
+		case '.': case '(': case ')': case '-': case TK_STRING:
+			break;
+		default:
+			if (!component_part(p->kind))
+				return false;
+		}
 	}
 	return false;
 }
 
-/* Glues the tokens of one component starting at t; returns the last one used. */
-static Token *glue_component(Token *t, Buf *text)
+/*
+ * Glues the tokens of one component starting at t; returns the last one used.
+ * outside: not inside a brace expansion (where a '{' was checked already).
+ */
+static Token *glue_component(Token *t, Buf *text, bool outside)
 {
 	Token *last = t;
 	for (;;) {
-		if (t->kind == '{') {
-			int depth = 0;
-			for (;;) {
-				if (t->kind == '{')
-					depth++;
-				else if (t->kind == '}')
-					depth--;
-				buf_puts(text, t->text);
-				last = t;
-				t = t->next;
-				if (depth == 0)
-					break;
-			}
-		} else {
-			buf_puts(text, t->text);
-			last = t;
-			t = t->next;
-		}
-		if (t->space_before)
-			break;
-		if (t->kind == '{' ? !is_brace_expansion(t, false) : !component_part(t->kind))
+		buf_puts(text, t->text);
+		last = t;
+		t = t->next;
+		if (t->space_before || !component_part(t->kind))
 			break;
 	}
+	if (outside && t->kind == '{' && !t->space_before && looks_like_braces(t, true))
+		error_at(t->loc, "parse error", "a brace expansion must be a whole probe point "
+			 "component: write a.{b,c}, not a{b,c}");
 	return last;
 }
 
+/*
+ * Between 'probe' and the body, each run of name parts written without
+ * spaces (sys_*, 2nd*) becomes one TK_COMPONENT.  A '{' where a component
+ * may start opens a brace expansion, which the parser expands; any other
+ * '{' outside parentheses and groups opens the body.
+ */
 static Token *glue_probe_points(Token *toks)
 {
 	bool in_points = false;	/* between 'probe' and the body's '{' */
 	bool at_start = false;	/* the next token starts a component */
 	int parens = 0;
+	int groups = 0;		/* open brace expansions */
 	for (Token *t = toks; t && t->kind; t = t->next) {
 		if (!in_points) {
 			if (t->kind == TK_PROBE) {
 				in_points = true;
 				at_start = true;
+				groups = 0;
 			}
 			continue;
 		}
@@ -714,10 +807,9 @@ static Token *glue_probe_points(Token *toks)
 				parens--;
 			continue;
 		}
-		if (at_start && (component_part(t->kind) ||
-				 (t->kind == '{' && is_brace_expansion(t, true)))) {
+		if (at_start && component_part(t->kind)) {
 			Buf text = {0};
-			Token *last = glue_component(t, &text);
+			Token *last = glue_component(t, &text, groups == 0);
 			t->kind = TK_COMPONENT;
 			t->text = intern(text.s, text.len);
 			t->next = last->next;
@@ -733,7 +825,19 @@ static Token *glue_probe_points(Token *toks)
 			at_start = false;
 			break;
 		case '{':
-			in_points = false;
+			if (at_start && groups == 0 && !looks_like_braces(t, false)) {
+				error_at(t->loc, "parse error", "expected a probe point, found '{'");
+				in_points = false;
+			} else if (at_start) {
+				groups++;
+			} else if (groups == 0) {
+				in_points = false;
+			}
+			break;
+		case '}':
+			if (groups > 0)
+				groups--;
+			at_start = false;
 			break;
 		default:
 			at_start = false;

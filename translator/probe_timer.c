@@ -21,7 +21,7 @@ static const TimerUnit units[] = {
 };
 
 static const char *timer_suffixes[] = {
-	"s", "sec", "ms", "msec", "us", "usec", "ns", "nsec", "jiffies", "hz", NULL,
+	"s", "sec", "ms", "msec", "us", "usec", "ns", "nsec", "jiffies", "hz", "profile", NULL,
 };
 
 typedef struct TimerData {
@@ -44,9 +44,29 @@ static bool number_arg(Component *c, int64_t *out)
 	return true;
 }
 
+/* timer.profile and timer.profile.tick: every CPU, at the tick rate */
+static bool resolve_profile(Component *u, Probe *probe, Vec *out)
+{
+	Component *t = u->next;
+	if (u->has_arg || (t && (strcmp(t->name, "tick") != 0 || t->has_arg || t->next))) {
+		error_at(t ? t->loc : u->loc, "semantic error",
+			 "no match for probe point: say timer.profile or timer.profile.tick");
+		return false;
+	}
+	DerivedProbe *d = arena_alloc(sizeof(*d));
+	d->family = &family_profile;
+	d->probe = probe;
+	d->kind = PROBE_NORMAL;
+	d->pp = t ? "timer.profile.tick" : "timer.profile";
+	vec_push(out, d);
+	return true;
+}
+
 static bool resolve_timer(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *u = c->next;
+	if (u && strcmp(u->name, "profile") == 0)
+		return resolve_profile(u, probe, out);
 	if (!u) {
 		error_at(c->loc, "semantic error",
 			 "no match for probe point 'timer': say timer.ms(N), timer.s(N), "
@@ -129,4 +149,22 @@ ProbeFamily family_timer = {
 	.suffixes = timer_suffixes,
 	.table_name = "stp_timers",
 	.ops_name = "stp_timer_ops",
+};
+
+static void emit_profile(FILE *out, DerivedProbe **probes, int n)
+{
+	fprintf(out, "static struct stp_profile_timer stp_profile_timers[] = {\n");
+	for (int i = 0; i < n; i++)
+		fprintf(out, "\t{ .probe = &stp_probes[%d], .period_ns = NSEC_PER_SEC / HZ },\n",
+			probes[i]->id);
+	fprintf(out, "};\n\n");
+}
+
+/* Resolved through family_timer ("timer.profile"); listed for its table. */
+ProbeFamily family_profile = {
+	.name = "timer.profile",
+	.first = "timer",
+	.emit = emit_profile,
+	.table_name = "stp_profile_timers",
+	.ops_name = "stp_profile_ops",
 };

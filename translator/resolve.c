@@ -326,7 +326,8 @@ static Node *clone(Node *n)
 /* ---- 2. probe points ---- */
 
 ProbeFamily *probe_families[] = {
-	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_kprobe,
+	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
+	&family_kprobe,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 
@@ -429,7 +430,7 @@ static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 	bool handled = try_aliases(pp, probe, out);
 	for (int i = 0; i < probe_family_count && !handled; i++) {
 		ProbeFamily *fam = probe_families[i];
-		if (!component_match(pp->comps->name, fam->first))
+		if (!fam->resolve || !component_match(pp->comps->name, fam->first))
 			continue;
 		handled = true;
 		fam->resolve(pp, pp->comps, probe, out);

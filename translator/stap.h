@@ -414,6 +414,7 @@ extern ProbeFamily family_end;
 extern ProbeFamily family_error;
 extern ProbeFamily family_never;
 extern ProbeFamily family_timer;
+extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
