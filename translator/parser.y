@@ -495,7 +495,7 @@ fe_array:
 			$$ = new_node(ND_INDEX, L($1));
 			$$->name = $1->text;
 			$$->args = reverse_nodes($3);
-			$$->nargs = count($3);
+			$$->nargs = count($$->args);
 			foreach_sort($1, -1, $5);
 		}
 	| TK_IDENT TK_AT_IDENT opt_sort
@@ -547,7 +547,7 @@ expr:
 		{
 			$$ = new_node(ND_IN, L($4));
 			$$->args = reverse_nodes($2);
-			$$->nargs = count($2);
+			$$->nargs = count($$->args);
 			$$->lhs = new_ident_var($5);
 		}
 	| expr TK_EQ expr	{ $$ = new_binary(ND_CMP, TK_EQ, $1, $3, L($2)); }
@@ -649,7 +649,7 @@ primary:
 			$$ = new_node(ND_INDEX, L($1));
 			$$->name = $1->text;
 			$$->args = reverse_nodes($3);
-			$$->nargs = count($3);
+			$$->nargs = count($$->args);
 		}
 	| TK_IDENT '(' opt_args ')'
 		{
@@ -818,6 +818,7 @@ static Node *check_lvalue(Node *n, const char *what)
 	case ND_INDEX:
 	case ND_TARGET:
 	case ND_CAST:
+	case ND_VARREF:
 		return n;
 	default:
 		error_at(n->loc, "parse error",
@@ -927,6 +928,9 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 		n->lhs = args;
 		if (nargs != 1 || args->kind != ND_STR)
 			error_at(name->loc, "parse error", "@const takes one string argument");
+		else if (!preproc_env.guru_mode && !cur_file->is_tapset)
+			error_at(name->loc, "parse error",
+				 "@const is allowed only in tapsets or with -g (guru mode)");
 	} else if (strcmp(op, "@probewrite") == 0) {
 		n = new_node(ND_PROBEWRITE, name->loc);
 		n->lhs = args;
@@ -966,6 +970,7 @@ static void foreach_sort(Token *at, int key, int dir)
 }
 
 #define MAX_EXPANDED_POINTS 10000
+static bool expansion_failed;	/* reported once per probe point */
 
 /* A copy of the (reversed) sequence c, followed by rest. */
 static Component *copy_components(Component *c, Component *rest)
@@ -986,9 +991,13 @@ static Vec *component_product(Vec *heads, Vec *tails)
 {
 	if ((int64_t)heads->len * tails->len > MAX_EXPANDED_POINTS) {
 		Component *c = tails->items[0];
-		error_at(c->loc, "parse error", "brace expansion makes more than %d probe points",
-			 MAX_EXPANDED_POINTS);
-		return heads;
+		if (!expansion_failed)
+			error_at(c->loc, "parse error", "brace expansion makes more than %d probe "
+				 "points", MAX_EXPANDED_POINTS);
+		expansion_failed = true;
+		Vec *one = arena_alloc(sizeof(*one));
+		vec_push(one, heads->items[0]);
+		return one;
 	}
 	Vec *out = arena_alloc(sizeof(*out));
 	for (int i = 0; i < heads->len; i++)
@@ -1001,6 +1010,7 @@ static Vec *component_product(Vec *heads, Vec *tails)
 static ProbePoint *new_probe_points(Vec *seqs, Node *cond)
 {
 	ProbePoint *first = NULL, **link = &first;
+	expansion_failed = false;
 	for (int i = 0; i < seqs->len; i++) {
 		ProbePoint *pp = arena_alloc(sizeof(*pp));
 		for (Component *c = seqs->items[i]; c; c = c->next) {
@@ -1136,6 +1146,97 @@ static int yyreport_syntax_error(const yypcontext_t *ctx)
 	return 0;
 }
 
+/*
+ * ---- a bound on nesting ----
+ * The passes walk the AST recursively.  The parser's stack bounds most
+ * nesting, but not left-associative chains (1 + 1 + ... + 1), so every tree
+ * is measured here, without recursion, and a too deep one is an error.
+ */
+
+#define MAX_DEPTH 10000
+
+typedef struct DepthItem {
+	Node *n;
+	int depth;
+} DepthItem;
+
+static DepthItem *depth_stack;
+static int depth_len, depth_cap;
+
+static void depth_push(Node *n, int depth)
+{
+	if (!n)
+		return;
+	if (depth_len == depth_cap) {
+		int cap = depth_cap ? depth_cap * 2 : 256;
+		DepthItem *s = arena_alloc(cap * sizeof(*s));
+		if (depth_len)
+			memcpy(s, depth_stack, depth_len * sizeof(*s));
+		depth_stack = s;
+		depth_cap = cap;
+	}
+	depth_stack[depth_len++] = (DepthItem){ n, depth };
+}
+
+static bool check_depth(Node *root)
+{
+	depth_len = 0;
+	depth_push(root, 1);
+	while (depth_len) {
+		DepthItem it = depth_stack[--depth_len];
+		Node *n = it.n;
+		if (it.depth > MAX_DEPTH) {
+			error_at(n->loc, "parse error", "nested more than %d levels deep", MAX_DEPTH);
+			return false;
+		}
+		int d = it.depth + 1;
+		depth_push(n->lhs, d);
+		depth_push(n->rhs, d);
+		depth_push(n->cond, d);
+		depth_push(n->then, d);
+		depth_push(n->els, d);
+		depth_push(n->init, d);
+		depth_push(n->inc, d);
+		for (Node *a = n->args; a; a = a->next)
+			if (a != n->lhs)	/* @hist_log(x): lhs is args */
+				depth_push(a, d);
+		for (Node *b = n->body; b; b = b->next)
+			depth_push(b, d);
+		for (Chain *c = n->chain; c; c = c->next)
+			depth_push(c->index, d);
+		if (n->foreach) {
+			depth_push(n->foreach->array, d);
+			depth_push(n->foreach->limit, d);
+		}
+	}
+	return true;
+}
+
+static bool check_points_depth(ProbePoint *pp)
+{
+	for (Node *last = NULL; pp; pp = pp->next) {
+		if (pp->cond && pp->cond != last && !check_depth(pp->cond))
+			return false;
+		last = pp->cond;	/* brace expansions share their condition */
+	}
+	return true;
+}
+
+static void check_depths(ParseResult *r)
+{
+	for (int i = 0; i < r->funcs.len; i++)
+		if (!check_depth(((Func *)r->funcs.items[i])->body))
+			return;
+	for (int pass = 0; pass < 2; pass++) {
+		Vec *v = pass ? &r->aliases : &r->probes;
+		for (int i = 0; i < v->len; i++) {
+			Probe *p = v->items[i];
+			if (!check_points_depth(p->points) || !check_depth(p->body))
+				return;
+		}
+	}
+}
+
 bool parse_file(SrcFile *file, ParseResult *out)
 {
 	int errors_before = error_count;
@@ -1146,5 +1247,7 @@ bool parse_file(SrcFile *file, ParseResult *out)
 	brace_depth = 0;
 	if (error_count == errors_before)
 		yyparse();
+	if (error_count == errors_before)
+		check_depths(out);
 	return error_count == errors_before;
 }

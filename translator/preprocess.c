@@ -18,14 +18,21 @@
 PreprocEnv preproc_env;
 
 typedef struct Macro {
-	const char *name;	/* without the @ */
+	const char *name;	/* without the @, interned */
 	Vec params;		/* const char* */
 	Token *body;		/* up to, not including, the closing %) */
 	SrcFile *file;		/* NULL: a library macro, visible everywhere */
 	struct Macro *next;
 } Macro;
 
-static Macro *macros;
+/* Macros by name: a hash of the interned name's address picks the chain. */
+#define MACRO_BUCKETS 1024
+static Macro *macros[MACRO_BUCKETS];
+
+static Macro **macro_bucket(const char *name)
+{
+	return &macros[((uintptr_t)name >> 4) % MACRO_BUCKETS];
+}
 static int expansions;
 #define MAX_EXPANSIONS 100000
 #define MAX_NESTING 1000	/* of %( %) and of parentheses in their conditions */
@@ -345,11 +352,13 @@ static bool cond_or(bool *ok)
 
 static Token *cur;		/* next input token */
 static TokList out;
+static bool gave_up;		/* nested too deeply: the rest of the file is dropped */
 
 static Macro *find_macro(const char *name, SrcFile *file)
 {
-	for (Macro *m = macros; m; m = m->next)
-		if (strcmp(m->name, name) == 0 && (!m->file || m->file == file))
+	name = intern_str(name);
+	for (Macro *m = *macro_bucket(name); m; m = m->next)
+		if (m->name == name && (!m->file || m->file == file))
 			return m;
 	return NULL;
 }
@@ -367,6 +376,7 @@ static void do_conditional(bool active)
 			 MAX_NESTING);
 		while (cur->kind)	/* give up on the rest of the file */
 			cur = cur->next;
+		gave_up = true;
 		return;
 	}
 	depth++;
@@ -423,7 +433,8 @@ static void do_conditional_body(bool active, Token *start)
 		process(active && !value, true);
 	}
 	if (cur->kind != TK_PP_END) {
-		error_at(start->loc, "parse error", "'%%(' without a closing '%%)'");
+		if (!gave_up)
+			error_at(start->loc, "parse error", "'%%(' without a closing '%%)'");
 		return;
 	}
 	cur = cur->next;
@@ -514,8 +525,9 @@ static void do_define(bool active)
 		error_at(def->loc, "parse error", "macro '@%s' is already defined", m->name);
 		return;
 	}
-	m->next = macros;
-	macros = m;
+	Macro **bucket = macro_bucket(m->name);
+	m->next = *bucket;
+	*bucket = m;
 }
 
 /* Splices tokens in front of the rest of the input. */
