@@ -29,6 +29,8 @@ fi
 
 # qemu, busybox, the cloud kernel's headers and its image for the VM
 sh vm/install-kernel
+# the kernel's DWARF (the -dbg package's vmlinux) for kernel.function probes and stap -L
+sh vm/install-debuginfo
 
 say "building"
 [ -x configure ] || ./autogen.sh > /dev/null 2>&1
