@@ -104,6 +104,8 @@ struct stp_script {
 	int maxerrors;			/* errors before the script stops */
 	int maxskipped;			/* skipped probes before the script stops */
 	int maxtrylock;			/* attempts on a busy global's lock */
+	unsigned long kaslr_anchor;	/* &an exported kernel symbol, at run time ... */
+	u64 kaslr_anchor_link;		/* ... and its address in the vmlinux */
 	u64 overload_interval;		/* cycles; 0: no overload detection */
 	u64 overload_threshold;		/* cycles in probes per interval before stopping */
 	size_t frame_size;		/* per-CPU bytes for locals and temporaries */
@@ -326,6 +328,18 @@ const struct stp_stat *stp_pmap_get(struct stp_pmap *p, const union stp_key *key
 bool stp_pmap_exists(struct stp_pmap *p, const union stp_key *keys, u32 wild);
 void stp_pmap_delete(struct stp_pmap *p, const union stp_key *keys, u32 wild);
 void stp_pmap_clear(struct stp_pmap *p);
+
+/* ---- target variables: registers and memory, read safely (loc.c) ---- */
+
+u64 stp_dwarf_reg(struct stp_context *c, int n);
+#define STP_REG(c, n) stp_dwarf_reg(c, n)
+s64 stp_kread(struct stp_context *c, u64 addr, int size, bool is_signed);
+u64 stp_kread_u64(struct stp_context *c, u64 addr);
+bool stp_kread_string(struct stp_context *c, u64 addr, char *buf, size_t size);
+s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed);
+bool stp_uread_string(struct stp_context *c, u64 addr, char *buf, size_t size);
+s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed);
+u64 stp_kaslr(u64 link_addr);
 
 /* ---- regular expressions (regex.c) ---- */
 

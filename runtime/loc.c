@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * loc.c - reading what a probe sees: registers by their DWARF numbers,
+ * kernel and user memory through the fault-safe copy helpers, and
+ * link-time kernel addresses moved by KASLR.
+ *
+ * A read that faults sets the context's error and returns 0; the
+ * generated code checks c->last_error after each target-variable access
+ * and unwinds.  Nothing here can oops on a bad pointer.
+ */
+#include <linux/kernel.h>
+#include <linux/uaccess.h>
+#include <linux/ptrace.h>
+#include <linux/string.h>
+#include "stp.h"
+
+/* x86-64's DWARF register numbers, in pt_regs */
+u64 stp_dwarf_reg(struct stp_context *c, int n)
+{
+	struct pt_regs *r = c->regs;
+
+	if (!r) {
+		stp_error(c, "no registers in this probe", NULL);
+		return 0;
+	}
+	switch (n) {
+	case 0: return r->ax;
+	case 1: return r->dx;
+	case 2: return r->cx;
+	case 3: return r->bx;
+	case 4: return r->si;
+	case 5: return r->di;
+	case 6: return r->bp;
+	case 7: return r->sp;
+	case 8: return r->r8;
+	case 9: return r->r9;
+	case 10: return r->r10;
+	case 11: return r->r11;
+	case 12: return r->r12;
+	case 13: return r->r13;
+	case 14: return r->r14;
+	case 15: return r->r15;
+	case 16: return r->ip;
+	}
+	stp_errorf(c, NULL, "cannot read DWARF register %d", n);
+	return 0;
+}
+
+/* size bytes (1, 2, 4 or 8) of kernel memory at addr, sign- or zero-extended */
+s64 stp_kread(struct stp_context *c, u64 addr, int size, bool is_signed)
+{
+	union { u8 b; u16 w; u32 l; u64 q; } v = { .q = 0 };
+
+	if (copy_from_kernel_nofault(&v, (const void *)(unsigned long)addr, size)) {
+		stp_errorf(c, NULL, "kernel read fault at 0x%016llx", addr);
+		return 0;
+	}
+	switch (size) {
+	case 1: return is_signed ? (s64)(s8)v.b : (s64)v.b;
+	case 2: return is_signed ? (s64)(s16)v.w : (s64)v.w;
+	case 4: return is_signed ? (s64)(s32)v.l : (s64)v.l;
+	default: return (s64)v.q;
+	}
+}
+
+u64 stp_kread_u64(struct stp_context *c, u64 addr)
+{
+	return stp_kread(c, addr, 8, false);
+}
+
+/*
+ * A NUL-terminated string at addr into buf, cut to size.  The string
+ * helpers that stop at the NUL are not exported to modules, so read up to
+ * the end of each page at a time (a page either is readable or not) and
+ * look for the NUL; at most size bytes are read.
+ */
+static bool stp_read_string(u64 addr, char *buf, size_t size, bool user)
+{
+	size_t done = 0;
+
+	while (done < size - 1) {
+		size_t page_left = PAGE_SIZE - ((addr + done) & (PAGE_SIZE - 1));
+		size_t n = min(size - 1 - done, page_left);
+		void *dst = buf + done;
+		long rc;
+
+		if (user)
+			rc = copy_from_user_nofault(dst, (const void __user *)(unsigned long)(addr + done), n);
+		else
+			rc = copy_from_kernel_nofault(dst, (const void *)(unsigned long)(addr + done), n);
+		if (rc)
+			return false;
+		if (memchr(dst, '\0', n))
+			return true;
+		done += n;
+	}
+	buf[size - 1] = '\0';
+	return true;
+}
+
+bool stp_kread_string(struct stp_context *c, u64 addr, char *buf, size_t size)
+{
+	if (!stp_read_string(addr, buf, size, false)) {
+		buf[0] = '\0';
+		stp_errorf(c, NULL, "kernel string copy fault at 0x%016llx", addr);
+		return false;
+	}
+	return true;
+}
+
+/* The same from user space: fails where a page would have to be faulted in. */
+bool stp_uread_string(struct stp_context *c, u64 addr, char *buf, size_t size)
+{
+	if (!stp_read_string(addr, buf, size, true)) {
+		buf[0] = '\0';
+		stp_errorf(c, NULL, "user string copy fault at 0x%016llx", addr);
+		return false;
+	}
+	return true;
+}
+
+s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed)
+{
+	union { u8 b; u16 w; u32 l; u64 q; } v = { .q = 0 };
+
+	if (copy_from_user_nofault(&v, (const void __user *)(unsigned long)addr, size)) {
+		stp_errorf(c, NULL, "user read fault at 0x%016llx", addr);
+		return 0;
+	}
+	switch (size) {
+	case 1: return is_signed ? (s64)(s8)v.b : (s64)v.b;
+	case 2: return is_signed ? (s64)(s16)v.w : (s64)v.w;
+	case 4: return is_signed ? (s64)(s32)v.l : (s64)v.l;
+	default: return (s64)v.q;
+	}
+}
+
+/* Bits [shift, shift + width) of a storage unit, as a bitfield reads. */
+s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed)
+{
+	u64 v = (u64)unit >> shift;
+
+	if (width < 64)
+		v &= (1ULL << width) - 1;
+	if (is_signed && width < 64 && (v & (1ULL << (width - 1))))
+		v |= ~0ULL << width;
+	return (s64)v;
+}
+
+/*
+ * KASLR: the kernel's run-time addresses differ from its link-time ones
+ * by one offset, measured on an exported symbol whose link-time address
+ * the translator read from the vmlinux.
+ */
+u64 stp_kaslr(u64 link_addr)
+{
+	if (!stp_script.kaslr_anchor)
+		return link_addr;
+	return link_addr + (stp_script.kaslr_anchor - stp_script.kaslr_anchor_link);
+}
