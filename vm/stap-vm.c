@@ -19,6 +19,9 @@
  *
  * Live:  stap-vm [options] MODULE.ko [name=value ...]
  * Batch: stap-vm [options] --batch OUTDIR LISTFILE
+ * With --script, each MODULE.ko is a shell script that the guest runs
+ * with sh instead of staprun (benchmarks use it to load modules and run
+ * programs under them).
  * See usage() and doc/vm.md.
  */
 #ifndef _GNU_SOURCE
@@ -67,6 +70,8 @@
  * The guest's /init.  /mode says live, batch or shell; /plan.sh calls
  * run() once per module, whose file is /m/INDEX/FILE.ko:
  *	run INDEX MODULE_NAME FILE.ko [name=value ...]
+ * or, with --script, script() once per guest shell script:
+ *	script INDEX NAME FILE [ARG ...]
  *
  * The guest's messages to the host are lines:
  *	R		booted and ready
@@ -152,9 +157,9 @@ static const char guest_init[] =
 	"	mark \"begin $i\"\n"
 	"	echo \"B $i\" > $to_host\n"
 	"	if [ $MODE = live ]; then\n"
-	"		staprun \"$@\" > /dev/ttyS1 2> /dev/ttyS2\n"
+	"		$runner \"$@\" > /dev/ttyS1 2> /dev/ttyS2\n"
 	"	else\n"
-	"		staprun \"$@\" > /tmp/out 2> /tmp/err\n"
+	"		$runner \"$@\" > /tmp/out 2> /tmp/err\n"
 	"	fi\n"
 	"	st=$?\n"
 	"	echo none > /tmp/current\n"
@@ -169,6 +174,15 @@ static const char guest_init[] =
 	"		echo \"E $i $st\" > /dev/ttyS1\n"
 	"		rm -f /tmp/out /tmp/err\n"
 	"	fi\n"
+	"}\n"
+	"runner=staprun\n"
+	"\n"
+	"# script INDEX NAME FILE [ARG ...]: a --script job, run as a module is\n"
+	"# (the same output, status and signals: INT and KILL go to stapio).\n"
+	"script() {\n"
+	"	runner=sh\n"
+	"	run \"$@\"\n"
+	"	runner=staprun\n"
 	"}\n"
 	"\n"
 	"if [ $MODE = shell ]; then\n"
@@ -229,7 +243,7 @@ static struct {
 	const char **extra;
 	int nextra;
 	int smp, memory_mb, verbose;
-	bool icount, shell;
+	bool icount, shell, script;
 	double timeout;
 
 	struct job *jobs;
@@ -446,6 +460,7 @@ static void usage(FILE *f)
 	fputs(
 "usage: stap-vm [options] MODULE.ko [name=value ...]\n"
 "       stap-vm [options] --batch OUTDIR LISTFILE\n"
+"       stap-vm [options] --script FILE.sh [ARG ...]\n"
 "Boots a VM (qemu -accel tcg) and runs stap modules in it with staprun.\n"
 "\n"
 "Live mode runs one module; its output and errors appear here as they\n"
@@ -472,6 +487,9 @@ static void usage(FILE *f)
 "  --console FILE    keep the whole guest console in FILE\n"
 "  -o FILE           live mode: write the script's output to FILE\n"
 "  --extra FILE      copy FILE into the guest's /extra/ (repeatable)\n"
+"  --script          each MODULE.ko (live) or list entry (batch) is a\n"
+"                    shell script that the guest runs with sh instead of\n"
+"                    staprun, in the same way (benchmarks)\n"
 "  --shell           boot to a busybox shell on this terminal (debugging)\n"
 "  -v                show the qemu command and timings (-vv: the console)\n"
 "  -h, --help        this text\n"
@@ -586,7 +604,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH };
+	       O_BATCH, O_SCRIPT };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -599,6 +617,7 @@ static void parse_options(int argc, char **argv)
 		{ "console", required_argument, NULL, O_CONSOLE },
 		{ "extra", required_argument, NULL, O_EXTRA },
 		{ "shell", no_argument, NULL, O_SHELL },
+		{ "script", no_argument, NULL, O_SCRIPT },
 		{ "batch", required_argument, NULL, O_BATCH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -628,6 +647,7 @@ static void parse_options(int argc, char **argv)
 			S.extra[S.nextra++] = optarg;
 			break;
 		case O_SHELL: S.shell = true; break;
+		case O_SCRIPT: S.script = true; break;
 		case O_BATCH: S.batch_dir = optarg; S.batch = true; break;
 		case 'o': S.outfile = optarg; break;
 		case 'v': S.verbose++; break;
@@ -842,11 +862,12 @@ static void write_plan(FILE *f)
 {
 	int i, k;
 
-	fputs("# Written by stap-vm: run INDEX MODULE_NAME FILE.ko [name=value ...]\n", f);
+	fputs("# Written by stap-vm: run INDEX MODULE_NAME FILE.ko [name=value ...]\n"
+	      "# or, with --script: script INDEX NAME FILE [ARG ...]\n", f);
 	for (i = 0; i < S.njobs; i++) {
 		struct job *j = &S.jobs[i];
 
-		fprintf(f, "run %d ", j->index);
+		fprintf(f, "%s %d ", S.script ? "script" : "run", j->index);
 		put_quoted(f, j->modname);
 		fputc(' ', f);
 		put_quoted(f, base_name(j->module));

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kprobe-floor - the least a kprobe can cost: a module with an empty
+ * handler, the floor that bench/probe-cost.sh compares stap's modules
+ * with.
+ *
+ *	insmod kprobe-floor.ko [symbol=NAME] [ret=1]
+ *
+ * Puts a kprobe with an empty pre-handler on NAME (default
+ * __x64_sys_getppid), or with ret=1 a kretprobe with an empty return
+ * handler.  rmmod removes it.  bench/probe-cost.sh builds it with kbuild
+ * against the VM kernel's headers.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kprobes.h>
+
+static char *symbol = "__x64_sys_getppid";
+module_param(symbol, charp, 0444);
+MODULE_PARM_DESC(symbol, "the function to probe");
+
+static bool ret;
+module_param(ret, bool, 0444);
+MODULE_PARM_DESC(ret, "probe the function's return (a kretprobe)");
+
+static int floor_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static int floor_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static struct kprobe floor_kp = { .pre_handler = floor_pre };
+static struct kretprobe floor_rp = { .handler = floor_ret };
+
+static int __init floor_init(void)
+{
+	if (ret) {
+		floor_rp.kp.symbol_name = symbol;
+		return register_kretprobe(&floor_rp);
+	}
+	floor_kp.symbol_name = symbol;
+	return register_kprobe(&floor_kp);
+}
+
+static void __exit floor_exit(void)
+{
+	if (ret)
+		unregister_kretprobe(&floor_rp);
+	else
+		unregister_kprobe(&floor_kp);
+}
+
+module_init(floor_init);
+module_exit(floor_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("an empty kprobe or kretprobe: the floor of probe cost");
