@@ -201,6 +201,9 @@ static int __init stp_init(void)
 	rc = stp_regex_init();
 	if (rc)
 		goto err_contexts;
+	rc = stp_tapset_init();
+	if (rc)
+		goto err_contexts;
 	if (stp_script.init_globals) {
 		rc = stp_script.init_globals();
 		if (rc)
@@ -215,6 +218,7 @@ err_globals:
 	if (stp_script.free_globals)
 		stp_script.free_globals();
 err_contexts:
+	stp_tapset_exit();
 	stp_regex_exit();
 	stp_contexts_exit();
 	return rc;
@@ -227,6 +231,7 @@ static void __exit stp_exit(void)
 	stp_transport_exit();
 	if (stp_script.free_globals)
 		stp_script.free_globals();
+	stp_tapset_exit();
 	stp_regex_exit();
 	stp_contexts_exit();
 }

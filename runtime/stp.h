@@ -37,6 +37,7 @@
 #include <linux/moduleparam.h>
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/prandom.h>
 #include "stp_proto.h"
 
 struct pt_regs;
@@ -341,6 +342,17 @@ bool stp_uread_string(struct stp_context *c, u64 addr, char *buf, size_t size);
 s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed);
 u64 stp_kaslr(u64 link_addr);
 
+/* ---- state the tapset library keeps per CPU (tapset.c) ---- */
+
+struct stp_tapset_cpu {
+	struct rnd_state rnd;	/* randint() */
+	char *tok;		/* tokenize(): a copy of its input ... */
+	size_t tok_next;	/* ... and where the next token starts */
+	char *scratch;		/* MAXSTRINGLEN bytes for one function's use */
+};
+
+struct stp_tapset_cpu *stp_tapset_cpu(void);
+
 /* ---- regular expressions (regex.c) ---- */
 
 enum stp_rx_op { RX_CHAR, RX_ANY, RX_CLASS, RX_SPLIT, RX_JMP, RX_SAVE, RX_BOL, RX_EOL,
@@ -411,6 +423,8 @@ extern const struct kernel_param_ops stp_param_ops_s64;
 int stp_contexts_init(void);
 void stp_contexts_exit(void);
 int stp_regex_init(void);
+int stp_tapset_init(void);
+void stp_tapset_exit(void);
 void stp_regex_exit(void);
 void stp_run_session_probes(const struct stp_probe *const *probes, int n);
 void stp_error_limit_check(void);
