@@ -10,6 +10,7 @@
  *	STP_MSG_WARNING/ERROR	to stderr as they are
  *	STP_MSG_EXIT_REQUEST	answered with "stop\n"
  *	STP_MSG_STOPPED		the end probes ran; EOF follows
+ *	STP_MSG_SYSTEM		a command to start with /bin/sh -c, not waited for
  * The first SIGINT, SIGTERM or SIGHUP writes "stop\n" so that the end
  * probes run; the third one exits at once with status 1 (staprun then
  * unloads the module).  Exit status: 1 if the module reported errors or
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "stp_proto.h"
 
@@ -159,6 +161,47 @@ static void put_output(const char *data, size_t len)
 	request_stop();
 }
 
+/* Reaps commands that have ended; never waits for one still running. */
+static void reap_commands(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/*
+ * system(): starts "/bin/sh -c CMD" in the background, with stapio's
+ * standard streams, and goes on relaying output.  The script's own
+ * output printed before the call has already been written.
+ */
+static void run_command(const char *data, size_t len)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	char *cmd;
+	pid_t pid;
+
+	reap_commands();
+	cmd = strndup(data, len);
+	if (!cmd)
+		die("out of memory");
+	sigemptyset(&none);
+	pid = fork();
+	if (pid == 0) {
+		/* only async-signal-safe calls between fork and exec; exec
+		 * resets caught signals, but the ignored SIGPIPE would stay */
+		sigaction(SIGPIPE, &dfl, NULL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "ERROR: system(): cannot start '%s': %s\n", cmd,
+			strerror(errno));
+		error_seen = 1;
+	}
+	free(cmd);
+}
+
 static void handle_message(const struct stp_msg_header *h, const char *data)
 {
 	struct stp_stopped st;
@@ -186,6 +229,9 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		if (st.errors > 0)
 			error_seen = 1;
 		stopped_seen = 1;
+		break;
+	case STP_MSG_SYSTEM:
+		run_command(data, h->len);
 		break;
 	default:
 		if (verbose)
