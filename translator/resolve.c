@@ -749,16 +749,14 @@ static void resolve_expr(Node *n, Scope *sc)
 		return;
 	case ND_ASSIGN:
 	case ND_AGG:
+		/* x += 1 and x++ update x without reading it as a value: like
+		   SystemTap, such globals are still displayed at exit */
 		resolve_lvalue(n->lhs, sc);
-		if (n->op && n->lhs->var)
-			n->lhs->var->read = true;
 		resolve_expr(n->rhs, sc);
 		return;
 	case ND_PREINC:
 	case ND_POSTINC:
 		resolve_lvalue(n->lhs, sc);
-		if (n->lhs->var)
-			n->lhs->var->read = true;
 		return;
 	case ND_IN:
 		n->lhs->kind = ND_INDEX;
