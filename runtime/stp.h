@@ -593,4 +593,16 @@ struct stp_kprobe {
 };
 extern const struct stp_family_ops stp_kprobe_ops;
 
+struct perf_event;
+struct stp_perf {
+	const struct stp_probe *probe;
+	u32 type;		/* PERF_TYPE_* */
+	u64 config;		/* PERF_COUNT_* */
+	u64 period;		/* counts between samples, or samples a second with freq */
+	bool freq;
+	bool optional;		/* probe point?: skipped when the event does not exist */
+	struct perf_event **events;	/* one per CPU (nr_cpu_ids), NULL where none */
+};
+extern const struct stp_family_ops stp_perf_ops;
+
 #endif /* STP_H */

@@ -327,7 +327,7 @@ static Node *clone(Node *n)
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe,
+	&family_kprobe, &family_perf,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 

@@ -416,6 +416,7 @@ extern ProbeFamily family_never;
 extern ProbeFamily family_timer;
 extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
+extern ProbeFamily family_perf;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
 
