@@ -476,6 +476,8 @@ enum stp_session_state {
 extern atomic_t stp_session_state;
 extern atomic_t stp_error_count;
 extern atomic_t stp_skipped_count;
+/* target(): the pid of stap -x PID or of the -c command, else 0 */
+extern int stp_target_pid;
 /* Module parameters for 64-bit script globals (-G var=value). */
 extern const struct kernel_param_ops stp_param_ops_s64;
 
