@@ -300,6 +300,9 @@ static void usage(FILE *out)
 "  -w            no warnings          -W  warnings are errors\n"
 "  -m NAME       name the module NAME\n"
 "  -o FILE       send the script's output to FILE\n"
+"  -c CMD        run CMD once the probes are armed, stop when it exits; target() is its pid\n"
+"  -x PID        target() is PID\n"
+"  -T SECONDS    stop the script after SECONDS\n"
 "  -r RELEASE    build for that kernel release, or -r BUILD_DIR\n"
 "  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
 "  -I DIR        also look for tapsets in DIR\n"
@@ -329,7 +332,7 @@ static void parse_args(Session *s, int argc, char **argv)
 	};
 	int c;
 	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:r:D:I:G:s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:c:x:T:r:D:I:G:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			s->script_text = optarg;
@@ -362,6 +365,22 @@ static void parse_args(Session *s, int argc, char **argv)
 			break;
 		case 'o':
 			s->output_file = optarg;
+			break;
+		case 'c':
+			s->target_cmd = optarg;
+			break;
+		case 'x': {
+			char *end;
+			long pid = strtol(optarg, &end, 10);
+			if (*end || pid <= 0 || pid > 0x7fffffff)
+				fatal("-x takes a process id, not '%s'", optarg);
+			s->target_pid = optarg;
+			break;
+		}
+		case 'T':
+			s->stop_after = atoi(optarg);
+			if (s->stop_after <= 0)
+				fatal("-T takes a number of seconds above 0, not '%s'", optarg);
 			break;
 		case 'r':
 			s->kernel_release = optarg;
@@ -412,6 +431,8 @@ static void parse_args(Session *s, int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		vec_push(&s->script_args, argv[optind]);
+	if (s->target_cmd && s->target_pid)
+		fatal("-c and -x cannot be used together: -c CMD makes its own target");
 	if (s->module_name) {
 		const char *m = s->module_name;
 		bool ok = *m && strlen(m) <= 55;

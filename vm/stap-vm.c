@@ -242,6 +242,8 @@ static struct {
 	const char *console_file, *outfile, *batch_dir, *list_file;
 	const char **extra;
 	int nextra;
+	const char **staprun_args;	/* --staprun-arg: before each FILE.ko */
+	int nstaprun_args;
 	int smp, memory_mb, verbose;
 	bool icount, shell, script;
 	double timeout;
@@ -477,6 +479,8 @@ static void usage(FILE *f)
 "  --kernel FILE     the guest kernel (vmlinuz)\n"
 "  --release R       the kernel in $STAP_VM_DIR/R/vmlinuz (default: the\n"
 "                    only one there; STAP_VM_DIR defaults to " STAP_VM_DIR ")\n"
+"  --staprun-arg ARG an option for the guest's staprun, before the module\n"
+"                    (repeatable: --staprun-arg -c --staprun-arg 'ls /')\n"
 "  --staprun PATH    static staprun for the guest (default: next to\n"
 "  --stapio PATH     stap-vm, then in ../stapio/)\n"
 "  --smp N           virtual CPUs (default 2)\n"
@@ -604,7 +608,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT };
+	       O_BATCH, O_SCRIPT, O_STAPRUN_ARG };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -619,6 +623,7 @@ static void parse_options(int argc, char **argv)
 		{ "shell", no_argument, NULL, O_SHELL },
 		{ "script", no_argument, NULL, O_SCRIPT },
 		{ "batch", required_argument, NULL, O_BATCH },
+		{ "staprun-arg", required_argument, NULL, O_STAPRUN_ARG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -649,6 +654,13 @@ static void parse_options(int argc, char **argv)
 		case O_SHELL: S.shell = true; break;
 		case O_SCRIPT: S.script = true; break;
 		case O_BATCH: S.batch_dir = optarg; S.batch = true; break;
+		case O_STAPRUN_ARG:
+			S.staprun_args = realloc(S.staprun_args,
+						 (S.nstaprun_args + 1) * sizeof(char *));
+			if (!S.staprun_args)
+				die("out of memory");
+			S.staprun_args[S.nstaprun_args++] = optarg;
+			break;
 		case 'o': S.outfile = optarg; break;
 		case 'v': S.verbose++; break;
 		case 'h': usage(stdout); exit(0);
@@ -869,6 +881,10 @@ static void write_plan(FILE *f)
 
 		fprintf(f, "%s %d ", S.script ? "script" : "run", j->index);
 		put_quoted(f, j->modname);
+		for (k = 0; k < S.nstaprun_args; k++) {
+			fputc(' ', f);
+			put_quoted(f, S.staprun_args[k]);
+		}
 		fputc(' ', f);
 		put_quoted(f, base_name(j->module));
 		for (k = 0; k < j->nargs; k++) {
