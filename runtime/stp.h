@@ -425,6 +425,11 @@ struct stp_tapset_cpu {
 };
 
 struct stp_tapset_cpu *stp_tapset_cpu(void);
+/*
+ * c->last_error after abort(): the handler unwinds as from an error,
+ * but try/catch passes it on and the handler clears it at its end.
+ */
+extern const char stp_abort_error[];
 
 /* ---- regular expressions (regex.c) ---- */
 

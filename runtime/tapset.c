@@ -12,6 +12,9 @@
 #include <linux/vmalloc.h>
 #include "stp.h"
 
+/* abort()'s mark in c->last_error: see translator/emit.c */
+const char stp_abort_error[] = "abort() called";
+
 static char *stp_tapset_area;
 static size_t stp_tapset_stride;
 
