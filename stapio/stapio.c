@@ -2,7 +2,7 @@
 /*
  * stapio - relay a loaded stap module's messages.
  *
- *	stapio [-o FILE] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME
+ *	stapio [-o FILE [-S SIZE_MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME
  *
  * Opens /proc/stap_MODULE_NAME, writes "target PID\n" with -c or -x
  * (target() in the script), then "start\n", then copies messages
@@ -40,6 +40,7 @@
 #include <stdint.h>
 #include <sys/wait.h>
 #include "stp_proto.h"
+#include "outfile.h"
 
 /* At least one largest message; more lets one read() bring many. */
 #define READ_BUF_SIZE	(256 * 1024)
@@ -47,7 +48,7 @@
 static int verbose;
 static char proc_path[128];
 static int ctl_fd = -1;
-static int out_fd = STDOUT_FILENO;
+static struct out_file out = { .fd = STDOUT_FILENO };
 static int stop_sent;
 static int error_seen;
 static int stopped_seen;
@@ -56,6 +57,7 @@ static volatile sig_atomic_t signals_seen;
 static volatile sig_atomic_t child_exited;	/* SIGCHLD: the -c command may be done */
 static volatile sig_atomic_t timed_out;		/* SIGALRM: -T SECONDS are up */
 static pid_t cmd_pid;		/* -c: the command, until it is reaped */
+static long timeout_seconds;	/* -T: from the start of the probes */
 static int cmd_go_fd = -1;	/* -c: writing a byte here lets the command run */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -74,10 +76,13 @@ static void die(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: stapio [-o FILE] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME\n"
+	fputs("usage: stapio [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME\n"
 	      "Relays the messages of the loaded stap module MODULE_NAME\n"
 	      "(normally run by staprun).\n"
 	      "  -o FILE     write the script's output to FILE instead of stdout\n"
+	      "              (strftime patterns like %Y%m%d-%H%M are expanded)\n"
+	      "  -S MB[,N]   with -o: switch to FILE.1, FILE.2, ... past MB megabytes,\n"
+	      "              keeping the newest N files\n"
 	      "  -c CMD      run CMD (with sh -c) once the probes are armed; stop when it exits\n"
 	      "  -x PID      target() is PID\n"
 	      "  -T SECONDS  stop the script after SECONDS\n"
@@ -258,7 +263,7 @@ static void put_output(const char *data, size_t len)
 {
 	if (output_broken)
 		return;
-	if (write_all(out_fd, data, len) == 0)
+	if ((out.pattern ? outfile_write(&out, data, len) : write_all(out.fd, data, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly, as stap does. */
 	if (errno != EPIPE) {
@@ -323,6 +328,9 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		request_stop();
 		break;
 	case STP_MSG_STARTED:
+		/* -T counts from here: the probes are armed */
+		if (timeout_seconds)
+			alarm(timeout_seconds);
 		release_command();
 		break;
 	case STP_MSG_STOPPED:
@@ -380,10 +388,14 @@ int main(int argc, char **argv)
 	long target = 0, seconds = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+o:c:x:T:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:vh")) != -1) {
 		switch (opt) {
 		case 'o':
 			outfile = optarg;
+			break;
+		case 'S':
+			if (outfile_parse_limits(&out, optarg) < 0)
+				die("-S takes SIZE_MB[,N_FILES], not '%s'", optarg);
 			break;
 		case 'c':
 			command = optarg;
@@ -420,11 +432,12 @@ int main(int argc, char **argv)
 	buf = malloc(READ_BUF_SIZE);
 	if (!buf)
 		die("out of memory");
+	if (out.max_bytes && !outfile)
+		die("-S needs -o FILE");
 	if (outfile) {
-		out_fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0666);
-		if (out_fd < 0)
-			die("cannot open %s: %s", outfile, strerror(errno));
+		out.pattern = outfile;
+		if (outfile_open(&out) < 0)
+			die("cannot open %s: %s", out.name, strerror(errno));
 	}
 	ctl_fd = open(proc_path, O_RDWR | O_CLOEXEC);
 	if (ctl_fd < 0)
@@ -436,8 +449,7 @@ int main(int argc, char **argv)
 		snprintf(target_cmd, sizeof(target_cmd), "target %ld\n", target);
 		write_command(target_cmd);
 	}
-	if (seconds)
-		alarm(seconds);
+	timeout_seconds = seconds;
 	send_command("start\n");
 
 	/* Ends at EOF, which the module sends after STP_MSG_STOPPED. */
@@ -468,8 +480,8 @@ int main(int argc, char **argv)
 			proc_path);
 		error_seen = 1;
 	}
-	if (outfile && close(out_fd) < 0)
-		die("cannot write %s: %s", outfile, strerror(errno));
+	if (outfile && outfile_close(&out) < 0)
+		die("cannot write %s: %s", out.name, strerror(errno));
 	if (verbose)
 		fprintf(stderr, "stapio: done, exit status %d\n", error_seen);
 	return error_seen;

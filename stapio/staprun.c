@@ -2,10 +2,10 @@
 /*
  * staprun - load a stap module, run stapio on it, unload it.
  *
- *	staprun [-o FILE] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]
+ *	staprun [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]
  *
- * -c, -x and -T go to stapio, which runs the command, tells the module
- * the target pid, and keeps the time.
+ * -S, -c, -x and -T go to stapio, which switches output files, runs the
+ * command, tells the module the target pid, and keeps the time.
  *
  * The module is loaded with finit_module(2), its parameters joined into
  * one string.  stapio (found through $STAPIO, next to staprun, or in
@@ -77,9 +77,10 @@ static void note(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: staprun [-o FILE] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]\n"
+	fputs("usage: staprun [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]\n"
 	      "Loads MODULE.ko, relays its output with stapio, then unloads it.\n"
 	      "  -o FILE     write the script's output to FILE instead of stdout\n"
+	      "  -S MB[,N]   with -o: switch output files past MB megabytes, keep N\n"
 	      "  -c CMD      run CMD (with sh -c) once the probes are armed; stop when it exits\n"
 	      "  -x PID      target() is PID\n"
 	      "  -T SECONDS  stop the script after SECONDS\n"
@@ -297,7 +298,7 @@ static void set_signals(void)
 static int run_stapio(const char *outfile, char **opts, int nopts)
 {
 	const char *stapio = find_stapio();
-	char *argv[16];
+	char *argv[20];
 	int argc = 0, status, err = 0, pipefd[2];
 	sigset_t all, old;
 	pid_t pid;
@@ -379,10 +380,10 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 int main(int argc, char **argv)
 {
 	const char *outfile = NULL;
-	char *params, *stapio_opts[6];
+	char *params, *stapio_opts[8];
 	int opt, status, nopts = 0;
 
-	while ((opt = getopt(argc, argv, "+o:c:x:T:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:vh")) != -1) {
 		switch (opt) {
 		case 'o':
 			outfile = optarg;
@@ -390,9 +391,11 @@ int main(int argc, char **argv)
 		case 'c':
 		case 'x':
 		case 'T':
-			if (nopts + 2 > 6)
-				die("-c, -x and -T may each be given once");
-			stapio_opts[nopts++] = opt == 'c' ? "-c" : opt == 'x' ? "-x" : "-T";
+		case 'S':
+			if (nopts + 2 > 8)
+				die("-c, -x, -T and -S may each be given once");
+			stapio_opts[nopts++] = opt == 'c' ? "-c" : opt == 'x' ? "-x" :
+					       opt == 'T' ? "-T" : "-S";
 			stapio_opts[nopts++] = optarg;
 			break;
 		case 'v':

@@ -300,6 +300,7 @@ static void usage(FILE *out)
 "  -w            no warnings          -W  warnings are errors\n"
 "  -m NAME       name the module NAME\n"
 "  -o FILE       send the script's output to FILE\n"
+"  -S MB[,N]     with -o: switch to FILE.1, FILE.2, ... past MB megabytes, keep N files\n"
 "  -c CMD        run CMD once the probes are armed, stop when it exits; target() is its pid\n"
 "  -x PID        target() is PID\n"
 "  -T SECONDS    stop the script after SECONDS\n"
@@ -332,7 +333,7 @@ static void parse_args(Session *s, int argc, char **argv)
 	};
 	int c;
 	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:c:x:T:r:D:I:G:s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:r:D:I:G:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			s->script_text = optarg;
@@ -365,6 +366,9 @@ static void parse_args(Session *s, int argc, char **argv)
 			break;
 		case 'o':
 			s->output_file = optarg;
+			break;
+		case 'S':
+			s->output_limits = optarg;
 			break;
 		case 'c':
 			s->target_cmd = optarg;
@@ -431,6 +435,8 @@ static void parse_args(Session *s, int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		vec_push(&s->script_args, argv[optind]);
+	if (s->output_limits && !s->output_file)
+		fatal("-S needs -o FILE: it limits the size of the output files");
 	if (s->target_cmd && s->target_pid)
 		fatal("-c and -x cannot be used together: -c CMD makes its own target");
 	if (s->module_name) {

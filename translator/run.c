@@ -107,6 +107,10 @@ int run_module(Session *s)
 		vec_push(&args, "-o");
 		vec_push(&args, (void *)s->output_file);
 	}
+	if (s->output_limits) {	/* where the file is written: stap-vm or stapio */
+		vec_push(&args, "-S");
+		vec_push(&args, (void *)s->output_limits);
+	}
 	/* staprun's own options; stap-vm puts them on the guest's staprun */
 	const char *opts[6];
 	int nopts = 0;

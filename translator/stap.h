@@ -486,6 +486,7 @@ struct Session {
 	bool use_vm;			/* --vm */
 	const char *module_name;	/* -m */
 	const char *output_file;	/* -o */
+	const char *output_limits;	/* -S SIZE_MB[,N] */
 	const char *target_cmd;	/* -c CMD */
 	const char *target_pid;	/* -x PID, checked */
 	int stop_after;		/* -T SECONDS, 0: none */

@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cpio.h"
+#include "../stapio/outfile.h"
 
 #ifndef STAP_VM_DIR
 #define STAP_VM_DIR "/var/lib/stap/vm"
@@ -264,7 +265,7 @@ static struct {
 	const char *stop_reason;	/* why stap-vm stopped the VM early, or NULL */
 	int interrupts;
 	bool pending_int;
-	int out_fd;
+	struct out_file out;	/* -o FILE [-S]: live output; .fd is stdout without -o */
 	bool out_broken;
 	int live_status;	/* -1 until the guest reports it */
 
@@ -284,7 +285,7 @@ static struct {
 	struct proto proto;
 	int sigpipe[2];
 } S = { .smp = 2, .memory_mb = 512, .live_status = -1, .console_job = -1,
-	.qemu = -1, .out_fd = STDOUT_FILENO,
+	.qemu = -1, .out = { .fd = STDOUT_FILENO },
 	.fd = { -1, -1, -1, -1 }, .sigpipe = { -1, -1 } };
 
 /* ---- small helpers ---- */
@@ -483,13 +484,16 @@ static void usage(FILE *f)
 "                    (repeatable: --staprun-arg -c --staprun-arg 'ls /')\n"
 "  --staprun PATH    static staprun for the guest (default: next to\n"
 "  --stapio PATH     stap-vm, then in ../stapio/)\n"
-"  --smp N           virtual CPUs (default 2)\n"
+"  --smp N           virtual CPUs (default 2, or $STAP_VM_SMP)\n"
 "  --memory MB       guest memory (default 512)\n"
 "  --icount          count instructions for time (-icount shift=0,\n"
 "                    forces --smp 1): for benchmarks\n"
 "  --timeout SECS    live mode: stop the script after SECS\n"
 "  --console FILE    keep the whole guest console in FILE\n"
 "  -o FILE           live mode: write the script's output to FILE\n"
+"                    (strftime patterns like %Y%m%d are expanded)\n"
+"  -S MB[,N]         with -o: switch to FILE.1, FILE.2, ... past MB megabytes,\n"
+"                    keeping the newest N files\n"
 "  --extra FILE      copy FILE into the guest's /extra/ (repeatable)\n"
 "  --script          each MODULE.ko (live) or list entry (batch) is a\n"
 "                    shell script that the guest runs with sh instead of\n"
@@ -630,7 +634,11 @@ static void parse_options(int argc, char **argv)
 	char *name;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+o:vh", longopts, NULL)) != -1) {
+	/* the testsuite runs one CPU unless a test asks for more: a second
+	   vCPU thread starved by a busy host stalls the guest's IPIs */
+	if (getenv("STAP_VM_SMP"))
+		S.smp = parse_int(getenv("STAP_VM_SMP"), "STAP_VM_SMP", 1, 64);
+	while ((opt = getopt_long(argc, argv, "+o:S:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_KERNEL: S.kernel = optarg; break;
 		case O_RELEASE: S.release = optarg; break;
@@ -662,6 +670,10 @@ static void parse_options(int argc, char **argv)
 			S.staprun_args[S.nstaprun_args++] = optarg;
 			break;
 		case 'o': S.outfile = optarg; break;
+		case 'S':
+			if (outfile_parse_limits(&S.out, optarg) < 0)
+				die("-S takes SIZE_MB[,N_FILES], not '%s'", optarg);
+			break;
 		case 'v': S.verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(1);
@@ -1440,7 +1452,7 @@ static void live_output(int port, const char *buf, size_t len)
 	}
 	if (S.out_broken)
 		return;
-	if (write_all(S.out_fd, buf, len) == 0)
+	if ((S.outfile ? outfile_write(&S.out, buf, len) : write_all(S.out.fd, buf, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly. */
 	if (errno != EPIPE)
@@ -1667,8 +1679,8 @@ static int finish_live(void)
 {
 	int i, rc = S.live_status;
 
-	if (S.out_fd != STDOUT_FILENO && close(S.out_fd) < 0) {
-		say("cannot write %s: %s", S.outfile, strerror(errno));
+	if (S.outfile && outfile_close(&S.out) < 0) {
+		say("cannot write %s: %s", S.out.name, strerror(errno));
 		rc = 1;
 	}
 	if (S.trouble) {
@@ -1736,10 +1748,11 @@ int main(int argc, char **argv)
 	if (S.batch && mkdir(S.batch_dir, 0777) < 0 && errno != EEXIST)
 		die("cannot create %s: %s", S.batch_dir, strerror(errno));
 	if (S.outfile) {
-		S.out_fd = open(S.outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				0666);
-		if (S.out_fd < 0)
-			die("cannot open %s: %s", S.outfile, strerror(errno));
+		S.out.pattern = S.outfile;
+		if (outfile_open(&S.out) < 0)
+			die("cannot open %s: %s", S.out.name, strerror(errno));
+	} else if (S.out.max_bytes) {
+		die("-S needs -o FILE");
 	}
 	if (S.console_file) {
 		S.console_log = fopen(S.console_file, "w");
