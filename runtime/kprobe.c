@@ -12,6 +12,7 @@
 #include <linux/kprobes.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/percpu.h>
 #include "stp.h"
 
 static int stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -22,12 +23,44 @@ static int stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * The entry registers of the kretprobe instance whose return handler runs
+ * on this CPU: a .return probe reads its function's parameters in them.
+ * Handlers run with preemption disabled, so a per-CPU pointer is enough.
+ */
+static DEFINE_PER_CPU(struct pt_regs *, stp_entry_regs);
+
+static int stp_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	memcpy(ri->data, regs, sizeof(*regs));
+	return 0;
+}
+
 static int stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct stp_kprobe *p = container_of(get_kretprobe(ri), struct stp_kprobe, u.rp);
 
+	if (p->save_entry)
+		this_cpu_write(stp_entry_regs, (struct pt_regs *)ri->data);
 	stp_run_probe(p->probe, regs);
+	this_cpu_write(stp_entry_regs, NULL);
 	return 0;
+}
+
+u64 stp_entry_reg(struct stp_context *c, int n)
+{
+	struct pt_regs *entry = this_cpu_read(stp_entry_regs);
+	struct pt_regs *now = c->regs;
+	u64 v;
+
+	if (!entry) {
+		stp_error(c, "no entry registers in this probe", NULL);
+		return 0;
+	}
+	c->regs = entry;
+	v = stp_dwarf_reg(c, n);
+	c->regs = now;
+	return v;
 }
 
 static int stp_kprobe_register_one(struct stp_kprobe *p)
@@ -38,6 +71,10 @@ static int stp_kprobe_register_one(struct stp_kprobe *p)
 		p->u.rp.kp.offset = p->offset;
 		p->u.rp.handler = stp_kretprobe_ret;
 		p->u.rp.maxactive = p->maxactive;
+		if (p->save_entry) {
+			p->u.rp.entry_handler = stp_kretprobe_entry;
+			p->u.rp.data_size = sizeof(struct pt_regs);
+		}
 		return register_kretprobe(&p->u.rp);
 	}
 	memset(&p->u.kp, 0, sizeof(p->u.kp));

@@ -340,6 +340,13 @@ s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed);
 bool stp_uread_string(struct stp_context *c, u64 addr, char *buf, size_t size);
 s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed);
 u64 stp_kaslr(u64 link_addr);
+/* Guru mode (-g) writes: size bytes of kernel memory, or a register. */
+void stp_kwrite(struct stp_context *c, u64 addr, int size, s64 v);
+void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
+/* A register as it was at the entry of the function a .return probe is on
+   (kprobe.c keeps them for kretprobes with save_entry). */
+u64 stp_entry_reg(struct stp_context *c, int n);
+#define STP_ENTRY_REG(c, n) stp_entry_reg(c, n)
 
 /* ---- regular expressions (regex.c) ---- */
 
@@ -446,6 +453,7 @@ struct stp_kprobe {
 	bool is_return;
 	bool optional;		/* probe point?: skipped when it cannot be registered */
 	int maxactive;		/* .return: concurrent instances, 0 for the default */
+	bool save_entry;	/* .return: keep the entry registers (stp_entry_reg) */
 	bool registered;
 	union {
 		struct kprobe kp;

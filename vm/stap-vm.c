@@ -156,12 +156,21 @@ static const char guest_init[] =
 	"	echo $i > /tmp/current\n"
 	"	mark \"begin $i\"\n"
 	"	echo \"B $i\" > $to_host\n"
+	"	# /extra/NAME.trigger (stap-vm --extra): sourced every 0.2 s while\n"
+	"	# the module runs, to make the probed code run (tests)\n"
+	"	trig=\n"
+	"	if [ -f /extra/$name.trigger ]; then\n"
+	"		( while :; do . /extra/$name.trigger; usleep 200000; done ) \\\n"
+	"			> /dev/null 2>&1 &\n"
+	"		trig=$!\n"
+	"	fi\n"
 	"	if [ $MODE = live ]; then\n"
 	"		$runner \"$@\" > /dev/ttyS1 2> /dev/ttyS2\n"
 	"	else\n"
 	"		$runner \"$@\" > /tmp/out 2> /tmp/err\n"
 	"	fi\n"
 	"	st=$?\n"
+	"	[ -n \"$trig\" ] && kill $trig\n"
 	"	echo none > /tmp/current\n"
 	"	cd /\n"
 	"	unload $name\n"
@@ -242,6 +251,8 @@ static struct {
 	const char *console_file, *outfile, *batch_dir, *list_file;
 	const char **extra;
 	int nextra;
+	const char **insmod;	/* --insmod: also in extra, loaded at boot */
+	int ninsmod;
 	int smp, memory_mb, verbose;
 	bool icount, shell, script;
 	double timeout;
@@ -486,7 +497,10 @@ static void usage(FILE *f)
 "  --timeout SECS    live mode: stop the script after SECS\n"
 "  --console FILE    keep the whole guest console in FILE\n"
 "  -o FILE           live mode: write the script's output to FILE\n"
-"  --extra FILE      copy FILE into the guest's /extra/ (repeatable)\n"
+"  --extra FILE      copy FILE into the guest's /extra/ (repeatable);\n"
+"                    /extra/NAME.trigger is sourced every 0.2 s while\n"
+"                    module NAME runs (to make probed code run)\n"
+"  --insmod FILE.ko  copy it into /extra/ and load it before the first job\n"
 "  --script          each MODULE.ko (live) or list entry (batch) is a\n"
 "                    shell script that the guest runs with sh instead of\n"
 "                    staprun, in the same way (benchmarks)\n"
@@ -604,7 +618,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT };
+	       O_BATCH, O_SCRIPT, O_INSMOD };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -616,6 +630,7 @@ static void parse_options(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "console", required_argument, NULL, O_CONSOLE },
 		{ "extra", required_argument, NULL, O_EXTRA },
+		{ "insmod", required_argument, NULL, O_INSMOD },
 		{ "shell", no_argument, NULL, O_SHELL },
 		{ "script", no_argument, NULL, O_SCRIPT },
 		{ "batch", required_argument, NULL, O_BATCH },
@@ -645,6 +660,14 @@ static void parse_options(int argc, char **argv)
 			if (!S.extra)
 				die("out of memory");
 			S.extra[S.nextra++] = optarg;
+			break;
+		case O_INSMOD:
+			S.extra = realloc(S.extra, (S.nextra + 1) * sizeof(char *));
+			S.insmod = realloc(S.insmod, (S.ninsmod + 1) * sizeof(char *));
+			if (!S.extra || !S.insmod)
+				die("out of memory");
+			S.extra[S.nextra++] = optarg;
+			S.insmod[S.ninsmod++] = optarg;
 			break;
 		case O_SHELL: S.shell = true; break;
 		case O_SCRIPT: S.script = true; break;
@@ -864,6 +887,11 @@ static void write_plan(FILE *f)
 
 	fputs("# Written by stap-vm: run INDEX MODULE_NAME FILE.ko [name=value ...]\n"
 	      "# or, with --script: script INDEX NAME FILE [ARG ...]\n", f);
+	for (i = 0; i < S.ninsmod; i++) {	/* --insmod: before every job */
+		fputs("insmod /extra/", f);
+		put_quoted(f, base_name(S.insmod[i]));
+		fputs(" || echo 'stap-vm: insmod failed' > /dev/console\n", f);
+	}
 	for (i = 0; i < S.njobs; i++) {
 		struct job *j = &S.jobs[i];
 
