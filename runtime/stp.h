@@ -462,4 +462,15 @@ struct stp_kprobe {
 };
 extern const struct stp_family_ops stp_kprobe_ops;
 
+struct tracepoint;
+struct stp_tracepoint {
+	const struct stp_probe *probe;
+	const char *name;	/* "sched_switch" */
+	void *handler;		/* generated: takes the tracepoint's arguments */
+	bool optional;
+	struct tracepoint *tp;
+	bool registered;
+};
+extern const struct stp_family_ops stp_tracepoint_ops;
+
 #endif /* STP_H */

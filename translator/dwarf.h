@@ -196,4 +196,12 @@ uint64_t dw_symbol_address(DwModule *m, const char *symbol);
  */
 const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool with_vars);
 
+/* ---- shared by the probe families that read target variables ---- */
+
+/* The DWARF family's lowering of a target expression, for other families. */
+void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n);
+/* Data for dwarf_lower_target: registers as at the entry into f, its first
+   parameter hidden from $$parms (kernel.trace's data pointer). */
+void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where);
+
 #endif /* DWARF_H */

@@ -33,6 +33,7 @@ typedef struct DwarfData {
 	int maxactive;
 	bool optional;
 	bool save_entry;	/* .return reading parameters: keep the entry registers */
+	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
 	const char *where;	/* the point without suffixes, for messages */
 } DwarfData;
 
@@ -705,6 +706,8 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		DwVar *var = vars.items[i];
 		if (dd->is_return && !var->is_param)
 			continue;
+		if (dd->hide_first_param && i == 0)
+			continue;
 		if (!first)
 			text(out, " ");
 		first = false;
@@ -897,9 +900,9 @@ static void lower_address(Lower *lw, Node *n)
 	n->name = t->name;
 }
 
-static void resolve_dwarf_target(DerivedProbe *d, Node *n)
+void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
 {
-	Lower lw = { .d = d, .dd = d->data, .n = n };
+	Lower lw = { .d = d, .dd = dwarf_data, .n = n };
 	switch (n->kind) {
 	case ND_ENTRY:
 		/* the parameters of a .return probe are read at entry already */
@@ -939,6 +942,26 @@ static void resolve_dwarf_target(DerivedProbe *d, Node *n)
 		lower_value(&lw, n);
 		return;
 	}
+}
+
+static void resolve_dwarf_target(DerivedProbe *d, Node *n)
+{
+	dwarf_lower_target(d->data, d, n);
+}
+
+/*
+ * For kernel.trace (probe_trace.c): the variables of a probe whose
+ * handler lays out the registers of an entry into f.
+ */
+void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where)
+{
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->mod = m;
+	dd->func = f;
+	dd->addr = f->entry;
+	dd->where = where;
+	dd->hide_first_param = true;
+	return dd;
 }
 
 /* ---- -L ---- */

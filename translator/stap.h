@@ -467,6 +467,7 @@ extern ProbeFamily family_timer;
 extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
 extern ProbeFamily family_dwarf;
+extern ProbeFamily family_trace;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
 
