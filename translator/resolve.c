@@ -362,7 +362,7 @@ bool body_has_targets(Node *n)
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe, &family_dwarf, &family_trace,
+	&family_kprobe, &family_dwarf, &family_trace, &family_perf,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 
@@ -855,16 +855,14 @@ static void resolve_expr(Node *n, Scope *sc)
 		return;
 	case ND_ASSIGN:
 	case ND_AGG:
+		/* x += 1 and x++ update x without reading it as a value: like
+		   SystemTap, such globals are still displayed at exit */
 		resolve_lvalue(n->lhs, sc);
-		if (n->op && n->lhs->var)
-			n->lhs->var->read = true;
 		resolve_expr(n->rhs, sc);
 		return;
 	case ND_PREINC:
 	case ND_POSTINC:
 		resolve_lvalue(n->lhs, sc);
-		if (n->lhs->var)
-			n->lhs->var->read = true;
 		return;
 	case ND_IN:
 		n->lhs->kind = ND_INDEX;
