@@ -766,6 +766,13 @@ static void resolve_index(Node *n, Scope *sc, bool stars_ok)
 			 n->name, n->nargs, MAX_KEYS);
 }
 
+/*
+ * The expression of the statement being resolved: "x++;" and "x += 1;"
+ * as statements update x without reading its value, and, as in
+ * SystemTap, leave it to be displayed at exit; "if (x++)" reads it.
+ */
+static Node *statement_expr;
+
 static void resolve_lvalue(Node *n, Scope *sc)
 {
 	if (n->kind == ND_VAR) {
@@ -855,14 +862,16 @@ static void resolve_expr(Node *n, Scope *sc)
 		return;
 	case ND_ASSIGN:
 	case ND_AGG:
-		/* x += 1 and x++ update x without reading it as a value: like
-		   SystemTap, such globals are still displayed at exit */
 		resolve_lvalue(n->lhs, sc);
+		if (n->op && n != statement_expr && n->lhs->var)
+			n->lhs->var->read = true;
 		resolve_expr(n->rhs, sc);
 		return;
 	case ND_PREINC:
 	case ND_POSTINC:
 		resolve_lvalue(n->lhs, sc);
+		if (n != statement_expr && n->lhs->var)
+			n->lhs->var->read = true;
 		return;
 	case ND_IN:
 		n->lhs->kind = ND_INDEX;
@@ -987,6 +996,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 			resolve_stmt(s, sc);
 		return;
 	case ND_EXPR_STMT:
+		statement_expr = n->lhs;
 		resolve_expr(n->lhs, sc);
 		return;
 	case ND_NULL_STMT:
