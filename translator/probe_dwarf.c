@@ -372,10 +372,13 @@ static const char *value_of(Lower *lw, Val *v, Loc loc)
 			return arena_printf("(s64)(%s)", v->addr);
 		break;
 	case DT_STRUCT:
-	case DT_UNION:
-		fail(lw, loc, "'%s' is a %s, not a value: use a member (->name) or print it "
-		     "with $var$", lw->n->name ? lw->n->name : "@cast", type_name_of(t));
+	case DT_UNION: {
+		Buf b = {0};
+		dump_expr(&b, lw->n);
+		fail(lw, loc, "'%s' is a %s, not a value: use one of its members (->name), or "
+		     "print it with '%s$'", b.s, type_name_of(t), b.s);
 		return "0";
+	}
 	default:
 		break;
 	}
