@@ -34,6 +34,7 @@
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
 #include <linux/kprobes.h>
+#include <linux/uprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
@@ -613,6 +614,19 @@ struct stp_tracepoint {
 	bool registered;
 };
 extern const struct stp_family_ops stp_tracepoint_ops;
+
+struct inode;
+struct stp_uprobe {
+	const struct stp_probe *probe;
+	const char *path;	/* the program or library */
+	loff_t offset;		/* in the file */
+	bool is_return;
+	bool optional;
+	struct inode *inode;
+	struct uprobe_consumer uc;
+	bool registered;
+};
+extern const struct stp_family_ops stp_uprobe_ops;
 struct perf_event;
 struct stp_perf {
 	const struct stp_probe *probe;

@@ -156,6 +156,8 @@ typedef struct DwFuncList {
 } DwFuncList;
 DwFuncList dw_find_functions(DwModule *m, const char *pattern, bool with_inlines,
 			     bool inline_only);
+/* The address after f's prologue (see dwarf.c); f->entry if unknown. */
+uint64_t dw_func_body_addr(DwModule *m, DwFunc *f);
 /* Reads f->ret and f->params (once); returns nparams. */
 int dw_func_params(DwModule *m, DwFunc *f);
 

@@ -399,11 +399,11 @@ static const char *target_read(Gen *g, Node *n, const char *c)
 
 /* A string at an address, "quoted"; its address in hex if it cannot be read. */
 static void put_quoted(Gen *g, const char *sink, const char *addr, const char *buf,
-		       const char *size)
+		       const char *size, bool user)
 {
 	FmtSpec esc = { .conv = 's', .flags = "#", .width = -1, .prec = -1 };
 	FmtSpec hex = { .conv = 'x', .width = -1, .prec = -1 };
-	line(g, "if (stp_kread_string(c, %s, %s, %s)) {", addr, buf, size);
+	line(g, "if (stp_%cread_string(c, %s, %s, %s)) {", user ? 'u' : 'k', addr, buf, size);
 	line(g, "\tstp_put_char(%s, '\"');", sink);
 	line(g, "\tstp_fmt_str(%s, %s, %s);", sink, add_fmt(&esc), buf);
 	line(g, "\tstp_put_char(%s, '\"');", sink);
@@ -445,7 +445,7 @@ static const char *emit_target_string(Gen *g, Node *n, TargetCode *t, const char
 				buf = new_strtemp(g);
 			put_quoted(g, sink, v, buf, p->kind == TP_STRING ? "MAXSTRINGLEN" :
 				   arena_printf("min_t(size_t, %lld, MAXSTRINGLEN)",
-						(long long)p->len + 1));
+						(long long)p->len + 1), p->user);
 			break;
 		default:
 			break;

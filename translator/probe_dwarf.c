@@ -18,7 +18,12 @@
  * TargetCode in stap.h).  In a .return probe the parameters are read as
  * they were at entry: the kretprobe keeps the entry registers.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "stap.h"
 #include "dwarf.h"
 
@@ -34,6 +39,8 @@ typedef struct DwarfData {
 	bool optional;
 	bool save_entry;	/* .return reading parameters: keep the entry registers */
 	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
+	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
+	const char *path;	/* process: the binary */
 	const char *where;	/* the point without suffixes, for messages */
 } DwarfData;
 
@@ -50,9 +57,9 @@ typedef struct OpenMod {
 } OpenMod;
 static Vec open_mods;
 
-static DwModule *open_mod(const char *module, const char **why)
+static DwModule *open_mod_as(const char *module, bool user, const char **why)
 {
-	const char *key = module ? module : "";
+	const char *key = user ? arena_printf("process:%s", module) : module ? module : "";
 	for (int i = 0; i < open_mods.len; i++) {
 		OpenMod *o = open_mods.items[i];
 		if (strcmp(o->key, key) == 0) {
@@ -63,17 +70,24 @@ static DwModule *open_mod(const char *module, const char **why)
 	Session *s = cur_session;
 	OpenMod *o = arena_alloc(sizeof(*o));
 	o->key = arena_strdup(key);
-	o->mod = module ? dw_open_module(s->kernel_release, module, &o->why)
-			: dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
+	o->mod = user ? dw_open_user(module, &o->why) :
+		 module ? dw_open_module(s->kernel_release, module, &o->why) :
+			  dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
 	vec_push(&open_mods, o);
 	*why = o->why;
 	return o->mod;
+}
+
+static DwModule *open_mod(const char *module, const char **why)
+{
+	return open_mod_as(module, false, why);
 }
 
 /* ---- probe points ---- */
 
 typedef struct PointSpec {
 	const char *module;	/* module("m"), or NULL for kernel */
+	const char *process;	/* process("PATH"): absolute */
 	Component *what;	/* function(...) or statement(...) */
 	const char *pattern;
 	bool is_statement;
@@ -97,7 +111,18 @@ static bool parse_spec(Component *c, PointSpec *ps)
 {
 	memset(ps, 0, sizeof(*ps));
 	buf_puts(&ps->suffix, "");
-	if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
+	if (strcmp(c->name, "process") == 0) {
+		if (!string_arg(c, &ps->process))
+			return false;
+		char *abs = realpath(ps->process, NULL);
+		if (!abs) {
+			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
+				 strerror(errno));
+			return false;
+		}
+		ps->process = arena_strdup(abs);
+		free(abs);
+	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
 		if (!string_arg(c, &ps->module))
 			return false;
 	} else if (c->has_arg) {
@@ -150,6 +175,8 @@ static bool parse_spec(Component *c, PointSpec *ps)
 static const char *point_prefix(PointSpec *ps, DwModule *m)
 {
 	const char *what = ps->is_statement ? "statement" : "function";
+	if (ps->process)
+		return arena_printf("process(\"%s\").%s", ps->process, what);
 	if (ps->module)
 		return arena_printf("module(\"%s\").%s", m ? dw_module_name(m) : ps->module, what);
 	return arena_printf("kernel.%s", what);
@@ -164,6 +191,35 @@ static bool has_wildcard(const char *pattern)
 	return false;
 }
 
+/*
+ * Where a link-time address of a program is in its file, which is what a
+ * uprobe is placed by: through the PT_LOAD segment that maps it.
+ */
+static uint64_t file_offset(const char *path, uint64_t addr)
+{
+	uint64_t off = addr;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return off;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	size_t n = 0;
+	if (e && elf_getphdrnum(e, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+			if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD &&
+			    addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_filesz) {
+				off = addr - ph.p_vaddr + ph.p_offset;
+				break;
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return off;
+}
+
 static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
 			       DwFunc *f, uint64_t addr, const char *symbol, uint64_t offset,
 			       const char *where)
@@ -174,13 +230,23 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->addr = addr;
 	dd->symbol = ps->module ? arena_printf("%s:%s", dw_module_name(m), symbol) : symbol;
 	dd->offset = offset;
+	if (ps->process) {
+		bool listed = false;
+		for (int i = 0; i < cur_session->vm_copies.len; i++)
+			listed |= strcmp(cur_session->vm_copies.items[i], ps->process) == 0;
+		if (!listed)
+			vec_push(&cur_session->vm_copies, (void *)ps->process);
+		dd->is_user = true;
+		dd->path = ps->process;
+		dd->offset = file_offset(ps->process, addr);
+	}
 	dd->is_return = ps->ret;
 	dd->is_statement = ps->is_statement;
 	dd->maxactive = ps->maxactive;
 	dd->optional = pp->optional;
 	dd->where = where;
 	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_dwarf;
+	d->family = ps->process ? &family_uprobe : &family_dwarf;
 	/* each address reads its variables its own way: its own body */
 	d->probe = body_has_targets(probe->body) ? probe_copy(probe) : probe;
 	d->kind = PROBE_NORMAL;
@@ -219,6 +285,22 @@ static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
 		error_at(pp->loc, "semantic error", "no match for probe point %s", point);
 }
 
+/*
+ * Where a process("PATH").function probe goes: the entry, where optimized
+ * code has its parameters in registers, or else (code built with -O0, as
+ * programs being debugged often are) after the prologue, where their
+ * frame slots are filled.
+ */
+static uint64_t user_probe_addr(DwModule *m, DwFunc *f)
+{
+	if (dw_func_params(m, f) > 0 && !f->is_inline_instance) {
+		DwLoc l = dw_var_location(m, &f->params[0], f->entry);
+		if (l.kind == DL_REGISTER)
+			return f->entry;
+	}
+	return f->is_inline_instance ? f->entry : dw_func_body_addr(m, f);
+}
+
 static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
 			      Vec *out)
 {
@@ -249,8 +331,9 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
 			continue;
 		}
-		vec_push(out, new_probe(ps, pp, probe, m, f, f->entry, f->symbol, f->symbol_offset,
-					where));
+		uint64_t addr = ps->process && !ps->ret ? user_probe_addr(m, f) : f->entry;
+		vec_push(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
+					f->symbol_offset + (addr - f->entry), where));
 		found++;
 	}
 	if (!found)
@@ -287,7 +370,7 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	if (!parse_spec(c, &ps))
 		return false;
 	const char *why;
-	DwModule *m = open_mod(ps.module, &why);
+	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
 	if (!m) {
 		if (!pp->optional && !cur_session->listing)
 			error_at(pp->loc, "semantic error", "cannot probe %s(\"%s\"): %s",
@@ -348,6 +431,12 @@ static const char *int_cast(DwType *t, const char *v)
 	return arena_printf("(s64)(%s%d)(%s)", t->is_signed ? "s" : "u", (int)t->size * 8, v);
 }
 
+/* The fault-safe reader of the probed code's memory: the kernel's or the user's. */
+static const char *reader(Lower *lw)
+{
+	return lw->dd->is_user ? "stp_uread" : "stp_kread";
+}
+
 /* The value of v as a long (C), reading memory where it lives. */
 static const char *value_of(Lower *lw, Val *v, Loc loc)
 {
@@ -357,14 +446,16 @@ static const char *value_of(Lower *lw, Val *v, Loc loc)
 		if (v->value)
 			return int_cast(t, v->value);
 		if (v->bit_size)
-			return arena_printf("stp_bitfield(stp_kread(c, %s, %d, false), %d, %d, %s)",
-					    v->addr, (int)t->size, v->bit_offset, v->bit_size,
-					    t->is_signed ? "true" : "false");
-		return arena_printf("stp_kread(c, %s, %d, %s)", v->addr, (int)t->size,
+			return arena_printf("stp_bitfield(%s(c, %s, %d, false), %d, %d, %s)",
+					    reader(lw), v->addr, (int)t->size, v->bit_offset,
+					    v->bit_size, t->is_signed ? "true" : "false");
+		return arena_printf("%s(c, %s, %d, %s)", reader(lw), v->addr, (int)t->size,
 				    t->is_signed ? "true" : "false");
 	case DT_POINTER:
 		if (v->value)
 			return arena_printf("(s64)(%s)", v->value);
+		if (lw->dd->is_user)
+			return arena_printf("stp_uread(c, %s, 8, false)", v->addr);
 		return arena_printf("(s64)stp_kread_u64(c, %s)", v->addr);
 	case DT_ARRAY:
 	case DT_FUNC:
@@ -499,6 +590,11 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 			     name, dd->where);
 		return false;
 	}
+	if (dd->is_return && var->is_param && dd->is_user) {
+		fail(lw, loc, "cannot read '$%s' in %s.return: a uprobe's return keeps no entry "
+		     "registers (read it in a .function probe)", name, dd->where);
+		return false;
+	}
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
 	DwLoc l = dw_var_location(dd->mod, var, addr);
@@ -625,6 +721,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 	case DT_POINTER:
 		if (t->target && t->target->kind == DT_INT && t->target->is_char) {
 			piece(out, TP_STRING, value_of(lw, v, lw->n->loc), 0);
+			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
 		} else if (depth == 0 && t->target && is_aggregate(t->target)) {
 			/* $ptr$ shows what it points to */
 			Val s = { .type = t->target, .reg = -1 };
@@ -640,6 +737,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 		}
 		if (t->target->kind == DT_INT && t->target->is_char) {
 			piece(out, TP_CHARS, v->addr, t->nelems);
+			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
 			return;
 		}
 		text(out, "[");
@@ -1028,6 +1126,39 @@ ProbeFamily family_dwarf = {
 	.suffixes = dwarf_suffixes,
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
+	.resolve_target = resolve_dwarf_target,
+	.describe = describe_dwarf,
+};
+
+/* ---- process("PATH"): the same points and variables, as uprobes ---- */
+
+static void emit_uprobes(FILE *out, DerivedProbe **probes, int n)
+{
+	fprintf(out, "static struct stp_uprobe stp_uprobes[] = {\n");
+	for (int i = 0; i < n; i++) {
+		DwarfData *dd = probes[i]->data;
+		fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx",
+			probes[i]->id, dd->path, (unsigned long long)dd->offset);
+		if (dd->is_return)
+			fprintf(out, ", .is_return = true");
+		if (dd->optional)
+			fprintf(out, ", .optional = true");
+		fprintf(out, " },\n");
+	}
+	fprintf(out, "};\n\n");
+}
+
+static const char *uprobe_seconds[] = { "function", "statement", NULL };
+
+ProbeFamily family_uprobe = {
+	.name = "process",
+	.first = "process",
+	.seconds = uprobe_seconds,
+	.resolve = resolve_dwarf,
+	.emit = emit_uprobes,
+	.suffixes = dwarf_suffixes,
+	.table_name = "stp_uprobes",
+	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,
 	.describe = describe_dwarf,
 };

@@ -265,6 +265,7 @@ typedef struct TargetPiece {
 	TargetPieceKind kind;
 	const char *c;		/* TP_TEXT: the text; else a C expression */
 	int64_t len;		/* TP_CHARS */
+	bool user;		/* TP_STRING, TP_CHARS: in user space (uprobes) */
 } TargetPiece;
 
 typedef struct TargetCode {
@@ -468,6 +469,7 @@ extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
 extern ProbeFamily family_dwarf;
 extern ProbeFamily family_trace;
+extern ProbeFamily family_uprobe;
 extern ProbeFamily family_perf;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
@@ -559,6 +561,7 @@ struct Session {
 	int bufsize_mb;			/* -s */
 	bool suppress_handler_errors;
 	const char *vmlinux;			/* --vmlinux PATH */
+	Vec vm_copies;				/* programs process() probes: --vm copies them */
 	bool skip_badvars;			/* --skip-badvars */
 	bool listing;				/* -l / -L: no errors for unmatched points */
 
