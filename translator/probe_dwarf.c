@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,17 @@ static bool has_wildcard(const char *pattern)
 		if (strchr("*?[", pattern[i]))
 			return true;
 	return false;
+}
+
+typedef struct FuncSym {
+	const char *name;
+	uint64_t addr;
+} FuncSym;
+
+static int compare_syms(const void *a, const void *b)
+{
+	const FuncSym *x = *(FuncSym *const *)a, *y = *(FuncSym *const *)b;
+	return strcmp(x->name, y->name);
 }
 
 /*
@@ -364,6 +376,67 @@ static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	return true;
 }
 
+/* A program's function symbols matching pattern, sorted by name, one per address. */
+static Vec function_symbols(const char *path, const char *pattern)
+{
+	Vec out = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return out;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+				continue;
+			const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (!name || fnmatch(pattern, name, 0) != 0)
+				continue;
+			bool seen = false;
+			for (int j = 0; j < out.len && !seen; j++)
+				seen = ((FuncSym *)out.items[j])->addr == sym.st_value;
+			if (seen)
+				continue;
+			FuncSym *fs = arena_alloc(sizeof(*fs));
+			fs->name = arena_strdup(name);
+			fs->addr = sym.st_value;
+			vec_push(&out, fs);
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	if (out.len)
+		qsort(out.items, out.len, sizeof(void *), compare_syms);
+	return out;
+}
+
+/*
+ * process("PATH").function("name") on a program without debuginfo: its
+ * symbol table places the probes; there are no target variables.
+ */
+static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *out,
+			    const char *why)
+{
+	Vec syms = function_symbols(ps->process, ps->pattern);
+	for (int i = 0; i < syms.len; i++) {
+		FuncSym *fs = syms.items[i];
+		const char *where = arena_printf("%s(\"%s\")", point_prefix(ps, NULL), fs->name);
+		vec_push(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
+	}
+	if (!syms.len && !pp->optional && !cur_session->listing)
+		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; "
+			 "its symbol table has no such function either)", point_prefix(ps, NULL),
+			 ps->pattern, why);
+	return syms.len > 0 || pp->optional || cur_session->listing;
+}
+
 static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	PointSpec ps;
@@ -371,6 +444,8 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		return false;
 	const char *why;
 	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
+	if (!m && ps.process && !ps.is_statement && !strchr(ps.pattern, '@'))
+		return resolve_symbols(&ps, pp, probe, out, why);
 	if (!m) {
 		if (!pp->optional && !cur_session->listing)
 			error_at(pp->loc, "semantic error", "cannot probe %s(\"%s\"): %s",
@@ -560,6 +635,11 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 {
 	DwarfData *dd = lw->dd;
 	Loc loc = lw->n->loc;
+	if (!dd->func && dd->is_user) {
+		fail(lw, loc, "cannot read '$%s': %s has no debuginfo (int_arg(N), long_arg(N) "
+		     "and pointer_arg(N) read the arguments)", name, dd->where);
+		return false;
+	}
 	if (!dd->func) {
 		fail(lw, loc, "no variables at %s: the address is in no known function", dd->where);
 		return false;
@@ -648,6 +728,11 @@ static bool return_base(Lower *lw, Val *v)
 	if (!dd->is_return) {
 		fail(lw, lw->n->loc, "$return is available only in .return probes, not in %s",
 		     lw->d->pp);
+		return false;
+	}
+	if (!dd->func) {
+		fail(lw, lw->n->loc, "$return: %s has no debuginfo (returnval() reads the "
+		     "return register)", dd->where);
 		return false;
 	}
 	dw_func_params(dd->mod, dd->func);
@@ -858,6 +943,11 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 				return false;
 			}
 		}
+		if (!m) {
+			fail(lw, n->loc, "@cast: %s has no debuginfo: name a module with the type, "
+			     "@cast(p, \"type\", \"module\")", lw->dd->where);
+			return false;
+		}
 		Node *tn = n->args->next;
 		if (tn->kind != ND_STR) {
 			fail(lw, tn->loc, "@cast's type must be a string literal");
@@ -888,6 +978,10 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 				fail(lw, n->loc, "@var: %s", why);
 				return false;
 			}
+		}
+		if (!m) {
+			fail(lw, n->loc, "@var: %s has no debuginfo", lw->dd->where);
+			return false;
 		}
 		DwLoc l;
 		DwVar *var = dw_find_global(m, a->str, &l);
