@@ -498,6 +498,7 @@ void stp_regex_exit(void);
 void stp_run_session_probes(const struct stp_probe *const *probes, int n);
 void stp_error_limit_check(void);
 void stp_skipped_limit_check(void);
+struct tracepoint *stp_find_tracepoint(const char *name);
 
 /*
  * ---- one probe hit ----
@@ -627,6 +628,14 @@ struct stp_uprobe {
 	bool registered;
 };
 extern const struct stp_family_ops stp_uprobe_ops;
+
+struct stp_process_probe {
+	const struct stp_probe *probe;
+	const char *path;	/* NULL: any program */
+	bool is_end;
+	struct inode *inode;	/* of path, while registered */
+};
+extern const struct stp_family_ops stp_process_ops;
 struct perf_event;
 struct stp_perf {
 	const struct stp_probe *probe;

@@ -23,6 +23,15 @@ static void stp_tp_match(struct tracepoint *tp, void *priv)
 		s->found = tp;
 }
 
+/* The core kernel's tracepoint of that name, or NULL (process.c uses it too). */
+struct tracepoint *stp_find_tracepoint(const char *name)
+{
+	struct stp_tp_search s = { .name = name };
+
+	for_each_kernel_tracepoint(stp_tp_match, &s);
+	return s.found;
+}
+
 static void stp_tracepoint_unregister(void *probes, int n);
 
 static int stp_tracepoint_register(void *probes, int n)
@@ -32,11 +41,9 @@ static int stp_tracepoint_register(void *probes, int n)
 
 	for (i = 0; i < n; i++) {
 		struct stp_tracepoint *p = &tps[i];
-		struct stp_tp_search s = { .name = p->name };
 		char msg[256];
 
-		for_each_kernel_tracepoint(stp_tp_match, &s);
-		p->tp = s.found;
+		p->tp = stp_find_tracepoint(p->name);
 		rc = p->tp ? tracepoint_probe_register(p->tp, p->handler, p) : -ENOENT;
 		if (!rc) {
 			p->registered = true;

@@ -470,6 +470,7 @@ extern ProbeFamily family_kprobe;
 extern ProbeFamily family_dwarf;
 extern ProbeFamily family_trace;
 extern ProbeFamily family_uprobe;
+extern ProbeFamily family_process;
 extern ProbeFamily family_perf;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
