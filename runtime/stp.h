@@ -591,8 +591,9 @@ extern const struct stp_family_ops stp_profile_ops;
 
 struct stp_kprobe {
 	const struct stp_probe *probe;
-	const char *symbol;
+	const char *symbol;	/* NULL: at addr */
 	unsigned int offset;
+	unsigned long addr;	/* kprobe.statement(ADDR).absolute (-g) */
 	bool is_return;
 	bool optional;		/* probe point?: skipped when it cannot be registered */
 	int maxactive;		/* .return: concurrent instances, 0 for the default */
