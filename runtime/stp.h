@@ -37,6 +37,7 @@
 #include <linux/uprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/timex.h>
@@ -138,6 +139,8 @@ struct stp_context {
 	u64 interval_start;		/* overload detection: cycles when it began */
 	u64 cycles_in_probes;		/* ... and spent in probes since */
 	char error_buf[128];		/* last_error when it is formatted */
+	char *procfs_buf;		/* procfs probes: $value */
+	size_t procfs_size;
 };
 
 /* Runs one probe hit: stp_run_probe() below, which every family calls. */
@@ -637,6 +640,24 @@ struct stp_process_probe {
 	struct inode *inode;	/* of path, while registered */
 };
 extern const struct stp_family_ops stp_process_ops;
+
+struct proc_dir_entry;
+struct stp_procfs {
+	const struct stp_probe *probe;
+	const char *name;	/* /proc/systemtap/MODULE/name */
+	bool is_write;
+	size_t maxsize;		/* .read.maxsize(N) */
+	int umask;
+	bool has_umask;
+	/* the file, in the first entry of its name (owner) */
+	struct stp_procfs *owner;
+	const struct stp_probe *read_probe, *write_probe;
+	char *buf;
+	size_t bufsize;
+	struct mutex lock;
+	struct proc_dir_entry *entry;
+};
+extern const struct stp_family_ops stp_procfs_ops;
 struct perf_event;
 struct stp_perf {
 	const struct stp_probe *probe;

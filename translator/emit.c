@@ -430,7 +430,7 @@ static const char *emit_target_string(Gen *g, Node *n, TargetCode *t, const char
 			line(g, "stp_put_str(%s, %s);", sink, c_str(p->c));
 			continue;
 		}
-		const char *v = target_read(g, n, target_c(p->c, idx));
+		const char *v = p->kind == TP_BUFFER ? p->c : target_read(g, n, target_c(p->c, idx));
 		switch (p->kind) {
 		case TP_DEC:
 			line(g, "stp_put_long(%s, %s);", sink, v);
@@ -438,6 +438,9 @@ static const char *emit_target_string(Gen *g, Node *n, TargetCode *t, const char
 		case TP_HEX:
 			line(g, "stp_put_str(%s, \"0x\");", sink);
 			line(g, "stp_fmt_long(%s, %s, %s);", sink, add_fmt(&hex), v);
+			break;
+		case TP_BUFFER:
+			line(g, "stp_put_str(%s, %s);", sink, p->c);
 			break;
 		case TP_STRING:
 		case TP_CHARS:
@@ -472,6 +475,11 @@ static const char *emit_target_assign(Gen *g, Node *n)
 {
 	Node *l = n->lhs;
 	TargetCode *t = l->target;
+	if (t && t->write_buffer && !n->op) {
+		const char *v = spill(g, n->rhs, emit_expr(g, n->rhs));
+		line(g, "stp_strlcpy(%s, %s, %s);", t->write_buffer, v, t->write_buffer_size);
+		return v;
+	}
 	if (n->op || !t || (!t->write_addr && t->write_reg < 0)) {
 		error_at(n->loc, "semantic error", "only '=' can write target variable '%s', and "
 			 "only one in memory or in a register", l->name);

@@ -362,7 +362,7 @@ bool body_has_targets(Node *n)
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_process,
+	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_process, &family_procfs,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 
@@ -788,7 +788,8 @@ static void resolve_lvalue(Node *n, Scope *sc)
 		}
 	} else {
 		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF) && !S->guru &&
-		    sc->derived && sc->derived->family->resolve_target) {
+		    sc->derived && sc->derived->family->resolve_target &&
+		    !sc->derived->family->targets_writable) {
 			Buf b = {0};
 			dump_expr(&b, n);
 			error_at(n->loc, "semantic error",

@@ -259,6 +259,7 @@ typedef enum TargetPieceKind {
 	TP_HEX,		/* a long as 0x... */
 	TP_STRING,	/* "quoted" string at the address c; 0x... if unreadable */
 	TP_CHARS,	/* "quoted" char array of len bytes at the address c */
+	TP_BUFFER,	/* the module's own string at c, as it is (procfs $value) */
 } TargetPieceKind;
 
 typedef struct TargetPiece {
@@ -277,6 +278,8 @@ typedef struct TargetCode {
 	   register (write_reg >= 0) */
 	const char *write_addr;
 	int write_size;
+	const char *write_buffer;	/* a string: into the module's buffer c of */
+	const char *write_buffer_size;	/* ... this many bytes (procfs $value) */
 	int write_reg;
 } TargetCode;
 
@@ -456,6 +459,7 @@ struct ProbeFamily {
 	 * resolved already.  Reports errors itself.
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
+	bool targets_writable;	/* its target variables are its own: no -g to write */
 	/* Optional: the -L text of d, its point followed by its variables. */
 	const char *(*describe)(DerivedProbe *d);
 };
@@ -471,6 +475,7 @@ extern ProbeFamily family_dwarf;
 extern ProbeFamily family_trace;
 extern ProbeFamily family_uprobe;
 extern ProbeFamily family_process;
+extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
