@@ -109,9 +109,10 @@ static int switch_file(struct out_file *o)
 	return outfile_open(o);
 }
 
-int outfile_write(struct out_file *o, const char *buf, size_t len)
+/* Writes buf, which starts at the start of a line, switching files between lines. */
+static int write_lines(struct out_file *o, const char *buf, size_t len)
 {
-	while (o->max_bytes && o->bytes + (long long)len > o->max_bytes) {
+	while (o->bytes + (long long)len > o->max_bytes) {
 		size_t room = o->bytes < o->max_bytes ? o->max_bytes - o->bytes : 0;
 		size_t part = 0;
 
@@ -139,9 +140,69 @@ int outfile_write(struct out_file *o, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * With -S, output that ends inside a line (stap-vm gets a byte stream)
+ * waits in o->pending for the rest of its line, so that a file switch
+ * never splits one; a line longer than PENDING_MAX goes out in pieces.
+ */
+#define PENDING_MAX (1 << 20)
+
+static int flush_pending(struct out_file *o)
+{
+	int rc = o->npending ? write_lines(o, o->pending, o->npending) : 0;
+
+	o->npending = 0;
+	return rc;
+}
+
+int outfile_write(struct out_file *o, const char *buf, size_t len)
+{
+	const char *nl;
+	size_t whole;
+
+	if (!o->max_bytes)
+		return write_all(o->fd, buf, len) < 0 ? -1 : (o->bytes += len, 0);
+	nl = memrchr(buf, '\n', len);
+	whole = nl ? (size_t)(nl - buf) + 1 : 0;
+	if (o->npending + whole > PENDING_MAX || (whole && o->npending)) {
+		/* the pending start of a line, then the lines that end it */
+		if (o->npending + whole <= PENDING_MAX) {
+			memcpy(o->pending + o->npending, buf, whole);
+			o->npending += whole;
+			buf += whole;
+			len -= whole;
+			whole = 0;
+		}
+		if (flush_pending(o) < 0)
+			return -1;
+	}
+	if (whole) {
+		if (write_lines(o, buf, whole) < 0)
+			return -1;
+		buf += whole;
+		len -= whole;
+	}
+	while (len) {
+		size_t n = len < PENDING_MAX - o->npending ? len : PENDING_MAX - o->npending;
+
+		if (!o->pending && !(o->pending = malloc(PENDING_MAX)))
+			return -1;
+		memcpy(o->pending + o->npending, buf, n);
+		o->npending += n;
+		buf += n;
+		len -= n;
+		if (o->npending == PENDING_MAX && flush_pending(o) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int outfile_close(struct out_file *o)
 {
-	int rc = close(o->fd);
+	int rc = flush_pending(o);
+
+	if (close(o->fd) < 0)
+		rc = -1;
 
 	o->fd = -1;
 	return rc;

@@ -19,6 +19,8 @@ struct out_file {
 	char **names;		/* with N: the last N files' names, a ring */
 	char *name;		/* the current file */
 	int fd;
+	char *pending;		/* -S: the start of a line not yet ended */
+	size_t npending;
 };
 
 /* Parses -S's "SIZE_MB[,N]" into o; returns -1 if it is malformed. */

@@ -55,6 +55,7 @@ static volatile sig_atomic_t signals_seen;
 static volatile sig_atomic_t child_exited;	/* SIGCHLD: the -c command may be done */
 static volatile sig_atomic_t timed_out;		/* SIGALRM: -T SECONDS are up */
 static pid_t cmd_pid;		/* -c: the command, until it is reaped */
+static long timeout_seconds;	/* -T: from the start of the probes */
 static int cmd_go_fd = -1;	/* -c: writing a byte here lets the command run */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -284,6 +285,9 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		request_stop();
 		break;
 	case STP_MSG_STARTED:
+		/* -T counts from here: the probes are armed */
+		if (timeout_seconds)
+			alarm(timeout_seconds);
 		release_command();
 		break;
 	case STP_MSG_STOPPED:
@@ -399,8 +403,7 @@ int main(int argc, char **argv)
 		snprintf(target_cmd, sizeof(target_cmd), "target %ld\n", target);
 		write_command(target_cmd);
 	}
-	if (seconds)
-		alarm(seconds);
+	timeout_seconds = seconds;
 	send_command("start\n");
 
 	/* Ends at EOF, which the module sends after STP_MSG_STOPPED. */

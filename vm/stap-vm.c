@@ -497,7 +497,7 @@ static void usage(FILE *f)
 "                    (repeatable: --staprun-arg -c --staprun-arg 'ls /')\n"
 "  --staprun PATH    static staprun for the guest (default: next to\n"
 "  --stapio PATH     stap-vm, then in ../stapio/)\n"
-"  --smp N           virtual CPUs (default 2)\n"
+"  --smp N           virtual CPUs (default 2, or $STAP_VM_SMP)\n"
 "  --memory MB       guest memory (default 512)\n"
 "  --icount          count instructions for time (-icount shift=0,\n"
 "                    forces --smp 1): for benchmarks\n"
@@ -654,6 +654,10 @@ static void parse_options(int argc, char **argv)
 	char *name;
 	int opt;
 
+	/* the testsuite runs one CPU unless a test asks for more: a second
+	   vCPU thread starved by a busy host stalls the guest's IPIs */
+	if (getenv("STAP_VM_SMP"))
+		S.smp = parse_int(getenv("STAP_VM_SMP"), "STAP_VM_SMP", 1, 64);
 	while ((opt = getopt_long(argc, argv, "+o:S:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_KERNEL: S.kernel = optarg; break;
