@@ -993,6 +993,17 @@ static void emit_dwarf(FILE *out, DerivedProbe **probes, int n)
 		fprintf(out, " },\n");
 	}
 	fprintf(out, "};\n\n");
+	/* @var of a kernel global reads stp_kaslr(link address): measure the
+	   KASLR offset on an exported symbol */
+	const char *why;
+	DwModule *kernel = NULL;
+	for (int i = 0; i < open_mods.len; i++)
+		if (!((OpenMod *)open_mods.items[i])->key[0])
+			kernel = open_mod(NULL, &why);
+	uint64_t link = kernel ? dw_symbol_address(kernel, "jiffies_64") : 0;
+	if (link)
+		fprintf(out, "#define STP_KASLR_ANCHOR ((unsigned long)&jiffies_64)\n"
+			"#define STP_KASLR_ANCHOR_LINK 0x%llxULL\n\n", (unsigned long long)link);
 }
 
 ProbeFamily family_dwarf = {
