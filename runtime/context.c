@@ -14,7 +14,7 @@
 
 #define STP_TRYLOCK_DELAY_US 10
 
-static struct stp_context __percpu *stp_contexts;
+struct stp_context __percpu *stp_contexts;
 
 int stp_contexts_init(void)
 {
@@ -100,72 +100,45 @@ static void stp_report_error(struct stp_context *c)
 	stp_error_limit_check();
 }
 
-static void stp_skip(void)
+void stp_skip(void)
 {
 	atomic_inc(&stp_skipped_count);
 	stp_skipped_limit_check();
 }
 
-static void stp_unlock(const struct stp_lock_ref *locks, int n)
-{
-	while (--n >= 0) {
-		if (locks[n].write)
-			write_unlock(locks[n].lock);
-		else
-			read_unlock(locks[n].lock);
-	}
-}
-
 /*
- * Takes a probe's globals in table order, giving up after MAXTRYLOCK
- * tries STP_TRYLOCK_DELAY_US apart (a vCPU holding a lock may not be
- * running: the wait must be in time, not in loop turns).
+ * A busy global: retried STP_TRYLOCK_DELAY_US apart, MAXTRYLOCK times in
+ * all (a vCPU holding the lock may not be running: the wait must be in
+ * time, not in loop turns).  Gives up by skipping the hit.
  */
-static bool stp_lock(const struct stp_lock_ref *locks, int n)
+bool stp_lock_slow(stp_rwlock_t *l, bool write)
 {
-	int i;
+	int tries;
 
-	for (i = 0; i < n; i++) {
-		int tries = stp_script.maxtrylock;
-
-		for (;;) {
-			if (locks[i].write ? write_trylock(locks[i].lock) :
-					     read_trylock(locks[i].lock))
-				break;
-			if (--tries <= 0) {
-				stp_unlock(locks, i);
-				return false;
-			}
-			udelay(STP_TRYLOCK_DELAY_US);
-		}
+	for (tries = 1; tries < stp_script.maxtrylock; tries++) {
+		udelay(STP_TRYLOCK_DELAY_US);
+		if (write ? arch_write_trylock(l) : arch_read_trylock(l))
+			return true;
 	}
-	return true;
+	stp_skip();
+	return false;
 }
 
-static int stp_state_for(int kind)
+/* After a handler that printed or failed. */
+void stp_probe_finish(struct stp_context *c)
 {
-	switch (kind) {
-	case STP_PROBE_BEGIN:
-		return STP_SESSION_STARTING;
-	case STP_PROBE_END:
-	case STP_PROBE_ERROR:
-		return STP_SESSION_STOPPING;
-	default:
-		return STP_SESSION_RUNNING;
-	}
+	if (c->out.len)
+		stp_flush_output(c);
+	if (c->last_error)
+		stp_report_error(c);
 }
 
 /*
  * Handlers that eat the CPU stop the script: more than overload_threshold
  * cycles inside probes in any overload_interval cycles on one CPU.
  */
-static void stp_account(struct stp_context *c, cycles_t start)
+void stp_overload_check(struct stp_context *c, u64 now)
 {
-	cycles_t now = get_cycles();
-
-	c->cycles_in_probes += now - start;
-	if (now - c->interval_start < stp_script.overload_interval)
-		return;
 	if (c->cycles_in_probes > stp_script.overload_threshold &&
 	    atomic_read(&stp_session_state) == STP_SESSION_RUNNING) {
 		stp_send_text(STP_MSG_ERROR, "ERROR: probe overhead exceeded threshold\n");
@@ -177,48 +150,6 @@ static void stp_account(struct stp_context *c, cycles_t start)
 	c->cycles_in_probes = 0;
 }
 
-void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
-{
-	struct stp_context *c;
-	cycles_t start = 0;
-
-	if (atomic_read(&stp_session_state) != stp_state_for(p->kind))
-		return;
-	preempt_disable();
-	c = this_cpu_ptr(stp_contexts);
-	if (atomic_inc_return(&c->busy) != 1) {
-		/* a probe hit inside another on this CPU */
-		stp_skip();
-		goto out;
-	}
-	if (stp_script.overload_interval && p->kind == STP_PROBE_NORMAL)
-		start = get_cycles();
-	c->probe = p;
-	c->last_error = NULL;
-	c->error_near = NULL;
-	c->actions = p->kind == STP_PROBE_NORMAL ? stp_script.maxaction :
-						    stp_script.maxaction_interruptible;
-	c->nesting = 0;
-	c->frame_top = 0;
-	c->regs = regs;
-	if (p->nlocks && !stp_lock(p->locks, p->nlocks)) {
-		stp_skip();
-		goto out;
-	}
-	p->handler(c);
-	if (p->nlocks)
-		stp_unlock(p->locks, p->nlocks);
-	if (c->out.len)
-		stp_flush_output(c);
-	if (unlikely(c->last_error))
-		stp_report_error(c);
-	if (start)
-		stp_account(c, start);
-out:
-	atomic_dec(&c->busy);
-	preempt_enable();
-}
-
 /* begin, end and error probes, one after the other, in process context */
 void stp_run_session_probes(const struct stp_probe *const *probes, int n)
 {
@@ -228,24 +159,8 @@ void stp_run_session_probes(const struct stp_probe *const *probes, int n)
 		stp_run_probe(probes[i], NULL);
 }
 
-void *stp_frame_push(struct stp_context *c, size_t size, const char *near)
+void *stp_frame_overflow(struct stp_context *c, const char *near)
 {
-	void *frame;
-
-	size = ALIGN(size, 8);
-	if (unlikely(c->nesting >= stp_script.maxnesting ||
-		     c->frame_top + size > stp_script.frame_size)) {
-		stp_error(c, "MAXNESTING exceeded", near);
-		return NULL;
-	}
-	frame = c->frames + c->frame_top;
-	c->frame_top += size;
-	c->nesting++;
-	return frame;
-}
-
-void stp_frame_pop(struct stp_context *c, size_t size)
-{
-	c->frame_top -= ALIGN(size, 8);
-	c->nesting--;
+	stp_error(c, "MAXNESTING exceeded", near);
+	return NULL;
 }

@@ -31,9 +31,18 @@ struct stp_map_node {
 	char data[] __aligned(8);	/* keys, then the value */
 };
 
+#define STP_FNV_OFFSET 1469598103934665603ULL
+#define STP_FNV_PRIME 1099511628211ULL
+
+static inline u64 stp_hash_long(u64 h, s64 key)
+{
+	h = (h ^ (u64)key) * STP_FNV_PRIME;
+	return h ^ (h >> 29);
+}
+
 static u64 stp_hash_keys(const struct stp_map *m, const union stp_key *keys)
 {
-	u64 h = 1469598103934665603ULL;
+	u64 h = STP_FNV_OFFSET;
 	int i;
 
 	for (i = 0; i < m->type->nkeys; i++) {
@@ -42,11 +51,10 @@ static u64 stp_hash_keys(const struct stp_map *m, const union stp_key *keys)
 			u32 n;
 
 			for (n = 0; *s && n < m->type->strlen; n++)
-				h = (h ^ *s++) * 1099511628211ULL;
-			h = (h ^ 0xff) * 1099511628211ULL;
+				h = (h ^ *s++) * STP_FNV_PRIME;
+			h = (h ^ 0xff) * STP_FNV_PRIME;
 		} else {
-			h = (h ^ (u64)keys[i].n) * 1099511628211ULL;
-			h ^= h >> 29;
+			h = stp_hash_long(h, keys[i].n);
 		}
 	}
 	return h;
@@ -97,11 +105,30 @@ static struct hlist_head *stp_bucket(struct stp_map *m, u64 h)
 	return &m->buckets[hash_64(h, m->bucket_bits)];
 }
 
-struct stp_map_node *stp_map_find(struct stp_map *m, const union stp_key *keys)
+/*
+ * Arrays indexed by one number (m[pid()]) are the common case: their
+ * lookup hashes and compares that number without the loops over key
+ * kinds.  The hash is the generic one's, so both find the same nodes.
+ */
+static struct stp_map_node *stp_map_find_long(struct stp_map *m, s64 key)
 {
-	u64 h = stp_hash_keys(m, keys);
+	u64 h = stp_hash_long(STP_FNV_OFFSET, key);
 	struct stp_map_node *n;
 
+	hlist_for_each_entry(n, stp_bucket(m, h), hash)
+		if (n->hashval == h && *(s64 *)n->data == key)
+			return n;
+	return NULL;
+}
+
+struct stp_map_node *stp_map_find(struct stp_map *m, const union stp_key *keys)
+{
+	u64 h;
+	struct stp_map_node *n;
+
+	if (m->one_long_key)
+		return stp_map_find_long(m, keys[0].n);
+	h = stp_hash_keys(m, keys);
 	hlist_for_each_entry(n, stp_bucket(m, h), hash)
 		if (n->hashval == h && stp_node_matches(m, n, keys, 0))
 			return n;
@@ -306,6 +333,7 @@ struct stp_map *stp_map_new(const struct stp_map_type *type)
 		off += type->key_kind[i] == STP_STRING ? ALIGN(type->strlen, 8) : 8;
 	}
 	m->value_offset = off;
+	m->one_long_key = type->nkeys == 1 && type->key_kind[0] == STP_LONG;
 	switch (type->value_kind) {
 	case STP_STRING:
 		m->value_size = ALIGN(type->strlen, 8);

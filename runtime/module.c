@@ -22,6 +22,7 @@
 atomic_t stp_session_state = ATOMIC_INIT(STP_SESSION_LOADED);
 atomic_t stp_error_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
+int stp_target_pid;
 static atomic_t stp_exit_sent = ATOMIC_INIT(0);
 static bool stp_errored;	/* the error limit was passed: error probes, not end */
 
@@ -114,7 +115,9 @@ static void stp_start(void)
 		return;
 	}
 	/* like SystemTap, a script runs until exit(), an error or ^C */
-	atomic_cmpxchg(&stp_session_state, STP_SESSION_STARTING, STP_SESSION_RUNNING);
+	if (atomic_cmpxchg(&stp_session_state, STP_SESSION_STARTING,
+			   STP_SESSION_RUNNING) == STP_SESSION_STARTING)
+		stp_transport_write(STP_MSG_STARTED, "", 0);
 }
 
 static void stp_report_totals(void)

@@ -63,17 +63,8 @@ static int stp_linear_bucket(const struct stp_stat_type *t, s64 v)
 	return b >= t->nbuckets - 1 ? t->nbuckets - 1 : b;
 }
 
-void stp_stat_add(struct stp_stat *s, const struct stp_stat_type *t, s64 v)
+void stp_stat_add_hist(struct stp_stat *s, const struct stp_stat_type *t, s64 v)
 {
-	if (s->count == 0 || v < s->min)
-		s->min = v;
-	if (s->count == 0 || v > s->max)
-		s->max = v;
-	s->count++;
-	s->sum += v;
-	s->sumsq += v * v;
-	if (!t)
-		return;
 	if (t->hist == STP_HIST_LOG)
 		s->buckets[stp_log_bucket(v)]++;
 	else if (t->hist == STP_HIST_LINEAR)
@@ -170,10 +161,6 @@ void stp_stats_free(struct stp_stats *st)
 	vfree(st);
 }
 
-void stp_stats_add(struct stp_stats *st, s64 v)
-{
-	stp_stat_add(st->cpu[smp_processor_id()], st->type, v);
-}
 
 const struct stp_stat *stp_stats_read(struct stp_stats *st)
 {

@@ -36,7 +36,9 @@
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/list.h>
-#include <linux/types.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/timex.h>
 #include "stp_proto.h"
 
 struct pt_regs;
@@ -44,18 +46,11 @@ struct stp_context;
 
 /* ---- the script: what the translator generates, what the runtime runs ---- */
 
-/* One global's lock, and whether a probe writes (or only reads) it. */
-struct stp_lock_ref {
-	rwlock_t *lock;
-	bool write;
-};
-
 struct stp_probe {
 	const char *pp;		/* probe point as the user knows it: "timer.ms(100)" */
 	const char *loc;	/* where the probe body starts: "<input>:1:1" */
+	/* the body; it takes the globals it needs itself (stp_write_lock) */
 	void (*handler)(struct stp_context *c);
-	const struct stp_lock_ref *locks;	/* sorted: always taken in this order */
-	int nlocks;
 	int kind;		/* enum stp_probe_kind: which session state it runs in */
 };
 
@@ -128,7 +123,7 @@ struct stp_sink {
 };
 
 struct stp_context {
-	atomic_t busy;
+	int busy;			/* this_cpu_inc_return: one instruction, irq-safe */
 	const struct stp_probe *probe;
 	const char *last_error;		/* set: the handler unwinds to its end */
 	const char *error_near;		/* "operator '/' at <input>:1:23" */
@@ -144,8 +139,7 @@ struct stp_context {
 	char error_buf[128];		/* last_error when it is formatted */
 };
 
-/* Runs one probe hit; every family's handler comes through here. */
-void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs);
+/* Runs one probe hit: stp_run_probe() below, which every family calls. */
 
 /* Records a runtime error; the handler then unwinds (goto out). */
 void stp_error(struct stp_context *c, const char *msg, const char *near);
@@ -156,9 +150,67 @@ void stp_send_text(enum stp_msg_type type, const char *text);
 /* exit(): stop the script after this probe. */
 void stp_request_exit(void);
 
-/* Space for a function call's frame; NULL when MAXNESTING is reached. */
-void *stp_frame_push(struct stp_context *c, size_t size, const char *near);
-void stp_frame_pop(struct stp_context *c, size_t size);
+/*
+ * Space for a function call's frame; NULL when MAXNESTING is reached.
+ * Inline: a script function call should cost a few instructions.
+ */
+void *stp_frame_overflow(struct stp_context *c, const char *near);
+
+static __always_inline void *stp_frame_push(struct stp_context *c, size_t size,
+					    const char *near)
+{
+	void *frame;
+
+	size = ALIGN(size, 8);
+	if (unlikely(c->nesting >= stp_script.maxnesting ||
+		     c->frame_top + size > stp_script.frame_size))
+		return stp_frame_overflow(c, near);
+	frame = c->frames + c->frame_top;
+	c->frame_top += size;
+	c->nesting++;
+	return frame;
+}
+
+static __always_inline void stp_frame_pop(struct stp_context *c, size_t size)
+{
+	c->frame_top -= ALIGN(size, 8);
+	c->nesting--;
+}
+
+/*
+ * ---- script globals' locks ----
+ * Each global has a reader-writer lock; a probe handler takes the ones
+ * it needs in one fixed order, unrolled by the translator.  They are the
+ * architecture's locks, not rwlock_t: handlers already run with
+ * preemption off, and rwlock_t's preemption count (and, on debug
+ * kernels, lockdep) cost instructions on every hit for nothing.  A busy
+ * lock is retried out of line, MAXTRYLOCK times STP_TRYLOCK_DELAY_US
+ * apart; then the hit is skipped and counted.
+ */
+typedef arch_rwlock_t stp_rwlock_t;
+#define STP_RWLOCK_INIT __ARCH_RW_LOCK_UNLOCKED
+
+bool stp_lock_slow(stp_rwlock_t *l, bool write);
+
+static __always_inline bool stp_write_lock(stp_rwlock_t *l)
+{
+	return likely(arch_write_trylock(l)) || stp_lock_slow(l, true);
+}
+
+static __always_inline bool stp_read_lock(stp_rwlock_t *l)
+{
+	return likely(arch_read_trylock(l)) || stp_lock_slow(l, false);
+}
+
+static __always_inline void stp_write_unlock(stp_rwlock_t *l)
+{
+	arch_write_unlock(l);
+}
+
+static __always_inline void stp_read_unlock(stp_rwlock_t *l)
+{
+	arch_read_unlock(l);
+}
 
 /* ---- printing (print.c) ---- */
 
@@ -245,7 +297,22 @@ struct stp_stats {
 
 size_t stp_stat_size(const struct stp_stat_type *t);
 void stp_stat_init(struct stp_stat *s, const struct stp_stat_type *t);
-void stp_stat_add(struct stp_stat *s, const struct stp_stat_type *t, s64 v);
+void stp_stat_add_hist(struct stp_stat *s, const struct stp_stat_type *t, s64 v);
+
+/* x <<< v: inline, the common statistics have no histogram */
+static __always_inline void stp_stat_add(struct stp_stat *s, const struct stp_stat_type *t,
+					 s64 v)
+{
+	if (s->count == 0 || v < s->min)
+		s->min = v;
+	if (s->count == 0 || v > s->max)
+		s->max = v;
+	s->count++;
+	s->sum += v;
+	s->sumsq += v * v;
+	if (t)
+		stp_stat_add_hist(s, t, v);
+}
 void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,
 		    const struct stp_stat_type *t);
 s64 stp_stat_extract(const struct stp_stat *s, int op);
@@ -254,7 +321,12 @@ void stp_hist_print(struct stp_sink *sink, const struct stp_stat *s,
 		    const struct stp_stat_type *t);
 struct stp_stats *stp_stats_new(const struct stp_stat_type *t);
 void stp_stats_free(struct stp_stats *st);
-void stp_stats_add(struct stp_stats *st, s64 v);
+
+/* Only the local CPU's copy: the caller holds the array's read lock. */
+static __always_inline void stp_stats_add(struct stp_stats *st, s64 v)
+{
+	stp_stat_add(st->cpu[raw_smp_processor_id()], st->type, v);
+}
 const struct stp_stat *stp_stats_read(struct stp_stats *st);
 void stp_stats_clear(struct stp_stats *st);
 
@@ -286,6 +358,7 @@ struct stp_map {
 	u32 key_offset[STP_MAX_KEYS];
 	u32 value_offset;
 	u32 value_size;
+	bool one_long_key;		/* one key, a number: the fast lookup */
 	struct hlist_head *buckets;
 	struct list_head order;		/* live nodes, oldest first */
 	struct list_head free;
@@ -410,6 +483,8 @@ enum stp_session_state {
 extern atomic_t stp_session_state;
 extern atomic_t stp_error_count;
 extern atomic_t stp_skipped_count;
+/* target(): the pid of stap -x PID or of the -c command, else 0 */
+extern int stp_target_pid;
 /* Module parameters for 64-bit script globals (-G var=value). */
 extern const struct kernel_param_ops stp_param_ops_s64;
 
@@ -422,6 +497,72 @@ void stp_regex_exit(void);
 void stp_run_session_probes(const struct stp_probe *const *probes, int n);
 void stp_error_limit_check(void);
 void stp_skipped_limit_check(void);
+
+/*
+ * ---- one probe hit ----
+ * Inline in every family's handler: this is the path each hit takes,
+ * and a call, a register save and a generic state switch here cost more
+ * than the rest of a small probe.  The rare work (output, errors, a
+ * skipped hit, the overload check) is out of line in context.c.
+ */
+extern struct stp_context __percpu *stp_contexts;
+void stp_skip(void);
+void stp_probe_finish(struct stp_context *c);
+void stp_overload_check(struct stp_context *c, u64 now);
+
+static __always_inline int stp_state_for(int kind)
+{
+	switch (kind) {
+	case STP_PROBE_BEGIN:
+		return STP_SESSION_STARTING;
+	case STP_PROBE_END:
+	case STP_PROBE_ERROR:
+		return STP_SESSION_STOPPING;
+	default:
+		return STP_SESSION_RUNNING;
+	}
+}
+
+static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
+{
+	struct stp_context *c;
+	int state = atomic_read(&stp_session_state);
+	u64 start = 0;
+
+	if (likely(p->kind == STP_PROBE_NORMAL) ? state != STP_SESSION_RUNNING :
+						    state != stp_state_for(p->kind))
+		return;
+	preempt_disable();
+	if (unlikely(this_cpu_inc_return(stp_contexts->busy) != 1)) {
+		/* a probe hit inside another on this CPU */
+		stp_skip();
+		goto out;
+	}
+	c = this_cpu_ptr(stp_contexts);
+	if (stp_script.overload_interval && p->kind == STP_PROBE_NORMAL)
+		start = get_cycles();
+	c->probe = p;
+	c->last_error = NULL;
+	c->error_near = NULL;
+	c->actions = p->kind == STP_PROBE_NORMAL ? stp_script.maxaction :
+						    stp_script.maxaction_interruptible;
+	c->nesting = 0;
+	c->frame_top = 0;
+	c->regs = regs;
+	p->handler(c);
+	if (unlikely(c->out.len || c->last_error))
+		stp_probe_finish(c);
+	if (start) {
+		u64 now = get_cycles();
+
+		c->cycles_in_probes += now - start;
+		if (unlikely(now - c->interval_start >= stp_script.overload_interval))
+			stp_overload_check(c, now);
+	}
+out:
+	this_cpu_dec(stp_contexts->busy);
+	preempt_enable();
+}
 
 /* ---- probe families ---- */
 
@@ -461,5 +602,17 @@ struct stp_kprobe {
 	} u;
 };
 extern const struct stp_family_ops stp_kprobe_ops;
+
+struct perf_event;
+struct stp_perf {
+	const struct stp_probe *probe;
+	u32 type;		/* PERF_TYPE_* */
+	u64 config;		/* PERF_COUNT_* */
+	u64 period;		/* counts between samples, or samples a second with freq */
+	bool freq;
+	bool optional;		/* probe point?: skipped when the event does not exist */
+	struct perf_event **events;	/* one per CPU (nr_cpu_ids), NULL where none */
+};
+extern const struct stp_family_ops stp_perf_ops;
 
 #endif /* STP_H */

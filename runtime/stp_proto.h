@@ -8,7 +8,9 @@
  * A loaded module named NAME creates one file, /proc/stap_NAME (mode 0600).
  *
  * stapio -> module: write() one command per call, a line of text:
- *	"start\n"	run the begin probes, then arm every other probe
+ *	"target PID\n"	what target() returns (stap -x PID, -c CMD); before "start"
+ *	"start\n"	run the begin probes, then arm every other probe and send
+ *			STP_MSG_STARTED
  *	"stop\n"	disarm probes, run the end probes, then send STP_MSG_STOPPED
  * The module carries a command out inside the write(), so stapio writes
  * from a second thread and goes on reading the probes' output meanwhile.
@@ -41,6 +43,7 @@ enum stp_msg_type {
 	STP_MSG_ERROR,		/* text for stderr, already "ERROR: ...\n" */
 	STP_MSG_EXIT_REQUEST,	/* exit() or a fatal error: answer "stop" */
 	STP_MSG_STOPPED,	/* end probes done; payload: struct stp_stopped */
+	STP_MSG_STARTED,	/* begin probes done, probes armed (after their output) */
 };
 
 struct stp_msg_header {

@@ -46,7 +46,7 @@
 /* How often a blocked read() looks for new messages. */
 #define STP_POLL_INTERVAL	msecs_to_jiffies(10)
 /* Longest command written to the proc file, with its newline. */
-#define STP_CMD_MAX		8
+#define STP_CMD_MAX		32
 
 struct stp_ring {
 	char *buf;
@@ -301,12 +301,17 @@ static ssize_t stp_proc_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	cmd[count] = '\0';
 
-	if (!strcmp(cmd, "start\n"))
+	if (!strncmp(cmd, "target ", 7)) {
+		/* stap -x PID or -c CMD: what target() returns; before "start" */
+		if (kstrtoint(cmd + 7, 10, &stp_target_pid) || stp_target_pid < 0)
+			return -EINVAL;
+	} else if (!strcmp(cmd, "start\n")) {
 		stp_control_start();
-	else if (!strcmp(cmd, "stop\n"))
+	} else if (!strcmp(cmd, "stop\n")) {
 		stp_control_stop();
-	else
+	} else {
 		return -EINVAL;
+	}
 	return count;
 }
 

@@ -2,14 +2,20 @@
 /*
  * stapio - relay a loaded stap module's messages.
  *
- *	stapio [-o FILE] [-v] MODULE_NAME
+ *	stapio [-o FILE [-S SIZE_MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME
  *
- * Opens /proc/stap_MODULE_NAME, writes "start\n", then copies messages
+ * Opens /proc/stap_MODULE_NAME, writes "target PID\n" with -c or -x
+ * (target() in the script), then "start\n", then copies messages
  * (format: runtime/stp_proto.h) until end of file:
  *	STP_MSG_OUTPUT		to stdout, or FILE
  *	STP_MSG_WARNING/ERROR	to stderr as they are
  *	STP_MSG_EXIT_REQUEST	answered with "stop\n"
  *	STP_MSG_STOPPED		the end probes ran; EOF follows
+ * -c CMD: "sh -c CMD" is forked before the start, waits for
+ * STP_MSG_STARTED (the begin probes have run and their output is out),
+ * then runs; when it exits, the script stops.  If the
+ * script stops first, the command gets SIGTERM.  -T SECONDS stops the
+ * script after that long.
  * The first SIGINT, SIGTERM or SIGHUP writes "stop\n" so that the end
  * probes run; the third one exits at once with status 1 (staprun then
  * unloads the module).  Exit status: 1 if the module reported errors or
@@ -29,7 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdint.h>
+#include <sys/wait.h>
 #include "stp_proto.h"
+#include "outfile.h"
 
 /* At least one largest message; more lets one read() bring many. */
 #define READ_BUF_SIZE	(256 * 1024)
@@ -37,12 +46,17 @@
 static int verbose;
 static char proc_path[128];
 static int ctl_fd = -1;
-static int out_fd = STDOUT_FILENO;
+static struct out_file out = { .fd = STDOUT_FILENO };
 static int stop_sent;
 static int error_seen;
 static int stopped_seen;
 static int output_broken;	/* stdout is gone: discard output */
 static volatile sig_atomic_t signals_seen;
+static volatile sig_atomic_t child_exited;	/* SIGCHLD: the -c command may be done */
+static volatile sig_atomic_t timed_out;		/* SIGALRM: -T SECONDS are up */
+static pid_t cmd_pid;		/* -c: the command, until it is reaped */
+static long timeout_seconds;	/* -T: from the start of the probes */
+static int cmd_go_fd = -1;	/* -c: writing a byte here lets the command run */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -60,11 +74,17 @@ static void die(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: stapio [-o FILE] [-v] MODULE_NAME\n"
+	fputs("usage: stapio [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME\n"
 	      "Relays the messages of the loaded stap module MODULE_NAME\n"
 	      "(normally run by staprun).\n"
-	      "  -o FILE   write the script's output to FILE instead of stdout\n"
-	      "  -v        report the session's progress on stderr\n", f);
+	      "  -o FILE     write the script's output to FILE instead of stdout\n"
+	      "              (strftime patterns like %Y%m%d-%H%M are expanded)\n"
+	      "  -S MB[,N]   with -o: switch to FILE.1, FILE.2, ... past MB megabytes,\n"
+	      "              keeping the newest N files\n"
+	      "  -c CMD      run CMD (with sh -c) once the probes are armed; stop when it exits\n"
+	      "  -x PID      target() is PID\n"
+	      "  -T SECONDS  stop the script after SECONDS\n"
+	      "  -v          report the session's progress on stderr\n", f);
 }
 
 static void on_signal(int sig)
@@ -78,6 +98,16 @@ static void on_signal(int sig)
 	}
 }
 
+static void on_child(int sig)
+{
+	child_exited = 1;
+}
+
+static void on_alarm(int sig)
+{
+	timed_out = 1;
+}
+
 static void set_signals(void)
 {
 	struct sigaction sa;
@@ -88,6 +118,10 @@ static void set_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -109,30 +143,103 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+static void write_command(const char *cmd)
+{
+	if (verbose)
+		fprintf(stderr, "stapio: sending %s", cmd);
+	if (write_all(ctl_fd, cmd, strlen(cmd)) < 0)
+		die("cannot write \"%.*s\" to %s: %s", (int)strlen(cmd) - 1,
+		    cmd, proc_path, strerror(errno));
+}
+
 static void *command_thread(void *arg)
 {
 	const char *cmd = arg;
 
-	if (write_all(ctl_fd, cmd, strlen(cmd)) < 0)
-		die("cannot write \"%.*s\" to %s: %s", (int)strlen(cmd) - 1,
-		    cmd, proc_path, strerror(errno));
+	write_command(cmd);
 	return NULL;
 }
 
 /*
  * The module runs a command's probes (begin, end) inside the write(),
  * in stapio's context as SystemTap does; a thread of its own writes it,
- * so that this one keeps reading their output meanwhile.
+ * so that this one keeps reading their output meanwhile.  The thread
+ * blocks the signals: they must interrupt this thread's read().
  */
 static void send_command(const char *cmd)
 {
+	sigset_t all, old;
 	pthread_t t;
+	int rc;
 
-	if (verbose)
-		fprintf(stderr, "stapio: sending %s", cmd);
-	if (pthread_create(&t, NULL, command_thread, (void *)cmd))
-		die("cannot start a thread: %s", strerror(errno));
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&t, NULL, command_thread, (void *)cmd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		die("cannot start a thread: %s", strerror(rc));
 	pthread_detach(t);
+}
+
+/*
+ * -c CMD: forks "sh -c CMD", held on a pipe until the probes are armed
+ * (release_command lets it go), so that they see it from its first
+ * instruction.  Returns its pid.
+ */
+static pid_t fork_command(const char *cmd)
+{
+	int fds[2];
+	pid_t pid;
+	char go;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		close(fds[1]);
+		if (read(fds[0], &go, 1) != 1)
+			_exit(127);	/* the script did not start */
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		fprintf(stderr, "stapio: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	cmd_go_fd = fds[1];
+	return pid;
+}
+
+static void request_stop(void);
+
+/* The probes are armed and begin's output is out: the -c command may run. */
+static void release_command(void)
+{
+	if (cmd_go_fd < 0)
+		return;
+	if (write(cmd_go_fd, "g", 1) < 0)
+		fprintf(stderr, "stapio: cannot start the command: %s\n", strerror(errno));
+	close(cmd_go_fd);
+	cmd_go_fd = -1;
+}
+
+/* The -c command has exited (SIGCHLD): stop the script. */
+static void reap_command(void)
+{
+	int status;
+
+	child_exited = 0;
+	if (cmd_pid <= 0 || waitpid(cmd_pid, &status, WNOHANG) != cmd_pid)
+		return;
+	if (verbose)
+		fprintf(stderr, "stapio: the command exited with status %d\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	cmd_pid = 0;
+	request_stop();
 }
 
 static void request_stop(void)
@@ -147,7 +254,7 @@ static void put_output(const char *data, size_t len)
 {
 	if (output_broken)
 		return;
-	if (write_all(out_fd, data, len) == 0)
+	if ((out.pattern ? outfile_write(&out, data, len) : write_all(out.fd, data, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly, as stap does. */
 	if (errno != EPIPE) {
@@ -176,6 +283,12 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		break;
 	case STP_MSG_EXIT_REQUEST:
 		request_stop();
+		break;
+	case STP_MSG_STARTED:
+		/* -T counts from here: the probes are armed */
+		if (timeout_seconds)
+			alarm(timeout_seconds);
+		release_command();
 		break;
 	case STP_MSG_STOPPED:
 		memset(&st, 0, sizeof(st));
@@ -224,14 +337,32 @@ static void handle_buffer(const char *buf, size_t len)
 
 int main(int argc, char **argv)
 {
-	const char *outfile = NULL;
-	char *buf;
+	const char *outfile = NULL, *command = NULL;
+	char *buf, *end, target_cmd[32];
+	long target = 0, seconds = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+o:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:vh")) != -1) {
 		switch (opt) {
 		case 'o':
 			outfile = optarg;
+			break;
+		case 'S':
+			if (outfile_parse_limits(&out, optarg) < 0)
+				die("-S takes SIZE_MB[,N_FILES], not '%s'", optarg);
+			break;
+		case 'c':
+			command = optarg;
+			break;
+		case 'x':
+			target = strtol(optarg, &end, 10);
+			if (*end || target <= 0 || target > INT32_MAX)
+				die("-x takes a process id, not '%s'", optarg);
+			break;
+		case 'T':
+			seconds = strtol(optarg, &end, 10);
+			if (*end || seconds <= 0 || seconds > 100000000)
+				die("-T takes a number of seconds, not '%s'", optarg);
 			break;
 		case 'v':
 			verbose++;
@@ -244,7 +375,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (optind + 1 != argc || (command && target)) {
 		usage(stderr);
 		return 1;
 	}
@@ -255,24 +386,34 @@ int main(int argc, char **argv)
 	buf = malloc(READ_BUF_SIZE);
 	if (!buf)
 		die("out of memory");
+	if (out.max_bytes && !outfile)
+		die("-S needs -o FILE");
 	if (outfile) {
-		out_fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0666);
-		if (out_fd < 0)
-			die("cannot open %s: %s", outfile, strerror(errno));
+		out.pattern = outfile;
+		if (outfile_open(&out) < 0)
+			die("cannot open %s: %s", out.name, strerror(errno));
 	}
 	ctl_fd = open(proc_path, O_RDWR | O_CLOEXEC);
 	if (ctl_fd < 0)
 		die("cannot open %s: %s%s", proc_path, strerror(errno),
 		    errno == ENOENT ? " (is the module loaded?)" : "");
+	if (command)
+		target = cmd_pid = fork_command(command);
+	if (target) {
+		snprintf(target_cmd, sizeof(target_cmd), "target %ld\n", target);
+		write_command(target_cmd);
+	}
+	timeout_seconds = seconds;
 	send_command("start\n");
 
 	/* Ends at EOF, which the module sends after STP_MSG_STOPPED. */
 	for (;;) {
 		ssize_t n;
 
-		if (signals_seen)
+		if (signals_seen || timed_out)
 			request_stop();
+		if (child_exited)
+			reap_command();
 		n = read(ctl_fd, buf, READ_BUF_SIZE);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -283,13 +424,18 @@ int main(int argc, char **argv)
 			break;
 		handle_buffer(buf, n);
 	}
+	if (cmd_pid > 0) {
+		/* the script stopped first: the command was started for it */
+		kill(cmd_pid, SIGTERM);
+		waitpid(cmd_pid, NULL, 0);
+	}
 	if (!stopped_seen) {
 		fprintf(stderr, "stapio: %s ended before the script stopped\n",
 			proc_path);
 		error_seen = 1;
 	}
-	if (outfile && close(out_fd) < 0)
-		die("cannot write %s: %s", outfile, strerror(errno));
+	if (outfile && outfile_close(&out) < 0)
+		die("cannot write %s: %s", out.name, strerror(errno));
 	if (verbose)
 		fprintf(stderr, "stapio: done, exit status %d\n", error_seen);
 	return error_seen;

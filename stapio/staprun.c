@@ -2,7 +2,10 @@
 /*
  * staprun - load a stap module, run stapio on it, unload it.
  *
- *	staprun [-o FILE] [-v] MODULE.ko [name=value ...]
+ *	staprun [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]
+ *
+ * -S, -c, -x and -T go to stapio, which switches output files, runs the
+ * command, tells the module the target pid, and keeps the time.
  *
  * The module is loaded with finit_module(2), its parameters joined into
  * one string.  stapio (found through $STAPIO, next to staprun, or in
@@ -74,10 +77,14 @@ static void note(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: staprun [-o FILE] [-v] MODULE.ko [name=value ...]\n"
+	fputs("usage: staprun [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]\n"
 	      "Loads MODULE.ko, relays its output with stapio, then unloads it.\n"
-	      "  -o FILE   write the script's output to FILE instead of stdout\n"
-	      "  -v        tell what is happening on stderr\n"
+	      "  -o FILE     write the script's output to FILE instead of stdout\n"
+	      "  -S MB[,N]   with -o: switch output files past MB megabytes, keep N\n"
+	      "  -c CMD      run CMD (with sh -c) once the probes are armed; stop when it exits\n"
+	      "  -x PID      target() is PID\n"
+	      "  -T SECONDS  stop the script after SECONDS\n"
+	      "  -v          tell what is happening on stderr\n"
 	      "Environment: STAPIO=PATH of the stapio program to run.\n", f);
 }
 
@@ -288,10 +295,10 @@ static void set_signals(void)
  * Runs stapio and waits for it.  Returns its exit status as staprun
  * reports it, or -1 (after a message) if it could not be started.
  */
-static int run_stapio(const char *outfile)
+static int run_stapio(const char *outfile, char **opts, int nopts)
 {
 	const char *stapio = find_stapio();
-	char *argv[8];
+	char *argv[20];
 	int argc = 0, status, err = 0, pipefd[2];
 	sigset_t all, old;
 	pid_t pid;
@@ -304,6 +311,8 @@ static int run_stapio(const char *outfile)
 	}
 	if (verbose)
 		argv[argc++] = (char *)"-v";
+	while (nopts-- > 0)
+		argv[argc++] = *opts++;
 	argv[argc++] = module_name;
 	argv[argc] = NULL;
 
@@ -371,13 +380,23 @@ static int run_stapio(const char *outfile)
 int main(int argc, char **argv)
 {
 	const char *outfile = NULL;
-	char *params;
-	int opt, status;
+	char *params, *stapio_opts[8];
+	int opt, status, nopts = 0;
 
-	while ((opt = getopt(argc, argv, "+o:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:vh")) != -1) {
 		switch (opt) {
 		case 'o':
 			outfile = optarg;
+			break;
+		case 'c':
+		case 'x':
+		case 'T':
+		case 'S':
+			if (nopts + 2 > 8)
+				die("-c, -x, -T and -S may each be given once");
+			stapio_opts[nopts++] = opt == 'c' ? "-c" : opt == 'x' ? "-x" :
+					       opt == 'T' ? "-T" : "-S";
+			stapio_opts[nopts++] = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -403,7 +422,7 @@ int main(int argc, char **argv)
 	load_module(params);
 	free(params);
 
-	status = run_stapio(outfile);
+	status = run_stapio(outfile, stapio_opts, nopts);
 	if (unload_module())
 		return 1;
 	return status < 0 ? 1 : status;

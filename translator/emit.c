@@ -1176,7 +1176,33 @@ static void emit_func(Buf *structs, Buf *out, Func *f)
 
 /* ---- probes ---- */
 
-static void emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const char *pp)
+/*
+ * The globals a handler needs, taken in one order (the globals' order,
+ * so no two probes can deadlock), unrolled; a lock it cannot get skips
+ * the hit, after releasing the ones it holds.  modes: per global, 'r',
+ * 'w' or 0; NULL when the handler needs none.
+ */
+static void emit_lock_ladder(Buf *out, const char *modes, Buf *unlocks)
+{
+	int held = 0;
+	for (int i = 0; modes && i < P->globals.len; i++) {
+		if (!modes[i])
+			continue;
+		Var *v = P->globals.items[i];
+		const char *how = modes[i] == 'w' ? "write" : "read";
+		buf_printf(out, "\tif (unlikely(!stp_%s_lock(&g_%s_lock)))\n\t\tgoto locked_%d;\n",
+			   how, v->name, held);
+		/* released in the reverse order, each label releasing one fewer */
+		Buf u = {0};
+		buf_printf(&u, "\tstp_%s_unlock(&g_%s_lock);\nlocked_%d:\n", how, v->name, held);
+		buf_puts(&u, unlocks->s ? unlocks->s : "");
+		*unlocks = u;
+		held++;
+	}
+}
+
+static void emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const char *pp,
+			       const char *lock_modes)
 {
 	Gen g = { .err_label = "out", .continue_stmt = "continue;" };
 	g.depth = 1;
@@ -1187,13 +1213,34 @@ static void emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const c
 		emit_frame_struct(structs, sname, NULL, &p->locals, g.nstrtemps);
 	buf_printf(out, "/* probe %s at %s */\n", pp, loc_text(p->loc));
 	buf_printf(out, "static void probe_%d(struct stp_context *c)\n{\n", id);
+	Buf unlocks = {0};
+	emit_lock_ladder(out, lock_modes, &unlocks);
 	if (frame) {
 		buf_printf(out, "\tstruct %s *l = (struct %s *)c->frames;\n\n", sname, sname);
 		buf_puts(out, "\tc->frame_top = sizeof(*l);\n");
 		init_locals(out, &p->locals);
 	}
 	buf_puts(out, g.code.s ? g.code.s : "");
-	buf_puts(out, "out: __attribute__((unused));\n\t;\n}\n\n");
+	buf_puts(out, "out: __attribute__((unused));\n");
+	buf_puts(out, unlocks.s ? unlocks.s : "");
+	buf_puts(out, "\t;\n}\n\n");
+}
+
+/* The union of the lock sets of the probes that run handler h. */
+static const char *handler_locks(Probe *h, char **lock_modes)
+{
+	char *modes = NULL;
+	for (int i = 0; i < S->derived.len; i++) {
+		DerivedProbe *d = S->derived.items[i];
+		if (d->probe != h || !lock_modes[i])
+			continue;
+		if (!modes)
+			modes = arena_alloc(P->globals.len);
+		for (int j = 0; j < P->globals.len; j++)
+			if (lock_modes[i][j] == 'w' || (lock_modes[i][j] && !modes[j]))
+				modes[j] = lock_modes[i][j];
+	}
+	return modes;
 }
 
 /* ---- globals and locks ---- */
@@ -1458,7 +1505,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 				break;
 			}
 		}
-		emit_probe_handler(&structs, &probes, handlers[i], i, pp);
+		emit_probe_handler(&structs, &probes, handlers[i], i, pp,
+				   handler_locks(handlers[i], lock_modes));
 	}
 	if (error_count > errors)
 		return false;
@@ -1482,21 +1530,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	fputs(funcs.s, out);
 	fputs(probes.s, out);
 
-	/* the probe table, with each probe's lock set */
 	fprintf(out, "/* ---- probes ---- */\n\n");
-	for (int i = 0; i < s->derived.len; i++) {
-		DerivedProbe *d = s->derived.items[i];
-		if (!lock_modes[i])
-			continue;
-		fprintf(out, "static const struct stp_lock_ref probe_%d_locks[] = {\n", d->id);
-		for (int j = 0; j < prog->globals.len; j++) {
-			Var *v = prog->globals.items[j];
-			if (lock_modes[i][j])
-				fprintf(out, "\t{ &g_%s_lock, %s },\n", v->name,
-					lock_modes[i][j] == 'w' ? "true" : "false");
-		}
-		fprintf(out, "};\n\n");
-	}
 	fprintf(out, "static const struct stp_probe stp_probes[] = {\n");
 	for (int i = 0; i < s->derived.len; i++) {
 		DerivedProbe *d = s->derived.items[i];
@@ -1504,9 +1538,6 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 			"\t\t.kind = %s,\n",
 			d->id, c_str(d->pp), c_str(loc_text(d->probe->loc)), d->probe->id,
 			kind_name(d->kind));
-		if (lock_modes[i])
-			fprintf(out, "\t\t.locks = probe_%d_locks,\n\t\t.nlocks = ARRAY_SIZE(probe_%d_locks),\n",
-				d->id, d->id);
 		fprintf(out, "\t},\n");
 	}
 	fprintf(out, "};\n\n");

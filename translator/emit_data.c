@@ -72,7 +72,7 @@ void emit_global_decl(FILE *out, Var *v)
 		fprintf(out, "module_param_cb(%s, &stp_param_ops_s64, &g_%s, 0);\n", v->name, v->name);
 	}
 	if (v->needs_lock)
-		fprintf(out, "static DEFINE_RWLOCK(g_%s_lock);\n", v->name);
+		fprintf(out, "static stp_rwlock_t g_%s_lock = STP_RWLOCK_INIT;\n", v->name);
 	fprintf(out, "\n");
 }
 

@@ -300,6 +300,10 @@ static void usage(FILE *out)
 "  -w            no warnings          -W  warnings are errors\n"
 "  -m NAME       name the module NAME\n"
 "  -o FILE       send the script's output to FILE\n"
+"  -S MB[,N]     with -o: switch to FILE.1, FILE.2, ... past MB megabytes, keep N files\n"
+"  -c CMD        run CMD once the probes are armed, stop when it exits; target() is its pid\n"
+"  -x PID        target() is PID\n"
+"  -T SECONDS    stop the script after SECONDS\n"
 "  -r RELEASE    build for that kernel release, or -r BUILD_DIR\n"
 "  -l PATTERN    list the probe points PATTERN matches (-L: with their variables)\n"
 "  --vmlinux PATH        the kernel's debuginfo (default: found for the release)\n"
@@ -339,7 +343,7 @@ static void parse_args(Session *s, int argc, char **argv)
 	};
 	int c;
 	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:r:D:I:G:s:l:L:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:r:D:I:G:s:l:L:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			s->script_text = optarg;
@@ -372,6 +376,25 @@ static void parse_args(Session *s, int argc, char **argv)
 			break;
 		case 'o':
 			s->output_file = optarg;
+			break;
+		case 'S':
+			s->output_limits = optarg;
+			break;
+		case 'c':
+			s->target_cmd = optarg;
+			break;
+		case 'x': {
+			char *end;
+			long pid = strtol(optarg, &end, 10);
+			if (*end || pid <= 0 || pid > 0x7fffffff)
+				fatal("-x takes a process id, not '%s'", optarg);
+			s->target_pid = optarg;
+			break;
+		}
+		case 'T':
+			s->stop_after = atoi(optarg);
+			if (s->stop_after <= 0)
+				fatal("-T takes a number of seconds above 0, not '%s'", optarg);
 			break;
 		case 'r':
 			s->kernel_release = optarg;
@@ -437,6 +460,10 @@ static void parse_args(Session *s, int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		vec_push(&s->script_args, argv[optind]);
+	if (s->output_limits && !s->output_file)
+		fatal("-S needs -o FILE: it limits the size of the output files");
+	if (s->target_cmd && s->target_pid)
+		fatal("-c and -x cannot be used together: -c CMD makes its own target");
 	if (s->module_name) {
 		const char *m = s->module_name;
 		bool ok = *m && strlen(m) <= 55;

@@ -362,7 +362,7 @@ bool body_has_targets(Node *n)
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe, &family_dwarf,
+	&family_kprobe, &family_perf, &family_dwarf,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 
@@ -766,6 +766,13 @@ static void resolve_index(Node *n, Scope *sc, bool stars_ok)
 			 n->name, n->nargs, MAX_KEYS);
 }
 
+/*
+ * The expression of the statement being resolved: "x++;" and "x += 1;"
+ * as statements update x without reading its value, and, as in
+ * SystemTap, leave it to be displayed at exit; "if (x++)" reads it.
+ */
+static Node *statement_expr;
+
 static void resolve_lvalue(Node *n, Scope *sc)
 {
 	if (n->kind == ND_VAR) {
@@ -856,14 +863,14 @@ static void resolve_expr(Node *n, Scope *sc)
 	case ND_ASSIGN:
 	case ND_AGG:
 		resolve_lvalue(n->lhs, sc);
-		if (n->op && n->lhs->var)
+		if (n->op && n != statement_expr && n->lhs->var)
 			n->lhs->var->read = true;
 		resolve_expr(n->rhs, sc);
 		return;
 	case ND_PREINC:
 	case ND_POSTINC:
 		resolve_lvalue(n->lhs, sc);
-		if (n->lhs->var)
+		if (n != statement_expr && n->lhs->var)
 			n->lhs->var->read = true;
 		return;
 	case ND_IN:
@@ -989,6 +996,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 			resolve_stmt(s, sc);
 		return;
 	case ND_EXPR_STMT:
+		statement_expr = n->lhs;
 		resolve_expr(n->lhs, sc);
 		return;
 	case ND_NULL_STMT:

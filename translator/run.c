@@ -107,6 +107,30 @@ int run_module(Session *s)
 		vec_push(&args, "-o");
 		vec_push(&args, (void *)s->output_file);
 	}
+	if (s->output_limits) {	/* where the file is written: stap-vm or stapio */
+		vec_push(&args, "-S");
+		vec_push(&args, (void *)s->output_limits);
+	}
+	/* staprun's own options; stap-vm puts them on the guest's staprun */
+	const char *opts[6];
+	int nopts = 0;
+	if (s->target_cmd) {
+		opts[nopts++] = "-c";
+		opts[nopts++] = s->target_cmd;
+	}
+	if (s->target_pid) {
+		opts[nopts++] = "-x";
+		opts[nopts++] = s->target_pid;
+	}
+	if (s->stop_after) {
+		opts[nopts++] = "-T";
+		opts[nopts++] = arena_printf("%d", s->stop_after);
+	}
+	for (int i = 0; i < nopts; i++) {
+		if (s->use_vm)
+			vec_push(&args, "--staprun-arg");
+		vec_push(&args, (void *)opts[i]);
+	}
 	vec_push(&args, (void *)s->ko_file);
 	for (int i = 0; i < s->globals_set.len; i++)
 		vec_push(&args, s->globals_set.items[i]);

@@ -467,6 +467,7 @@ extern ProbeFamily family_timer;
 extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
 extern ProbeFamily family_dwarf;
+extern ProbeFamily family_perf;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
 
@@ -543,6 +544,10 @@ struct Session {
 	bool use_vm;			/* --vm */
 	const char *module_name;	/* -m */
 	const char *output_file;	/* -o */
+	const char *output_limits;	/* -S SIZE_MB[,N] */
+	const char *target_cmd;	/* -c CMD */
+	const char *target_pid;	/* -x PID, checked */
+	int stop_after;		/* -T SECONDS, 0: none */
 	const char *kernel_release;	/* -r */
 	const char *build_dir;		/* from -r or the release */
 	Vec defines;			/* -D NAME=VALUE, char* */

@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cpio.h"
+#include "../stapio/outfile.h"
 
 #ifndef STAP_VM_DIR
 #define STAP_VM_DIR "/var/lib/stap/vm"
@@ -253,6 +254,8 @@ static struct {
 	int nextra;
 	const char **insmod;	/* --insmod: also in extra, loaded at boot */
 	int ninsmod;
+	const char **staprun_args;	/* --staprun-arg: before each FILE.ko */
+	int nstaprun_args;
 	int smp, memory_mb, verbose;
 	bool icount, shell, script;
 	double timeout;
@@ -273,7 +276,7 @@ static struct {
 	const char *stop_reason;	/* why stap-vm stopped the VM early, or NULL */
 	int interrupts;
 	bool pending_int;
-	int out_fd;
+	struct out_file out;	/* -o FILE [-S]: live output; .fd is stdout without -o */
 	bool out_broken;
 	int live_status;	/* -1 until the guest reports it */
 
@@ -293,7 +296,7 @@ static struct {
 	struct proto proto;
 	int sigpipe[2];
 } S = { .smp = 2, .memory_mb = 512, .live_status = -1, .console_job = -1,
-	.qemu = -1, .out_fd = STDOUT_FILENO,
+	.qemu = -1, .out = { .fd = STDOUT_FILENO },
 	.fd = { -1, -1, -1, -1 }, .sigpipe = { -1, -1 } };
 
 /* ---- small helpers ---- */
@@ -488,15 +491,20 @@ static void usage(FILE *f)
 "  --kernel FILE     the guest kernel (vmlinuz)\n"
 "  --release R       the kernel in $STAP_VM_DIR/R/vmlinuz (default: the\n"
 "                    only one there; STAP_VM_DIR defaults to " STAP_VM_DIR ")\n"
+"  --staprun-arg ARG an option for the guest's staprun, before the module\n"
+"                    (repeatable: --staprun-arg -c --staprun-arg 'ls /')\n"
 "  --staprun PATH    static staprun for the guest (default: next to\n"
 "  --stapio PATH     stap-vm, then in ../stapio/)\n"
-"  --smp N           virtual CPUs (default 2)\n"
+"  --smp N           virtual CPUs (default 2, or $STAP_VM_SMP)\n"
 "  --memory MB       guest memory (default 512)\n"
 "  --icount          count instructions for time (-icount shift=0,\n"
 "                    forces --smp 1): for benchmarks\n"
 "  --timeout SECS    live mode: stop the script after SECS\n"
 "  --console FILE    keep the whole guest console in FILE\n"
 "  -o FILE           live mode: write the script's output to FILE\n"
+"                    (strftime patterns like %Y%m%d are expanded)\n"
+"  -S MB[,N]         with -o: switch to FILE.1, FILE.2, ... past MB megabytes,\n"
+"                    keeping the newest N files\n"
 "  --extra FILE      copy FILE into the guest's /extra/ (repeatable);\n"
 "                    /extra/NAME.trigger is sourced every 0.2 s while\n"
 "                    module NAME runs (to make probed code run)\n"
@@ -618,7 +626,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT, O_INSMOD };
+	       O_BATCH, O_SCRIPT, O_STAPRUN_ARG, O_INSMOD };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -634,13 +642,18 @@ static void parse_options(int argc, char **argv)
 		{ "shell", no_argument, NULL, O_SHELL },
 		{ "script", no_argument, NULL, O_SCRIPT },
 		{ "batch", required_argument, NULL, O_BATCH },
+		{ "staprun-arg", required_argument, NULL, O_STAPRUN_ARG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *name;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+o:vh", longopts, NULL)) != -1) {
+	/* the testsuite runs one CPU unless a test asks for more: a second
+	   vCPU thread starved by a busy host stalls the guest's IPIs */
+	if (getenv("STAP_VM_SMP"))
+		S.smp = parse_int(getenv("STAP_VM_SMP"), "STAP_VM_SMP", 1, 64);
+	while ((opt = getopt_long(argc, argv, "+o:S:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_KERNEL: S.kernel = optarg; break;
 		case O_RELEASE: S.release = optarg; break;
@@ -672,7 +685,18 @@ static void parse_options(int argc, char **argv)
 		case O_SHELL: S.shell = true; break;
 		case O_SCRIPT: S.script = true; break;
 		case O_BATCH: S.batch_dir = optarg; S.batch = true; break;
+		case O_STAPRUN_ARG:
+			S.staprun_args = realloc(S.staprun_args,
+						 (S.nstaprun_args + 1) * sizeof(char *));
+			if (!S.staprun_args)
+				die("out of memory");
+			S.staprun_args[S.nstaprun_args++] = optarg;
+			break;
 		case 'o': S.outfile = optarg; break;
+		case 'S':
+			if (outfile_parse_limits(&S.out, optarg) < 0)
+				die("-S takes SIZE_MB[,N_FILES], not '%s'", optarg);
+			break;
 		case 'v': S.verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(1);
@@ -897,6 +921,10 @@ static void write_plan(FILE *f)
 
 		fprintf(f, "%s %d ", S.script ? "script" : "run", j->index);
 		put_quoted(f, j->modname);
+		for (k = 0; k < S.nstaprun_args; k++) {
+			fputc(' ', f);
+			put_quoted(f, S.staprun_args[k]);
+		}
 		fputc(' ', f);
 		put_quoted(f, base_name(j->module));
 		for (k = 0; k < j->nargs; k++) {
@@ -1452,7 +1480,7 @@ static void live_output(int port, const char *buf, size_t len)
 	}
 	if (S.out_broken)
 		return;
-	if (write_all(S.out_fd, buf, len) == 0)
+	if ((S.outfile ? outfile_write(&S.out, buf, len) : write_all(S.out.fd, buf, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly. */
 	if (errno != EPIPE)
@@ -1679,8 +1707,8 @@ static int finish_live(void)
 {
 	int i, rc = S.live_status;
 
-	if (S.out_fd != STDOUT_FILENO && close(S.out_fd) < 0) {
-		say("cannot write %s: %s", S.outfile, strerror(errno));
+	if (S.outfile && outfile_close(&S.out) < 0) {
+		say("cannot write %s: %s", S.out.name, strerror(errno));
 		rc = 1;
 	}
 	if (S.trouble) {
@@ -1748,10 +1776,11 @@ int main(int argc, char **argv)
 	if (S.batch && mkdir(S.batch_dir, 0777) < 0 && errno != EEXIST)
 		die("cannot create %s: %s", S.batch_dir, strerror(errno));
 	if (S.outfile) {
-		S.out_fd = open(S.outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				0666);
-		if (S.out_fd < 0)
-			die("cannot open %s: %s", S.outfile, strerror(errno));
+		S.out.pattern = S.outfile;
+		if (outfile_open(&S.out) < 0)
+			die("cannot open %s: %s", S.out.name, strerror(errno));
+	} else if (S.out.max_bytes) {
+		die("-S needs -o FILE");
 	}
 	if (S.console_file) {
 		S.console_log = fopen(S.console_file, "w");
