@@ -206,8 +206,9 @@ static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
 	const char *point = arena_printf("%s(\"%s\")", point_prefix(ps, m), ps->pattern);
 	if (skipped) {
 		error_at(pp->loc, "semantic error",
-			 "no match for probe point %s: the %d functions it matches cannot be "
-			 "probed (stap -v says why)", point, skipped);
+			 "no match for probe point %s: %s it matches cannot be probed "
+			 "(stap -v says why)", point,
+			 skipped == 1 ? "the function" : arena_printf("the %d functions", skipped));
 		return;
 	}
 	const char *sim = ps->is_statement ? NULL : similar_functions(m, ps->pattern);
