@@ -283,6 +283,9 @@ static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 
 static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
+	/* stap -l 'kernel.*': nothing to list without a function pattern */
+	if (cur_session->listing && (!c->next->has_arg || strchr(c->next->name, '*')))
+		return false;
 	PointSpec ps;
 	if (!parse_spec(c, &ps))
 		return false;
