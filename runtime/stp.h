@@ -424,6 +424,9 @@ void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
    (kprobe.c keeps them for kretprobes with save_entry). */
 u64 stp_entry_reg(struct stp_context *c, int n);
 #define STP_ENTRY_REG(c, n) stp_entry_reg(c, n)
+/* @entry(expr): slot k of the kretprobe instance, filled at entry */
+s64 stp_entry_slot(struct stp_context *c, int k);
+u64 stp_entry_slot_addr(struct stp_context *c, int k);
 
 /* ---- regular expressions (regex.c) ---- */
 
@@ -601,6 +604,8 @@ struct stp_kprobe {
 	bool optional;		/* probe point?: skipped when it cannot be registered */
 	int maxactive;		/* .return: concurrent instances, 0 for the default */
 	bool save_entry;	/* .return: keep the entry registers (stp_entry_reg) */
+	const struct stp_probe *entry_probe;	/* .return: run at entry, fills ... */
+	int nslots;		/* ... this many @entry slots (stp_entry_slot) */
 	bool registered;
 	union {
 		struct kprobe kp;

@@ -1603,6 +1603,9 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	if (ngroups)
 		fprintf(out, "\t.groups = stp_groups,\n\t.ngroups = ARRAY_SIZE(stp_groups),\n");
 	fprintf(out, "\t.init_globals = init_globals,\n\t.free_globals = free_globals,\n");
+	/* a family that reads kernel globals says how to find KASLR's offset */
+	fprintf(out, "#ifdef STP_KASLR_ANCHOR\n\t.kaslr_anchor = STP_KASLR_ANCHOR,\n"
+		"\t.kaslr_anchor_link = STP_KASLR_ANCHOR_LINK,\n#endif\n");
 	fprintf(out,
 		"\t.maxaction = MAXACTION,\n"
 		"\t.maxaction_interruptible = MAXACTION_INTERRUPTIBLE,\n"

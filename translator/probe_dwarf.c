@@ -42,6 +42,11 @@ typedef struct DwarfData {
 	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
 	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
 	const char *path;	/* process: the binary */
+	/* .return with @entry(expr): a probe run at the function's entry
+	   (the kretprobe's entry handler) saves each expr in a slot */
+	DerivedProbe *entry_helper;
+	int nslots;
+	bool is_entry_helper;	/* that probe: not registered on its own */
 	const char *where;	/* the point without suffixes, for messages */
 } DwarfData;
 
@@ -285,8 +290,9 @@ static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
 	const char *point = arena_printf("%s(\"%s\")", point_prefix(ps, m), ps->pattern);
 	if (skipped) {
 		error_at(pp->loc, "semantic error",
-			 "no match for probe point %s: the %d functions it matches cannot be "
-			 "probed (stap -v says why)", point, skipped);
+			 "no match for probe point %s: %s it matches cannot be probed "
+			 "(stap -v says why)", point,
+			 skipped == 1 ? "the function" : arena_printf("the %d functions", skipped));
 		return;
 	}
 	const char *sim = ps->is_statement ? NULL : similar_functions(m, ps->pattern);
@@ -439,6 +445,9 @@ static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *ou
 
 static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
+	/* stap -l 'kernel.*': nothing to list without a function pattern */
+	if (cur_session->listing && (!c->next->has_arg || strchr(c->next->name, '*')))
+		return false;
 	PointSpec ps;
 	if (!parse_spec(c, &ps))
 		return false;
@@ -1095,20 +1104,83 @@ static void lower_address(Lower *lw, Node *n)
 	n->name = t->name;
 }
 
+/* The probe that runs at the entry of d's function and fills its slots. */
+static DerivedProbe *entry_helper(DerivedProbe *d)
+{
+	DwarfData *dd = d->data;
+	if (dd->entry_helper)
+		return dd->entry_helper;
+	DwarfData *hd = arena_alloc(sizeof(*hd));
+	*hd = *dd;
+	hd->is_return = false;
+	hd->is_entry_helper = true;
+	Probe *p = arena_alloc(sizeof(*p));
+	*p = *d->probe;
+	p->locals = (Vec){0};
+	p->body = new_node(ND_BLOCK, d->probe->body->loc);
+	p->resolved = true;	/* made of nodes resolved in d's body */
+	DerivedProbe *h = arena_alloc(sizeof(*h));
+	*h = *d;
+	h->probe = p;
+	h->data = hd;
+	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
+	h->id = cur_session->derived.len;
+	vec_push(&cur_session->derived, h);
+	dd->entry_helper = h;
+	return h;
+}
+
+/*
+ * @entry(expr) in a .return probe: expr moves into the entry helper as
+ * "slot k = expr" and its place reads slot k, kept in the kretprobe
+ * instance.  Registers in expr are read live there (STP_ENTRY_REG reads
+ * the live registers during the entry handler).
+ */
+static void lower_entry(DerivedProbe *d, Node *n)
+{
+	DwarfData *dd = d->data;
+	DerivedProbe *h = entry_helper(d);
+	int k = dd->nslots++;
+	dd->save_entry = true;
+
+	TargetCode *slot = arena_alloc(sizeof(*slot));
+	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
+	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
+	slot->write_size = 8;
+	slot->write_reg = -1;
+	Node *lhs = new_node(ND_TARGET, n->loc);
+	lhs->name = "@entry";
+	lhs->target = slot;
+	lhs->type = TY_LONG;
+	Node *assign = new_binary(ND_ASSIGN, 0, lhs, n->lhs, n->loc);
+	Node *stmt = new_node(ND_EXPR_STMT, n->loc);
+	stmt->lhs = assign;
+	Node **tail = &h->probe->body->body;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = stmt;
+
+	Node *next = n->next;
+	Loc loc = n->loc;
+	memset(n, 0, sizeof(*n));
+	n->kind = ND_TARGET;
+	n->loc = loc;
+	n->name = "@entry";
+	n->next = next;
+	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+}
+
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
 {
 	Lower lw = { .d = d, .dd = dwarf_data, .n = n };
 	switch (n->kind) {
 	case ND_ENTRY:
-		/* the parameters of a .return probe are read at entry already */
 		if (!lw.dd->is_return) {
 			error_at(n->loc, "semantic error",
 				 "@entry is available only in .return probes, not in %s", d->pp);
 			return;
 		}
-		Node *next = n->next;
-		*n = *n->lhs;
-		n->next = next;
+		lower_entry(d, n);
 		return;
 	case ND_DEFINED: {
 		Node *t = n->lhs;
@@ -1195,6 +1267,8 @@ static void emit_dwarf(FILE *out, DerivedProbe **probes, int n)
 	fprintf(out, "static struct stp_kprobe stp_dwarf_probes[] = {\n");
 	for (int i = 0; i < n; i++) {
 		DwarfData *dd = probes[i]->data;
+		if (dd->is_entry_helper)
+			continue;	/* its .return probe's entry handler runs it */
 		fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\", .offset = 0x%llx",
 			probes[i]->id, dd->symbol, (unsigned long long)dd->offset);
 		if (dd->is_return)
@@ -1203,11 +1277,25 @@ static void emit_dwarf(FILE *out, DerivedProbe **probes, int n)
 			fprintf(out, ", .maxactive = %d", dd->maxactive);
 		if (dd->save_entry)
 			fprintf(out, ", .save_entry = true");
+		if (dd->entry_helper)
+			fprintf(out, ", .entry_probe = &stp_probes[%d], .nslots = %d",
+				dd->entry_helper->id, dd->nslots);
 		if (dd->optional)
 			fprintf(out, ", .optional = true");
 		fprintf(out, " },\n");
 	}
 	fprintf(out, "};\n\n");
+	/* @var of a kernel global reads stp_kaslr(link address): measure the
+	   KASLR offset on an exported symbol */
+	const char *why;
+	DwModule *kernel = NULL;
+	for (int i = 0; i < open_mods.len; i++)
+		if (!((OpenMod *)open_mods.items[i])->key[0])
+			kernel = open_mod(NULL, &why);
+	uint64_t link = kernel ? dw_symbol_address(kernel, "jiffies_64") : 0;
+	if (link)
+		fprintf(out, "#define STP_KASLR_ANCHOR ((unsigned long)&jiffies_64)\n"
+			"#define STP_KASLR_ANCHOR_LINK 0x%llxULL\n\n", (unsigned long long)link);
 }
 
 ProbeFamily family_dwarf = {
