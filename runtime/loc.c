@@ -46,13 +46,24 @@ u64 stp_dwarf_reg(struct stp_context *c, int n)
 	return 0;
 }
 
+/*
+ * A fault is recorded only if none is: one C expression may chain reads
+ * ($p->a->b), and after the first fault the later ones read from
+ * garbage addresses; the user must see the first.
+ */
+static void stp_fault(struct stp_context *c, const char *what, u64 addr)
+{
+	if (!c->last_error)
+		stp_errorf(c, NULL, "%s fault at 0x%016llx", what, addr);
+}
+
 /* size bytes (1, 2, 4 or 8) of kernel memory at addr, sign- or zero-extended */
 s64 stp_kread(struct stp_context *c, u64 addr, int size, bool is_signed)
 {
 	union { u8 b; u16 w; u32 l; u64 q; } v = { .q = 0 };
 
 	if (copy_from_kernel_nofault(&v, (const void *)(unsigned long)addr, size)) {
-		stp_errorf(c, NULL, "kernel read fault at 0x%016llx", addr);
+		stp_fault(c, "kernel read", addr);
 		return 0;
 	}
 	switch (size) {
@@ -124,7 +135,7 @@ s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed)
 	union { u8 b; u16 w; u32 l; u64 q; } v = { .q = 0 };
 
 	if (copy_from_user_nofault(&v, (const void __user *)(unsigned long)addr, size)) {
-		stp_errorf(c, NULL, "user read fault at 0x%016llx", addr);
+		stp_fault(c, "user read", addr);
 		return 0;
 	}
 	switch (size) {
@@ -133,6 +144,50 @@ s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed)
 	case 4: return is_signed ? (s64)(s32)v.l : (s64)v.l;
 	default: return (s64)v.q;
 	}
+}
+
+/*
+ * Guru mode: size bytes of v into kernel memory at addr.  The kernel's
+ * copy_to_kernel_nofault is not exported; __put_kernel_nofault is the
+ * same exception-table store, inline.
+ */
+void stp_kwrite(struct stp_context *c, u64 addr, int size, s64 v)
+{
+	void *dst = (void *)(unsigned long)addr;
+	u8 b = v;
+	u16 w = v;
+	u32 l = v;
+	u64 q = v;
+
+	pagefault_disable();
+	switch (size) {
+	case 1: __put_kernel_nofault(dst, &b, u8, fault); break;
+	case 2: __put_kernel_nofault(dst, &w, u16, fault); break;
+	case 4: __put_kernel_nofault(dst, &l, u32, fault); break;
+	default: __put_kernel_nofault(dst, &q, u64, fault); break;
+	}
+	pagefault_enable();
+	return;
+fault:
+	pagefault_enable();
+	stp_fault(c, "kernel write", addr);
+}
+
+/* Guru mode: a register of the probe's pt_regs, by DWARF number. */
+void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v)
+{
+	struct pt_regs *r = c->regs;
+	unsigned long *slot[16];
+
+	if (!r || n < 0 || n >= ARRAY_SIZE(slot)) {
+		stp_errorf(c, NULL, "cannot write DWARF register %d", n);
+		return;
+	}
+	slot[0] = &r->ax; slot[1] = &r->dx; slot[2] = &r->cx; slot[3] = &r->bx;
+	slot[4] = &r->si; slot[5] = &r->di; slot[6] = &r->bp; slot[7] = &r->sp;
+	slot[8] = &r->r8; slot[9] = &r->r9; slot[10] = &r->r10; slot[11] = &r->r11;
+	slot[12] = &r->r12; slot[13] = &r->r13; slot[14] = &r->r14; slot[15] = &r->r15;
+	*slot[n] = v;
 }
 
 /* Bits [shift, shift + width) of a storage unit, as a bitfield reads. */

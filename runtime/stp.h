@@ -34,8 +34,10 @@
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
 #include <linux/kprobes.h>
+#include <linux/uprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/timex.h>
@@ -138,6 +140,8 @@ struct stp_context {
 	u64 interval_start;		/* overload detection: cycles when it began */
 	u64 cycles_in_probes;		/* ... and spent in probes since */
 	char error_buf[128];		/* last_error when it is formatted */
+	char *procfs_buf;		/* procfs probes: $value */
+	size_t procfs_size;
 };
 
 /* Runs one probe hit: stp_run_probe() below, which every family calls. */
@@ -414,6 +418,16 @@ s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed);
 bool stp_uread_string(struct stp_context *c, u64 addr, char *buf, size_t size);
 s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed);
 u64 stp_kaslr(u64 link_addr);
+/* Guru mode (-g) writes: size bytes of kernel memory, or a register. */
+void stp_kwrite(struct stp_context *c, u64 addr, int size, s64 v);
+void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
+/* A register as it was at the entry of the function a .return probe is on
+   (kprobe.c keeps them for kretprobes with save_entry). */
+u64 stp_entry_reg(struct stp_context *c, int n);
+#define STP_ENTRY_REG(c, n) stp_entry_reg(c, n)
+/* @entry(expr): slot k of the kretprobe instance, filled at entry */
+s64 stp_entry_slot(struct stp_context *c, int k);
+u64 stp_entry_slot_addr(struct stp_context *c, int k);
 
 /* ---- state the tapset library keeps per CPU (tapset.c) ---- */
 
@@ -509,6 +523,7 @@ void stp_regex_exit(void);
 void stp_run_session_probes(const struct stp_probe *const *probes, int n);
 void stp_error_limit_check(void);
 void stp_skipped_limit_check(void);
+struct tracepoint *stp_find_tracepoint(const char *name);
 
 /*
  * ---- one probe hit ----
@@ -601,11 +616,15 @@ extern const struct stp_family_ops stp_profile_ops;
 
 struct stp_kprobe {
 	const struct stp_probe *probe;
-	const char *symbol;
+	const char *symbol;	/* NULL: at addr */
 	unsigned int offset;
+	unsigned long addr;	/* kprobe.statement(ADDR).absolute (-g) */
 	bool is_return;
 	bool optional;		/* probe point?: skipped when it cannot be registered */
 	int maxactive;		/* .return: concurrent instances, 0 for the default */
+	bool save_entry;	/* .return: keep the entry registers (stp_entry_reg) */
+	const struct stp_probe *entry_probe;	/* .return: run at entry, fills ... */
+	int nslots;		/* ... this many @entry slots (stp_entry_slot) */
 	bool registered;
 	union {
 		struct kprobe kp;
@@ -614,6 +633,55 @@ struct stp_kprobe {
 };
 extern const struct stp_family_ops stp_kprobe_ops;
 
+struct tracepoint;
+struct stp_tracepoint {
+	const struct stp_probe *probe;
+	const char *name;	/* "sched_switch" */
+	void *handler;		/* generated: takes the tracepoint's arguments */
+	bool optional;
+	struct tracepoint *tp;
+	bool registered;
+};
+extern const struct stp_family_ops stp_tracepoint_ops;
+
+struct inode;
+struct stp_uprobe {
+	const struct stp_probe *probe;
+	const char *path;	/* the program or library */
+	loff_t offset;		/* in the file */
+	bool is_return;
+	bool optional;
+	struct inode *inode;
+	struct uprobe_consumer uc;
+	bool registered;
+};
+extern const struct stp_family_ops stp_uprobe_ops;
+
+struct stp_process_probe {
+	const struct stp_probe *probe;
+	const char *path;	/* NULL: any program */
+	bool is_end;
+	struct inode *inode;	/* of path, while registered */
+};
+extern const struct stp_family_ops stp_process_ops;
+
+struct proc_dir_entry;
+struct stp_procfs {
+	const struct stp_probe *probe;
+	const char *name;	/* /proc/systemtap/MODULE/name */
+	bool is_write;
+	size_t maxsize;		/* .read.maxsize(N) */
+	int umask;
+	bool has_umask;
+	/* the file, in the first entry of its name (owner) */
+	struct stp_procfs *owner;
+	const struct stp_probe *read_probe, *write_probe;
+	char *buf;
+	size_t bufsize;
+	struct mutex lock;
+	struct proc_dir_entry *entry;
+};
+extern const struct stp_family_ops stp_procfs_ops;
 struct perf_event;
 struct stp_perf {
 	const struct stp_probe *probe;

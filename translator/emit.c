@@ -127,6 +127,9 @@ const char *near(Node *n)
 	case ND_NUM:
 		what = arena_printf("number %lld", (long long)n->num);
 		break;
+	case ND_TARGET:
+		what = arena_printf("identifier '%s'", n->name);
+		break;
 	case ND_STR:
 		what = "string";
 		break;
@@ -356,6 +359,142 @@ static const char *emit_concat(Gen *g, Node *n)
 	return t;
 }
 
+/* ---- target variables, as their probe family lowered them (TargetCode) ---- */
+
+static const char *add_fmt(FmtSpec *s);
+
+/* The family's C with STP_IDX(k) replaced by the index values. */
+static const char *target_c(const char *c, const char **idx)
+{
+	Buf b = {0};
+	buf_puts(&b, "");
+	while (*c) {
+		if (strncmp(c, "STP_IDX(", 8) == 0) {
+			int k = atoi(c + 8);
+			buf_printf(&b, "(%s)", idx[k]);
+			c = strchr(c, ')') + 1;
+		} else {
+			buf_putc(&b, *c++);
+		}
+	}
+	return b.s;
+}
+
+static const char **target_indexes(Gen *g, TargetCode *t)
+{
+	const char **idx = arena_alloc(sizeof(char *) * (t->nindexes + 1));
+	for (int k = 0; k < t->nindexes; k++)
+		idx[k] = spill(g, t->indexes[k], emit_expr(g, t->indexes[k]));
+	return idx;
+}
+
+/* One value that may read memory: into a temporary, then the fault check. */
+static const char *target_read(Gen *g, Node *n, const char *c)
+{
+	const char *t = new_temp(g);
+	line(g, "s64 %s = (s64)(%s);", t, c);
+	check_call_error(g, n);
+	return t;
+}
+
+/* A string at an address, "quoted"; its address in hex if it cannot be read. */
+static void put_quoted(Gen *g, const char *sink, const char *addr, const char *buf,
+		       const char *size, bool user)
+{
+	FmtSpec esc = { .conv = 's', .flags = "#", .width = -1, .prec = -1 };
+	FmtSpec hex = { .conv = 'x', .width = -1, .prec = -1 };
+	line(g, "if (stp_%cread_string(c, %s, %s, %s)) {", user ? 'u' : 'k', addr, buf, size);
+	line(g, "\tstp_put_char(%s, '\"');", sink);
+	line(g, "\tstp_fmt_str(%s, %s, %s);", sink, add_fmt(&esc), buf);
+	line(g, "\tstp_put_char(%s, '\"');", sink);
+	line(g, "} else {");
+	line(g, "\tc->last_error = NULL;");
+	line(g, "\tstp_put_str(%s, \"0x\");", sink);
+	line(g, "\tstp_fmt_long(%s, %s, %s);", sink, add_fmt(&hex), addr);
+	line(g, "}");
+}
+
+/* $var$, $$parms: the pieces printed into a string temporary. */
+static const char *emit_target_string(Gen *g, Node *n, TargetCode *t, const char **idx)
+{
+	const char *result = new_strtemp(g);
+	const char *buf = NULL;
+	const char *sk = arena_printf("sk%d", g->ntemps++);
+	const char *sink = arena_printf("&%s", sk);
+	FmtSpec hex = { .conv = 'x', .width = -1, .prec = -1 };
+	line(g, "struct stp_sink %s;", sk);
+	line(g, "stp_sink_init_str(%s, %s, MAXSTRINGLEN);", sink, result);
+	for (int i = 0; i < t->pieces.len; i++) {
+		TargetPiece *p = t->pieces.items[i];
+		if (p->kind == TP_TEXT) {
+			line(g, "stp_put_str(%s, %s);", sink, c_str(p->c));
+			continue;
+		}
+		const char *v = p->kind == TP_BUFFER ? p->c : target_read(g, n, target_c(p->c, idx));
+		switch (p->kind) {
+		case TP_DEC:
+			line(g, "stp_put_long(%s, %s);", sink, v);
+			break;
+		case TP_HEX:
+			line(g, "stp_put_str(%s, \"0x\");", sink);
+			line(g, "stp_fmt_long(%s, %s, %s);", sink, add_fmt(&hex), v);
+			break;
+		case TP_BUFFER:
+			line(g, "stp_put_str(%s, %s);", sink, p->c);
+			break;
+		case TP_STRING:
+		case TP_CHARS:
+			if (!buf)
+				buf = new_strtemp(g);
+			put_quoted(g, sink, v, buf, p->kind == TP_STRING ? "MAXSTRINGLEN" :
+				   arena_printf("min_t(size_t, %lld, MAXSTRINGLEN)",
+						(long long)p->len + 1), p->user);
+			break;
+		default:
+			break;
+		}
+	}
+	return result;
+}
+
+static const char *emit_target(Gen *g, Node *n)
+{
+	TargetCode *t = n->target;
+	if (!t) {
+		error_at(n->loc, "semantic error", "target variable '%s' was not resolved", n->name);
+		return "0";
+	}
+	const char **idx = target_indexes(g, t);
+	if (n->type == TY_STRING)
+		return emit_target_string(g, n, t, idx);
+	return target_read(g, n, target_c(t->c_expr, idx));
+}
+
+/* $var = value (guru mode): memory through the fault-safe writer, or a register. */
+static const char *emit_target_assign(Gen *g, Node *n)
+{
+	Node *l = n->lhs;
+	TargetCode *t = l->target;
+	if (t && t->write_buffer && !n->op) {
+		const char *v = spill(g, n->rhs, emit_expr(g, n->rhs));
+		line(g, "stp_strlcpy(%s, %s, %s);", t->write_buffer, v, t->write_buffer_size);
+		return v;
+	}
+	if (n->op || !t || (!t->write_addr && t->write_reg < 0)) {
+		error_at(n->loc, "semantic error", "only '=' can write target variable '%s', and "
+			 "only one in memory or in a register", l->name);
+		return "0";
+	}
+	const char **idx = target_indexes(g, t);
+	const char *v = spill(g, n->rhs, emit_expr(g, n->rhs));
+	if (t->write_addr)
+		line(g, "stp_kwrite(c, %s, %d, %s);", target_c(t->write_addr, idx), t->write_size, v);
+	else
+		line(g, "stp_dwarf_reg_set(c, %d, %s);", t->write_reg, v);
+	check_call_error(g, n);
+	return v;
+}
+
 /* Stores value into the lvalue target (a scalar variable). */
 static void store(Gen *g, Node *target, const char *value)
 {
@@ -373,6 +512,8 @@ static const char *emit_assign(Gen *g, Node *n)
 	Node *l = n->lhs;
 	if (l->kind == ND_INDEX && l->var)
 		return emit_index_assign(g, n);
+	if (l->kind == ND_TARGET)
+		return emit_target_assign(g, n);
 	if (l->kind != ND_VAR || !l->var) {
 		error_at(n->loc, "semantic error", "assignment to this target is not supported");
 		return "0";
@@ -725,6 +866,8 @@ const char *emit_expr(Gen *g, Node *n)
 	case ND_AGG:
 		emit_aggregate(g, n);
 		return "0";
+	case ND_TARGET:
+		return emit_target(g, n);
 	default:
 		error_at(n->loc, "semantic error", "this construct is not supported yet in pass 3");
 		return "0";
@@ -1481,6 +1624,9 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	if (ngroups)
 		fprintf(out, "\t.groups = stp_groups,\n\t.ngroups = ARRAY_SIZE(stp_groups),\n");
 	fprintf(out, "\t.init_globals = init_globals,\n\t.free_globals = free_globals,\n");
+	/* a family that reads kernel globals says how to find KASLR's offset */
+	fprintf(out, "#ifdef STP_KASLR_ANCHOR\n\t.kaslr_anchor = STP_KASLR_ANCHOR,\n"
+		"\t.kaslr_anchor_link = STP_KASLR_ANCHOR_LINK,\n#endif\n");
 	fprintf(out,
 		"\t.maxaction = MAXACTION,\n"
 		"\t.maxaction_interruptible = MAXACTION_INTERRUPTIBLE,\n"

@@ -305,6 +305,9 @@ static void usage(FILE *out)
 "  -x PID        target() is PID\n"
 "  -T SECONDS    stop the script after SECONDS\n"
 "  -r RELEASE    build for that kernel release, or -r BUILD_DIR\n"
+"  -l PATTERN    list the probe points PATTERN matches (-L: with their variables)\n"
+"  --vmlinux PATH        the kernel's debuginfo (default: found for the release)\n"
+"  --skip-badvars        a target variable that cannot be read is 0, not an error\n"
 "  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
 "  -I DIR        also look for tapsets in DIR\n"
 "  -G VAR=VAL    set global VAR when the module loads\n"
@@ -319,7 +322,12 @@ enum {
 	OPT_VM = 256,
 	OPT_VM_TIMEOUT,
 	OPT_SUPPRESS_HANDLER_ERRORS,
+	OPT_VMLINUX,
+	OPT_SKIP_BADVARS,
 };
+
+static const char *list_pattern;	/* -l / -L */
+static bool list_vars;			/* -L */
 
 static void parse_args(Session *s, int argc, char **argv)
 {
@@ -329,11 +337,13 @@ static void parse_args(Session *s, int argc, char **argv)
 		{ "vm", no_argument, NULL, OPT_VM },
 		{ "vm-timeout", required_argument, NULL, OPT_VM_TIMEOUT },
 		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
+		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+		{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
 		{ 0 }
 	};
 	int c;
 	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:r:D:I:G:s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:r:D:I:G:s:l:L:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			s->script_text = optarg;
@@ -414,6 +424,21 @@ static void parse_args(Session *s, int argc, char **argv)
 		case OPT_SUPPRESS_HANDLER_ERRORS:
 			s->suppress_handler_errors = true;
 			break;
+		case OPT_VMLINUX:
+			s->vmlinux = optarg;
+			break;
+		case OPT_SKIP_BADVARS:
+			s->skip_badvars = true;
+			break;
+		case 'l':
+		case 'L':
+			list_pattern = optarg;
+			list_vars = c == 'L';
+			s->listing = true;
+			s->last_pass = 2;
+			/* the pattern is the point of a script's one probe */
+			s->script_text = arena_printf("probe %s {}", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -425,7 +450,7 @@ static void parse_args(Session *s, int argc, char **argv)
 			exit(1);
 		}
 	}
-	if (!s->script_text) {
+	if (!s->script_text && !list_pattern) {
 		if (optind >= argc) {
 			fprintf(stderr, "stap: error: no script given: use -e SCRIPT or a file name\n");
 			usage(stderr);
@@ -583,7 +608,7 @@ int main(int argc, char **argv)
 	Session *s = &session;
 	parse_args(s, argc, argv);
 	find_dirs(s);
-	if (s->last_pass == 5 && !s->use_vm && access("/proc/modules", F_OK) != 0) {
+	if (s->last_pass == 5 && !s->use_vm && !list_pattern && access("/proc/modules", F_OK) != 0) {
 		/* say it before any work, not after a build that cannot be used here */
 		struct utsname u;
 		uname(&u);
@@ -596,6 +621,8 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 
 	pass1(s);
+	if (list_pattern)
+		return list_probes(&s->prog, s, list_vars);
 
 	pass_begin();
 	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) ||

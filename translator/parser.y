@@ -663,7 +663,7 @@ primary:
 	| TK_AT_IDENT '(' opt_args ')' chain opt_pretty
 		{
 			$$ = make_call_or_at($1, $3, reverse_chain($5), NULL);
-			if ($6 && $$->kind == ND_CAST)
+			if ($6 && ($$->kind == ND_CAST || $$->kind == ND_VARREF))
 				$$->chain = chain_append($$->chain,
 					new_chain($6 == 2 ? CH_PRETTY_DEEP : CH_PRETTY, $1, NULL));
 		}

@@ -799,6 +799,10 @@ static Token *glue_component(Token *t, Buf *text, bool outside)
  */
 static Token *glue_probe_points(Token *toks)
 {
+	/* a C member may be named like a script keyword: $r->next, $t->string */
+	for (Token *t = toks; t && t->kind; t = t->next)
+		if (t->kind == TK_ARROW && t->next && is_keyword(t->next->kind))
+			t->next->kind = TK_IDENT;
 	bool in_points = false;	/* between 'probe' and the body's '{' */
 	bool at_start = false;	/* the next token starts a component */
 	int parens = 0;

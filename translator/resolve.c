@@ -18,6 +18,7 @@
 
 static Session *S;
 static Program *P;
+Session *cur_session;
 static Vec all_func_names;	/* every function parsed, for suggestions */
 
 Var *new_var(const char *name, VarKind kind, Loc loc)
@@ -323,11 +324,45 @@ static Node *clone(Node *n)
 	return c;
 }
 
+Probe *probe_copy(Probe *p)
+{
+	Probe *c = arena_alloc(sizeof(*c));
+	*c = *p;
+	c->locals = (Vec){0};
+	c->resolved = false;
+	c->body = clone(p->body);
+	return c;
+}
+
+/* Does the body use target variables (each address then needs its own copy)? */
+bool body_has_targets(Node *n)
+{
+	for (; n; n = n->next) {
+		switch (n->kind) {
+		case ND_TARGET: case ND_CAST: case ND_VARREF: case ND_ENTRY:
+		case ND_DEFINED: case ND_ADDR:
+			return true;
+		default:
+			break;
+		}
+		if (body_has_targets(n->lhs) || body_has_targets(n->rhs) ||
+		    body_has_targets(n->cond) || body_has_targets(n->then) ||
+		    body_has_targets(n->els) || body_has_targets(n->init) ||
+		    body_has_targets(n->inc) || body_has_targets(n->body) ||
+		    (n->kind != ND_HIST && body_has_targets(n->args)))
+			return true;
+		if (n->foreach && (body_has_targets(n->foreach->array) ||
+				   body_has_targets(n->foreach->limit)))
+			return true;
+	}
+	return false;
+}
+
 /* ---- 2. probe points ---- */
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe, &family_perf,
+	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_process, &family_procfs,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 
@@ -410,10 +445,13 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 
 static const char **family_names(int *n)
 {
-	const char **names = arena_alloc(sizeof(char *) * (probe_family_count + P->aliases.len * 4));
+	const char **names = arena_alloc(sizeof(char *) * (probe_family_count * 2 + P->aliases.len * 4));
 	int k = 0;
-	for (int i = 0; i < probe_family_count; i++)
+	for (int i = 0; i < probe_family_count; i++) {
 		names[k++] = probe_families[i]->first;
+		if (probe_families[i]->first_alt)
+			names[k++] = probe_families[i]->first_alt;
+	}
 	for (int i = 0; i < P->aliases.len; i++) {
 		Probe *a = P->aliases.items[i];
 		if (a->points && a->points->comps)
@@ -423,6 +461,25 @@ static const char **family_names(int *n)
 	return names;
 }
 
+/* Does fam take this point: its first component, and its second if it says? */
+static bool family_claims(ProbeFamily *fam, ProbePoint *pp)
+{
+	Component *c = pp->comps;
+	if (!component_match(c->name, fam->first) &&
+	    !(fam->first_alt && component_match(c->name, fam->first_alt)))
+		return false;
+	if (!fam->seconds)
+		return true;
+	/* module("m").function: the second component is the one after the module */
+	Component *second = c->next;
+	if (!second)
+		return false;
+	for (const char **s = fam->seconds; *s; s++)
+		if (component_match(second->name, *s))
+			return true;
+	return false;
+}
+
 static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 {
 	int before = out->len;
@@ -430,7 +487,7 @@ static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 	bool handled = try_aliases(pp, probe, out);
 	for (int i = 0; i < probe_family_count && !handled; i++) {
 		ProbeFamily *fam = probe_families[i];
-		if (!fam->resolve || !component_match(pp->comps->name, fam->first))
+		if (!fam->resolve || !family_claims(fam, pp))
 			continue;
 		handled = true;
 		fam->resolve(pp, pp->comps, probe, out);
@@ -438,7 +495,7 @@ static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 	*matched = out->len > before;
 	if (error_count > errors)
 		return;
-	if (!handled && !pp->optional) {
+	if (!handled && !pp->optional && !S->listing) {
 		int n;
 		const char **names = family_names(&n);
 		const char *sim = similar_names(pp->comps->name, names, n, 5);
@@ -494,6 +551,7 @@ static void resolve_points(void)
 /* ---- 3. names in bodies ---- */
 
 typedef struct Scope {
+	DerivedProbe *derived;	/* the probe whose body this is (target variables) */
 	Probe *probe;		/* a probe body, or */
 	Func *func;		/* a function body */
 	SrcFile *file;
@@ -729,12 +787,61 @@ static void resolve_lvalue(Node *n, Scope *sc)
 			check_not_iterated(sc, n->var, n->loc);
 		}
 	} else {
+		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF) && !S->guru &&
+		    sc->derived && sc->derived->family->resolve_target &&
+		    !sc->derived->family->targets_writable) {
+			Buf b = {0};
+			dump_expr(&b, n);
+			error_at(n->loc, "semantic error",
+				 "writing to target variable '%s' needs guru mode (-g)", b.s);
+			return;
+		}
 		resolve_expr(n, sc);
 	}
 }
 
+/*
+ * The script expressions inside a target expression: array indexes,
+ * @cast's pointer, @entry's and &'s operand.  @defined's operand is left
+ * to the family, which tries it quietly.
+ */
+static void resolve_target_children(Node *n, Scope *sc)
+{
+	for (Chain *c = n->chain; c; c = c->next)
+		if (c->index)
+			resolve_expr(c->index, sc);
+	if (n->kind == ND_CAST && n->args)
+		resolve_expr(n->args, sc);
+	if (n->kind == ND_ENTRY)
+		resolve_expr(n->lhs, sc);
+	if (n->kind == ND_ADDR)
+		resolve_target_children(n->lhs, sc);	/* & wants the place, not the value */
+}
+
+/* After @defined folded to a number: only the branch taken stays. */
+static Node *folded_branch(Node *n)
+{
+	if (n->cond->kind != ND_NUM)
+		return NULL;
+	return n->cond->num ? n->then : n->els;
+}
+
 static void resolve_expr(Node *n, Scope *sc)
 {
+	if (n->kind == ND_COND && n->cond->kind == ND_DEFINED) {
+		resolve_expr(n->cond, sc);
+		Node *b = folded_branch(n);
+		if (b) {
+			Node *next = n->next;
+			*n = *b;
+			n->next = next;
+			resolve_expr(n, sc);
+			return;
+		}
+		resolve_expr(n->then, sc);
+		resolve_expr(n->els, sc);
+		return;
+	}
 	switch (n->kind) {
 	case ND_NUM:
 	case ND_STR:
@@ -814,9 +921,15 @@ static void resolve_expr(Node *n, Scope *sc)
 	case ND_VARREF:
 	case ND_ENTRY:
 	case ND_DEFINED:
+	case ND_ADDR:
+		if (sc->derived && sc->derived->family->resolve_target) {
+			resolve_target_children(n, sc);
+			sc->derived->family->resolve_target(sc->derived, n);
+			return;
+		}
+		/* fall through */
 	case ND_CONST:
 	case ND_PROBEWRITE:
-	case ND_ADDR:
 		error_at(n->loc, "semantic error",
 			 "target variables and @cast/@var/@entry/@defined/@const are not "
 			 "available in this probe (only DWARF-based probes have them)");
@@ -889,12 +1002,20 @@ static void resolve_stmt(Node *n, Scope *sc)
 		return;
 	case ND_NULL_STMT:
 		return;
-	case ND_IF:
+	case ND_IF: {
+		bool defined = n->cond->kind == ND_DEFINED;
 		resolve_expr(n->cond, sc);
+		if (defined && n->cond->kind == ND_NUM) {
+			/* if (@defined($x)): the dead branch may name what is not there */
+			Node *taken = folded_branch(n);
+			n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
+			n->els = NULL;
+		}
 		resolve_stmt(n->then, sc);
 		if (n->els)
 			resolve_stmt(n->els, sc);
 		return;
+	}
 	case ND_WHILE:
 	case ND_FOR:
 		if (n->init)
@@ -963,12 +1084,12 @@ static void resolve_stmt(Node *n, Scope *sc)
 	}
 }
 
-static void resolve_probe_body(Probe *p)
+static void resolve_probe_body(Probe *p, DerivedProbe *d)
 {
 	if (p->resolved)
 		return;
 	p->resolved = true;	/* once, even when several points share it */
-	Scope sc = { .probe = p, .file = p->file, .locals = &p->locals };
+	Scope sc = { .derived = d, .probe = p, .file = p->file, .locals = &p->locals };
 	resolve_stmt(p->body, &sc);
 }
 
@@ -1067,6 +1188,7 @@ static void mark_used(void)
 
 bool resolve_program(Program *prog, Session *s)
 {
+	cur_session = s;
 	S = s;
 	P = prog;
 	int errors = error_count;
@@ -1101,7 +1223,7 @@ bool resolve_program(Program *prog, Session *s)
 		return false;
 	for (int i = 0; i < S->derived.len; i++) {
 		DerivedProbe *d = S->derived.items[i];
-		resolve_probe_body(d->probe);
+		resolve_probe_body(d->probe, d);
 	}
 	for (int i = 0; i < P->funcs.len; i++)
 		resolve_func_body(P->funcs.items[i]);
@@ -1184,10 +1306,62 @@ bool add_global_display(Program *prog, Session *s)
 		DerivedProbe *d = s->derived.items[i];
 		d->point = d->probe->points;
 		d->id = i;
-		resolve_probe_body(d->probe);
+		resolve_probe_body(d->probe, d);
 		mark_node(d->probe->body);
 	}
 	return infer_types_of_new_probes(prog, s, first);
+}
+
+/* ---- -l and -L ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char **)a, *(const char **)b);
+}
+
+/*
+ * The points the user script's one probe ("probe PATTERN {}", written by
+ * main.c) resolves to, one a line, sorted, without repeats.  An alias
+ * prints as its own name, as SystemTap does.  0 when anything matched.
+ */
+int list_probes(Program *prog, Session *s, bool with_vars)
+{
+	cur_session = s;
+	S = s;
+	P = prog;
+	Probe *probe = P->probes.items[0];
+	Vec lines = {0};
+	for (ProbePoint *pp = probe->points; pp; pp = pp->next) {
+		bool alias = false;
+		for (int i = 0; i < P->aliases.len; i++) {
+			Probe *a = P->aliases.items[i];
+			for (ProbePoint *name = a->points; name; name = name->next) {
+				Component *rest;
+				if (!alias_matches(name, pp->comps, &rest) || rest)
+					continue;
+				Buf b = {0};
+				dump_probe_point(&b, name);
+				vec_push(&lines, b.s);
+				alias = true;
+			}
+		}
+		if (alias)
+			continue;
+		Vec out = {0};
+		bool matched;
+		resolve_point(pp, probe, &out, &matched);
+		for (int i = 0; i < out.len; i++) {
+			DerivedProbe *d = out.items[i];
+			const char *text = with_vars && d->family->describe ? d->family->describe(d)
+									   : d->pp;
+			vec_push(&lines, (void *)text);
+		}
+	}
+	qsort(lines.items, lines.len, sizeof(void *), cmp_str);
+	for (int i = 0; i < lines.len; i++)
+		if (i == 0 || strcmp(lines.items[i], lines.items[i - 1]) != 0)
+			printf("%s\n", (char *)lines.items[i]);
+	return lines.len ? 0 : 1;
 }
 
 /* ---- -p2 ---- */

@@ -240,8 +240,48 @@ struct Node {
 	Func *func;		/* ND_CALL, after resolution */
 	Foreach *foreach;	/* ND_FOREACH */
 	Chain *chain;		/* ND_TARGET, ND_CAST */
+	struct TargetCode *target; /* ND_TARGET after its family lowered it */
 	int tmp;		/* emit.c: temporary slot, or -1 */
 };
+
+/*
+ * A target expression ($var->m, @cast, @var, &...) as its probe family
+ * lowered it for one probe address: a C expression (long value) or
+ * pieces to print (the string of $var$, $$parms).  The C is written with
+ * the runtime's fault-safe helpers only (runtime/loc.c); a fault leaves
+ * c->last_error set, which emit.c checks after each target expression.
+ * STP_IDX(k) in the C stands for the value of script expression
+ * indexes[k] ($arr[i]), which emit.c evaluates first.
+ */
+typedef enum TargetPieceKind {
+	TP_TEXT,	/* literal text */
+	TP_DEC,		/* a long in decimal */
+	TP_HEX,		/* a long as 0x... */
+	TP_STRING,	/* "quoted" string at the address c; 0x... if unreadable */
+	TP_CHARS,	/* "quoted" char array of len bytes at the address c */
+	TP_BUFFER,	/* the module's own string at c, as it is (procfs $value) */
+} TargetPieceKind;
+
+typedef struct TargetPiece {
+	TargetPieceKind kind;
+	const char *c;		/* TP_TEXT: the text; else a C expression */
+	int64_t len;		/* TP_CHARS */
+	bool user;		/* TP_STRING, TP_CHARS: in user space (uprobes) */
+} TargetPiece;
+
+typedef struct TargetCode {
+	const char *c_expr;	/* the value (s64), when not printed */
+	Vec pieces;		/* TargetPiece*, when the value is a string */
+	Node **indexes;		/* script expressions the C uses as STP_IDX(k) */
+	int nindexes;
+	/* an assignment (-g): memory at write_addr of write_size bytes, or a
+	   register (write_reg >= 0) */
+	const char *write_addr;
+	int write_size;
+	const char *write_buffer;	/* a string: into the module's buffer c of */
+	const char *write_buffer_size;	/* ... this many bytes (procfs $value) */
+	int write_reg;
+} TargetCode;
 
 /* How foreach sorts: by value (key 0) or key N, ascending (+) or not */
 struct Foreach {
@@ -407,6 +447,21 @@ struct ProbeFamily {
 	const char *ops_name;	/* runtime ops: "stp_timer_ops"; NULL: run by the session */
 	/* Names of the components it accepts after "first", for suggestions. */
 	const char **suffixes;
+	/* Optional: another first component it claims ("module" for the DWARF
+	   family), and the second components it claims (NULL: any), so that
+	   kernel.function and kernel.trace can be two families. */
+	const char *first_alt;
+	const char **seconds;
+	/*
+	 * Optional, for families whose probes have target variables: lowers
+	 * n (ND_TARGET, ND_CAST, ND_VARREF, ND_ADDR, ND_ENTRY, ND_DEFINED) in
+	 * the body of d, whose own copy of the probe it is; the children are
+	 * resolved already.  Reports errors itself.
+	 */
+	void (*resolve_target)(DerivedProbe *d, Node *n);
+	bool targets_writable;	/* its target variables are its own: no -g to write */
+	/* Optional: the -L text of d, its point followed by its variables. */
+	const char *(*describe)(DerivedProbe *d);
 };
 
 extern ProbeFamily family_begin;
@@ -416,6 +471,11 @@ extern ProbeFamily family_never;
 extern ProbeFamily family_timer;
 extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
+extern ProbeFamily family_dwarf;
+extern ProbeFamily family_trace;
+extern ProbeFamily family_uprobe;
+extern ProbeFamily family_process;
+extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
@@ -427,6 +487,13 @@ bool resolve_program(Program *prog, Session *s);
 /* After types: end probes that print globals the script writes but never reads. */
 bool add_global_display(Program *prog, Session *s);
 Var *new_var(const char *name, VarKind kind, Loc loc);
+/* A copy of p with its own body, for a family that lowers target
+   variables differently at each address. */
+Probe *probe_copy(Probe *p);
+bool body_has_targets(Node *n);
+extern Session *cur_session;	/* the run being compiled, for families */
+/* -l / -L: resolves the points of "probe PATTERN {}" and prints them. */
+int list_probes(Program *prog, Session *s, bool with_vars);
 
 /* types.c */
 bool infer_types(Program *prog, Session *s);
@@ -499,6 +566,10 @@ struct Session {
 	int vm_timeout;			/* --vm-timeout seconds */
 	int bufsize_mb;			/* -s */
 	bool suppress_handler_errors;
+	const char *vmlinux;			/* --vmlinux PATH */
+	Vec vm_copies;				/* programs process() probes: --vm copies them */
+	bool skip_badvars;			/* --skip-badvars */
+	bool listing;				/* -l / -L: no errors for unmatched points */
 
 	/* where things are */
 	const char *runtime_dir;

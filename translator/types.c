@@ -34,6 +34,7 @@ static const char *describe(Node *n)
 	case ND_CALL: return arena_printf("'%s()'", n->name);
 	case ND_NUM: return "a number";
 	case ND_STR: return "a string literal";
+	case ND_TARGET: return arena_printf("target variable '%s'", n->name);
 	default: return "this expression";
 	}
 }
@@ -516,6 +517,8 @@ static Type infer(Node *n)
 		return n->type = TY_LONG;
 	case ND_EMBEDDED_EXPR:
 		return n->type = TY_LONG;
+	case ND_TARGET:
+		return n->type;	/* its family said: a long, or a string ($var$) */
 	default:
 		return t;
 	}

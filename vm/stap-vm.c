@@ -98,7 +98,7 @@ static const char guest_init[] =
 	"/bin/busybox --install -s /bin\n"
 	"mount -t sysfs sysfs /sys\n"
 	"mount -t devtmpfs devtmpfs /dev\n"
-	"mount -t tmpfs tmpfs /tmp\n"
+	"# /tmp stays on the root tmpfs: --copy may have put programs there\n"
 	"for n in 1 2 3; do stty -F /dev/ttyS$n raw -echo; done\n"
 	"echo 7 > /proc/sys/kernel/printk\n"
 	"echo none > /tmp/current\n"
@@ -157,12 +157,21 @@ static const char guest_init[] =
 	"	echo $i > /tmp/current\n"
 	"	mark \"begin $i\"\n"
 	"	echo \"B $i\" > $to_host\n"
+	"	# /extra/NAME.trigger (stap-vm --extra): sourced every 0.2 s while\n"
+	"	# the module runs, to make the probed code run (tests)\n"
+	"	trig=\n"
+	"	if [ -f /extra/$name.trigger ]; then\n"
+	"		( while :; do . /extra/$name.trigger; usleep 200000; done ) \\\n"
+	"			> /dev/null 2>&1 &\n"
+	"		trig=$!\n"
+	"	fi\n"
 	"	if [ $MODE = live ]; then\n"
 	"		$runner \"$@\" > /dev/ttyS1 2> /dev/ttyS2\n"
 	"	else\n"
 	"		$runner \"$@\" > /tmp/out 2> /tmp/err\n"
 	"	fi\n"
 	"	st=$?\n"
+	"	[ -n \"$trig\" ] && kill $trig\n"
 	"	echo none > /tmp/current\n"
 	"	cd /\n"
 	"	unload $name\n"
@@ -243,6 +252,10 @@ static struct {
 	const char *console_file, *outfile, *batch_dir, *list_file;
 	const char **extra;
 	int nextra;
+	const char **insmod;	/* --insmod: also in extra, loaded at boot */
+	int ninsmod;
+	const char **copy;		/* --copy: host files at the same path */
+	int ncopy;
 	const char **staprun_args;	/* --staprun-arg: before each FILE.ko */
 	int nstaprun_args;
 	int smp, memory_mb, verbose;
@@ -494,7 +507,12 @@ static void usage(FILE *f)
 "                    (strftime patterns like %Y%m%d are expanded)\n"
 "  -S MB[,N]         with -o: switch to FILE.1, FILE.2, ... past MB megabytes,\n"
 "                    keeping the newest N files\n"
-"  --extra FILE      copy FILE into the guest's /extra/ (repeatable)\n"
+"  --extra FILE      copy FILE into the guest's /extra/ (repeatable);\n"
+"                    /extra/NAME.trigger is sourced every 0.2 s while\n"
+"                    module NAME runs (to make probed code run)\n"
+"  --insmod FILE.ko  copy it into /extra/ and load it before the first job\n"
+"  --copy PATH       copy the host file PATH to the same path in the guest\n"
+"                    (a program for process(\"PATH\") probes; repeatable)\n"
 "  --script          each MODULE.ko (live) or list entry (batch) is a\n"
 "                    shell script that the guest runs with sh instead of\n"
 "                    staprun, in the same way (benchmarks)\n"
@@ -612,7 +630,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT, O_STAPRUN_ARG };
+	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -624,10 +642,12 @@ static void parse_options(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "console", required_argument, NULL, O_CONSOLE },
 		{ "extra", required_argument, NULL, O_EXTRA },
+		{ "insmod", required_argument, NULL, O_INSMOD },
 		{ "shell", no_argument, NULL, O_SHELL },
 		{ "script", no_argument, NULL, O_SCRIPT },
 		{ "batch", required_argument, NULL, O_BATCH },
 		{ "staprun-arg", required_argument, NULL, O_STAPRUN_ARG },
+		{ "copy", required_argument, NULL, O_COPY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -659,9 +679,25 @@ static void parse_options(int argc, char **argv)
 				die("out of memory");
 			S.extra[S.nextra++] = optarg;
 			break;
+		case O_INSMOD:
+			S.extra = realloc(S.extra, (S.nextra + 1) * sizeof(char *));
+			S.insmod = realloc(S.insmod, (S.ninsmod + 1) * sizeof(char *));
+			if (!S.extra || !S.insmod)
+				die("out of memory");
+			S.extra[S.nextra++] = optarg;
+			S.insmod[S.ninsmod++] = optarg;
+			break;
 		case O_SHELL: S.shell = true; break;
 		case O_SCRIPT: S.script = true; break;
 		case O_BATCH: S.batch_dir = optarg; S.batch = true; break;
+		case O_COPY:
+			if (optarg[0] != '/')
+				die("--copy takes an absolute path, not '%s'", optarg);
+			S.copy = realloc(S.copy, (S.ncopy + 1) * sizeof(char *));
+			if (!S.copy)
+				die("out of memory");
+			S.copy[S.ncopy++] = optarg;
+			break;
 		case O_STAPRUN_ARG:
 			S.staprun_args = realloc(S.staprun_args,
 						 (S.nstaprun_args + 1) * sizeof(char *));
@@ -888,6 +924,11 @@ static void write_plan(FILE *f)
 
 	fputs("# Written by stap-vm: run INDEX MODULE_NAME FILE.ko [name=value ...]\n"
 	      "# or, with --script: script INDEX NAME FILE [ARG ...]\n", f);
+	for (i = 0; i < S.ninsmod; i++) {	/* --insmod: before every job */
+		fputs("insmod /extra/", f);
+		put_quoted(f, base_name(S.insmod[i]));
+		fputs(" || echo 'stap-vm: insmod failed' > /dev/console\n", f);
+	}
 	for (i = 0; i < S.njobs; i++) {
 		struct job *j = &S.jobs[i];
 
@@ -911,6 +952,26 @@ static void cpio_check(int rc, const char *what)
 {
 	if (rc < 0)
 		die("cannot put %s into the initramfs: %s", what, strerror(errno));
+}
+
+/*
+ * --copy PATH: the host file at the same absolute path in the guest, its
+ * directories made as needed (process("PATH") probes name it there).
+ */
+static void add_at_same_path(struct cpio *c, const char *path)
+{
+	char *name = xasprintf("%s", path + strspn(path, "/"));
+	char *slash;
+
+	for (slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (strcmp(name, "bin") && strcmp(name, "tmp") && strcmp(name, "extra") &&
+		    strcmp(name, "m"))
+			cpio_check(cpio_add_dir(c, name, 0755), name);
+		*slash = '/';
+	}
+	cpio_check(cpio_add_file(c, name, 0, path), path);
+	free(name);
 }
 
 static char *build_initramfs(void)
@@ -968,6 +1029,8 @@ static char *build_initramfs(void)
 		cpio_check(cpio_add_file(c, file, 0, S.extra[i]), S.extra[i]);
 		free(file);
 	}
+	for (i = 0; i < S.ncopy; i++)
+		add_at_same_path(c, S.copy[i]);
 	if (cpio_close(c) < 0)
 		die("cannot write %s: %s", path, strerror(errno));
 	return path;

@@ -1,0 +1,2 @@
+echo x > /tmp/stap_dwarf_unlink
+rm -f /tmp/stap_dwarf_unlink

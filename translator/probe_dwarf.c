@@ -1,0 +1,1346 @@
+/*
+ * probe_dwarf.c - probes placed with the kernel's debuginfo:
+ *
+ *   kernel.function("PATTERN")[.call|.return|.inline|.exported][.maxactive(N)]
+ *   module("NAME").function("PATTERN")...     NAME may be a .ko path
+ *   kernel.statement("func@file:line")[.nearest], module("NAME").statement(...)
+ *
+ * PATTERN is func[@file[:line | :N-M | +offset]] with wildcards; dwarf.h
+ * finds what it matches.  Each address found becomes one DerivedProbe,
+ * registered as a kprobe (a kretprobe for .return) on symbol+offset by
+ * runtime/kprobe.c, so that KASLR and module load addresses are the
+ * kernel's business.  An inlined instance is probed at its address
+ * inside its caller.
+ *
+ * Target variables ($var->member[i], $$parms, $var$, @cast, @var, &,
+ * @entry, @defined) are lowered here, per address, into C that reads
+ * registers and memory through runtime/loc.c's fault-safe helpers (see
+ * TargetCode in stap.h).  In a .return probe the parameters are read as
+ * they were at entry: the kretprobe keeps the entry registers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "stap.h"
+#include "dwarf.h"
+
+typedef struct DwarfData {
+	DwModule *mod;
+	DwFunc *func;		/* the function, or the one the statement is in */
+	uint64_t addr;		/* link-time address probed */
+	const char *symbol;	/* kprobe symbol: "vfs_read", "stap_testmod:stm_add_ints" */
+	uint64_t offset;
+	bool is_return;
+	bool is_statement;
+	int maxactive;
+	bool optional;
+	bool save_entry;	/* .return reading parameters: keep the entry registers */
+	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
+	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
+	const char *path;	/* process: the binary */
+	/* .return with @entry(expr): a probe run at the function's entry
+	   (the kretprobe's entry handler) saves each expr in a slot */
+	DerivedProbe *entry_helper;
+	int nslots;
+	bool is_entry_helper;	/* that probe: not registered on its own */
+	const char *where;	/* the point without suffixes, for messages */
+} DwarfData;
+
+static const char *dwarf_suffixes[] = { "function", "statement", "call", "return", "inline",
+					"exported", "maxactive", "nearest", NULL };
+static const char *dwarf_seconds[] = { "function", "statement", NULL };
+
+/* ---- debuginfo, opened once per object ---- */
+
+typedef struct OpenMod {
+	const char *key;
+	DwModule *mod;
+	const char *why;
+} OpenMod;
+static Vec open_mods;
+
+static DwModule *open_mod_as(const char *module, bool user, const char **why)
+{
+	const char *key = user ? arena_printf("process:%s", module) : module ? module : "";
+	for (int i = 0; i < open_mods.len; i++) {
+		OpenMod *o = open_mods.items[i];
+		if (strcmp(o->key, key) == 0) {
+			*why = o->why;
+			return o->mod;
+		}
+	}
+	Session *s = cur_session;
+	OpenMod *o = arena_alloc(sizeof(*o));
+	o->key = arena_strdup(key);
+	o->mod = user ? dw_open_user(module, &o->why) :
+		 module ? dw_open_module(s->kernel_release, module, &o->why) :
+			  dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
+	vec_push(&open_mods, o);
+	*why = o->why;
+	return o->mod;
+}
+
+static DwModule *open_mod(const char *module, const char **why)
+{
+	return open_mod_as(module, false, why);
+}
+
+/* ---- probe points ---- */
+
+typedef struct PointSpec {
+	const char *module;	/* module("m"), or NULL for kernel */
+	const char *process;	/* process("PATH"): absolute */
+	Component *what;	/* function(...) or statement(...) */
+	const char *pattern;
+	bool is_statement;
+	bool call, ret, inl, exported, nearest;
+	int maxactive;
+	Buf suffix;		/* ".return" ... as written, for pp */
+} PointSpec;
+
+static bool string_arg(Component *c, const char **out)
+{
+	if (!c->has_arg || c->arg->kind != ND_STR || !c->arg->str[0]) {
+		error_at(c->loc, "semantic error", "'%s' takes a string: %s(\"...\")", c->name,
+			 c->name);
+		return false;
+	}
+	*out = c->arg->str;
+	return true;
+}
+
+static bool parse_spec(Component *c, PointSpec *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	buf_puts(&ps->suffix, "");
+	if (strcmp(c->name, "process") == 0) {
+		if (!string_arg(c, &ps->process))
+			return false;
+		char *abs = realpath(ps->process, NULL);
+		if (!abs) {
+			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
+				 strerror(errno));
+			return false;
+		}
+		ps->process = arena_strdup(abs);
+		free(abs);
+	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
+		if (!string_arg(c, &ps->module))
+			return false;
+	} else if (c->has_arg) {
+		error_at(c->loc, "semantic error", "'kernel' takes no argument");
+		return false;
+	}
+	ps->what = c->next;
+	ps->is_statement = strcmp(ps->what->name, "statement") == 0;
+	if (!string_arg(ps->what, &ps->pattern))
+		return false;
+	for (Component *x = ps->what->next; x; x = x->next) {
+		bool *flag = NULL;
+		if (strcmp(x->name, "call") == 0 && !ps->is_statement)
+			flag = &ps->call;
+		else if (strcmp(x->name, "return") == 0 && !ps->is_statement)
+			flag = &ps->ret;
+		else if (strcmp(x->name, "inline") == 0 && !ps->is_statement)
+			flag = &ps->inl;
+		else if (strcmp(x->name, "exported") == 0 && !ps->is_statement)
+			flag = &ps->exported;
+		else if (strcmp(x->name, "nearest") == 0 && ps->is_statement)
+			flag = &ps->nearest;
+		if (flag && !x->has_arg) {
+			*flag = true;
+			buf_printf(&ps->suffix, ".%s", x->name);
+			continue;
+		}
+		if (strcmp(x->name, "maxactive") == 0 && ps->ret && x->has_arg &&
+		    x->arg->kind == ND_NUM && x->arg->num > 0 && x->arg->num < 65536) {
+			ps->maxactive = (int)x->arg->num;
+			buf_printf(&ps->suffix, ".maxactive(%d)", ps->maxactive);
+			continue;
+		}
+		error_at(x->loc, "semantic error",
+			 "no match for probe point: '.%s' does not apply to %s(\"%s\") (it takes %s)",
+			 x->name, ps->what->name, ps->pattern,
+			 ps->is_statement ? ".nearest"
+					  : ".call, .return, .return.maxactive(N), .inline, .exported");
+		return false;
+	}
+	if (ps->call + ps->ret + ps->inl > 1) {
+		error_at(ps->what->loc, "semantic error",
+			 "no match for probe point: .call, .return and .inline exclude each other");
+		return false;
+	}
+	return true;
+}
+
+/* "kernel.function", module("ext4").statement: a .ko path becomes its name */
+static const char *point_prefix(PointSpec *ps, DwModule *m)
+{
+	const char *what = ps->is_statement ? "statement" : "function";
+	if (ps->process)
+		return arena_printf("process(\"%s\").%s", ps->process, what);
+	if (ps->module)
+		return arena_printf("module(\"%s\").%s", m ? dw_module_name(m) : ps->module, what);
+	return arena_printf("kernel.%s", what);
+}
+
+static bool has_wildcard(const char *pattern)
+{
+	size_t n = strcspn(pattern, "@");
+	for (size_t i = 0; i < n; i++)
+		if (strchr("*?[", pattern[i]))
+			return true;
+	return false;
+}
+
+typedef struct FuncSym {
+	const char *name;
+	uint64_t addr;
+} FuncSym;
+
+static int compare_syms(const void *a, const void *b)
+{
+	const FuncSym *x = *(FuncSym *const *)a, *y = *(FuncSym *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Where a link-time address of a program is in its file, which is what a
+ * uprobe is placed by: through the PT_LOAD segment that maps it.
+ */
+static uint64_t file_offset(const char *path, uint64_t addr)
+{
+	uint64_t off = addr;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return off;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	size_t n = 0;
+	if (e && elf_getphdrnum(e, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+			if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD &&
+			    addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_filesz) {
+				off = addr - ph.p_vaddr + ph.p_offset;
+				break;
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return off;
+}
+
+static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
+			       DwFunc *f, uint64_t addr, const char *symbol, uint64_t offset,
+			       const char *where)
+{
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->mod = m;
+	dd->func = f;
+	dd->addr = addr;
+	dd->symbol = ps->module ? arena_printf("%s:%s", dw_module_name(m), symbol) : symbol;
+	dd->offset = offset;
+	if (ps->process) {
+		bool listed = false;
+		for (int i = 0; i < cur_session->vm_copies.len; i++)
+			listed |= strcmp(cur_session->vm_copies.items[i], ps->process) == 0;
+		if (!listed)
+			vec_push(&cur_session->vm_copies, (void *)ps->process);
+		dd->is_user = true;
+		dd->path = ps->process;
+		dd->offset = file_offset(ps->process, addr);
+	}
+	dd->is_return = ps->ret;
+	dd->is_statement = ps->is_statement;
+	dd->maxactive = ps->maxactive;
+	dd->optional = pp->optional;
+	dd->where = where;
+	DerivedProbe *d = arena_alloc(sizeof(*d));
+	d->family = ps->process ? &family_uprobe : &family_dwarf;
+	/* each address reads its variables its own way: its own body */
+	d->probe = body_has_targets(probe->body) ? probe_copy(probe) : probe;
+	d->kind = PROBE_NORMAL;
+	d->data = dd;
+	d->pp = arena_printf("%s%s", where, ps->suffix.s);
+	return d;
+}
+
+/* Function names of m close to the pattern's, for "no match". */
+static const char *similar_functions(DwModule *m, const char *pattern)
+{
+	DwFuncList all = dw_find_functions(m, "*", false, false);
+	const char **names = arena_alloc(sizeof(char *) * (all.len + 1));
+	for (int i = 0; i < all.len; i++)
+		names[i] = all.items[i]->name;
+	const char *name = arena_strndup(pattern, strcspn(pattern, "@"));
+	return similar_names(name, names, all.len, 5);
+}
+
+static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
+{
+	if (pp->optional || cur_session->listing)
+		return;
+	const char *point = arena_printf("%s(\"%s\")", point_prefix(ps, m), ps->pattern);
+	if (skipped) {
+		error_at(pp->loc, "semantic error",
+			 "no match for probe point %s: %s it matches cannot be probed "
+			 "(stap -v says why)", point,
+			 skipped == 1 ? "the function" : arena_printf("the %d functions", skipped));
+		return;
+	}
+	const char *sim = ps->is_statement ? NULL : similar_functions(m, ps->pattern);
+	if (sim)
+		error_at(pp->loc, "semantic error", "no match for probe point %s (similar: %s)",
+			 point, sim);
+	else
+		error_at(pp->loc, "semantic error", "no match for probe point %s", point);
+}
+
+/*
+ * Where a process("PATH").function probe goes: the entry, where optimized
+ * code has its parameters in registers, or else (code built with -O0, as
+ * programs being debugged often are) after the prologue, where their
+ * frame slots are filled.
+ */
+static uint64_t user_probe_addr(DwModule *m, DwFunc *f)
+{
+	if (dw_func_params(m, f) > 0 && !f->is_inline_instance) {
+		DwLoc l = dw_var_location(m, &f->params[0], f->entry);
+		if (l.kind == DL_REGISTER)
+			return f->entry;
+	}
+	return f->is_inline_instance ? f->entry : dw_func_body_addr(m, f);
+}
+
+static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
+			      Vec *out)
+{
+	bool with_inlines = !ps->call && !ps->ret && !ps->exported;
+	DwFuncList fl = dw_find_functions(m, ps->pattern, with_inlines, ps->inl);
+	const char *prefix = point_prefix(ps, m);
+	bool wild = has_wildcard(ps->pattern);
+	int found = 0, skipped = 0;
+	for (int i = 0; i < fl.len; i++) {
+		DwFunc *f = fl.items[i];
+		if (ps->exported && !f->is_exported)
+			continue;
+		const char *where = dw_function_point(m, f, prefix, false);
+		if (f->blocklisted) {
+			skipped++;
+			if (!wild && !cur_session->listing && !pp->optional) {
+				error_at(pp->loc, "semantic error", "cannot probe %s: %s", where,
+					 f->blocklist_why);
+				return false;
+			}
+			if (cur_session->verbose && !cur_session->listing)
+				fprintf(stderr, "skipping %s: %s\n", where, f->blocklist_why);
+			continue;
+		}
+		if (!f->symbol) {
+			skipped++;
+			if (cur_session->verbose && !cur_session->listing)
+				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
+			continue;
+		}
+		uint64_t addr = ps->process && !ps->ret ? user_probe_addr(m, f) : f->entry;
+		vec_push(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
+					f->symbol_offset + (addr - f->entry), where));
+		found++;
+	}
+	if (!found)
+		no_match(ps, pp, m, skipped);
+	return true;
+}
+
+static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
+			       Vec *out)
+{
+	DwStatementList sl = dw_find_statements(m, ps->pattern, ps->nearest);
+	const char *prefix = point_prefix(ps, m);
+	int found = 0, skipped = 0;
+	for (int i = 0; i < sl.len; i++) {
+		DwStatement *st = sl.items[i];
+		if (!st->symbol || (st->func && st->func->blocklisted)) {
+			skipped++;
+			continue;
+		}
+		const char *where = arena_printf("%s(\"%s@%s:%d\")", prefix,
+						 st->func ? st->func->name : "*", st->file, st->line);
+		vec_push(out, new_probe(ps, pp, probe, m, st->func, st->addr, st->symbol,
+					st->symbol_offset, where));
+		found++;
+	}
+	if (!found)
+		no_match(ps, pp, m, skipped);
+	return true;
+}
+
+/* A program's function symbols matching pattern, sorted by name, one per address. */
+static Vec function_symbols(const char *path, const char *pattern)
+{
+	Vec out = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return out;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+				continue;
+			const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (!name || fnmatch(pattern, name, 0) != 0)
+				continue;
+			bool seen = false;
+			for (int j = 0; j < out.len && !seen; j++)
+				seen = ((FuncSym *)out.items[j])->addr == sym.st_value;
+			if (seen)
+				continue;
+			FuncSym *fs = arena_alloc(sizeof(*fs));
+			fs->name = arena_strdup(name);
+			fs->addr = sym.st_value;
+			vec_push(&out, fs);
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	if (out.len)
+		qsort(out.items, out.len, sizeof(void *), compare_syms);
+	return out;
+}
+
+/*
+ * process("PATH").function("name") on a program without debuginfo: its
+ * symbol table places the probes; there are no target variables.
+ */
+static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *out,
+			    const char *why)
+{
+	Vec syms = function_symbols(ps->process, ps->pattern);
+	for (int i = 0; i < syms.len; i++) {
+		FuncSym *fs = syms.items[i];
+		const char *where = arena_printf("%s(\"%s\")", point_prefix(ps, NULL), fs->name);
+		vec_push(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
+	}
+	if (!syms.len && !pp->optional && !cur_session->listing)
+		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; "
+			 "its symbol table has no such function either)", point_prefix(ps, NULL),
+			 ps->pattern, why);
+	return syms.len > 0 || pp->optional || cur_session->listing;
+}
+
+static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
+{
+	/* stap -l 'kernel.*': nothing to list without a function pattern */
+	if (cur_session->listing && (!c->next->has_arg || strchr(c->next->name, '*')))
+		return false;
+	PointSpec ps;
+	if (!parse_spec(c, &ps))
+		return false;
+	const char *why;
+	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
+	if (!m && ps.process && !ps.is_statement && !strchr(ps.pattern, '@'))
+		return resolve_symbols(&ps, pp, probe, out, why);
+	if (!m) {
+		if (!pp->optional && !cur_session->listing)
+			error_at(pp->loc, "semantic error", "cannot probe %s(\"%s\"): %s",
+				 point_prefix(&ps, NULL), ps.pattern, why);
+		return false;
+	}
+	if (ps.is_statement)
+		return resolve_statements(&ps, pp, probe, m, out);
+	return resolve_functions(&ps, pp, probe, m, out);
+}
+
+/* ---- target variables ---- */
+
+/* Where a value being lowered is: in memory at addr, or the value itself. */
+typedef struct Val {
+	DwType *type;
+	const char *addr;	/* C: its address, or NULL */
+	const char *value;	/* C: the value (registers, constants) */
+	int reg;		/* in this DWARF register (for writes), else -1 */
+	int bit_size, bit_offset;
+} Val;
+
+typedef struct Lower {
+	DerivedProbe *d;
+	DwarfData *dd;
+	Node *n;
+	bool quiet;		/* @defined: a failure is no error */
+	bool failed;
+	Vec indexes;		/* Node*: STP_IDX(k) */
+} Lower;
+
+static void fail(Lower *lw, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(Lower *lw, Loc loc, const char *fmt, ...)
+{
+	if (lw->failed)
+		return;
+	lw->failed = true;
+	if (lw->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	error_at(loc, "semantic error", "%s", buf);
+}
+
+static const char *type_name_of(DwType *t)
+{
+	return t && t->name ? t->name : "?";
+}
+
+/* The C expression of a value of an integer type held in a register or constant. */
+static const char *int_cast(DwType *t, const char *v)
+{
+	if (t->size >= 8 || t->size <= 0)
+		return arena_printf("(s64)(%s)", v);
+	return arena_printf("(s64)(%s%d)(%s)", t->is_signed ? "s" : "u", (int)t->size * 8, v);
+}
+
+/* The fault-safe reader of the probed code's memory: the kernel's or the user's. */
+static const char *reader(Lower *lw)
+{
+	return lw->dd->is_user ? "stp_uread" : "stp_kread";
+}
+
+/* The value of v as a long (C), reading memory where it lives. */
+static const char *value_of(Lower *lw, Val *v, Loc loc)
+{
+	DwType *t = v->type;
+	switch (t->kind) {
+	case DT_INT:
+		if (v->value)
+			return int_cast(t, v->value);
+		if (v->bit_size)
+			return arena_printf("stp_bitfield(%s(c, %s, %d, false), %d, %d, %s)",
+					    reader(lw), v->addr, (int)t->size, v->bit_offset,
+					    v->bit_size, t->is_signed ? "true" : "false");
+		return arena_printf("%s(c, %s, %d, %s)", reader(lw), v->addr, (int)t->size,
+				    t->is_signed ? "true" : "false");
+	case DT_POINTER:
+		if (v->value)
+			return arena_printf("(s64)(%s)", v->value);
+		if (lw->dd->is_user)
+			return arena_printf("stp_uread(c, %s, 8, false)", v->addr);
+		return arena_printf("(s64)stp_kread_u64(c, %s)", v->addr);
+	case DT_ARRAY:
+	case DT_FUNC:
+		if (v->addr)
+			return arena_printf("(s64)(%s)", v->addr);
+		break;
+	case DT_STRUCT:
+	case DT_UNION: {
+		Buf b = {0};
+		dump_expr(&b, lw->n);
+		fail(lw, loc, "'%s' is a %s, not a value: use one of its members (->name), or "
+		     "print it with '%s$'", b.s, type_name_of(t), b.s);
+		return "0";
+	}
+	default:
+		break;
+	}
+	fail(lw, loc, "cannot use a value of type %s", type_name_of(t));
+	return "0";
+}
+
+static bool is_aggregate(DwType *t)
+{
+	return t->kind == DT_STRUCT || t->kind == DT_UNION;
+}
+
+/* ->name: into the struct v points to or is. */
+static bool member(Lower *lw, Val *v, Chain *ch)
+{
+	const char *base = v->addr;
+	DwType *t = v->type;
+	if (t->kind == DT_POINTER && t->target && is_aggregate(t->target)) {
+		base = value_of(lw, v, ch->loc);
+		t = t->target;
+	}
+	if (!is_aggregate(t)) {
+		fail(lw, ch->loc, "'->%s' needs a struct or union, or a pointer to one, not %s",
+		     ch->name, type_name_of(t));
+		return false;
+	}
+	if (!base) {
+		fail(lw, ch->loc, "'->%s': the %s is held in registers, not in memory",
+		     ch->name, type_name_of(t));
+		return false;
+	}
+	if (dw_type_members(lw->dd->mod, t) < 0) {
+		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
+		     type_name_of(t), ch->name);
+		return false;
+	}
+	int64_t off;
+	const char *similar = NULL;
+	DwMember *mb = dw_find_member(lw->dd->mod, t, ch->name, &off, &similar);
+	if (!mb) {
+		if (similar)
+			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
+			     ch->name, similar);
+		else
+			fail(lw, ch->loc, "%s has no member '%s'", type_name_of(t), ch->name);
+		return false;
+	}
+	v->addr = off ? arena_printf("(%s + 0x%llxULL)", base, (unsigned long long)off) : base;
+	v->value = NULL;
+	v->reg = -1;
+	v->type = mb->type;
+	v->bit_size = mb->bit_size;
+	v->bit_offset = mb->bit_offset;
+	return true;
+}
+
+/* [i]: an element of the array v is, or v points to. */
+static bool element(Lower *lw, Val *v, Chain *ch)
+{
+	DwType *t = v->type;
+	const char *base;
+	if (t->kind == DT_POINTER)
+		base = value_of(lw, v, ch->loc);
+	else if (t->kind == DT_ARRAY && v->addr)
+		base = v->addr;
+	else {
+		fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
+		return false;
+	}
+	DwType *elem = t->target;
+	if (!elem || elem->size <= 0) {
+		fail(lw, ch->loc, "'[]' on %s: its elements have no size", type_name_of(t));
+		return false;
+	}
+	int k = lw->indexes.len;
+	vec_push(&lw->indexes, ch->index);
+	v->addr = arena_printf("((u64)(%s) + (u64)STP_IDX(%d) * %lld)", base, k,
+			       (long long)elem->size);
+	v->value = NULL;
+	v->reg = -1;
+	v->type = elem;
+	v->bit_size = 0;
+	return true;
+}
+
+/* A variable of the probed function at the probe's address. */
+static bool variable_base(Lower *lw, const char *name, Val *v)
+{
+	DwarfData *dd = lw->dd;
+	Loc loc = lw->n->loc;
+	if (!dd->func && dd->is_user) {
+		fail(lw, loc, "cannot read '$%s': %s has no debuginfo (int_arg(N), long_arg(N) "
+		     "and pointer_arg(N) read the arguments)", name, dd->where);
+		return false;
+	}
+	if (!dd->func) {
+		fail(lw, loc, "no variables at %s: the address is in no known function", dd->where);
+		return false;
+	}
+	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
+	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, true, true);
+	DwVar *var = NULL;
+	for (int i = 0; i < vars.len && !var; i++)
+		if (strcmp(vars.items[i]->name, name) == 0)
+			var = vars.items[i];
+	if (!var) {
+		const char **names = arena_alloc(sizeof(char *) * (vars.len + 1));
+		Buf all = {0};
+		buf_puts(&all, "");
+		for (int i = 0; i < vars.len; i++) {
+			names[i] = arena_printf("$%s", vars.items[i]->name);
+			buf_printf(&all, "%s%s", i ? " " : "", names[i]);
+		}
+		const char *sim = similar_names(arena_printf("$%s", name), names, vars.len, 5);
+		if (sim)
+			fail(lw, loc, "unable to find target variable '$%s' in %s (similar: %s)",
+			     name, dd->where, sim);
+		else if (vars.len)
+			fail(lw, loc, "unable to find target variable '$%s' in %s (alternatives: %s)",
+			     name, dd->where, all.s);
+		else
+			fail(lw, loc, "unable to find target variable '$%s' in %s (it has none)",
+			     name, dd->where);
+		return false;
+	}
+	if (dd->is_return && var->is_param && dd->is_user) {
+		fail(lw, loc, "cannot read '$%s' in %s.return: a uprobe's return keeps no entry "
+		     "registers (read it in a .function probe)", name, dd->where);
+		return false;
+	}
+	if (dd->is_return && var->is_param)
+		dd->save_entry = true;
+	DwLoc l = dw_var_location(dd->mod, var, addr);
+	v->type = var->type;
+	v->reg = -1;
+	switch (l.kind) {
+	case DL_REGISTER:
+		v->value = arena_printf("STP_REG(c, %d)", l.reg);
+		v->reg = l.reg;
+		break;
+	case DL_MEMORY:
+		v->addr = l.c_expr;
+		break;
+	case DL_VALUE:
+		v->value = l.c_expr;
+		break;
+	case DL_UNAVAILABLE:
+		if (cur_session->skip_badvars) {
+			v->value = "0";
+			break;
+		}
+		fail(lw, loc, "cannot read '$%s' at %s: %s (--skip-badvars reads it as 0)", name,
+		     dd->where, l.why ? l.why : "no location");
+		return false;
+	}
+	/* a .return probe reads the parameters with the registers of the entry */
+	if (dd->is_return) {
+		const char *e = v->value ? v->value : v->addr;
+		Buf b = {0};
+		buf_puts(&b, "");
+		for (const char *p = e; *p;) {
+			if (strncmp(p, "STP_REG(", 8) == 0) {
+				buf_puts(&b, "STP_ENTRY_REG(");
+				p += 8;
+			} else {
+				buf_putc(&b, *p++);
+			}
+		}
+		if (v->value)
+			v->value = b.s;
+		else
+			v->addr = b.s;
+		v->reg = -1;	/* the entry registers are not the live ones */
+	}
+	return true;
+}
+
+static bool return_base(Lower *lw, Val *v)
+{
+	DwarfData *dd = lw->dd;
+	if (!dd->is_return) {
+		fail(lw, lw->n->loc, "$return is available only in .return probes, not in %s",
+		     lw->d->pp);
+		return false;
+	}
+	if (!dd->func) {
+		fail(lw, lw->n->loc, "$return: %s has no debuginfo (returnval() reads the "
+		     "return register)", dd->where);
+		return false;
+	}
+	dw_func_params(dd->mod, dd->func);
+	if (!dd->func->ret || dd->func->ret->kind == DT_VOID) {
+		fail(lw, lw->n->loc, "$return: %s returns void", dd->where);
+		return false;
+	}
+	v->type = dd->func->ret;
+	v->value = "STP_REG(c, 0)";
+	v->reg = 0;
+	return true;
+}
+
+/* ---- pretty printing: $var$, $var$$, $$parms ---- */
+
+static void piece(Vec *out, TargetPieceKind kind, const char *c, int64_t len)
+{
+	TargetPiece *p = arena_alloc(sizeof(*p));
+	p->kind = kind;
+	p->c = c;
+	p->len = len;
+	vec_push(out, p);
+}
+
+static void text(Vec *out, const char *s)
+{
+	piece(out, TP_TEXT, s, 0);
+}
+
+/* A long as its type's unsigned bits, for 0x... */
+static const char *hex_of(DwType *t, const char *v)
+{
+	if (t->kind == DT_INT && t->size > 0 && t->size < 8)
+		return arena_printf("(s64)(u%d)(%s)", (int)t->size * 8, v);
+	return v;
+}
+
+static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
+
+static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
+{
+	DwType *t = v->type;
+	if (dw_type_members(lw->dd->mod, t) < 0) {
+		text(out, "...");
+		return;
+	}
+	for (int i = 0; i < t->nmembers; i++) {
+		DwMember *mb = &t->members[i];
+		Val m = { .type = mb->type, .reg = -1, .bit_size = mb->bit_size,
+			  .bit_offset = mb->bit_offset };
+		m.addr = arena_printf("(%s + 0x%llxULL)", v->addr, (unsigned long long)mb->offset);
+		if (!mb->name && is_aggregate(mb->type)) {	/* anonymous: its members here */
+			pretty_members(lw, out, &m, depth, deep, first);
+			continue;
+		}
+		if (!*first)
+			text(out, ", ");
+		*first = false;
+		text(out, arena_printf(".%s=", mb->name ? mb->name : "?"));
+		pretty(lw, out, &m, depth + 1, deep);
+	}
+}
+
+static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
+{
+	DwType *t = v->type;
+	switch (t->kind) {
+	case DT_INT:
+		piece(out, TP_DEC, value_of(lw, v, lw->n->loc), 0);
+		return;
+	case DT_POINTER:
+		if (t->target && t->target->kind == DT_INT && t->target->is_char) {
+			piece(out, TP_STRING, value_of(lw, v, lw->n->loc), 0);
+			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
+		} else if (depth == 0 && t->target && is_aggregate(t->target)) {
+			/* $ptr$ shows what it points to */
+			Val s = { .type = t->target, .reg = -1 };
+			s.addr = value_of(lw, v, lw->n->loc);
+			pretty(lw, out, &s, 0, deep);
+		} else
+			piece(out, TP_HEX, value_of(lw, v, lw->n->loc), 0);
+		return;
+	case DT_ARRAY:
+		if (!v->addr || t->nelems < 0 || !t->target) {
+			text(out, "[...]");
+			return;
+		}
+		if (t->target->kind == DT_INT && t->target->is_char) {
+			piece(out, TP_CHARS, v->addr, t->nelems);
+			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
+			return;
+		}
+		text(out, "[");
+		for (int64_t i = 0; i < t->nelems && i < 16; i++) {
+			Val e = { .type = t->target, .reg = -1 };
+			e.addr = arena_printf("(%s + 0x%llxULL)", v->addr,
+					      (unsigned long long)(i * t->target->size));
+			if (i)
+				text(out, ", ");
+			if (is_aggregate(t->target) && !deep)
+				text(out, "{...}");
+			else
+				pretty(lw, out, &e, depth + 1, deep);
+		}
+		text(out, t->nelems > 16 ? ", ...]" : "]");
+		return;
+	case DT_STRUCT:
+	case DT_UNION:
+		if (!v->addr || (depth > 0 && !deep) || depth > 4) {
+			text(out, "{...}");
+			return;
+		}
+		text(out, "{");
+		bool first = true;
+		pretty_members(lw, out, v, depth, deep, &first);
+		text(out, "}");
+		return;
+	default:
+		text(out, "?");
+		return;
+	}
+}
+
+/* $$parms, $$locals, $$vars, $$return, with $ or $$ after them. */
+static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, TargetCode *tc)
+{
+	DwarfData *dd = lw->dd;
+	Vec *out = &tc->pieces;
+	bool first = true;
+	if (strcmp(which, "$$return") == 0) {
+		if (!dd->is_return || !dd->func) {
+			fail(lw, lw->n->loc, "$$return is available only in .return probes");
+			return false;
+		}
+		dw_func_params(dd->mod, dd->func);
+		if (dd->func->ret && dd->func->ret->kind != DT_VOID) {
+			Val v = { .type = dd->func->ret, .value = "STP_REG(c, 0)", .reg = 0 };
+			text(out, "return=");
+			if (pretty_level)
+				pretty(lw, out, &v, 0, pretty_level == 2);
+			else
+				piece(out, TP_HEX, hex_of(v.type, value_of(lw, &v, lw->n->loc)), 0);
+		}
+		return !lw->failed;
+	}
+	bool params = strcmp(which, "$$parms") == 0 || strcmp(which, "$$vars") == 0;
+	bool locals = strcmp(which, "$$locals") == 0 || strcmp(which, "$$vars") == 0;
+	if (!params && !locals) {
+		fail(lw, lw->n->loc, "unknown %s: say $$parms, $$locals, $$vars or $$return", which);
+		return false;
+	}
+	if (!dd->func)
+		return true;
+	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
+	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, params, locals);
+	for (int i = 0; i < vars.len; i++) {
+		DwVar *var = vars.items[i];
+		if (dd->is_return && !var->is_param)
+			continue;
+		if (dd->hide_first_param && i == 0)
+			continue;
+		if (!first)
+			text(out, " ");
+		first = false;
+		text(out, arena_printf("%s=", var->name));
+		Lower one = *lw;
+		one.quiet = true;
+		one.failed = false;
+		Val v = {0};
+		if (!variable_base(&one, var->name, &v) || (v.value && strcmp(v.value, "0") == 0 &&
+							    cur_session->skip_badvars)) {
+			text(out, "?");
+			continue;
+		}
+		if (pretty_level) {
+			pretty(&one, out, &v, 0, pretty_level == 2);
+		} else if (is_aggregate(v.type)) {
+			text(out, "{...}");
+		} else if (v.type->kind == DT_ARRAY) {
+			text(out, "[...]");
+		} else {
+			piece(out, TP_HEX, hex_of(v.type, value_of(&one, &v, lw->n->loc)), 0);
+		}
+		lw->indexes = one.indexes;
+	}
+	return !lw->failed;
+}
+
+/* The base of a target expression: $name, $return, @cast(...), @var(...). */
+static bool lower_base(Lower *lw, Node *n, Val *v)
+{
+	v->reg = -1;
+	if (n->kind == ND_CAST) {
+		const char *module = n->nargs > 2 ? n->args->next->next->str : NULL;
+		DwModule *m = lw->dd->mod;
+		if (module && strcmp(module, "kernel") != 0) {
+			const char *why;
+			m = open_mod(module, &why);
+			if (!m) {
+				fail(lw, n->loc, "@cast: cannot read module \"%s\": %s", module, why);
+				return false;
+			}
+		} else if (module) {
+			const char *why;
+			m = open_mod(NULL, &why);
+			if (!m) {
+				fail(lw, n->loc, "@cast: %s", why);
+				return false;
+			}
+		}
+		if (!m) {
+			fail(lw, n->loc, "@cast: %s has no debuginfo: name a module with the type, "
+			     "@cast(p, \"type\", \"module\")", lw->dd->where);
+			return false;
+		}
+		Node *tn = n->args->next;
+		if (tn->kind != ND_STR) {
+			fail(lw, tn->loc, "@cast's type must be a string literal");
+			return false;
+		}
+		DwType *t = dw_find_type(m, tn->str);
+		if (!t) {
+			fail(lw, tn->loc, "@cast: no type '%s' in %s", tn->str, dw_module_name(m));
+			return false;
+		}
+		int k = lw->indexes.len;
+		vec_push(&lw->indexes, n->args);
+		v->type = t;
+		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
+		return true;
+	}
+	if (n->kind == ND_VARREF) {
+		Node *a = n->args;
+		if (a->kind != ND_STR || (a->next && a->next->kind != ND_STR)) {
+			fail(lw, n->loc, "@var takes string literals: @var(\"name@file\"[, \"module\"])");
+			return false;
+		}
+		DwModule *m = lw->dd->mod;
+		if (a->next) {
+			const char *why;
+			m = open_mod(strcmp(a->next->str, "kernel") == 0 ? NULL : a->next->str, &why);
+			if (!m) {
+				fail(lw, n->loc, "@var: %s", why);
+				return false;
+			}
+		}
+		if (!m) {
+			fail(lw, n->loc, "@var: %s has no debuginfo", lw->dd->where);
+			return false;
+		}
+		DwLoc l;
+		DwVar *var = dw_find_global(m, a->str, &l);
+		if (!var) {
+			fail(lw, a->loc, "@var: no global variable '%s' in %s", a->str,
+			     dw_module_name(m));
+			return false;
+		}
+		if (l.kind != DL_MEMORY) {
+			fail(lw, a->loc, "@var(\"%s\"): %s", a->str, l.why ? l.why : "not in memory");
+			return false;
+		}
+		v->type = var->type;
+		v->addr = l.c_expr;
+		return true;
+	}
+	if (strcmp(n->name, "$return") == 0)
+		return return_base(lw, v);
+	return variable_base(lw, n->name + 1, v);
+}
+
+/* n's base and chain, up to a pretty-printing suffix (returned in *pretty_level). */
+static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
+{
+	*pretty_level = 0;
+	if (!lower_base(lw, n, v))
+		return false;
+	for (Chain *ch = n->chain; ch; ch = ch->next) {
+		bool ok = true;
+		switch (ch->kind) {
+		case CH_MEMBER:
+			ok = member(lw, v, ch);
+			break;
+		case CH_INDEX:
+			ok = element(lw, v, ch);
+			break;
+		case CH_PRETTY:
+		case CH_PRETTY_DEEP:
+			*pretty_level = ch->kind == CH_PRETTY ? 1 : 2;
+			break;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void finish(Lower *lw, Node *n, TargetCode *tc, Type type)
+{
+	tc->indexes = (Node **)lw->indexes.items;
+	tc->nindexes = lw->indexes.len;
+	n->target = tc;
+	n->type = type;
+	if (n->kind != ND_TARGET) {
+		n->name = n->kind == ND_CAST ? "@cast" : n->kind == ND_VARREF ? "@var" : "&";
+		n->kind = ND_TARGET;
+	}
+}
+
+static void lower_value(Lower *lw, Node *n)
+{
+	TargetCode *tc = arena_alloc(sizeof(*tc));
+	tc->write_reg = -1;
+	if (n->kind == ND_TARGET && strncmp(n->name, "$$", 2) == 0) {
+		int level = 0;
+		for (Chain *ch = n->chain; ch; ch = ch->next)
+			level = ch->kind == CH_PRETTY ? 1 : ch->kind == CH_PRETTY_DEEP ? 2 : level;
+		if (lower_all_vars(lw, n->name, level, tc))
+			finish(lw, n, tc, TY_STRING);
+		return;
+	}
+	Val v = {0};
+	int level;
+	if (!lower_chain(lw, n, &v, &level))
+		return;
+	if (level) {
+		pretty(lw, &tc->pieces, &v, 0, level == 2);
+		if (!lw->failed)
+			finish(lw, n, tc, TY_STRING);
+		return;
+	}
+	tc->c_expr = value_of(lw, &v, n->loc);
+	if (lw->failed)
+		return;
+	if (v.addr && !v.bit_size && (v.type->kind == DT_INT || v.type->kind == DT_POINTER)) {
+		tc->write_addr = v.addr;
+		tc->write_size = (int)v.type->size;
+	} else if (v.reg >= 0 && !v.addr) {
+		tc->write_reg = v.reg;
+	}
+	finish(lw, n, tc, TY_LONG);
+}
+
+/* &$var->member: the address, which must be in memory. */
+static void lower_address(Lower *lw, Node *n)
+{
+	Node *t = n->lhs;
+	Val v = {0};
+	int level;
+	if (!lower_chain(lw, t, &v, &level))
+		return;
+	if (!v.addr || v.bit_size || level) {
+		fail(lw, n->loc, "'&' needs something in memory (not a register, a bitfield "
+		     "or a printed value)");
+		return;
+	}
+	TargetCode *tc = arena_alloc(sizeof(*tc));
+	tc->write_reg = -1;
+	tc->c_expr = arena_printf("(s64)(%s)", v.addr);
+	finish(lw, n, tc, TY_LONG);
+	n->name = t->name;
+}
+
+/* The probe that runs at the entry of d's function and fills its slots. */
+static DerivedProbe *entry_helper(DerivedProbe *d)
+{
+	DwarfData *dd = d->data;
+	if (dd->entry_helper)
+		return dd->entry_helper;
+	DwarfData *hd = arena_alloc(sizeof(*hd));
+	*hd = *dd;
+	hd->is_return = false;
+	hd->is_entry_helper = true;
+	Probe *p = arena_alloc(sizeof(*p));
+	*p = *d->probe;
+	p->locals = (Vec){0};
+	p->body = new_node(ND_BLOCK, d->probe->body->loc);
+	p->resolved = true;	/* made of nodes resolved in d's body */
+	DerivedProbe *h = arena_alloc(sizeof(*h));
+	*h = *d;
+	h->probe = p;
+	h->data = hd;
+	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
+	h->id = cur_session->derived.len;
+	vec_push(&cur_session->derived, h);
+	dd->entry_helper = h;
+	return h;
+}
+
+/*
+ * @entry(expr) in a .return probe: expr moves into the entry helper as
+ * "slot k = expr" and its place reads slot k, kept in the kretprobe
+ * instance.  Registers in expr are read live there (STP_ENTRY_REG reads
+ * the live registers during the entry handler).
+ */
+static void lower_entry(DerivedProbe *d, Node *n)
+{
+	DwarfData *dd = d->data;
+	DerivedProbe *h = entry_helper(d);
+	int k = dd->nslots++;
+	dd->save_entry = true;
+
+	TargetCode *slot = arena_alloc(sizeof(*slot));
+	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
+	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
+	slot->write_size = 8;
+	slot->write_reg = -1;
+	Node *lhs = new_node(ND_TARGET, n->loc);
+	lhs->name = "@entry";
+	lhs->target = slot;
+	lhs->type = TY_LONG;
+	Node *assign = new_binary(ND_ASSIGN, 0, lhs, n->lhs, n->loc);
+	Node *stmt = new_node(ND_EXPR_STMT, n->loc);
+	stmt->lhs = assign;
+	Node **tail = &h->probe->body->body;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = stmt;
+
+	Node *next = n->next;
+	Loc loc = n->loc;
+	memset(n, 0, sizeof(*n));
+	n->kind = ND_TARGET;
+	n->loc = loc;
+	n->name = "@entry";
+	n->next = next;
+	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+}
+
+void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
+{
+	Lower lw = { .d = d, .dd = dwarf_data, .n = n };
+	switch (n->kind) {
+	case ND_ENTRY:
+		if (!lw.dd->is_return) {
+			error_at(n->loc, "semantic error",
+				 "@entry is available only in .return probes, not in %s", d->pp);
+			return;
+		}
+		lower_entry(d, n);
+		return;
+	case ND_DEFINED: {
+		Node *t = n->lhs;
+		bool ok = true;
+		if (t->kind == ND_TARGET || t->kind == ND_CAST || t->kind == ND_VARREF) {
+			lw.quiet = true;
+			lw.n = t;
+			Node copy = *t;
+			lower_value(&lw, &copy);
+			ok = !lw.failed;
+		}
+		Node *nx = n->next;
+		Loc loc = n->loc;
+		memset(n, 0, sizeof(*n));
+		n->kind = ND_NUM;
+		n->num = ok;
+		n->loc = loc;
+		n->type = TY_LONG;
+		n->next = nx;
+		return;
+	}
+	case ND_ADDR:
+		lower_address(&lw, n);
+		return;
+	default:
+		lower_value(&lw, n);
+		return;
+	}
+}
+
+static void resolve_dwarf_target(DerivedProbe *d, Node *n)
+{
+	dwarf_lower_target(d->data, d, n);
+}
+
+/*
+ * For kernel.trace (probe_trace.c): the variables of a probe whose
+ * handler lays out the registers of an entry into f.
+ */
+void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where)
+{
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->mod = m;
+	dd->func = f;
+	dd->addr = f->entry;
+	dd->where = where;
+	dd->hide_first_param = true;
+	return dd;
+}
+
+/* ---- -L ---- */
+
+static const char *describe_dwarf(DerivedProbe *d)
+{
+	DwarfData *dd = d->data;
+	if (!dd->func || dd->is_statement) {
+		if (!dd->func)
+			return d->pp;
+		Buf b = {0};
+		buf_puts(&b, d->pp);
+		DwVarList vars = dw_vars_at(dd->mod, dd->func, dd->addr, true, true);
+		for (int i = 0; i < vars.len; i++)
+			buf_printf(&b, " $%s:%s", vars.items[i]->name, type_name_of(vars.items[i]->type));
+		return b.s;
+	}
+	const char *text = dw_function_point(dd->mod, dd->func, "", true);
+	const char *vars = strchr(text, ' ');
+	Buf b = {0};
+	buf_puts(&b, d->pp);
+	if (dd->is_return) {
+		dw_func_params(dd->mod, dd->func);
+		if (dd->func->ret && dd->func->ret->kind != DT_VOID)
+			buf_printf(&b, " $return:%s", type_name_of(dd->func->ret));
+	}
+	if (vars)
+		buf_puts(&b, vars);
+	return b.s;
+}
+
+/* ---- the module's table ---- */
+
+static void emit_dwarf(FILE *out, DerivedProbe **probes, int n)
+{
+	fprintf(out, "static struct stp_kprobe stp_dwarf_probes[] = {\n");
+	for (int i = 0; i < n; i++) {
+		DwarfData *dd = probes[i]->data;
+		if (dd->is_entry_helper)
+			continue;	/* its .return probe's entry handler runs it */
+		fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\", .offset = 0x%llx",
+			probes[i]->id, dd->symbol, (unsigned long long)dd->offset);
+		if (dd->is_return)
+			fprintf(out, ", .is_return = true");
+		if (dd->maxactive)
+			fprintf(out, ", .maxactive = %d", dd->maxactive);
+		if (dd->save_entry)
+			fprintf(out, ", .save_entry = true");
+		if (dd->entry_helper)
+			fprintf(out, ", .entry_probe = &stp_probes[%d], .nslots = %d",
+				dd->entry_helper->id, dd->nslots);
+		if (dd->optional)
+			fprintf(out, ", .optional = true");
+		fprintf(out, " },\n");
+	}
+	fprintf(out, "};\n\n");
+	/* @var of a kernel global reads stp_kaslr(link address): measure the
+	   KASLR offset on an exported symbol */
+	const char *why;
+	DwModule *kernel = NULL;
+	for (int i = 0; i < open_mods.len; i++)
+		if (!((OpenMod *)open_mods.items[i])->key[0])
+			kernel = open_mod(NULL, &why);
+	uint64_t link = kernel ? dw_symbol_address(kernel, "jiffies_64") : 0;
+	if (link)
+		fprintf(out, "#define STP_KASLR_ANCHOR ((unsigned long)&jiffies_64)\n"
+			"#define STP_KASLR_ANCHOR_LINK 0x%llxULL\n\n", (unsigned long long)link);
+}
+
+ProbeFamily family_dwarf = {
+	.name = "dwarf",
+	.first = "kernel",
+	.first_alt = "module",
+	.seconds = dwarf_seconds,
+	.resolve = resolve_dwarf,
+	.emit = emit_dwarf,
+	.suffixes = dwarf_suffixes,
+	.table_name = "stp_dwarf_probes",
+	.ops_name = "stp_kprobe_ops",
+	.resolve_target = resolve_dwarf_target,
+	.describe = describe_dwarf,
+};
+
+/* ---- process("PATH"): the same points and variables, as uprobes ---- */
+
+static void emit_uprobes(FILE *out, DerivedProbe **probes, int n)
+{
+	fprintf(out, "static struct stp_uprobe stp_uprobes[] = {\n");
+	for (int i = 0; i < n; i++) {
+		DwarfData *dd = probes[i]->data;
+		fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx",
+			probes[i]->id, dd->path, (unsigned long long)dd->offset);
+		if (dd->is_return)
+			fprintf(out, ", .is_return = true");
+		if (dd->optional)
+			fprintf(out, ", .optional = true");
+		fprintf(out, " },\n");
+	}
+	fprintf(out, "};\n\n");
+}
+
+static const char *uprobe_seconds[] = { "function", "statement", NULL };
+
+ProbeFamily family_uprobe = {
+	.name = "process",
+	.first = "process",
+	.seconds = uprobe_seconds,
+	.resolve = resolve_dwarf,
+	.emit = emit_uprobes,
+	.suffixes = dwarf_suffixes,
+	.table_name = "stp_uprobes",
+	.ops_name = "stp_uprobe_ops",
+	.resolve_target = resolve_dwarf_target,
+	.describe = describe_dwarf,
+};
