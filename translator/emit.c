@@ -271,8 +271,12 @@ static const char *emit_binop(Gen *g, Node *n)
 		return arena_printf("(%s >> (%s & 63))", a, b);
 	case TK_USHR:
 		return arena_printf("(s64)((u64)%s >> (%s & 63))", a, b);
+	case '+':
+	case '-':
+	case '*':
+		/* wraps, and folded constants must not overflow in C (-Werror=overflow) */
+		return arena_printf("(s64)((u64)%s %s (u64)%s)", a, op_text(n->op), b);
 	default:
-		/* the kernel builds with -fno-strict-overflow: s64 arithmetic wraps */
 		return arena_printf("(%s %s %s)", a, op_text(n->op), b);
 	}
 }
@@ -690,7 +694,7 @@ const char *emit_expr(Gen *g, Node *n)
 	case ND_LOGOR:
 		return emit_logical(g, n);
 	case ND_NEG:
-		return arena_printf("(-%s)", emit_expr(g, n->lhs));
+		return arena_printf("(s64)(0 - (u64)%s)", emit_expr(g, n->lhs));
 	case ND_PLUS:
 		return emit_expr(g, n->lhs);
 	case ND_NOT:
