@@ -297,7 +297,8 @@ const char *emit_statop(Gen *g, Node *n)
 	if (!n->lhs->var)
 		return "0";
 	const char *st = read_stat(g, n->lhs);
-	if (strcmp(n->name, "@count") != 0) {
+	/* as in SystemTap, only @count and @sum of nothing are defined (0) */
+	if (strcmp(n->name, "@count") != 0 && strcmp(n->name, "@sum") != 0) {
 		line(g, "if (unlikely(%s->count == 0)) {", st);
 		line(g, "\tstp_error(c, \"empty aggregate\", %s);", near(n));
 		line(g, "\tgoto %s;", g->err_label);
