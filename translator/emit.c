@@ -113,6 +113,7 @@ const char *near(Node *n)
 		what = arena_printf("identifier '%s'", n->name);
 		break;
 	case ND_STATOP:
+	case ND_HIST:
 		what = arena_printf("operator '%s'", n->name);
 		break;
 	case ND_WHILE:
@@ -664,7 +665,7 @@ static const char *emit_print(Gen *g, Node *n)
 		if (delim && i > 0)
 			line(g, "stp_put_str(%s, %s);", sink, d);
 		if (a->kind == ND_HIST)
-			emit_hist_print(g, sink, a);
+			emit_hist_print(g, sink, a, n);
 		else
 			print_value(g, sink, a, vals[i]);
 	}
