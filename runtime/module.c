@@ -21,6 +21,7 @@
 
 atomic_t stp_session_state = ATOMIC_INIT(STP_SESSION_LOADED);
 atomic_t stp_error_count = ATOMIC_INIT(0);
+atomic_t stp_suppressed_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
 static atomic_t stp_exit_sent = ATOMIC_INIT(0);
 static bool stp_errored;	/* the error limit was passed: error probes, not end */
@@ -54,6 +55,9 @@ void stp_error_limit_check(void)
 
 void stp_skipped_limit_check(void)
 {
+	/* --suppress-handler-errors lifts MAXSKIPPED too, as in SystemTap */
+	if (stp_script.suppress_handler_errors)
+		return;
 	if (atomic_read(&stp_skipped_count) <= stp_script.maxskipped)
 		return;
 	if (atomic_read(&stp_session_state) != STP_SESSION_RUNNING)
@@ -156,7 +160,8 @@ static void stp_stop_session(void)
 	}
 	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
 	stp_report_totals();
-	stopped.errors = atomic_read(&stp_error_count);
+	/* suppressed errors are in the totals, but do not make stap fail */
+	stopped.errors = atomic_read(&stp_error_count) - atomic_read(&stp_suppressed_count);
 	stopped.skipped = atomic_read(&stp_skipped_count);
 	stp_transport_write(STP_MSG_STOPPED, &stopped, sizeof(stopped));
 }

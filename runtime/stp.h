@@ -475,6 +475,7 @@ enum stp_session_state {
 };
 extern atomic_t stp_session_state;
 extern atomic_t stp_error_count;
+extern atomic_t stp_suppressed_count;	/* of those, --suppress-handler-errors' */
 extern atomic_t stp_skipped_count;
 /* Module parameters for 64-bit script globals (-G var=value). */
 extern const struct kernel_param_ops stp_param_ops_s64;
