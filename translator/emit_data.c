@@ -316,9 +316,13 @@ const char *emit_hist_index(Gen *g, Node *n)
 	if (!v)
 		return "0";
 	const char *st = read_stat(g, hist->lhs);
-	const char *i = emit_expr(g, n->rhs);
+	const char *i = spill(g, n->rhs, emit_expr(g, n->rhs));
 	line(g, "if (unlikely(%s->count == 0)) {", st);
 	line(g, "\tstp_error(c, \"empty aggregate\", %s);", near(hist));
+	line(g, "\tgoto %s;", g->err_label);
+	line(g, "}");
+	line(g, "if (unlikely(%s < 0 || %s >= (%s)->nbuckets)) {", i, i, stat_type_name(v));
+	line(g, "\tstp_error(c, \"histogram index out of range\", %s);", near(hist));
 	line(g, "\tgoto %s;", g->err_label);
 	line(g, "}");
 	const char *t = new_temp(g);
