@@ -147,16 +147,18 @@ static void stp_stop_session(void)
 {
 	struct stp_stopped stopped;
 	int state = atomic_read(&stp_session_state);
+	int i;
 
 	if (state == STP_SESSION_STOPPED)
 		return;
 	atomic_set(&stp_session_state, STP_SESSION_STOPPING);
 	stp_unregister_groups();
 	if (state != STP_SESSION_LOADED) {
-		if (stp_errored && stp_script.nerror)
+		/* as in SystemTap, an end probe's error skips the end probes after it */
+		for (i = 0; i < stp_script.nend && !stp_errored; i++)
+			stp_run_session_probes(&stp_script.end[i], 1);
+		if (stp_errored)
 			stp_run_session_probes(stp_script.error, stp_script.nerror);
-		else if (!stp_errored)
-			stp_run_session_probes(stp_script.end, stp_script.nend);
 	}
 	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
 	stp_report_totals();
