@@ -461,6 +461,12 @@ static const char *fn_name(Func *f)
  * A call to a function with overloads of the same arity tries them in
  * priority order: one that says "next" (c->nexted) passes the call on.
  */
+/* MAXNESTING is reported, as SystemTap does, near the called function's name */
+static const char *near_decl(Func *f)
+{
+	return c_str(arena_printf("identifier '%s' at %s", f->name, loc_text(f->loc)));
+}
+
 static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
 {
 	Func *head = n->func;
@@ -479,7 +485,7 @@ static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
 	for (Func *f = head; f; f = f->next_overload) {
 		const char *fr = arena_printf("f%d", g->ntemps++);
 		line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f),
-		     fr, fr, near(n));
+		     fr, fr, near_decl(f));
 		line(g, "if (unlikely(!%s))", fr);
 		line(g, "\tgoto %s;", g->err_label);
 		for (int i = 0; i < nargs; i++) {
@@ -517,7 +523,7 @@ static const char *emit_call(Gen *g, Node *n, bool want_value)
 		return emit_overloaded_call(g, n, want_value);
 	const char *fr = arena_printf("f%d", g->ntemps++);
 	line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f), fr, fr,
-	     near(n));
+	     near_decl(f));
 	line(g, "if (unlikely(!%s))", fr);
 	line(g, "\tgoto %s;", g->err_label);
 	int i = 0;
