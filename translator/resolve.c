@@ -931,7 +931,10 @@ static void resolve_stmt(Node *n, Scope *sc)
 			return;
 		}
 		if (t->var) {
+			/* SystemTap counts a delete as a read and a write: a global
+			   that is deleted is not displayed at exit */
 			t->var->written = true;
+			t->var->read = true;
 			if (t->var->kind == VAR_GLOBAL)
 				check_not_iterated(sc, t->var, t->loc);
 		}
