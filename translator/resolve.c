@@ -726,6 +726,29 @@ static void resolve_lvalue(Node *n, Scope *sc)
 	}
 }
 
+/*
+ * An expression whose value is thrown away (a statement, a for loop's init
+ * and step): there x += 1, x++ and x = v only write x, and like SystemTap,
+ * globals only written that way are still displayed at exit.
+ */
+static void resolve_effect(Node *n, Scope *sc)
+{
+	switch (n->kind) {
+	case ND_ASSIGN:
+	case ND_AGG:
+		resolve_lvalue(n->lhs, sc);
+		resolve_expr(n->rhs, sc);
+		return;
+	case ND_PREINC:
+	case ND_POSTINC:
+		resolve_lvalue(n->lhs, sc);
+		return;
+	default:
+		resolve_expr(n, sc);
+		return;
+	}
+}
+
 static void resolve_expr(Node *n, Scope *sc)
 {
 	switch (n->kind) {
@@ -749,14 +772,16 @@ static void resolve_expr(Node *n, Scope *sc)
 		return;
 	case ND_ASSIGN:
 	case ND_AGG:
-		/* x += 1 and x++ update x without reading it as a value: like
-		   SystemTap, such globals are still displayed at exit */
-		resolve_lvalue(n->lhs, sc);
-		resolve_expr(n->rhs, sc);
-		return;
 	case ND_PREINC:
 	case ND_POSTINC:
-		resolve_lvalue(n->lhs, sc);
+		/*
+		 * As in SystemTap, an update whose value is used, as in
+		 * if (!x++) or y = (x += 2), reads x; y = (x = 5) does not.
+		 */
+		resolve_effect(n, sc);
+		if ((n->kind == ND_PREINC || n->kind == ND_POSTINC ||
+		     (n->kind == ND_ASSIGN && n->op)) && n->lhs->var)
+			n->lhs->var->read = true;
 		return;
 	case ND_IN:
 		n->lhs->kind = ND_INDEX;
@@ -875,7 +900,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 			resolve_stmt(s, sc);
 		return;
 	case ND_EXPR_STMT:
-		resolve_expr(n->lhs, sc);
+		resolve_effect(n->lhs, sc);
 		return;
 	case ND_NULL_STMT:
 		return;
@@ -888,11 +913,11 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_WHILE:
 	case ND_FOR:
 		if (n->init)
-			resolve_expr(n->init, sc);
+			resolve_effect(n->init, sc);
 		if (n->cond)
 			resolve_expr(n->cond, sc);
 		if (n->inc)
-			resolve_expr(n->inc, sc);
+			resolve_effect(n->inc, sc);
 		sc->loops++;
 		resolve_stmt(n->then, sc);
 		sc->loops--;
