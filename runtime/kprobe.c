@@ -161,8 +161,6 @@ static int stp_kprobe_register(void *probes, int n)
 
 	for (i = 0; i < n; i++) {
 		struct stp_kprobe *p = &kps[i];
-		char msg[256];
-
 		rc = stp_kprobe_register_one(p);
 		if (!rc) {
 			p->registered = true;
@@ -170,11 +168,8 @@ static int stp_kprobe_register(void *probes, int n)
 		}
 		if (p->optional)
 			continue;
-		snprintf(msg, sizeof(msg),
-			 "ERROR: cannot probe %s: %s (error %d)\n", p->probe->pp,
-			 !p->symbol && (rc == -ENOENT || rc == -EINVAL) ?
-			 "not an instruction in the kernel's text" : stp_errno_text(rc), rc);
-		stp_send_text(STP_MSG_ERROR, msg);
+		stp_probe_failed(p->probe, !p->symbol && (rc == -ENOENT || rc == -EINVAL) ?
+				 "not an instruction in the kernel's text" : stp_errno_text(rc), rc);
 		stp_kprobe_unregister(probes, i);
 		return rc;
 	}

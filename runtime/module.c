@@ -46,6 +46,15 @@ void stp_request_exit(void)
 }
 
 /* Called after each error: past MAXERRORS the script stops. */
+/* A probe its family could not register: the script does not start. */
+void stp_probe_failed(const struct stp_probe *probe, const char *why, long rc)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "ERROR: cannot probe %s: %s (error %ld)\n", probe->pp, why, rc);
+	stp_send_text(STP_MSG_ERROR, msg);
+}
+
 void stp_error_limit_check(void)
 {
 	if (atomic_read(&stp_error_count) <= stp_script.maxerrors)

@@ -118,14 +118,8 @@ static int stp_process_register(void *probes, int n)
 	}
 	return 0;
 fail:
-	{
-		char msg[256];
-
-		snprintf(msg, sizeof(msg), "ERROR: cannot probe %s: %s (error %d)\n",
-			 ps[i < n ? i : 0].probe->pp,
+	stp_probe_failed(ps[i < n ? i : 0].probe,
 			 i < n ? "no such file in this system" : "no process tracepoints", rc);
-		stp_send_text(STP_MSG_ERROR, msg);
-	}
 	stp_exec_tp = stp_exit_tp = NULL;
 	stp_process_unregister(probes, n);
 	return rc;

@@ -525,6 +525,8 @@ void stp_run_session_probes(const struct stp_probe *const *probes, int n);
 void stp_error_limit_check(void);
 void stp_skipped_limit_check(void);
 struct tracepoint *stp_find_tracepoint(const char *name);
+/* "ERROR: cannot probe PP: WHY (error RC)", for a failed registration */
+void stp_probe_failed(const struct stp_probe *probe, const char *why, long rc);
 
 /*
  * ---- one probe hit ----

@@ -41,8 +41,6 @@ static int stp_tracepoint_register(void *probes, int n)
 
 	for (i = 0; i < n; i++) {
 		struct stp_tracepoint *p = &tps[i];
-		char msg[256];
-
 		p->tp = stp_find_tracepoint(p->name);
 		rc = p->tp ? tracepoint_probe_register(p->tp, p->handler, p) : -ENOENT;
 		if (!rc) {
@@ -51,10 +49,8 @@ static int stp_tracepoint_register(void *probes, int n)
 		}
 		if (p->optional)
 			continue;
-		snprintf(msg, sizeof(msg), "ERROR: cannot probe %s: %s (error %d)\n",
-			 p->probe->pp, rc == -ENOENT ? "no such tracepoint in this kernel" :
-			 "registration failed", rc);
-		stp_send_text(STP_MSG_ERROR, msg);
+		stp_probe_failed(p->probe, rc == -ENOENT ? "no such tracepoint in this kernel" :
+				 "registration failed", rc);
 		stp_tracepoint_unregister(probes, i);
 		return rc;
 	}

@@ -64,8 +64,6 @@ static int stp_uprobe_register(void *probes, int n)
 
 	for (i = 0; i < n; i++) {
 		struct stp_uprobe *p = &ups[i];
-		char msg[256];
-
 		rc = stp_uprobe_register_one(p);
 		if (!rc) {
 			p->registered = true;
@@ -73,10 +71,8 @@ static int stp_uprobe_register(void *probes, int n)
 		}
 		if (p->optional)
 			continue;
-		snprintf(msg, sizeof(msg), "ERROR: cannot probe %s: %s (error %d)\n",
-			 p->probe->pp, rc == -ENOENT ? "no such file in this system" :
-			 "uprobe registration failed", rc);
-		stp_send_text(STP_MSG_ERROR, msg);
+		stp_probe_failed(p->probe, rc == -ENOENT ? "no such file in this system" :
+				 "uprobe registration failed", rc);
 		stp_uprobe_unregister(probes, i);
 		return rc;
 	}

@@ -128,28 +128,11 @@ static void set_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* Writes all of buf; returns -1 with errno set on failure. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void write_command(const char *cmd)
 {
 	if (verbose)
 		fprintf(stderr, "stapio: sending %s", cmd);
-	if (write_all(ctl_fd, cmd, strlen(cmd)) < 0)
+	if (out_write_all(ctl_fd, cmd, strlen(cmd)) < 0)
 		die("cannot write \"%.*s\" to %s: %s", (int)strlen(cmd) - 1,
 		    cmd, proc_path, strerror(errno));
 }
@@ -263,7 +246,7 @@ static void put_output(const char *data, size_t len)
 {
 	if (output_broken)
 		return;
-	if ((out.pattern ? outfile_write(&out, data, len) : write_all(out.fd, data, len)) == 0)
+	if ((out.pattern ? outfile_write(&out, data, len) : out_write_all(out.fd, data, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly, as stap does. */
 	if (errno != EPIPE) {
@@ -345,12 +328,12 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 	case STP_MSG_WARNING:
 		if (!warning_is_new(data, h->len))
 			break;
-		if (write_all(STDERR_FILENO, data, h->len) < 0)
+		if (out_write_all(STDERR_FILENO, data, h->len) < 0)
 			error_seen = 1;
 		break;
 	case STP_MSG_ERROR:
 		error_seen = 1;
-		write_all(STDERR_FILENO, data, h->len);
+		out_write_all(STDERR_FILENO, data, h->len);
 		break;
 	case STP_MSG_EXIT_REQUEST:
 		request_stop();

@@ -377,24 +377,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static bool is_file(const char *path)
 {
 	struct stat st;
@@ -1509,13 +1491,13 @@ static void print_tail(FILE *f, int max)
 static void live_output(int port, const char *buf, size_t len)
 {
 	if (port == PORT_ERR) {
-		if (write_all(STDERR_FILENO, buf, len) < 0)
+		if (out_write_all(STDERR_FILENO, buf, len) < 0)
 			(void)0;
 		return;
 	}
 	if (S.out_broken)
 		return;
-	if ((S.outfile ? outfile_write(&S.out, buf, len) : write_all(S.out.fd, buf, len)) == 0)
+	if ((S.outfile ? outfile_write(&S.out, buf, len) : out_write_all(S.out.fd, buf, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly. */
 	if (errno != EPIPE)
