@@ -590,6 +590,8 @@ bool emit_module(Program *prog, Session *s, FILE *out);
 /* build.c */
 bool build_module(Session *s);
 const char *kernel_build_dir(const char *release, bool *ok);
+/* cache.c: $STAP_CACHE, $XDG_CACHE_HOME/stap or ~/.cache/stap */
+const char *stap_cache_root(void);
 
 /* run.c, vm.c */
 int run_module(Session *s);
