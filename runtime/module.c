@@ -21,6 +21,7 @@
 
 atomic_t stp_session_state = ATOMIC_INIT(STP_SESSION_LOADED);
 atomic_t stp_error_count = ATOMIC_INIT(0);
+atomic_t stp_suppressed_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
 int stp_target_pid;
 static atomic_t stp_exit_sent = ATOMIC_INIT(0);
@@ -55,6 +56,9 @@ void stp_error_limit_check(void)
 
 void stp_skipped_limit_check(void)
 {
+	/* --suppress-handler-errors lifts MAXSKIPPED too, as in SystemTap */
+	if (stp_script.suppress_handler_errors)
+		return;
 	if (atomic_read(&stp_skipped_count) <= stp_script.maxskipped)
 		return;
 	if (atomic_read(&stp_session_state) != STP_SESSION_RUNNING)
@@ -146,20 +150,23 @@ static void stp_stop_session(void)
 {
 	struct stp_stopped stopped;
 	int state = atomic_read(&stp_session_state);
+	int i;
 
 	if (state == STP_SESSION_STOPPED)
 		return;
 	atomic_set(&stp_session_state, STP_SESSION_STOPPING);
 	stp_unregister_groups();
 	if (state != STP_SESSION_LOADED) {
-		if (stp_errored && stp_script.nerror)
+		/* as in SystemTap, an end probe's error skips the end probes after it */
+		for (i = 0; i < stp_script.nend && !stp_errored; i++)
+			stp_run_session_probes(&stp_script.end[i], 1);
+		if (stp_errored)
 			stp_run_session_probes(stp_script.error, stp_script.nerror);
-		else if (!stp_errored)
-			stp_run_session_probes(stp_script.end, stp_script.nend);
 	}
 	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
 	stp_report_totals();
-	stopped.errors = atomic_read(&stp_error_count);
+	/* suppressed errors are in the totals, but do not make stap fail */
+	stopped.errors = atomic_read(&stp_error_count) - atomic_read(&stp_suppressed_count);
 	stopped.skipped = atomic_read(&stp_skipped_count);
 	stp_transport_write(STP_MSG_STOPPED, &stopped, sizeof(stopped));
 }

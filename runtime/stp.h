@@ -506,6 +506,7 @@ enum stp_session_state {
 };
 extern atomic_t stp_session_state;
 extern atomic_t stp_error_count;
+extern atomic_t stp_suppressed_count;	/* of those, --suppress-handler-errors' */
 extern atomic_t stp_skipped_count;
 /* target(): the pid of stap -x PID or of the -c command, else 0 */
 extern int stp_target_pid;

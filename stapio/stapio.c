@@ -309,6 +309,31 @@ static void run_command(const char *data, size_t len)
 	free(cmd);
 }
 
+/*
+ * Like SystemTap's staprun, a warning already shown is not shown again
+ * (unless -v); the first MAX_WARNINGS distinct ones are remembered.
+ */
+#define MAX_WARNINGS 1024
+
+static int warning_is_new(const char *data, size_t len)
+{
+	static char *seen[MAX_WARNINGS];
+	static int nseen;
+	int i;
+
+	if (verbose)
+		return 1;
+	for (i = 0; i < nseen; i++)
+		if (strlen(seen[i]) == len && memcmp(seen[i], data, len) == 0)
+			return 0;
+	if (nseen < MAX_WARNINGS) {
+		seen[nseen] = strndup(data, len);
+		if (seen[nseen])
+			nseen++;
+	}
+	return 1;
+}
+
 static void handle_message(const struct stp_msg_header *h, const char *data)
 {
 	struct stp_stopped st;
@@ -317,12 +342,15 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 	case STP_MSG_OUTPUT:
 		put_output(data, h->len);
 		break;
-	case STP_MSG_ERROR:
-		error_seen = 1;
-		/* fall through */
 	case STP_MSG_WARNING:
+		if (!warning_is_new(data, h->len))
+			break;
 		if (write_all(STDERR_FILENO, data, h->len) < 0)
 			error_seen = 1;
+		break;
+	case STP_MSG_ERROR:
+		error_seen = 1;
+		write_all(STDERR_FILENO, data, h->len);
 		break;
 	case STP_MSG_EXIT_REQUEST:
 		request_stop();

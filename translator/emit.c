@@ -113,6 +113,7 @@ const char *near(Node *n)
 		what = arena_printf("identifier '%s'", n->name);
 		break;
 	case ND_STATOP:
+	case ND_HIST:
 		what = arena_printf("operator '%s'", n->name);
 		break;
 	case ND_WHILE:
@@ -274,8 +275,12 @@ static const char *emit_binop(Gen *g, Node *n)
 		return arena_printf("(%s >> (%s & 63))", a, b);
 	case TK_USHR:
 		return arena_printf("(s64)((u64)%s >> (%s & 63))", a, b);
+	case '+':
+	case '-':
+	case '*':
+		/* wraps, and folded constants must not overflow in C (-Werror=overflow) */
+		return arena_printf("(s64)((u64)%s %s (u64)%s)", a, op_text(n->op), b);
 	default:
-		/* the kernel builds with -fno-strict-overflow: s64 arithmetic wraps */
 		return arena_printf("(%s %s %s)", a, op_text(n->op), b);
 	}
 }
@@ -597,6 +602,12 @@ static const char *fn_name(Func *f)
  * A call to a function with overloads of the same arity tries them in
  * priority order: one that says "next" (c->nexted) passes the call on.
  */
+/* MAXNESTING is reported, as SystemTap does, near the called function's name */
+static const char *near_decl(Func *f)
+{
+	return c_str(arena_printf("identifier '%s' at %s", f->name, loc_text(f->loc)));
+}
+
 static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
 {
 	Func *head = n->func;
@@ -615,7 +626,7 @@ static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
 	for (Func *f = head; f; f = f->next_overload) {
 		const char *fr = arena_printf("f%d", g->ntemps++);
 		line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f),
-		     fr, fr, near(n));
+		     fr, fr, near_decl(f));
 		line(g, "if (unlikely(!%s))", fr);
 		line(g, "\tgoto %s;", g->err_label);
 		for (int i = 0; i < nargs; i++) {
@@ -653,7 +664,7 @@ static const char *emit_call(Gen *g, Node *n, bool want_value)
 		return emit_overloaded_call(g, n, want_value);
 	const char *fr = arena_printf("f%d", g->ntemps++);
 	line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f), fr, fr,
-	     near(n));
+	     near_decl(f));
 	line(g, "if (unlikely(!%s))", fr);
 	line(g, "\tgoto %s;", g->err_label);
 	int i = 0;
@@ -801,7 +812,7 @@ static const char *emit_print(Gen *g, Node *n)
 		if (delim && i > 0)
 			line(g, "stp_put_str(%s, %s);", sink, d);
 		if (a->kind == ND_HIST)
-			emit_hist_print(g, sink, a);
+			emit_hist_print(g, sink, a, n);
 		else
 			print_value(g, sink, a, vals[i]);
 	}
@@ -831,7 +842,7 @@ const char *emit_expr(Gen *g, Node *n)
 	case ND_LOGOR:
 		return emit_logical(g, n);
 	case ND_NEG:
-		return arena_printf("(-%s)", emit_expr(g, n->lhs));
+		return arena_printf("(s64)(0 - (u64)%s)", emit_expr(g, n->lhs));
 	case ND_PLUS:
 		return emit_expr(g, n->lhs);
 	case ND_NOT:

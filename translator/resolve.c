@@ -766,13 +766,6 @@ static void resolve_index(Node *n, Scope *sc, bool stars_ok)
 			 n->name, n->nargs, MAX_KEYS);
 }
 
-/*
- * The expression of the statement being resolved: "x++;" and "x += 1;"
- * as statements update x without reading its value, and, as in
- * SystemTap, leave it to be displayed at exit; "if (x++)" reads it.
- */
-static Node *statement_expr;
-
 static void resolve_lvalue(Node *n, Scope *sc)
 {
 	if (n->kind == ND_VAR) {
@@ -826,6 +819,29 @@ static Node *folded_branch(Node *n)
 	return n->cond->num ? n->then : n->els;
 }
 
+/*
+ * An expression whose value is thrown away (a statement, a for loop's init
+ * and step): there x += 1, x++ and x = v only write x, and like SystemTap,
+ * globals only written that way are still displayed at exit.
+ */
+static void resolve_effect(Node *n, Scope *sc)
+{
+	switch (n->kind) {
+	case ND_ASSIGN:
+	case ND_AGG:
+		resolve_lvalue(n->lhs, sc);
+		resolve_expr(n->rhs, sc);
+		return;
+	case ND_PREINC:
+	case ND_POSTINC:
+		resolve_lvalue(n->lhs, sc);
+		return;
+	default:
+		resolve_expr(n, sc);
+		return;
+	}
+}
+
 static void resolve_expr(Node *n, Scope *sc)
 {
 	if (n->kind == ND_COND && n->cond->kind == ND_DEFINED) {
@@ -863,15 +879,15 @@ static void resolve_expr(Node *n, Scope *sc)
 		return;
 	case ND_ASSIGN:
 	case ND_AGG:
-		resolve_lvalue(n->lhs, sc);
-		if (n->op && n != statement_expr && n->lhs->var)
-			n->lhs->var->read = true;
-		resolve_expr(n->rhs, sc);
-		return;
 	case ND_PREINC:
 	case ND_POSTINC:
-		resolve_lvalue(n->lhs, sc);
-		if (n != statement_expr && n->lhs->var)
+		/*
+		 * As in SystemTap, an update whose value is used, as in
+		 * if (!x++) or y = (x += 2), reads x; y = (x = 5) does not.
+		 */
+		resolve_effect(n, sc);
+		if ((n->kind == ND_PREINC || n->kind == ND_POSTINC ||
+		     (n->kind == ND_ASSIGN && n->op)) && n->lhs->var)
 			n->lhs->var->read = true;
 		return;
 	case ND_IN:
@@ -997,8 +1013,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 			resolve_stmt(s, sc);
 		return;
 	case ND_EXPR_STMT:
-		statement_expr = n->lhs;
-		resolve_expr(n->lhs, sc);
+		resolve_effect(n->lhs, sc);
 		return;
 	case ND_NULL_STMT:
 		return;
@@ -1019,11 +1034,11 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_WHILE:
 	case ND_FOR:
 		if (n->init)
-			resolve_expr(n->init, sc);
+			resolve_effect(n->init, sc);
 		if (n->cond)
 			resolve_expr(n->cond, sc);
 		if (n->inc)
-			resolve_expr(n->inc, sc);
+			resolve_effect(n->inc, sc);
 		sc->loops++;
 		resolve_stmt(n->then, sc);
 		sc->loops--;
@@ -1062,7 +1077,10 @@ static void resolve_stmt(Node *n, Scope *sc)
 			return;
 		}
 		if (t->var) {
+			/* SystemTap counts a delete as a read and a write: a global
+			   that is deleted is not displayed at exit */
 			t->var->written = true;
+			t->var->read = true;
 			if (t->var->kind == VAR_GLOBAL)
 				check_not_iterated(sc, t->var, t->loc);
 		}
