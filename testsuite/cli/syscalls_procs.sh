@@ -12,7 +12,7 @@ dd if=/dev/zero of=/dev/null bs=1M count=1 2>/dev/null; true' -e '
 function kid() { return ppid() == target() }
 probe syscall.clone { if (pid() == target()) printf("clone: %s\n", __fork_flags(clone_flags)) }
 probe syscall.wait4 { if (pid() == target() && options) printf("wait4: %d %s\n", pid, options_str) }
-probe syscall.wait4.return { if (pid() == target()) printf("wait4 = %s\n", retval > 0 ? "CHILD" : retstr) }
+probe syscall.wait4.return { if (pid() == target()) printf("wait4 = %s %s\n", retval > 0 ? "CHILD" : retstr, status_str) }
 probe syscall.execve { if (kid()) printf("%s(%s)\n", name, argstr) }
 probe syscall.execve.return { if (kid()) printf("%s = %s\n", name, retstr) }
 probe syscall.exit_group { if (kid()) printf("%s(%s) status=%d\n", name, argstr, status) }
@@ -39,9 +39,9 @@ execve = 0
 clock_nanosleep: CLOCK_REALTIME 0 [1.000000000]
 clock_nanosleep = 0
 exit_group(0) status=0
-wait4 = CHILD
+wait4 = CHILD WEXITSTATUS=0
 wait4: -1 WNOHANG
-wait4 = -10 (ECHILD)
+wait4 = -10 (ECHILD) N/A
 kill(99999, SIGUSR1) pid=99999 sig=10
 kill = -3 (ESRCH) -3
 clone: CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD
@@ -49,25 +49,25 @@ rt_sigaction: SIGQUIT {SIG_DFL}
 execve("/proc/self/exe", ["cat", "/nonexistent"], /* 6 vars */)
 execve = 0
 exit_group(1) status=1
-wait4 = CHILD
+wait4 = CHILD WEXITSTATUS=1
 wait4: -1 WNOHANG
-wait4 = -10 (ECHILD)
+wait4 = -10 (ECHILD) N/A
 clone: CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD
 rt_sigaction: SIGQUIT {SIG_DFL}
 pipe2: 0
 pipe2 = 0 [3, 4]
 exit_group(0) status=0
-wait4 = CHILD
+wait4 = CHILD WEXITSTATUS=0
 wait4: -1 WNOHANG
-wait4 = -10 (ECHILD)
+wait4 = -10 (ECHILD) N/A
 clone: CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD
 rt_sigaction: SIGQUIT {SIG_DFL}
 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP)
 socket = 3
 exit_group(0) status=0
-wait4 = CHILD
+wait4 = CHILD WEXITSTATUS=0
 wait4: -1 WNOHANG
-wait4 = -10 (ECHILD)
+wait4 = -10 (ECHILD) N/A
 clone: CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD
 rt_sigaction: SIGQUIT {SIG_DFL}
 execve("/proc/self/exe", ["nc", "127.0.0.1", "1"], /* 6 vars */)
@@ -79,16 +79,16 @@ setsockopt = 0
 connect(3, {AF_INET, 127.0.0.1, 1}, 16)
 connect = -111 (ECONNREFUSED)
 exit_group(1) status=1
-wait4 = CHILD
+wait4 = CHILD WEXITSTATUS=1
 wait4: -1 WNOHANG
-wait4 = -10 (ECHILD)
+wait4 = -10 (ECHILD) N/A
 clone: CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD
 rt_sigaction: SIGQUIT {SIG_DFL}
 mmap2(ADDR, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
 mmap2 = ADDR
 exit_group(0) status=0
-wait4 = CHILD
+wait4 = CHILD WEXITSTATUS=0
 wait4: -1 WNOHANG
-wait4 = -10 (ECHILD)'
+wait4 = -10 (ECHILD) N/A'
 [ -s err ] && fail "stderr: $(cat err)"
 exit 0
