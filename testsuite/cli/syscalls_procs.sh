@@ -5,6 +5,7 @@
 # the shell and a child do at the same time comes in either order, so the
 # shell's clone returns and its first wait4 calls are not printed, and the
 # pipeline runs in a subshell, whose own children are not shown.
+# nd_syscall.setsockopt checks the nd_syscall.NAME aliases of syscall.NAME.
 . "$(dirname "$0")/lib.sh"
 "$STAP" --vm -c 'sleep 1; kill -USR1 99999 2>/dev/null; cat /nonexistent 2>/dev/null
 (echo hi | cat >/dev/null); ip link set lo up; nc 127.0.0.1 1 </dev/null 2>/dev/null
@@ -23,10 +24,10 @@ probe syscall.kill { if (pid() == target()) printf("%s(%s) pid=%d sig=%d\n", nam
 probe syscall.kill.return { if (pid() == target()) printf("%s = %s %d\n", name, retstr, retval) }
 probe syscall.pipe2 { if (kid()) printf("%s: %s\n", name, flag_str) }
 probe syscall.pipe2.return { if (kid()) printf("%s = %s [%d, %d]\n", name, retstr, pipe0, pipe1) }
-probe syscall.socket, syscall.connect, syscall.setsockopt, syscall.mmap2 {
+probe syscall.socket, syscall.connect, nd_syscall.setsockopt, syscall.mmap2 {
 	if (kid()) printf("%s(%s)\n", name, argstr)
 }
-probe syscall.socket.return, syscall.connect.return, syscall.setsockopt.return {
+probe syscall.socket.return, syscall.connect.return, nd_syscall.setsockopt.return {
 	if (kid()) printf("%s = %s\n", name, retstr)
 }
 probe syscall.mmap2.return { if (kid()) printf("%s = %s\n", name, retval > 0 ? "ADDR" : retstr) }
