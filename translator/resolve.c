@@ -411,6 +411,44 @@ static Probe *combine(Probe *alias, Probe *user)
 	return p;
 }
 
+static bool same_component(Component *a, Component *b)
+{
+	if (strcmp(a->name, b->name) != 0 || a->has_arg != b->has_arg)
+		return false;
+	if (!a->has_arg)
+		return true;
+	if (a->arg->kind != b->arg->kind)
+		return false;
+	return a->arg->kind == ND_NUM ? a->arg->num == b->arg->num
+				      : strcmp(a->arg->str, b->arg->str) == 0;
+}
+
+/*
+ * Would an alias whose name extends this one (syscall.open.return for
+ * syscall.open) match the point as well?  Then that one, the more specific,
+ * stands for it, as in SystemTap: a suffix is passed through an alias only
+ * where no alias has a name for the whole point.
+ */
+static bool longer_alias_matches(ProbePoint *name, ProbePoint *pp, Probe *probe)
+{
+	for (int i = 0; i < P->aliases.len; i++) {
+		Probe *b = P->aliases.items[i];
+		if (!visible(b->is_private, b->file, probe->file))
+			continue;
+		for (ProbePoint *longer = b->points; longer; longer = longer->next) {
+			Component *x = name->comps, *y = longer->comps;
+			while (x && y && same_component(x, y)) {
+				x = x->next;
+				y = y->next;
+			}
+			Component *rest;
+			if (!x && y && alias_matches(longer, pp->comps, &rest))
+				return true;
+		}
+	}
+	return false;
+}
+
 static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 {
 	bool any = false;
@@ -421,6 +459,8 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 		for (ProbePoint *name = a->points; name; name = name->next) {
 			Component *rest;
 			if (!alias_matches(name, pp->comps, &rest))
+				continue;
+			if (rest && longer_alias_matches(name, pp, probe))
 				continue;
 			if (++alias_depth > 20) {
 				error_at(pp->loc, "semantic error",
