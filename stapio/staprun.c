@@ -14,6 +14,9 @@
  * happened to stapio.  staprun exits with stapio's status (128 + the
  * signal number if stapio was killed), or 1 if staprun itself failed.
  *
+ * A module that someone other than root may have written (its file, or
+ * its directory without the sticky bit) is refused.
+ *
  * Signals: SIGINT from the terminal reaches stapio directly (same
  * process group), so staprun ignores it.  SIGTERM and SIGHUP sent to
  * staprun are forwarded to stapio, which then stops the script in order.
@@ -179,6 +182,38 @@ static void kernel_reason(int kmsg_fd, char *out, size_t size)
 	}
 }
 
+/*
+ * A module runs with the kernel's privileges: refuse one that someone
+ * other than root could have written, through the file or by replacing
+ * it in its directory (a world-writable directory without the sticky bit).
+ * fd is the file to be loaded, so that what is checked is what is loaded.
+ */
+static void check_module_safe(int fd)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die("cannot load module %s: %s", module_file, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		die("cannot load module %s: not a regular file", module_file);
+	if (st.st_uid != 0)
+		die("refusing to load %s: it is not owned by root (uid %u)", module_file,
+		    (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		die("refusing to load %s: others than its owner may write it (mode %03o)",
+		    module_file, (unsigned)(st.st_mode & 0777));
+	snprintf(dir, sizeof(dir), "%s", module_file);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+		die("refusing to load %s: anyone may replace it in %s (world-writable, "
+		    "no sticky bit)", module_file, dir);
+}
+
 static void load_module(const char *params)
 {
 	char reason[512];
@@ -187,6 +222,7 @@ static void load_module(const char *params)
 	fd = open(module_file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("cannot load module %s: %s", module_file, strerror(errno));
+	check_module_safe(fd);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
