@@ -12,6 +12,10 @@
  *	STP_MSG_EXIT_REQUEST	answered with "stop\n"
  *	STP_MSG_STOPPED		the end probes ran; EOF follows
  *	STP_MSG_SYSTEM		a command to start with /bin/sh -c, not waited for
+ * -F (flight recorder): leave once the probes are armed, the module
+ * running on with its output kept in its buffers (the oldest dropped when
+ * they are full); -A attaches to such a module (no "start"), and -K stops
+ * it at once (the end probes' output and what was kept are relayed).
  * -c CMD: "sh -c CMD" is forked before the start, waits for
  * STP_MSG_STARTED (the begin probes have run and their output is out),
  * then runs; when it exits, the script stops.  If the
@@ -58,6 +62,8 @@ static volatile sig_atomic_t child_exited;	/* SIGCHLD: the -c command may be don
 static volatile sig_atomic_t timed_out;		/* SIGALRM: -T SECONDS are up */
 static pid_t cmd_pid;		/* -c: the command, until it is reaped */
 static long timeout_seconds;	/* -T: from the start of the probes */
+static int flight_recorder;	/* -F: leave once the probes are armed */
+static int detach_now;		/* -F: they are */
 static int cmd_go_fd = -1;	/* -c: writing a byte here lets the command run */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -86,6 +92,9 @@ static void usage(FILE *f)
 	      "  -c CMD      run CMD (with sh -c) once the probes are armed; stop when it exits\n"
 	      "  -x PID      target() is PID\n"
 	      "  -T SECONDS  stop the script after SECONDS\n"
+	      "  -F          flight recorder: leave once the probes are armed\n"
+	      "  -A          attach to a module left running with -F\n"
+	      "  -K          with -A: stop it at once\n"
 	      "  -v          report the session's progress on stderr\n", f);
 }
 
@@ -343,6 +352,7 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		if (timeout_seconds)
 			alarm(timeout_seconds);
 		release_command();
+		detach_now = flight_recorder;
 		break;
 	case STP_MSG_STOPPED:
 		memset(&st, 0, sizeof(st));
@@ -397,10 +407,19 @@ int main(int argc, char **argv)
 	const char *outfile = NULL, *command = NULL;
 	char *buf, *end, target_cmd[32];
 	long target = 0, seconds = 0;
-	int opt;
+	int opt, attach = 0, stop_at_once = 0;
 
-	while ((opt = getopt(argc, argv, "+o:S:c:x:T:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:FAKvh")) != -1) {
 		switch (opt) {
+		case 'F':
+			flight_recorder = 1;
+			break;
+		case 'A':
+			attach = 1;
+			break;
+		case 'K':
+			stop_at_once = 1;
+			break;
 		case 'o':
 			outfile = optarg;
 			break;
@@ -432,7 +451,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind + 1 != argc || (command && target)) {
+	if (optind + 1 != argc || (command && target) ||
+	    (attach && (command || target || flight_recorder))) {
 		usage(stderr);
 		return 1;
 	}
@@ -461,7 +481,12 @@ int main(int argc, char **argv)
 		write_command(target_cmd);
 	}
 	timeout_seconds = seconds;
-	send_command("start\n");
+	if (!attach)
+		send_command("start\n");
+	else if (seconds)
+		alarm(seconds);
+	if (stop_at_once)
+		request_stop();
 
 	/* Ends at EOF, which the module sends after STP_MSG_STOPPED. */
 	for (;;) {
@@ -480,6 +505,12 @@ int main(int argc, char **argv)
 		if (n == 0)
 			break;
 		handle_buffer(buf, n);
+		if (detach_now) {
+			/* the module runs on; its output waits for staprun -A */
+			if (verbose)
+				fprintf(stderr, "stapio: detached from %s\n", proc_path);
+			return 0;
+		}
 	}
 	if (cmd_pid > 0) {
 		/* the script stopped first: the command was started for it */

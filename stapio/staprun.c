@@ -4,6 +4,9 @@
  *
  *	staprun [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]
  *
+ * -D runs everything in the background (output to -o FILE); -F leaves
+ * the module running once started (stapio -F), for "staprun -A NAME" to
+ * attach to later and "staprun -d NAME" to stop.
  * -S, -c, -x and -T go to stapio, which switches output files, runs the
  * command, tells the module the target pid, and keeps the time.
  *
@@ -84,6 +87,10 @@ static void usage(FILE *f)
 	      "Loads MODULE.ko, relays its output with stapio, then unloads it.\n"
 	      "  -o FILE     write the script's output to FILE instead of stdout\n"
 	      "  -S MB[,N]   with -o: switch output files past MB megabytes, keep N\n"
+	      "  -D          run in the background (needs -o); prints the pid to kill\n"
+	      "  -F          flight recorder: leave the script running once started\n"
+	      "  -A          (MODULE_NAME) attach to a script left running with -F\n"
+	      "  -d          (MODULE_NAME) stop a script left running with -F\n"
 	      "  -c CMD      run CMD (with sh -c) once the probes are armed; stop when it exits\n"
 	      "  -x PID      target() is PID\n"
 	      "  -T SECONDS  stop the script after SECONDS\n"
@@ -328,6 +335,30 @@ static void set_signals(void)
 }
 
 /*
+ * -D: the parent says which process to kill to stop the script and
+ * leaves; the child goes on without the terminal.
+ */
+static void go_to_background(void)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid > 0) {
+		printf("%d\n", (int)pid);
+		fflush(stdout);
+		_exit(0);
+	}
+	setsid();
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+	}
+}
+
+/*
  * Runs stapio and waits for it.  Returns its exit status as staprun
  * reports it, or -1 (after a message) if it could not be started.
  */
@@ -416,13 +447,24 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 int main(int argc, char **argv)
 {
 	const char *outfile = NULL;
-	char *params, *stapio_opts[8];
-	int opt, status, nopts = 0;
+	char *params, *stapio_opts[12];
+	int opt, status, nopts = 0, daemon_mode = 0;
+	char mode = 0;		/* 0 run, 'F' flight recorder, 'A' attach, 'd' delete */
 
-	while ((opt = getopt(argc, argv, "+o:S:c:x:T:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:DFAdvh")) != -1) {
 		switch (opt) {
 		case 'o':
 			outfile = optarg;
+			break;
+		case 'D':
+			daemon_mode = 1;
+			break;
+		case 'F':
+		case 'A':
+		case 'd':
+			if (mode && mode != opt)
+				die("-F, -A and -d exclude each other");
+			mode = (char)opt;
 			break;
 		case 'c':
 		case 'x':
@@ -449,16 +491,39 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (daemon_mode && !outfile)
+		die("-D needs -o FILE: a script in the background has no terminal");
 	module_file = argv[optind];
 	set_module_name(module_file);
+	if (mode == 'A' || mode == 'd') {
+		/* a module left running with -F: by name, already loaded */
+		stapio_opts[nopts++] = "-A";
+		if (mode == 'd')
+			stapio_opts[nopts++] = "-K";
+		set_signals();
+		status = run_stapio(outfile, stapio_opts, nopts);
+		if (unload_module())
+			return 1;
+		return status < 0 ? 1 : status;
+	}
 	params = module_params(argc - optind - 1, argv + optind + 1);
+	if (daemon_mode)
+		go_to_background();
 
 	/* From here on a signal must not leave the module loaded. */
 	set_signals();
 	load_module(params);
 	free(params);
 
+	if (mode == 'F')
+		stapio_opts[nopts++] = "-F";
 	status = run_stapio(outfile, stapio_opts, nopts);
+	if (mode == 'F' && status == 0) {
+		fprintf(stderr, "staprun: %s runs on in flight recorder mode: \"staprun -A %s\" "
+			"shows its output, \"staprun -d %s\" stops it\n", module_name, module_name,
+			module_name);
+		return 0;
+	}
 	if (unload_module())
 		return 1;
 	return status < 0 ? 1 : status;

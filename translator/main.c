@@ -304,6 +304,7 @@ static void usage(FILE *out)
 "  -c CMD        run CMD once the probes are armed, stop when it exits; target() is its pid\n"
 "  -x PID        target() is PID\n"
 "  -T SECONDS    stop the script after SECONDS\n"
+"  -F            flight recorder: leave the script running (staprun -A/-d NAME)\n"
 "  -r RELEASE    build for that kernel release, or -r BUILD_DIR\n"
 "  -l PATTERN    list the probe points PATTERN matches (-L: with their variables)\n"
 "  --vmlinux PATH        the kernel's debuginfo (default: found for the release)\n"
@@ -343,7 +344,7 @@ static void parse_args(Session *s, int argc, char **argv)
 	};
 	int c;
 	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:r:D:I:G:s:l:L:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:Fr:D:I:G:s:l:L:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			s->script_text = optarg;
@@ -382,6 +383,9 @@ static void parse_args(Session *s, int argc, char **argv)
 			break;
 		case 'c':
 			s->target_cmd = optarg;
+			break;
+		case 'F':
+			s->flight_recorder = true;
 			break;
 		case 'x': {
 			char *end;
@@ -462,6 +466,9 @@ static void parse_args(Session *s, int argc, char **argv)
 		vec_push(&s->script_args, argv[optind]);
 	if (s->output_limits && !s->output_file)
 		fatal("-S needs -o FILE: it limits the size of the output files");
+	if (s->flight_recorder && s->use_vm)
+		fatal("-F leaves the script running after stap exits: not in a --vm, which "
+		      "powers off then");
 	if (s->target_cmd && s->target_pid)
 		fatal("-c and -x cannot be used together: -c CMD makes its own target");
 	if (s->module_name) {

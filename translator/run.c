@@ -116,7 +116,7 @@ int run_module(Session *s)
 		vec_push(&args, (void *)s->output_limits);
 	}
 	/* staprun's own options; stap-vm puts them on the guest's staprun */
-	const char *opts[6];
+	const char *opts[8];
 	int nopts = 0;
 	if (s->target_cmd) {
 		opts[nopts++] = "-c";
@@ -126,6 +126,8 @@ int run_module(Session *s)
 		opts[nopts++] = "-x";
 		opts[nopts++] = s->target_pid;
 	}
+	if (s->flight_recorder)
+		opts[nopts++] = "-F";
 	if (s->stop_after) {
 		opts[nopts++] = "-T";
 		opts[nopts++] = arena_printf("%d", s->stop_after);

@@ -557,6 +557,7 @@ struct Session {
 	const char *target_cmd;	/* -c CMD */
 	const char *target_pid;	/* -x PID, checked */
 	int stop_after;		/* -T SECONDS, 0: none */
+	bool flight_recorder;		/* -F */
 	const char *kernel_release;	/* -r */
 	const char *build_dir;		/* from -r or the release */
 	Vec defines;			/* -D NAME=VALUE, char* */
