@@ -57,18 +57,6 @@ static int stp_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	return 0;
 }
 
-/*
- * A kprobe with a post handler is never jump-optimized.  Probes inside a
- * function (inlined instances, statements) are otherwise optimized, and
- * with a hundred of them at once the session's registration never ended
- * in the VM (kernel.function("vfs_*"), 6.1, TCG); with optimization off
- * (/proc/sys/debug/kprobes-optimization = 0) it did.  They single-step
- * instead, as on the ftrace-less path.
- */
-static void stp_kprobe_post(struct kprobe *kp, struct pt_regs *regs, unsigned long flags)
-{
-}
-
 static int stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct stp_kprobe *p = container_of(get_kretprobe(ri), struct stp_kprobe, u.rp);
@@ -139,8 +127,6 @@ static int stp_kprobe_register_one(struct stp_kprobe *p)
 	p->u.kp.symbol_name = p->symbol;
 	p->u.kp.offset = p->offset;
 	p->u.kp.pre_handler = stp_kprobe_pre;
-	if (p->offset)
-		p->u.kp.post_handler = stp_kprobe_post;
 	return register_kprobe(&p->u.kp);
 }
 
