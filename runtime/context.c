@@ -88,15 +88,21 @@ static void stp_report_error(struct stp_context *c)
 	char msg[384];
 
 	atomic_inc(&stp_error_count);
-	if (!stp_script.suppress_handler_errors) {
-		if (c->error_near)
-			snprintf(msg, sizeof(msg), "ERROR: %s near %s in probe %s\n",
-				 c->last_error, c->error_near, c->probe->pp);
-		else
-			snprintf(msg, sizeof(msg), "ERROR: %s in probe %s\n",
-				 c->last_error, c->probe->pp);
-		stp_transport_write(STP_MSG_ERROR, msg, strlen(msg));
+	/*
+	 * --suppress-handler-errors: as in SystemTap, the error is only
+	 * counted; it is not reported and does not count against MAXERRORS.
+	 */
+	if (stp_script.suppress_handler_errors) {
+		atomic_inc(&stp_suppressed_count);
+		return;
 	}
+	if (c->error_near)
+		snprintf(msg, sizeof(msg), "ERROR: %s near %s in probe %s\n",
+			 c->last_error, c->error_near, c->probe->pp);
+	else
+		snprintf(msg, sizeof(msg), "ERROR: %s in probe %s\n",
+			 c->last_error, c->probe->pp);
+	stp_transport_write(STP_MSG_ERROR, msg, strlen(msg));
 	stp_error_limit_check();
 }
 

@@ -124,8 +124,12 @@ static int stp_kprobe_register_one(struct stp_kprobe *p)
 		return register_kretprobe(&p->u.rp);
 	}
 	memset(&p->u.kp, 0, sizeof(p->u.kp));
-	p->u.kp.symbol_name = p->symbol;
-	p->u.kp.offset = p->offset;
+	if (p->symbol) {
+		p->u.kp.symbol_name = p->symbol;
+		p->u.kp.offset = p->offset;
+	} else {
+		p->u.kp.addr = (kprobe_opcode_t *)p->addr;
+	}
 	p->u.kp.pre_handler = stp_kprobe_pre;
 	return register_kprobe(&p->u.kp);
 }
@@ -157,8 +161,6 @@ static int stp_kprobe_register(void *probes, int n)
 
 	for (i = 0; i < n; i++) {
 		struct stp_kprobe *p = &kps[i];
-		char msg[256];
-
 		rc = stp_kprobe_register_one(p);
 		if (!rc) {
 			p->registered = true;
@@ -166,10 +168,8 @@ static int stp_kprobe_register(void *probes, int n)
 		}
 		if (p->optional)
 			continue;
-		snprintf(msg, sizeof(msg),
-			 "ERROR: cannot probe %s: %s (error %d)\n", p->probe->pp,
-			 stp_errno_text(rc), rc);
-		stp_send_text(STP_MSG_ERROR, msg);
+		stp_probe_failed(p->probe, !p->symbol && (rc == -ENOENT || rc == -EINVAL) ?
+				 "not an instruction in the kernel's text" : stp_errno_text(rc), rc);
 		stp_kprobe_unregister(probes, i);
 		return rc;
 	}

@@ -21,6 +21,7 @@
 
 atomic_t stp_session_state = ATOMIC_INIT(STP_SESSION_LOADED);
 atomic_t stp_error_count = ATOMIC_INIT(0);
+atomic_t stp_suppressed_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
 int stp_target_pid;
 static atomic_t stp_exit_sent = ATOMIC_INIT(0);
@@ -45,6 +46,15 @@ void stp_request_exit(void)
 }
 
 /* Called after each error: past MAXERRORS the script stops. */
+/* A probe its family could not register: the script does not start. */
+void stp_probe_failed(const struct stp_probe *probe, const char *why, long rc)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "ERROR: cannot probe %s: %s (error %ld)\n", probe->pp, why, rc);
+	stp_send_text(STP_MSG_ERROR, msg);
+}
+
 void stp_error_limit_check(void)
 {
 	if (atomic_read(&stp_error_count) <= stp_script.maxerrors)
@@ -55,6 +65,9 @@ void stp_error_limit_check(void)
 
 void stp_skipped_limit_check(void)
 {
+	/* --suppress-handler-errors lifts MAXSKIPPED too, as in SystemTap */
+	if (stp_script.suppress_handler_errors)
+		return;
 	if (atomic_read(&stp_skipped_count) <= stp_script.maxskipped)
 		return;
 	if (atomic_read(&stp_session_state) != STP_SESSION_RUNNING)
@@ -146,20 +159,23 @@ static void stp_stop_session(void)
 {
 	struct stp_stopped stopped;
 	int state = atomic_read(&stp_session_state);
+	int i;
 
 	if (state == STP_SESSION_STOPPED)
 		return;
 	atomic_set(&stp_session_state, STP_SESSION_STOPPING);
 	stp_unregister_groups();
 	if (state != STP_SESSION_LOADED) {
-		if (stp_errored && stp_script.nerror)
+		/* as in SystemTap, an end probe's error skips the end probes after it */
+		for (i = 0; i < stp_script.nend && !stp_errored; i++)
+			stp_run_session_probes(&stp_script.end[i], 1);
+		if (stp_errored)
 			stp_run_session_probes(stp_script.error, stp_script.nerror);
-		else if (!stp_errored)
-			stp_run_session_probes(stp_script.end, stp_script.nend);
 	}
 	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
 	stp_report_totals();
-	stopped.errors = atomic_read(&stp_error_count);
+	/* suppressed errors are in the totals, but do not make stap fail */
+	stopped.errors = atomic_read(&stp_error_count) - atomic_read(&stp_suppressed_count);
 	stopped.skipped = atomic_read(&stp_skipped_count);
 	stp_transport_write(STP_MSG_STOPPED, &stopped, sizeof(stopped));
 }
@@ -204,6 +220,9 @@ static int __init stp_init(void)
 	rc = stp_regex_init();
 	if (rc)
 		goto err_contexts;
+	rc = stp_tapset_init();
+	if (rc)
+		goto err_contexts;
 	if (stp_script.init_globals) {
 		rc = stp_script.init_globals();
 		if (rc)
@@ -218,6 +237,7 @@ err_globals:
 	if (stp_script.free_globals)
 		stp_script.free_globals();
 err_contexts:
+	stp_tapset_exit();
 	stp_regex_exit();
 	stp_contexts_exit();
 	return rc;
@@ -230,6 +250,7 @@ static void __exit stp_exit(void)
 	stp_transport_exit();
 	if (stp_script.free_globals)
 		stp_script.free_globals();
+	stp_tapset_exit();
 	stp_regex_exit();
 	stp_contexts_exit();
 }

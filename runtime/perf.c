@@ -94,14 +94,11 @@ static int stp_perf_register(void *probes, int n)
 
 	for (i = 0; i < n; i++) {
 		struct stp_perf *p = &ps[i];
-		char msg[256];
 		long rc = stp_perf_create(p);
 
 		if (!rc || p->optional)
 			continue;
-		snprintf(msg, sizeof(msg), "ERROR: cannot probe %s: %s (error %ld)\n",
-			 p->probe->pp, stp_perf_errno_text(rc), rc);
-		stp_send_text(STP_MSG_ERROR, msg);
+		stp_probe_failed(p->probe, stp_perf_errno_text(rc), rc);
 		stp_perf_unregister(probes, i);
 		return rc;
 	}

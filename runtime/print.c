@@ -174,6 +174,7 @@ static void stp_fmt_memory(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 
 void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 {
+	struct stp_fmt pf;
 	char fmt[16];
 	char *p = stp_fmt_prefix(fmt, f);
 	int width = f->width;
@@ -192,15 +193,18 @@ void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 		stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, (int)(char)v);
 		return;
 	case 'p':
-		/* a plain hex address: the kernel's %p would hash it */
+		/*
+		 * SystemTap's %p is %#x (the kernel's %p would hash it): the
+		 * width pads "0x" and the digits together.
+		 */
+		pf = *f;
+		pf.flags |= STP_FMT_ALT;
+		p = stp_fmt_prefix(fmt, &pf);
 		*p++ = 'l';
 		*p++ = 'l';
 		*p++ = 'x';
 		*p = '\0';
-		if (width < 0)
-			width = 0;
-		stp_put_str(s, "0x");
-		stp_put_fmt(s, f, fmt, width > 2 ? width - 2 : 0, (u64)v);
+		stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, (u64)v);
 		return;
 	case 'd':
 	case 'i':

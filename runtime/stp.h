@@ -34,11 +34,14 @@
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
 #include <linux/kprobes.h>
+#include <linux/uprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/timex.h>
+#include <linux/prandom.h>
 #include "stp_proto.h"
 
 struct pt_regs;
@@ -137,6 +140,8 @@ struct stp_context {
 	u64 interval_start;		/* overload detection: cycles when it began */
 	u64 cycles_in_probes;		/* ... and spent in probes since */
 	char error_buf[128];		/* last_error when it is formatted */
+	char *procfs_buf;		/* procfs probes: $value */
+	size_t procfs_size;
 };
 
 /* Runs one probe hit: stp_run_probe() below, which every family calls. */
@@ -424,6 +429,22 @@ u64 stp_entry_reg(struct stp_context *c, int n);
 s64 stp_entry_slot(struct stp_context *c, int k);
 u64 stp_entry_slot_addr(struct stp_context *c, int k);
 
+/* ---- state the tapset library keeps per CPU (tapset.c) ---- */
+
+struct stp_tapset_cpu {
+	struct rnd_state rnd;	/* randint() */
+	char *tok;		/* tokenize(): a copy of its input ... */
+	size_t tok_next;	/* ... and where the next token starts */
+	char *scratch;		/* MAXSTRINGLEN bytes for one function's use */
+};
+
+struct stp_tapset_cpu *stp_tapset_cpu(void);
+/*
+ * c->last_error after abort(): the handler unwinds as from an error,
+ * but try/catch passes it on and the handler clears it at its end.
+ */
+extern const char stp_abort_error[];
+
 /* ---- regular expressions (regex.c) ---- */
 
 enum stp_rx_op { RX_CHAR, RX_ANY, RX_CLASS, RX_SPLIT, RX_JMP, RX_SAVE, RX_BOL, RX_EOL,
@@ -485,6 +506,7 @@ enum stp_session_state {
 };
 extern atomic_t stp_session_state;
 extern atomic_t stp_error_count;
+extern atomic_t stp_suppressed_count;	/* of those, --suppress-handler-errors' */
 extern atomic_t stp_skipped_count;
 /* target(): the pid of stap -x PID or of the -c command, else 0 */
 extern int stp_target_pid;
@@ -496,10 +518,15 @@ extern const struct kernel_param_ops stp_param_ops_s64;
 int stp_contexts_init(void);
 void stp_contexts_exit(void);
 int stp_regex_init(void);
+int stp_tapset_init(void);
+void stp_tapset_exit(void);
 void stp_regex_exit(void);
 void stp_run_session_probes(const struct stp_probe *const *probes, int n);
 void stp_error_limit_check(void);
 void stp_skipped_limit_check(void);
+struct tracepoint *stp_find_tracepoint(const char *name);
+/* "ERROR: cannot probe PP: WHY (error RC)", for a failed registration */
+void stp_probe_failed(const struct stp_probe *probe, const char *why, long rc);
 
 /*
  * ---- one probe hit ----
@@ -592,8 +619,9 @@ extern const struct stp_family_ops stp_profile_ops;
 
 struct stp_kprobe {
 	const struct stp_probe *probe;
-	const char *symbol;
+	const char *symbol;	/* NULL: at addr */
 	unsigned int offset;
+	unsigned long addr;	/* kprobe.statement(ADDR).absolute (-g) */
 	bool is_return;
 	bool optional;		/* probe point?: skipped when it cannot be registered */
 	int maxactive;		/* .return: concurrent instances, 0 for the default */
@@ -608,6 +636,55 @@ struct stp_kprobe {
 };
 extern const struct stp_family_ops stp_kprobe_ops;
 
+struct tracepoint;
+struct stp_tracepoint {
+	const struct stp_probe *probe;
+	const char *name;	/* "sched_switch" */
+	void *handler;		/* generated: takes the tracepoint's arguments */
+	bool optional;
+	struct tracepoint *tp;
+	bool registered;
+};
+extern const struct stp_family_ops stp_tracepoint_ops;
+
+struct inode;
+struct stp_uprobe {
+	const struct stp_probe *probe;
+	const char *path;	/* the program or library */
+	loff_t offset;		/* in the file */
+	bool is_return;
+	bool optional;
+	struct inode *inode;
+	struct uprobe_consumer uc;
+	bool registered;
+};
+extern const struct stp_family_ops stp_uprobe_ops;
+
+struct stp_process_probe {
+	const struct stp_probe *probe;
+	const char *path;	/* NULL: any program */
+	bool is_end;
+	struct inode *inode;	/* of path, while registered */
+};
+extern const struct stp_family_ops stp_process_ops;
+
+struct proc_dir_entry;
+struct stp_procfs {
+	const struct stp_probe *probe;
+	const char *name;	/* /proc/systemtap/MODULE/name */
+	bool is_write;
+	size_t maxsize;		/* .read.maxsize(N) */
+	int umask;
+	bool has_umask;
+	/* the file, in the first entry of its name (owner) */
+	struct stp_procfs *owner;
+	const struct stp_probe *read_probe, *write_probe;
+	char *buf;
+	size_t bufsize;
+	struct mutex lock;
+	struct proc_dir_entry *entry;
+};
+extern const struct stp_family_ops stp_procfs_ops;
 struct perf_event;
 struct stp_perf {
 	const struct stp_probe *probe;

@@ -44,6 +44,7 @@ enum stp_msg_type {
 	STP_MSG_EXIT_REQUEST,	/* exit() or a fatal error: answer "stop" */
 	STP_MSG_STOPPED,	/* end probes done; payload: struct stp_stopped */
 	STP_MSG_STARTED,	/* begin probes done, probes armed (after their output) */
+	STP_MSG_SYSTEM,		/* system(): a command for /bin/sh -c, no NUL */
 };
 
 struct stp_msg_header {

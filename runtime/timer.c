@@ -22,12 +22,24 @@ static u64 stp_timer_next(struct stp_timer *t)
 	return ns;
 }
 
+/*
+ * Timers are armed while the session is still starting (the families after
+ * them may take long to register: kprobes do): a tick then runs no probe,
+ * but must not stop the timer for good.
+ */
+static bool stp_timer_rearm(void)
+{
+	int state = atomic_read(&stp_session_state);
+
+	return state == STP_SESSION_STARTING || state == STP_SESSION_RUNNING;
+}
+
 static enum hrtimer_restart stp_timer_fire(struct hrtimer *timer)
 {
 	struct stp_timer *t = container_of(timer, struct stp_timer, timer);
 
 	stp_run_probe(t->probe, get_irq_regs());
-	if (atomic_read(&stp_session_state) != STP_SESSION_RUNNING)
+	if (!stp_timer_rearm())
 		return HRTIMER_NORESTART;
 	hrtimer_forward_now(timer, ns_to_ktime(stp_timer_next(t)));
 	return HRTIMER_RESTART;
@@ -73,7 +85,7 @@ static enum hrtimer_restart stp_profile_fire(struct hrtimer *timer)
 	struct stp_profile_cpu *pc = container_of(timer, struct stp_profile_cpu, timer);
 
 	stp_run_probe(pc->owner->probe, get_irq_regs());
-	if (atomic_read(&stp_session_state) != STP_SESSION_RUNNING)
+	if (!stp_timer_rearm())
 		return HRTIMER_NORESTART;
 	hrtimer_forward_now(timer, ns_to_ktime(pc->owner->period_ns));
 	return HRTIMER_RESTART;

@@ -85,8 +85,10 @@ int outfile_open(struct out_file *o)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int out_write_all(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 
@@ -126,7 +128,7 @@ static int write_lines(struct out_file *o, const char *buf, size_t len)
 		if (!part && o->bytes == 0)
 			part = room;	/* a line longer than a file */
 		if (part) {
-			if (write_all(o->fd, buf, part) < 0)
+			if (out_write_all(o->fd, buf, part) < 0)
 				return -1;
 			buf += part;
 			len -= part;
@@ -134,7 +136,7 @@ static int write_lines(struct out_file *o, const char *buf, size_t len)
 		if (switch_file(o) < 0)
 			return -1;
 	}
-	if (write_all(o->fd, buf, len) < 0)
+	if (out_write_all(o->fd, buf, len) < 0)
 		return -1;
 	o->bytes += len;
 	return 0;
@@ -161,7 +163,7 @@ int outfile_write(struct out_file *o, const char *buf, size_t len)
 	size_t whole;
 
 	if (!o->max_bytes)
-		return write_all(o->fd, buf, len) < 0 ? -1 : (o->bytes += len, 0);
+		return out_write_all(o->fd, buf, len) < 0 ? -1 : (o->bytes += len, 0);
 	nl = memrchr(buf, '\n', len);
 	whole = nl ? (size_t)(nl - buf) + 1 : 0;
 	if (o->npending + whole > PENDING_MAX || (whole && o->npending)) {

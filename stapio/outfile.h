@@ -30,5 +30,7 @@ int outfile_open(struct out_file *o);
 /* Writes all of buf, switching files at a line boundary where it can. */
 int outfile_write(struct out_file *o, const char *buf, size_t len);
 int outfile_close(struct out_file *o);
+/* Writes all of len bytes to fd, through EINTR; -1 with errno set on failure. */
+int out_write_all(int fd, const void *data, size_t len);
 
 #endif

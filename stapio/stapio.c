@@ -11,6 +11,7 @@
  *	STP_MSG_WARNING/ERROR	to stderr as they are
  *	STP_MSG_EXIT_REQUEST	answered with "stop\n"
  *	STP_MSG_STOPPED		the end probes ran; EOF follows
+ *	STP_MSG_SYSTEM		a command to start with /bin/sh -c, not waited for
  * -c CMD: "sh -c CMD" is forked before the start, waits for
  * STP_MSG_STARTED (the begin probes have run and their output is out),
  * then runs; when it exits, the script stops.  If the
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -126,28 +128,11 @@ static void set_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* Writes all of buf; returns -1 with errno set on failure. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void write_command(const char *cmd)
 {
 	if (verbose)
 		fprintf(stderr, "stapio: sending %s", cmd);
-	if (write_all(ctl_fd, cmd, strlen(cmd)) < 0)
+	if (out_write_all(ctl_fd, cmd, strlen(cmd)) < 0)
 		die("cannot write \"%.*s\" to %s: %s", (int)strlen(cmd) - 1,
 		    cmd, proc_path, strerror(errno));
 }
@@ -227,19 +212,26 @@ static void release_command(void)
 	cmd_go_fd = -1;
 }
 
-/* The -c command has exited (SIGCHLD): stop the script. */
+/*
+ * SIGCHLD: reaps every child that has exited: system() commands
+ * silently; the -c command stops the script.
+ */
 static void reap_command(void)
 {
 	int status;
+	pid_t pid;
 
 	child_exited = 0;
-	if (cmd_pid <= 0 || waitpid(cmd_pid, &status, WNOHANG) != cmd_pid)
-		return;
-	if (verbose)
-		fprintf(stderr, "stapio: the command exited with status %d\n",
-			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	cmd_pid = 0;
-	request_stop();
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != cmd_pid)
+			continue;
+		if (verbose)
+			fprintf(stderr, "stapio: the command exited with status %d\n",
+				WIFEXITED(status) ? WEXITSTATUS(status) :
+						    128 + WTERMSIG(status));
+		cmd_pid = 0;
+		request_stop();
+	}
 }
 
 static void request_stop(void)
@@ -254,7 +246,7 @@ static void put_output(const char *data, size_t len)
 {
 	if (output_broken)
 		return;
-	if ((out.pattern ? outfile_write(&out, data, len) : write_all(out.fd, data, len)) == 0)
+	if ((out.pattern ? outfile_write(&out, data, len) : out_write_all(out.fd, data, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly, as stap does. */
 	if (errno != EPIPE) {
@@ -266,6 +258,65 @@ static void put_output(const char *data, size_t len)
 	request_stop();
 }
 
+/*
+ * system(): starts "/bin/sh -c CMD" in the background, with stapio's
+ * standard streams, and goes on relaying output (SIGCHLD reaps it).
+ * The script's own output printed before the call has already been
+ * written.
+ */
+static void run_command(const char *data, size_t len)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	char *cmd;
+	pid_t pid;
+
+	cmd = strndup(data, len);
+	if (!cmd)
+		die("out of memory");
+	sigemptyset(&none);
+	pid = fork();
+	if (pid == 0) {
+		/* only async-signal-safe calls between fork and exec; exec
+		 * resets caught signals, but the ignored SIGPIPE would stay */
+		sigaction(SIGPIPE, &dfl, NULL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "ERROR: system(): cannot start '%s': %s\n", cmd,
+			strerror(errno));
+		error_seen = 1;
+	}
+	free(cmd);
+}
+
+/*
+ * Like SystemTap's staprun, a warning already shown is not shown again
+ * (unless -v); the first MAX_WARNINGS distinct ones are remembered.
+ */
+#define MAX_WARNINGS 1024
+
+static int warning_is_new(const char *data, size_t len)
+{
+	static char *seen[MAX_WARNINGS];
+	static int nseen;
+	int i;
+
+	if (verbose)
+		return 1;
+	for (i = 0; i < nseen; i++)
+		if (strlen(seen[i]) == len && memcmp(seen[i], data, len) == 0)
+			return 0;
+	if (nseen < MAX_WARNINGS) {
+		seen[nseen] = strndup(data, len);
+		if (seen[nseen])
+			nseen++;
+	}
+	return 1;
+}
+
 static void handle_message(const struct stp_msg_header *h, const char *data)
 {
 	struct stp_stopped st;
@@ -274,12 +325,15 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 	case STP_MSG_OUTPUT:
 		put_output(data, h->len);
 		break;
+	case STP_MSG_WARNING:
+		if (!warning_is_new(data, h->len))
+			break;
+		if (out_write_all(STDERR_FILENO, data, h->len) < 0)
+			error_seen = 1;
+		break;
 	case STP_MSG_ERROR:
 		error_seen = 1;
-		/* fall through */
-	case STP_MSG_WARNING:
-		if (write_all(STDERR_FILENO, data, h->len) < 0)
-			error_seen = 1;
+		out_write_all(STDERR_FILENO, data, h->len);
 		break;
 	case STP_MSG_EXIT_REQUEST:
 		request_stop();
@@ -299,6 +353,9 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		if (st.errors > 0)
 			error_seen = 1;
 		stopped_seen = 1;
+		break;
+	case STP_MSG_SYSTEM:
+		run_command(data, h->len);
 		break;
 	default:
 		if (verbose)

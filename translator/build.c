@@ -153,18 +153,6 @@ static bool make_dir(const char *path)
 	return mkdir(path, 0755) == 0 || errno == EEXIST;
 }
 
-static const char *cache_root(void)
-{
-	const char *env = getenv("STAP_CACHE");
-	if (env && *env)
-		return env;
-	env = getenv("XDG_CACHE_HOME");
-	if (env && *env)
-		return arena_printf("%s/stap", env);
-	env = getenv("HOME");
-	return arena_printf("%s/.cache/stap", env && *env ? env : "/tmp");
-}
-
 static void remove_tree(const char *path)
 {
 	DIR *d = opendir(path);
@@ -227,7 +215,7 @@ static const char *runtime_object(Session *s)
 		h = hash_str(files.items[i], h);
 		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
 	}
-	const char *root = cache_root();
+	const char *root = stap_cache_root();
 	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
 				       (unsigned long long)h);
 	const char *obj = arena_printf("%s/stp_runtime.o", dir);

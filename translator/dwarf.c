@@ -1094,6 +1094,31 @@ DwStatementList dw_find_statements(DwModule *m, const char *pattern, bool neares
 	return out;
 }
 
+/*
+ * The first address of f's body: the first line-table row after its entry
+ * with another line.  Code compiled without optimization stores its
+ * parameters into their frame slots in the prologue before it, and the
+ * debuginfo places them there; f->entry when the table says no more.
+ */
+uint64_t dw_func_body_addr(DwModule *m, DwFunc *f)
+{
+	Dwarf_Die die;
+	if (!dw_die(m, f->die_offset, &die))
+		return f->entry;
+	LineList ll = function_lines(m, &die);
+	int entry_line = -1;
+	uint64_t best = 0;
+	for (int i = 0; i < ll.len; i++)
+		if (ll.items[i].addr == f->entry)
+			entry_line = ll.items[i].line;
+	for (int i = 0; i < ll.len; i++) {
+		const LineRec *r = &ll.items[i];
+		if (r->addr > f->entry && r->line != entry_line && (!best || r->addr < best))
+			best = r->addr;
+	}
+	return best ? best : f->entry;
+}
+
 /* ---- listing ---- */
 
 const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool with_vars)

@@ -156,6 +156,8 @@ typedef struct DwFuncList {
 } DwFuncList;
 DwFuncList dw_find_functions(DwModule *m, const char *pattern, bool with_inlines,
 			     bool inline_only);
+/* The address after f's prologue (see dwarf.c); f->entry if unknown. */
+uint64_t dw_func_body_addr(DwModule *m, DwFunc *f);
 /* Reads f->ret and f->params (once); returns nparams. */
 int dw_func_params(DwModule *m, DwFunc *f);
 
@@ -195,5 +197,13 @@ uint64_t dw_symbol_address(DwModule *m, const char *symbol);
  * the first $.
  */
 const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool with_vars);
+
+/* ---- shared by the probe families that read target variables ---- */
+
+/* The DWARF family's lowering of a target expression, for other families. */
+void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n);
+/* Data for dwarf_lower_target: registers as at the entry into f, its first
+   parameter hidden from $$parms (kernel.trace's data pointer). */
+void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where);
 
 #endif /* DWARF_H */

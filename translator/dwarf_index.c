@@ -457,19 +457,6 @@ static Index *build_index(DwModule *m)
 
 /* ---- the cache file ---- */
 
-/* As build.c's cache_root: $STAP_CACHE, $XDG_CACHE_HOME/stap, ~/.cache/stap */
-static const char *cache_root(void)
-{
-	const char *env = getenv("STAP_CACHE");
-	if (env && *env)
-		return env;
-	env = getenv("XDG_CACHE_HOME");
-	if (env && *env)
-		return arena_printf("%s/stap", env);
-	env = getenv("HOME");
-	return arena_printf("%s/.cache/stap", env && *env ? env : "/tmp");
-}
-
 /* ~/.cache/stap/dwarf-BUILDID.idx, or NULL for a file without a build-id. */
 static const char *cache_path(DwModule *m)
 {
@@ -479,7 +466,7 @@ static const char *cache_path(DwModule *m)
 	if (n <= 0)
 		return NULL;
 	Buf b = {0};
-	buf_printf(&b, "%s/dwarf-", cache_root());
+	buf_printf(&b, "%s/dwarf-", stap_cache_root());
 	for (int i = 0; i < n; i++)
 		buf_printf(&b, "%02x", bits[i]);
 	buf_puts(&b, ".idx");

@@ -113,6 +113,7 @@ const char *near(Node *n)
 		what = arena_printf("identifier '%s'", n->name);
 		break;
 	case ND_STATOP:
+	case ND_HIST:
 		what = arena_printf("operator '%s'", n->name);
 		break;
 	case ND_WHILE:
@@ -274,8 +275,12 @@ static const char *emit_binop(Gen *g, Node *n)
 		return arena_printf("(%s >> (%s & 63))", a, b);
 	case TK_USHR:
 		return arena_printf("(s64)((u64)%s >> (%s & 63))", a, b);
+	case '+':
+	case '-':
+	case '*':
+		/* wraps, and folded constants must not overflow in C (-Werror=overflow) */
+		return arena_printf("(s64)((u64)%s %s (u64)%s)", a, op_text(n->op), b);
 	default:
-		/* the kernel builds with -fno-strict-overflow: s64 arithmetic wraps */
 		return arena_printf("(%s %s %s)", a, op_text(n->op), b);
 	}
 }
@@ -399,11 +404,11 @@ static const char *target_read(Gen *g, Node *n, const char *c)
 
 /* A string at an address, "quoted"; its address in hex if it cannot be read. */
 static void put_quoted(Gen *g, const char *sink, const char *addr, const char *buf,
-		       const char *size)
+		       const char *size, bool user)
 {
 	FmtSpec esc = { .conv = 's', .flags = "#", .width = -1, .prec = -1 };
 	FmtSpec hex = { .conv = 'x', .width = -1, .prec = -1 };
-	line(g, "if (stp_kread_string(c, %s, %s, %s)) {", addr, buf, size);
+	line(g, "if (stp_%cread_string(c, %s, %s, %s)) {", user ? 'u' : 'k', addr, buf, size);
 	line(g, "\tstp_put_char(%s, '\"');", sink);
 	line(g, "\tstp_fmt_str(%s, %s, %s);", sink, add_fmt(&esc), buf);
 	line(g, "\tstp_put_char(%s, '\"');", sink);
@@ -430,7 +435,7 @@ static const char *emit_target_string(Gen *g, Node *n, TargetCode *t, const char
 			line(g, "stp_put_str(%s, %s);", sink, c_str(p->c));
 			continue;
 		}
-		const char *v = target_read(g, n, target_c(p->c, idx));
+		const char *v = p->kind == TP_BUFFER ? p->c : target_read(g, n, target_c(p->c, idx));
 		switch (p->kind) {
 		case TP_DEC:
 			line(g, "stp_put_long(%s, %s);", sink, v);
@@ -439,13 +444,16 @@ static const char *emit_target_string(Gen *g, Node *n, TargetCode *t, const char
 			line(g, "stp_put_str(%s, \"0x\");", sink);
 			line(g, "stp_fmt_long(%s, %s, %s);", sink, add_fmt(&hex), v);
 			break;
+		case TP_BUFFER:
+			line(g, "stp_put_str(%s, %s);", sink, p->c);
+			break;
 		case TP_STRING:
 		case TP_CHARS:
 			if (!buf)
 				buf = new_strtemp(g);
 			put_quoted(g, sink, v, buf, p->kind == TP_STRING ? "MAXSTRINGLEN" :
 				   arena_printf("min_t(size_t, %lld, MAXSTRINGLEN)",
-						(long long)p->len + 1));
+						(long long)p->len + 1), p->user);
 			break;
 		default:
 			break;
@@ -472,6 +480,11 @@ static const char *emit_target_assign(Gen *g, Node *n)
 {
 	Node *l = n->lhs;
 	TargetCode *t = l->target;
+	if (t && t->write_buffer && !n->op) {
+		const char *v = spill(g, n->rhs, emit_expr(g, n->rhs));
+		line(g, "stp_strlcpy(%s, %s, %s);", t->write_buffer, v, t->write_buffer_size);
+		return v;
+	}
 	if (n->op || !t || (!t->write_addr && t->write_reg < 0)) {
 		error_at(n->loc, "semantic error", "only '=' can write target variable '%s', and "
 			 "only one in memory or in a register", l->name);
@@ -589,6 +602,12 @@ static const char *fn_name(Func *f)
  * A call to a function with overloads of the same arity tries them in
  * priority order: one that says "next" (c->nexted) passes the call on.
  */
+/* MAXNESTING is reported, as SystemTap does, near the called function's name */
+static const char *near_decl(Func *f)
+{
+	return c_str(arena_printf("identifier '%s' at %s", f->name, loc_text(f->loc)));
+}
+
 static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
 {
 	Func *head = n->func;
@@ -607,7 +626,7 @@ static const char *emit_overloaded_call(Gen *g, Node *n, bool want_value)
 	for (Func *f = head; f; f = f->next_overload) {
 		const char *fr = arena_printf("f%d", g->ntemps++);
 		line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f),
-		     fr, fr, near(n));
+		     fr, fr, near_decl(f));
 		line(g, "if (unlikely(!%s))", fr);
 		line(g, "\tgoto %s;", g->err_label);
 		for (int i = 0; i < nargs; i++) {
@@ -645,7 +664,7 @@ static const char *emit_call(Gen *g, Node *n, bool want_value)
 		return emit_overloaded_call(g, n, want_value);
 	const char *fr = arena_printf("f%d", g->ntemps++);
 	line(g, "struct %s_frame *%s = stp_frame_push(c, sizeof(*%s), %s);", fn_name(f), fr, fr,
-	     near(n));
+	     near_decl(f));
 	line(g, "if (unlikely(!%s))", fr);
 	line(g, "\tgoto %s;", g->err_label);
 	int i = 0;
@@ -793,7 +812,7 @@ static const char *emit_print(Gen *g, Node *n)
 		if (delim && i > 0)
 			line(g, "stp_put_str(%s, %s);", sink, d);
 		if (a->kind == ND_HIST)
-			emit_hist_print(g, sink, a);
+			emit_hist_print(g, sink, a, n);
 		else
 			print_value(g, sink, a, vals[i]);
 	}
@@ -823,7 +842,7 @@ const char *emit_expr(Gen *g, Node *n)
 	case ND_LOGOR:
 		return emit_logical(g, n);
 	case ND_NEG:
-		return arena_printf("(-%s)", emit_expr(g, n->lhs));
+		return arena_printf("(s64)(0 - (u64)%s)", emit_expr(g, n->lhs));
 	case ND_PLUS:
 		return emit_expr(g, n->lhs);
 	case ND_NOT:
@@ -985,6 +1004,14 @@ static void emit_loop(Gen *g, Node *n)
 	g->continue_stmt = saved;
 }
 
+/*
+ * abort() (tapsets/logging.stp) ends the probe with c->last_error set to
+ * stp_abort_error: try/catch passes it on, and the handler clears it at
+ * its end, so that it is neither caught nor reported.  Only programs that
+ * call abort() pay for the checks.
+ */
+static bool abort_used;
+
 static void emit_try(Gen *g, Node *n)
 {
 	int id = g->ntry++;
@@ -998,6 +1025,10 @@ static void emit_try(Gen *g, Node *n)
 	line(g, "}");
 	line(g, "goto try_end_%d;", id);
 	line(g, "%s: __attribute__((unused));", catch_label);
+	if (abort_used) {
+		line(g, "if (unlikely(c->last_error == stp_abort_error))");
+		line(g, "\tgoto %s;\t/* abort() is not caught */", saved);
+	}
 	line(g, "{");
 	g->depth++;
 	if (n->lhs && n->lhs->var)
@@ -1223,6 +1254,9 @@ static void emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const c
 	buf_puts(out, g.code.s ? g.code.s : "");
 	buf_puts(out, "out: __attribute__((unused));\n");
 	buf_puts(out, unlocks.s ? unlocks.s : "");
+	if (abort_used)
+		buf_puts(out, "\tif (c->last_error == stp_abort_error)\n"
+			      "\t\tc->last_error = NULL;\t/* abort() ended it: no error */\n");
 	buf_puts(out, "\t;\n}\n\n");
 }
 
@@ -1467,6 +1501,12 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	regex_out = open_memstream(&regex_text, &regex_len);
 	nregexes = 0;
 	regex_max_insns = 0;
+	abort_used = false;
+	for (int i = 0; i < prog->funcs.len; i++) {
+		Func *f = prog->funcs.items[i];
+		if (f->file->is_tapset && strcmp(f->name, "abort") == 0)
+			abort_used = true;
+	}
 
 	fprintf(out, "/*\n * Generated by stap %s from %s; do not edit.\n * Module %s for kernel %s.\n */\n",
 		STAP_VERSION, s->script_file ? s->script_file : "<input>", s->module_name,

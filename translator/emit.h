@@ -49,7 +49,7 @@ const char *emit_index_incdec(Gen *g, Node *n, bool want_value);
 void emit_aggregate(Gen *g, Node *n);
 const char *emit_statop(Gen *g, Node *n);
 const char *emit_hist_index(Gen *g, Node *n);
-void emit_hist_print(Gen *g, const char *sink, Node *n);
+void emit_hist_print(Gen *g, const char *sink, Node *n, Node *print);
 const char *emit_in(Gen *g, Node *n);
 void emit_delete(Gen *g, Node *n);
 void emit_foreach(Gen *g, Node *n);

@@ -297,7 +297,8 @@ const char *emit_statop(Gen *g, Node *n)
 	if (!n->lhs->var)
 		return "0";
 	const char *st = read_stat(g, n->lhs);
-	if (strcmp(n->name, "@count") != 0) {
+	/* as in SystemTap, only @count and @sum of nothing are defined (0) */
+	if (strcmp(n->name, "@count") != 0 && strcmp(n->name, "@sum") != 0) {
 		line(g, "if (unlikely(%s->count == 0)) {", st);
 		line(g, "\tstp_error(c, \"empty aggregate\", %s);", near(n));
 		line(g, "\tgoto %s;", g->err_label);
@@ -315,18 +316,30 @@ const char *emit_hist_index(Gen *g, Node *n)
 	if (!v)
 		return "0";
 	const char *st = read_stat(g, hist->lhs);
-	const char *i = emit_expr(g, n->rhs);
+	const char *i = spill(g, n->rhs, emit_expr(g, n->rhs));
+	line(g, "if (unlikely(%s->count == 0)) {", st);
+	line(g, "\tstp_error(c, \"empty aggregate\", %s);", near(hist));
+	line(g, "\tgoto %s;", g->err_label);
+	line(g, "}");
+	line(g, "if (unlikely(%s < 0 || %s >= (%s)->nbuckets)) {", i, i, stat_type_name(v));
+	line(g, "\tstp_error(c, \"histogram index out of range\", %s);", near(hist));
+	line(g, "\tgoto %s;", g->err_label);
+	line(g, "}");
 	const char *t = new_temp(g);
 	line(g, "s64 %s = stp_hist_bucket(%s, %s, %s);", t, st, stat_type_name(v), i);
 	return t;
 }
 
-void emit_hist_print(Gen *g, const char *sink, Node *n)
+void emit_hist_print(Gen *g, const char *sink, Node *n, Node *print)
 {
 	Var *v = n->lhs->var;
 	if (!v)
 		return;
 	const char *st = read_stat(g, n->lhs);
+	line(g, "if (unlikely(%s->count == 0)) {", st);
+	line(g, "\tstp_error(c, \"empty aggregate\", %s);", near(print));
+	line(g, "\tgoto %s;", g->err_label);
+	line(g, "}");
 	line(g, "stp_hist_print(%s, %s, %s);", sink, st, stat_type_name(v));
 }
 
@@ -378,7 +391,7 @@ static void bind_loop_var(Gen *g, Node *var, const char *value_expr, bool is_str
 		line(g, "%s = %s;", ref, value_expr);
 }
 
-/* foreach (b in @hist_log(x)): the buckets from the first to the last used one */
+/* foreach (b in @hist_log(x)): every bucket, empty ones too, as in SystemTap */
 static void emit_foreach_hist(Gen *g, Node *n)
 {
 	Foreach *f = n->foreach;
@@ -388,16 +401,10 @@ static void emit_foreach_hist(Gen *g, Node *n)
 		return;
 	const char *st = read_stat(g, hist->lhs);
 	const char *lim = f->limit ? spill(g, f->limit, emit_expr(g, f->limit)) : NULL;
-	const char *lo = new_temp(g), *hi = new_temp(g), *b = new_temp(g), *cnt = new_temp(g);
-	line(g, "s64 %s = 0, %s = -1, %s = 0;", lo, hi, cnt);
+	const char *b = new_temp(g), *cnt = new_temp(g);
+	line(g, "s64 %s = 0;", cnt);
+	line(g, "(void)%s;", st);
 	line(g, "for (s64 %s = 0; %s < (%s)->nbuckets; %s++) {", b, b, stat_type_name(v), b);
-	line(g, "\tif (stp_hist_bucket(%s, %s, %s)) {", st, stat_type_name(v), b);
-	line(g, "\t\tif (%s < 0)", hi);
-	line(g, "\t\t\t%s = %s;", lo, b);
-	line(g, "\t\t%s = %s;", hi, b);
-	line(g, "\t}");
-	line(g, "}");
-	line(g, "for (s64 %s = %s; %s <= %s; %s++) {", b, lo, b, hi, b);
 	g->depth++;
 	emit_actions(g, loop_cost(n->then), n);
 	if (lim) {

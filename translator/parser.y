@@ -89,7 +89,7 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 
 %type <node> stmt simple_stmt block stmts expr opt_expr primary postfix unary literal
 %type <node> args opt_args key key_list strings opt_init catch_var
-%type <node> fe_array fe_limit
+%type <node> fe_head fe_array fe_limit
 %type <chain> chain
 %type <comp> component
 %type <vec> components component_group alternatives
@@ -412,12 +412,10 @@ stmt:
 			$$->inc = $7;
 			$$->then = $9;
 		}
-	| TK_FOREACH '(' { fe = arena_alloc(sizeof(Foreach)); fe_sorts = 0; }
-	  fe_vars TK_IN fe_array fe_limit ')' stmt
+	| fe_head stmt
 		{
-			fe->array = $6;
-			fe->limit = $7;
-			$$ = new_foreach(L($1), fe, $9);
+			$$ = $1;
+			$$->then = $2;
 		}
 	| TK_TRY block TK_CATCH catch_var block
 		{
@@ -458,7 +456,20 @@ catch_var:
 
 opt_expr: %empty { $$ = NULL; } | expr ;
 
-/* foreach (VARS in ARRAY limit N) */
+/*
+ * foreach (VARS in ARRAY limit N): a node of its own before the body, since
+ * the body may hold another foreach, which reuses fe.
+ */
+fe_head:
+	  TK_FOREACH '(' { fe = arena_alloc(sizeof(Foreach)); fe_sorts = 0; }
+	  fe_vars TK_IN fe_array fe_limit ')'
+		{
+			fe->array = $6;
+			fe->limit = $7;
+			$$ = new_foreach(L($1), fe, NULL);
+		}
+	;
+
 fe_vars:
 	  fe_key
 	| '[' fe_keys ']'

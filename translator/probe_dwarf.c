@@ -18,7 +18,13 @@
  * TargetCode in stap.h).  In a .return probe the parameters are read as
  * they were at entry: the kretprobe keeps the entry registers.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "stap.h"
 #include "dwarf.h"
 
@@ -33,6 +39,9 @@ typedef struct DwarfData {
 	int maxactive;
 	bool optional;
 	bool save_entry;	/* .return reading parameters: keep the entry registers */
+	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
+	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
+	const char *path;	/* process: the binary */
 	/* .return with @entry(expr): a probe run at the function's entry
 	   (the kretprobe's entry handler) saves each expr in a slot */
 	DerivedProbe *entry_helper;
@@ -54,9 +63,9 @@ typedef struct OpenMod {
 } OpenMod;
 static Vec open_mods;
 
-static DwModule *open_mod(const char *module, const char **why)
+static DwModule *open_mod_as(const char *module, bool user, const char **why)
 {
-	const char *key = module ? module : "";
+	const char *key = user ? arena_printf("process:%s", module) : module ? module : "";
 	for (int i = 0; i < open_mods.len; i++) {
 		OpenMod *o = open_mods.items[i];
 		if (strcmp(o->key, key) == 0) {
@@ -67,17 +76,24 @@ static DwModule *open_mod(const char *module, const char **why)
 	Session *s = cur_session;
 	OpenMod *o = arena_alloc(sizeof(*o));
 	o->key = arena_strdup(key);
-	o->mod = module ? dw_open_module(s->kernel_release, module, &o->why)
-			: dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
+	o->mod = user ? dw_open_user(module, &o->why) :
+		 module ? dw_open_module(s->kernel_release, module, &o->why) :
+			  dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
 	vec_push(&open_mods, o);
 	*why = o->why;
 	return o->mod;
+}
+
+static DwModule *open_mod(const char *module, const char **why)
+{
+	return open_mod_as(module, false, why);
 }
 
 /* ---- probe points ---- */
 
 typedef struct PointSpec {
 	const char *module;	/* module("m"), or NULL for kernel */
+	const char *process;	/* process("PATH"): absolute */
 	Component *what;	/* function(...) or statement(...) */
 	const char *pattern;
 	bool is_statement;
@@ -101,7 +117,18 @@ static bool parse_spec(Component *c, PointSpec *ps)
 {
 	memset(ps, 0, sizeof(*ps));
 	buf_puts(&ps->suffix, "");
-	if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
+	if (strcmp(c->name, "process") == 0) {
+		if (!string_arg(c, &ps->process))
+			return false;
+		char *abs = realpath(ps->process, NULL);
+		if (!abs) {
+			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
+				 strerror(errno));
+			return false;
+		}
+		ps->process = arena_strdup(abs);
+		free(abs);
+	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
 		if (!string_arg(c, &ps->module))
 			return false;
 	} else if (c->has_arg) {
@@ -154,6 +181,8 @@ static bool parse_spec(Component *c, PointSpec *ps)
 static const char *point_prefix(PointSpec *ps, DwModule *m)
 {
 	const char *what = ps->is_statement ? "statement" : "function";
+	if (ps->process)
+		return arena_printf("process(\"%s\").%s", ps->process, what);
 	if (ps->module)
 		return arena_printf("module(\"%s\").%s", m ? dw_module_name(m) : ps->module, what);
 	return arena_printf("kernel.%s", what);
@@ -168,6 +197,46 @@ static bool has_wildcard(const char *pattern)
 	return false;
 }
 
+typedef struct FuncSym {
+	const char *name;
+	uint64_t addr;
+} FuncSym;
+
+static int compare_syms(const void *a, const void *b)
+{
+	const FuncSym *x = *(FuncSym *const *)a, *y = *(FuncSym *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Where a link-time address of a program is in its file, which is what a
+ * uprobe is placed by: through the PT_LOAD segment that maps it.
+ */
+static uint64_t file_offset(const char *path, uint64_t addr)
+{
+	uint64_t off = addr;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return off;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	size_t n = 0;
+	if (e && elf_getphdrnum(e, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+			if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD &&
+			    addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_filesz) {
+				off = addr - ph.p_vaddr + ph.p_offset;
+				break;
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return off;
+}
+
 static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
 			       DwFunc *f, uint64_t addr, const char *symbol, uint64_t offset,
 			       const char *where)
@@ -178,13 +247,23 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->addr = addr;
 	dd->symbol = ps->module ? arena_printf("%s:%s", dw_module_name(m), symbol) : symbol;
 	dd->offset = offset;
+	if (ps->process) {
+		bool listed = false;
+		for (int i = 0; i < cur_session->vm_copies.len; i++)
+			listed |= strcmp(cur_session->vm_copies.items[i], ps->process) == 0;
+		if (!listed)
+			vec_push(&cur_session->vm_copies, (void *)ps->process);
+		dd->is_user = true;
+		dd->path = ps->process;
+		dd->offset = file_offset(ps->process, addr);
+	}
 	dd->is_return = ps->ret;
 	dd->is_statement = ps->is_statement;
 	dd->maxactive = ps->maxactive;
 	dd->optional = pp->optional;
 	dd->where = where;
 	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_dwarf;
+	d->family = ps->process ? &family_uprobe : &family_dwarf;
 	/* each address reads its variables its own way: its own body */
 	d->probe = body_has_targets(probe->body) ? probe_copy(probe) : probe;
 	d->kind = PROBE_NORMAL;
@@ -224,6 +303,22 @@ static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
 		error_at(pp->loc, "semantic error", "no match for probe point %s", point);
 }
 
+/*
+ * Where a process("PATH").function probe goes: the entry, where optimized
+ * code has its parameters in registers, or else (code built with -O0, as
+ * programs being debugged often are) after the prologue, where their
+ * frame slots are filled.
+ */
+static uint64_t user_probe_addr(DwModule *m, DwFunc *f)
+{
+	if (dw_func_params(m, f) > 0 && !f->is_inline_instance) {
+		DwLoc l = dw_var_location(m, &f->params[0], f->entry);
+		if (l.kind == DL_REGISTER)
+			return f->entry;
+	}
+	return f->is_inline_instance ? f->entry : dw_func_body_addr(m, f);
+}
+
 static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
 			      Vec *out)
 {
@@ -254,8 +349,9 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
 			continue;
 		}
-		vec_push(out, new_probe(ps, pp, probe, m, f, f->entry, f->symbol, f->symbol_offset,
-					where));
+		uint64_t addr = ps->process && !ps->ret ? user_probe_addr(m, f) : f->entry;
+		vec_push(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
+					f->symbol_offset + (addr - f->entry), where));
 		found++;
 	}
 	if (!found)
@@ -286,6 +382,67 @@ static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	return true;
 }
 
+/* A program's function symbols matching pattern, sorted by name, one per address. */
+static Vec function_symbols(const char *path, const char *pattern)
+{
+	Vec out = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return out;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+				continue;
+			const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (!name || fnmatch(pattern, name, 0) != 0)
+				continue;
+			bool seen = false;
+			for (int j = 0; j < out.len && !seen; j++)
+				seen = ((FuncSym *)out.items[j])->addr == sym.st_value;
+			if (seen)
+				continue;
+			FuncSym *fs = arena_alloc(sizeof(*fs));
+			fs->name = arena_strdup(name);
+			fs->addr = sym.st_value;
+			vec_push(&out, fs);
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	if (out.len)
+		qsort(out.items, out.len, sizeof(void *), compare_syms);
+	return out;
+}
+
+/*
+ * process("PATH").function("name") on a program without debuginfo: its
+ * symbol table places the probes; there are no target variables.
+ */
+static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *out,
+			    const char *why)
+{
+	Vec syms = function_symbols(ps->process, ps->pattern);
+	for (int i = 0; i < syms.len; i++) {
+		FuncSym *fs = syms.items[i];
+		const char *where = arena_printf("%s(\"%s\")", point_prefix(ps, NULL), fs->name);
+		vec_push(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
+	}
+	if (!syms.len && !pp->optional && !cur_session->listing)
+		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; "
+			 "its symbol table has no such function either)", point_prefix(ps, NULL),
+			 ps->pattern, why);
+	return syms.len > 0 || pp->optional || cur_session->listing;
+}
+
 static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	/* stap -l 'kernel.*': nothing to list without a function pattern */
@@ -295,7 +452,9 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	if (!parse_spec(c, &ps))
 		return false;
 	const char *why;
-	DwModule *m = open_mod(ps.module, &why);
+	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
+	if (!m && ps.process && !ps.is_statement && !strchr(ps.pattern, '@'))
+		return resolve_symbols(&ps, pp, probe, out, why);
 	if (!m) {
 		if (!pp->optional && !cur_session->listing)
 			error_at(pp->loc, "semantic error", "cannot probe %s(\"%s\"): %s",
@@ -356,6 +515,12 @@ static const char *int_cast(DwType *t, const char *v)
 	return arena_printf("(s64)(%s%d)(%s)", t->is_signed ? "s" : "u", (int)t->size * 8, v);
 }
 
+/* The fault-safe reader of the probed code's memory: the kernel's or the user's. */
+static const char *reader(Lower *lw)
+{
+	return lw->dd->is_user ? "stp_uread" : "stp_kread";
+}
+
 /* The value of v as a long (C), reading memory where it lives. */
 static const char *value_of(Lower *lw, Val *v, Loc loc)
 {
@@ -365,14 +530,16 @@ static const char *value_of(Lower *lw, Val *v, Loc loc)
 		if (v->value)
 			return int_cast(t, v->value);
 		if (v->bit_size)
-			return arena_printf("stp_bitfield(stp_kread(c, %s, %d, false), %d, %d, %s)",
-					    v->addr, (int)t->size, v->bit_offset, v->bit_size,
-					    t->is_signed ? "true" : "false");
-		return arena_printf("stp_kread(c, %s, %d, %s)", v->addr, (int)t->size,
+			return arena_printf("stp_bitfield(%s(c, %s, %d, false), %d, %d, %s)",
+					    reader(lw), v->addr, (int)t->size, v->bit_offset,
+					    v->bit_size, t->is_signed ? "true" : "false");
+		return arena_printf("%s(c, %s, %d, %s)", reader(lw), v->addr, (int)t->size,
 				    t->is_signed ? "true" : "false");
 	case DT_POINTER:
 		if (v->value)
 			return arena_printf("(s64)(%s)", v->value);
+		if (lw->dd->is_user)
+			return arena_printf("stp_uread(c, %s, 8, false)", v->addr);
 		return arena_printf("(s64)stp_kread_u64(c, %s)", v->addr);
 	case DT_ARRAY:
 	case DT_FUNC:
@@ -477,6 +644,11 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 {
 	DwarfData *dd = lw->dd;
 	Loc loc = lw->n->loc;
+	if (!dd->func && dd->is_user) {
+		fail(lw, loc, "cannot read '$%s': %s has no debuginfo (int_arg(N), long_arg(N) "
+		     "and pointer_arg(N) read the arguments)", name, dd->where);
+		return false;
+	}
 	if (!dd->func) {
 		fail(lw, loc, "no variables at %s: the address is in no known function", dd->where);
 		return false;
@@ -505,6 +677,11 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 		else
 			fail(lw, loc, "unable to find target variable '$%s' in %s (it has none)",
 			     name, dd->where);
+		return false;
+	}
+	if (dd->is_return && var->is_param && dd->is_user) {
+		fail(lw, loc, "cannot read '$%s' in %s.return: a uprobe's return keeps no entry "
+		     "registers (read it in a .function probe)", name, dd->where);
 		return false;
 	}
 	if (dd->is_return && var->is_param)
@@ -560,6 +737,11 @@ static bool return_base(Lower *lw, Val *v)
 	if (!dd->is_return) {
 		fail(lw, lw->n->loc, "$return is available only in .return probes, not in %s",
 		     lw->d->pp);
+		return false;
+	}
+	if (!dd->func) {
+		fail(lw, lw->n->loc, "$return: %s has no debuginfo (returnval() reads the "
+		     "return register)", dd->where);
 		return false;
 	}
 	dw_func_params(dd->mod, dd->func);
@@ -633,6 +815,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 	case DT_POINTER:
 		if (t->target && t->target->kind == DT_INT && t->target->is_char) {
 			piece(out, TP_STRING, value_of(lw, v, lw->n->loc), 0);
+			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
 		} else if (depth == 0 && t->target && is_aggregate(t->target)) {
 			/* $ptr$ shows what it points to */
 			Val s = { .type = t->target, .reg = -1 };
@@ -648,6 +831,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 		}
 		if (t->target->kind == DT_INT && t->target->is_char) {
 			piece(out, TP_CHARS, v->addr, t->nelems);
+			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
 			return;
 		}
 		text(out, "[");
@@ -717,6 +901,8 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		DwVar *var = vars.items[i];
 		if (dd->is_return && !var->is_param)
 			continue;
+		if (dd->hide_first_param && i == 0)
+			continue;
 		if (!first)
 			text(out, " ");
 		first = false;
@@ -766,6 +952,11 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 				return false;
 			}
 		}
+		if (!m) {
+			fail(lw, n->loc, "@cast: %s has no debuginfo: name a module with the type, "
+			     "@cast(p, \"type\", \"module\")", lw->dd->where);
+			return false;
+		}
 		Node *tn = n->args->next;
 		if (tn->kind != ND_STR) {
 			fail(lw, tn->loc, "@cast's type must be a string literal");
@@ -796,6 +987,10 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 				fail(lw, n->loc, "@var: %s", why);
 				return false;
 			}
+		}
+		if (!m) {
+			fail(lw, n->loc, "@var: %s has no debuginfo", lw->dd->where);
+			return false;
 		}
 		DwLoc l;
 		DwVar *var = dw_find_global(m, a->str, &l);
@@ -975,9 +1170,9 @@ static void lower_entry(DerivedProbe *d, Node *n)
 	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
 }
 
-static void resolve_dwarf_target(DerivedProbe *d, Node *n)
+void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
 {
-	Lower lw = { .d = d, .dd = d->data, .n = n };
+	Lower lw = { .d = d, .dd = dwarf_data, .n = n };
 	switch (n->kind) {
 	case ND_ENTRY:
 		if (!lw.dd->is_return) {
@@ -1014,6 +1209,26 @@ static void resolve_dwarf_target(DerivedProbe *d, Node *n)
 		lower_value(&lw, n);
 		return;
 	}
+}
+
+static void resolve_dwarf_target(DerivedProbe *d, Node *n)
+{
+	dwarf_lower_target(d->data, d, n);
+}
+
+/*
+ * For kernel.trace (probe_trace.c): the variables of a probe whose
+ * handler lays out the registers of an entry into f.
+ */
+void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where)
+{
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->mod = m;
+	dd->func = f;
+	dd->addr = f->entry;
+	dd->where = where;
+	dd->hide_first_param = true;
+	return dd;
 }
 
 /* ---- -L ---- */
@@ -1093,6 +1308,39 @@ ProbeFamily family_dwarf = {
 	.suffixes = dwarf_suffixes,
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
+	.resolve_target = resolve_dwarf_target,
+	.describe = describe_dwarf,
+};
+
+/* ---- process("PATH"): the same points and variables, as uprobes ---- */
+
+static void emit_uprobes(FILE *out, DerivedProbe **probes, int n)
+{
+	fprintf(out, "static struct stp_uprobe stp_uprobes[] = {\n");
+	for (int i = 0; i < n; i++) {
+		DwarfData *dd = probes[i]->data;
+		fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx",
+			probes[i]->id, dd->path, (unsigned long long)dd->offset);
+		if (dd->is_return)
+			fprintf(out, ", .is_return = true");
+		if (dd->optional)
+			fprintf(out, ", .optional = true");
+		fprintf(out, " },\n");
+	}
+	fprintf(out, "};\n\n");
+}
+
+static const char *uprobe_seconds[] = { "function", "statement", NULL };
+
+ProbeFamily family_uprobe = {
+	.name = "process",
+	.first = "process",
+	.seconds = uprobe_seconds,
+	.resolve = resolve_dwarf,
+	.emit = emit_uprobes,
+	.suffixes = dwarf_suffixes,
+	.table_name = "stp_uprobes",
+	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,
 	.describe = describe_dwarf,
 };

@@ -12,13 +12,15 @@
 #include "stap.h"
 
 typedef struct KprobeData {
-	const char *symbol;	/* "vfs_read" or "module:function" */
+	const char *symbol;	/* "vfs_read" or "module:function"; NULL: at addr */
+	uint64_t addr;		/* kprobe.statement(ADDR).absolute */
 	bool is_return;
 	int maxactive;
 	bool optional;
 } KprobeData;
 
-static const char *kprobe_suffixes[] = { "function", "module", "return", "maxactive", NULL };
+static const char *kprobe_suffixes[] = { "function", "module", "return", "maxactive",
+					"statement", "absolute", NULL };
 
 static bool string_arg(Component *c, const char **out)
 {
@@ -40,6 +42,38 @@ static bool valid_symbol(const char *s)
 	return true;
 }
 
+/*
+ * kprobe.statement(ADDR).absolute: a kprobe at a run-time kernel address
+ * (after KASLR: as /proc/kallsyms shows it).  Only with -g: nothing can
+ * check that ADDR is an instruction boundary.
+ */
+static bool resolve_absolute(ProbePoint *pp, Component *f, Probe *probe, Vec *out)
+{
+	if (!f->has_arg || f->arg->kind != ND_NUM || !f->next ||
+	    strcmp(f->next->name, "absolute") != 0 || f->next->has_arg || f->next->next) {
+		error_at(f->loc, "semantic error",
+			 "no match for probe point: say kprobe.statement(ADDRESS).absolute");
+		return false;
+	}
+	if (!cur_session->guru) {
+		error_at(f->loc, "semantic error",
+			 "kprobe.statement(ADDRESS).absolute needs guru mode (-g): an address "
+			 "that is not the start of an instruction crashes the kernel");
+		return false;
+	}
+	KprobeData *kd = arena_alloc(sizeof(*kd));
+	kd->addr = (uint64_t)f->arg->num;
+	kd->optional = pp->optional;
+	DerivedProbe *d = arena_alloc(sizeof(*d));
+	d->family = &family_kprobe;
+	d->probe = probe;
+	d->kind = PROBE_NORMAL;
+	d->data = kd;
+	d->pp = arena_printf("kprobe.statement(0x%llx).absolute", (unsigned long long)kd->addr);
+	vec_push(out, d);
+	return true;
+}
+
 static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *f = c->next;
@@ -49,6 +83,8 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 			return false;
 		f = f->next;
 	}
+	if (f && !module && strcmp(f->name, "statement") == 0)
+		return resolve_absolute(pp, f, probe, out);
 	if (!f || strcmp(f->name, "function") != 0) {
 		error_at(f ? f->loc : c->loc, "semantic error",
 			 "no match for probe point: say kprobe.function(\"name\") or "
@@ -104,8 +140,12 @@ static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
 	fprintf(out, "static struct stp_kprobe stp_kprobes[] = {\n");
 	for (int i = 0; i < n; i++) {
 		KprobeData *kd = probes[i]->data;
-		fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\"", probes[i]->id,
-			kd->symbol);
+		if (kd->symbol)
+			fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\"", probes[i]->id,
+				kd->symbol);
+		else
+			fprintf(out, "\t{ .probe = &stp_probes[%d], .addr = 0x%llxUL", probes[i]->id,
+				(unsigned long long)kd->addr);
 		if (kd->is_return)
 			fprintf(out, ", .is_return = true");
 		if (kd->maxactive)

@@ -362,7 +362,7 @@ bool body_has_targets(Node *n)
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe, &family_perf, &family_dwarf,
+	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_process, &family_procfs,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 
@@ -411,6 +411,44 @@ static Probe *combine(Probe *alias, Probe *user)
 	return p;
 }
 
+static bool same_component(Component *a, Component *b)
+{
+	if (strcmp(a->name, b->name) != 0 || a->has_arg != b->has_arg)
+		return false;
+	if (!a->has_arg)
+		return true;
+	if (a->arg->kind != b->arg->kind)
+		return false;
+	return a->arg->kind == ND_NUM ? a->arg->num == b->arg->num
+				      : strcmp(a->arg->str, b->arg->str) == 0;
+}
+
+/*
+ * Would an alias whose name extends this one (syscall.open.return for
+ * syscall.open) match the point as well?  Then that one, the more specific,
+ * stands for it, as in SystemTap: a suffix is passed through an alias only
+ * where no alias has a name for the whole point.
+ */
+static bool longer_alias_matches(ProbePoint *name, ProbePoint *pp, Probe *probe)
+{
+	for (int i = 0; i < P->aliases.len; i++) {
+		Probe *b = P->aliases.items[i];
+		if (!visible(b->is_private, b->file, probe->file))
+			continue;
+		for (ProbePoint *longer = b->points; longer; longer = longer->next) {
+			Component *x = name->comps, *y = longer->comps;
+			while (x && y && same_component(x, y)) {
+				x = x->next;
+				y = y->next;
+			}
+			Component *rest;
+			if (!x && y && alias_matches(longer, pp->comps, &rest))
+				return true;
+		}
+	}
+	return false;
+}
+
 static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 {
 	bool any = false;
@@ -421,6 +459,8 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 		for (ProbePoint *name = a->points; name; name = name->next) {
 			Component *rest;
 			if (!alias_matches(name, pp->comps, &rest))
+				continue;
+			if (rest && longer_alias_matches(name, pp, probe))
 				continue;
 			if (++alias_depth > 20) {
 				error_at(pp->loc, "semantic error",
@@ -766,13 +806,6 @@ static void resolve_index(Node *n, Scope *sc, bool stars_ok)
 			 n->name, n->nargs, MAX_KEYS);
 }
 
-/*
- * The expression of the statement being resolved: "x++;" and "x += 1;"
- * as statements update x without reading its value, and, as in
- * SystemTap, leave it to be displayed at exit; "if (x++)" reads it.
- */
-static Node *statement_expr;
-
 static void resolve_lvalue(Node *n, Scope *sc)
 {
 	if (n->kind == ND_VAR) {
@@ -788,7 +821,8 @@ static void resolve_lvalue(Node *n, Scope *sc)
 		}
 	} else {
 		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF) && !S->guru &&
-		    sc->derived && sc->derived->family->resolve_target) {
+		    sc->derived && sc->derived->family->resolve_target &&
+		    !sc->derived->family->targets_writable) {
 			Buf b = {0};
 			dump_expr(&b, n);
 			error_at(n->loc, "semantic error",
@@ -823,6 +857,29 @@ static Node *folded_branch(Node *n)
 	if (n->cond->kind != ND_NUM)
 		return NULL;
 	return n->cond->num ? n->then : n->els;
+}
+
+/*
+ * An expression whose value is thrown away (a statement, a for loop's init
+ * and step): there x += 1, x++ and x = v only write x, and like SystemTap,
+ * globals only written that way are still displayed at exit.
+ */
+static void resolve_effect(Node *n, Scope *sc)
+{
+	switch (n->kind) {
+	case ND_ASSIGN:
+	case ND_AGG:
+		resolve_lvalue(n->lhs, sc);
+		resolve_expr(n->rhs, sc);
+		return;
+	case ND_PREINC:
+	case ND_POSTINC:
+		resolve_lvalue(n->lhs, sc);
+		return;
+	default:
+		resolve_expr(n, sc);
+		return;
+	}
 }
 
 static void resolve_expr(Node *n, Scope *sc)
@@ -862,15 +919,15 @@ static void resolve_expr(Node *n, Scope *sc)
 		return;
 	case ND_ASSIGN:
 	case ND_AGG:
-		resolve_lvalue(n->lhs, sc);
-		if (n->op && n != statement_expr && n->lhs->var)
-			n->lhs->var->read = true;
-		resolve_expr(n->rhs, sc);
-		return;
 	case ND_PREINC:
 	case ND_POSTINC:
-		resolve_lvalue(n->lhs, sc);
-		if (n != statement_expr && n->lhs->var)
+		/*
+		 * As in SystemTap, an update whose value is used, as in
+		 * if (!x++) or y = (x += 2), reads x; y = (x = 5) does not.
+		 */
+		resolve_effect(n, sc);
+		if ((n->kind == ND_PREINC || n->kind == ND_POSTINC ||
+		     (n->kind == ND_ASSIGN && n->op)) && n->lhs->var)
 			n->lhs->var->read = true;
 		return;
 	case ND_IN:
@@ -996,8 +1053,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 			resolve_stmt(s, sc);
 		return;
 	case ND_EXPR_STMT:
-		statement_expr = n->lhs;
-		resolve_expr(n->lhs, sc);
+		resolve_effect(n->lhs, sc);
 		return;
 	case ND_NULL_STMT:
 		return;
@@ -1018,11 +1074,11 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_WHILE:
 	case ND_FOR:
 		if (n->init)
-			resolve_expr(n->init, sc);
+			resolve_effect(n->init, sc);
 		if (n->cond)
 			resolve_expr(n->cond, sc);
 		if (n->inc)
-			resolve_expr(n->inc, sc);
+			resolve_effect(n->inc, sc);
 		sc->loops++;
 		resolve_stmt(n->then, sc);
 		sc->loops--;
@@ -1061,7 +1117,10 @@ static void resolve_stmt(Node *n, Scope *sc)
 			return;
 		}
 		if (t->var) {
+			/* SystemTap counts a delete as a read and a write: a global
+			   that is deleted is not displayed at exit */
 			t->var->written = true;
+			t->var->read = true;
 			if (t->var->kind == VAR_GLOBAL)
 				check_not_iterated(sc, t->var, t->loc);
 		}

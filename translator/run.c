@@ -82,6 +82,10 @@ int run_module(Session *s)
 		vec_push(&args, (void *)tool_path(s, "stapio", "stapio"));
 		vec_push(&args, "--release");
 		vec_push(&args, (void *)s->kernel_release);
+		for (int i = 0; i < s->vm_copies.len; i++) {
+			vec_push(&args, "--copy");
+			vec_push(&args, s->vm_copies.items[i]);
+		}
 		if (s->vm_timeout > 0) {
 			vec_push(&args, "--timeout");
 			vec_push(&args, arena_printf("%d", s->vm_timeout));

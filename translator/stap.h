@@ -259,12 +259,14 @@ typedef enum TargetPieceKind {
 	TP_HEX,		/* a long as 0x... */
 	TP_STRING,	/* "quoted" string at the address c; 0x... if unreadable */
 	TP_CHARS,	/* "quoted" char array of len bytes at the address c */
+	TP_BUFFER,	/* the module's own string at c, as it is (procfs $value) */
 } TargetPieceKind;
 
 typedef struct TargetPiece {
 	TargetPieceKind kind;
 	const char *c;		/* TP_TEXT: the text; else a C expression */
 	int64_t len;		/* TP_CHARS */
+	bool user;		/* TP_STRING, TP_CHARS: in user space (uprobes) */
 } TargetPiece;
 
 typedef struct TargetCode {
@@ -276,6 +278,8 @@ typedef struct TargetCode {
 	   register (write_reg >= 0) */
 	const char *write_addr;
 	int write_size;
+	const char *write_buffer;	/* a string: into the module's buffer c of */
+	const char *write_buffer_size;	/* ... this many bytes (procfs $value) */
 	int write_reg;
 } TargetCode;
 
@@ -455,6 +459,7 @@ struct ProbeFamily {
 	 * resolved already.  Reports errors itself.
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
+	bool targets_writable;	/* its target variables are its own: no -g to write */
 	/* Optional: the -L text of d, its point followed by its variables. */
 	const char *(*describe)(DerivedProbe *d);
 };
@@ -467,6 +472,10 @@ extern ProbeFamily family_timer;
 extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
 extern ProbeFamily family_dwarf;
+extern ProbeFamily family_trace;
+extern ProbeFamily family_uprobe;
+extern ProbeFamily family_process;
+extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
@@ -558,6 +567,7 @@ struct Session {
 	int bufsize_mb;			/* -s */
 	bool suppress_handler_errors;
 	const char *vmlinux;			/* --vmlinux PATH */
+	Vec vm_copies;				/* programs process() probes: --vm copies them */
 	bool skip_badvars;			/* --skip-badvars */
 	bool listing;				/* -l / -L: no errors for unmatched points */
 
@@ -580,6 +590,8 @@ bool emit_module(Program *prog, Session *s, FILE *out);
 /* build.c */
 bool build_module(Session *s);
 const char *kernel_build_dir(const char *release, bool *ok);
+/* cache.c: $STAP_CACHE, $XDG_CACHE_HOME/stap or ~/.cache/stap */
+const char *stap_cache_root(void);
 
 /* run.c, vm.c */
 int run_module(Session *s);

@@ -98,7 +98,7 @@ static const char guest_init[] =
 	"/bin/busybox --install -s /bin\n"
 	"mount -t sysfs sysfs /sys\n"
 	"mount -t devtmpfs devtmpfs /dev\n"
-	"mount -t tmpfs tmpfs /tmp\n"
+	"# /tmp stays on the root tmpfs: --copy may have put programs there\n"
 	"for n in 1 2 3; do stty -F /dev/ttyS$n raw -echo; done\n"
 	"echo 7 > /proc/sys/kernel/printk\n"
 	"echo none > /tmp/current\n"
@@ -254,6 +254,8 @@ static struct {
 	int nextra;
 	const char **insmod;	/* --insmod: also in extra, loaded at boot */
 	int ninsmod;
+	const char **copy;		/* --copy: host files at the same path */
+	int ncopy;
 	const char **staprun_args;	/* --staprun-arg: before each FILE.ko */
 	int nstaprun_args;
 	int smp, memory_mb, verbose;
@@ -375,24 +377,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static bool is_file(const char *path)
 {
 	struct stat st;
@@ -509,6 +493,8 @@ static void usage(FILE *f)
 "                    /extra/NAME.trigger is sourced every 0.2 s while\n"
 "                    module NAME runs (to make probed code run)\n"
 "  --insmod FILE.ko  copy it into /extra/ and load it before the first job\n"
+"  --copy PATH       copy the host file PATH to the same path in the guest\n"
+"                    (a program for process(\"PATH\") probes; repeatable)\n"
 "  --script          each MODULE.ko (live) or list entry (batch) is a\n"
 "                    shell script that the guest runs with sh instead of\n"
 "                    staprun, in the same way (benchmarks)\n"
@@ -626,7 +612,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT, O_STAPRUN_ARG, O_INSMOD };
+	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -643,6 +629,7 @@ static void parse_options(int argc, char **argv)
 		{ "script", no_argument, NULL, O_SCRIPT },
 		{ "batch", required_argument, NULL, O_BATCH },
 		{ "staprun-arg", required_argument, NULL, O_STAPRUN_ARG },
+		{ "copy", required_argument, NULL, O_COPY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -685,6 +672,14 @@ static void parse_options(int argc, char **argv)
 		case O_SHELL: S.shell = true; break;
 		case O_SCRIPT: S.script = true; break;
 		case O_BATCH: S.batch_dir = optarg; S.batch = true; break;
+		case O_COPY:
+			if (optarg[0] != '/')
+				die("--copy takes an absolute path, not '%s'", optarg);
+			S.copy = realloc(S.copy, (S.ncopy + 1) * sizeof(char *));
+			if (!S.copy)
+				die("out of memory");
+			S.copy[S.ncopy++] = optarg;
+			break;
 		case O_STAPRUN_ARG:
 			S.staprun_args = realloc(S.staprun_args,
 						 (S.nstaprun_args + 1) * sizeof(char *));
@@ -941,6 +936,26 @@ static void cpio_check(int rc, const char *what)
 		die("cannot put %s into the initramfs: %s", what, strerror(errno));
 }
 
+/*
+ * --copy PATH: the host file at the same absolute path in the guest, its
+ * directories made as needed (process("PATH") probes name it there).
+ */
+static void add_at_same_path(struct cpio *c, const char *path)
+{
+	char *name = xasprintf("%s", path + strspn(path, "/"));
+	char *slash;
+
+	for (slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (strcmp(name, "bin") && strcmp(name, "tmp") && strcmp(name, "extra") &&
+		    strcmp(name, "m"))
+			cpio_check(cpio_add_dir(c, name, 0755), name);
+		*slash = '/';
+	}
+	cpio_check(cpio_add_file(c, name, 0, path), path);
+	free(name);
+}
+
 static char *build_initramfs(void)
 {
 	static const char *const dirs[] = { "bin", "dev", "proc", "sys", "tmp",
@@ -996,6 +1011,8 @@ static char *build_initramfs(void)
 		cpio_check(cpio_add_file(c, file, 0, S.extra[i]), S.extra[i]);
 		free(file);
 	}
+	for (i = 0; i < S.ncopy; i++)
+		add_at_same_path(c, S.copy[i]);
 	if (cpio_close(c) < 0)
 		die("cannot write %s: %s", path, strerror(errno));
 	return path;
@@ -1474,13 +1491,13 @@ static void print_tail(FILE *f, int max)
 static void live_output(int port, const char *buf, size_t len)
 {
 	if (port == PORT_ERR) {
-		if (write_all(STDERR_FILENO, buf, len) < 0)
+		if (out_write_all(STDERR_FILENO, buf, len) < 0)
 			(void)0;
 		return;
 	}
 	if (S.out_broken)
 		return;
-	if ((S.outfile ? outfile_write(&S.out, buf, len) : write_all(S.out.fd, buf, len)) == 0)
+	if ((S.outfile ? outfile_write(&S.out, buf, len) : out_write_all(S.out.fd, buf, len)) == 0)
 		return;
 	/* "| head" has had enough: stop the script quietly. */
 	if (errno != EPIPE)

@@ -1,0 +1,286 @@
+/*
+ * probe_trace.c - kernel.trace("SYSTEM:EVENT") and kernel.trace("EVENT"),
+ * with wildcards: the kernel's static tracepoints (runtime/tracepoint.c).
+ *
+ * Every built-in tracepoint NAME has a function __traceiter_NAME(void
+ * *data, ARGS...) in the vmlinux, declared in the trace header that
+ * defines the event; its debuginfo gives the arguments' names and types,
+ * and the header's TRACE_SYSTEM gives the event's system.  The module's
+ * handler for a tracepoint receives the same arguments and lays them out
+ * as a call of __traceiter_NAME would (registers, then the stack), so
+ * that the arguments are read as $vars by the DWARF family's target
+ * variable code, exactly as at that function's entry.
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <string.h>
+#include "stap.h"
+#include "dwarf.h"
+
+#define TRACEITER "__traceiter_"
+#define MAX_TRACE_ARGS 12	/* the most any 6.x tracepoint has is 10 */
+
+typedef struct TraceData {
+	const char *event;	/* "sched_switch" */
+	const char *system;	/* "sched" */
+	DwFunc *iter;		/* __traceiter_sched_switch */
+	int nargs;		/* without the data pointer */
+	bool optional;
+	void *dwarf;		/* for dwarf_lower_target */
+} TraceData;
+
+static const char *trace_seconds[] = { "trace", NULL };
+static const char *trace_suffixes[] = { "trace", NULL };
+
+/* ---- events' systems, from the trace headers' TRACE_SYSTEM ---- */
+
+typedef struct HeaderSystem {
+	const char *file;	/* as DWARF names it: "include/trace/events/sched.h" */
+	const char *system;
+} HeaderSystem;
+static Vec header_systems;
+
+/* The last "#define TRACE_SYSTEM x" of the kernel source file path. */
+static const char *read_trace_system(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char line[512], name[128];
+	const char *system = NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " # define TRACE_SYSTEM %127[A-Za-z0-9_]", name) == 1 ||
+		    sscanf(line, " #define TRACE_SYSTEM %127[A-Za-z0-9_]", name) == 1)
+			system = arena_strdup(name);
+	}
+	fclose(f);
+	return system;
+}
+
+/*
+ * For a header the headers package does not ship, the name its events
+ * most likely have: "fs/iomap/trace.h" -> "iomap", "xfs_trace.h" -> "xfs".
+ */
+static const char *guess_system(const char *file)
+{
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	if (strcmp(base, "trace.h") == 0 && base > file + 1) {
+		const char *dir = base - 1;
+		while (dir > file && dir[-1] != '/')
+			dir--;
+		return arena_strndup(dir, base - 1 - dir);
+	}
+	size_t n = strlen(base);
+	if (n > 2 && strcmp(base + n - 2, ".h") == 0)
+		n -= 2;
+	if (n > 6 && strncmp(base + n - 6, "_trace", 6) == 0)
+		n -= 6;
+	if (n > 6 && strncmp(base, "trace_", 6) == 0) {
+		base += 6;
+		n -= 6;
+	}
+	return arena_strndup(base, n);
+}
+
+/*
+ * The system of the events declared in file: its TRACE_SYSTEM in the
+ * kernel's source tree (Debian's headers package), or a guess.
+ */
+static const char *system_of(const char *file)
+{
+	for (int i = 0; i < header_systems.len; i++) {
+		HeaderSystem *h = header_systems.items[i];
+		if (strcmp(h->file, file) == 0)
+			return h->system;
+	}
+	Session *s = cur_session;
+	const char *system = read_trace_system(
+		arena_printf("/lib/modules/%s/source/%s", s->kernel_release, file));
+	if (!system && s->build_dir)
+		system = read_trace_system(arena_printf("%s/%s", s->build_dir, file));
+	if (!system)
+		system = guess_system(file);
+	HeaderSystem *h = arena_alloc(sizeof(*h));
+	h->file = file;
+	h->system = system;
+	vec_push(&header_systems, h);
+	return system;
+}
+
+/* ---- resolving ---- */
+
+static DwModule *kernel_debuginfo(Loc loc)
+{
+	const char *why = NULL;
+	DwModule *m = dw_open_kernel(cur_session->kernel_release, cur_session->vmlinux, &why);
+	if (!m)
+		error_at(loc, "semantic error", "kernel.trace needs the kernel's debuginfo: %s",
+			 why ? why : "none found");
+	return m;
+}
+
+/* Arguments a tracepoint handler can take: 8-byte registers and stack slots. */
+static bool args_fit(DwFunc *f)
+{
+	if (f->nparams < 1 || f->nparams - 1 > MAX_TRACE_ARGS)
+		return false;
+	for (int i = 0; i < f->nparams; i++) {
+		DwType *t = f->params[i].type;
+		if (!t || t->size > 8 || t->kind == DT_STRUCT || t->kind == DT_UNION ||
+		    t->kind == DT_FLOAT)
+			return false;
+	}
+	return true;
+}
+
+static bool event_matches(const char *pattern, const char *system, const char *event)
+{
+	if (strchr(pattern, ':'))
+		return fnmatch(pattern, arena_printf("%s:%s", system, event), 0) == 0;
+	return fnmatch(pattern, event, 0) == 0;
+}
+
+static void no_match(Component *c, const char *pattern, Vec *names)
+{
+	const char *sim = similar_names(pattern, (const char **)names->items, names->len, 5);
+	error_at(c->arg ? c->arg->loc : c->loc, "semantic error",
+		 "no match for probe point kernel.trace(\"%s\")%s%s%s", pattern,
+		 sim ? " (similar: " : "", sim ? sim : "", sim ? ")" : "");
+}
+
+static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
+{
+	Component *t = c->next;
+	if (!t->has_arg || t->arg->kind != ND_STR || !t->arg->str[0] || t->next) {
+		error_at(t->next ? t->next->loc : t->loc, "semantic error",
+			 "say kernel.trace(\"SYSTEM:EVENT\") or kernel.trace(\"EVENT\"), with "
+			 "wildcards if you like, and nothing after it");
+		return false;
+	}
+	const char *pattern = t->arg->str;
+	DwModule *m = kernel_debuginfo(t->loc);
+	if (!m)
+		return false;
+	DwFuncList iters = dw_find_functions(m, TRACEITER "*", false, false);
+	Vec names = {0};
+	int found = 0;
+	for (int i = 0; i < iters.len; i++) {
+		DwFunc *f = iters.items[i];
+		const char *event = f->name + strlen(TRACEITER);
+		const char *system = system_of(f->decl_file);
+		vec_push(&names, (void *)arena_printf("%s:%s", system, event));
+		if (!event_matches(pattern, system, event))
+			continue;
+		dw_func_params(m, f);
+		if (!args_fit(f)) {
+			if (cur_session->verbose)
+				fprintf(stderr, "kernel.trace(\"%s:%s\"): skipped: its arguments do not "
+					"fit in registers and stack slots\n", system, event);
+			continue;
+		}
+		/* the same tracepoint twice (two points of one probe) is probed once */
+		bool seen = false;
+		for (int j = 0; j < out->len && !seen; j++) {
+			DerivedProbe *o = out->items[j];
+			seen = o->family == &family_trace && o->probe == probe &&
+			       ((TraceData *)o->data)->iter == f;
+		}
+		if (seen)
+			continue;
+		TraceData *td = arena_alloc(sizeof(*td));
+		td->event = event;
+		td->system = system;
+		td->iter = f;
+		td->nargs = f->nparams - 1;
+		td->optional = pp->optional;
+		const char *where = arena_printf("kernel.trace(\"%s:%s\")", system, event);
+		td->dwarf = dwarf_entry_data(m, f, where);
+		DerivedProbe *d = arena_alloc(sizeof(*d));
+		d->family = &family_trace;
+		d->probe = body_has_targets(probe->body) ? probe_copy(probe) : probe;
+		d->kind = PROBE_NORMAL;
+		d->data = td;
+		d->pp = where;
+		vec_push(out, d);
+		found++;
+	}
+	if (!found) {
+		if (pp->optional || cur_session->listing)
+			return true;
+		no_match(t, pattern, &names);
+		return false;
+	}
+	return true;
+}
+
+static void resolve_trace_target(DerivedProbe *d, Node *n)
+{
+	TraceData *td = d->data;
+	dwarf_lower_target(td->dwarf, d, n);
+}
+
+static const char *describe_trace(DerivedProbe *d)
+{
+	TraceData *td = d->data;
+	Buf b = {0};
+	buf_puts(&b, d->pp);
+	for (int i = 1; i < td->iter->nparams; i++) {
+		DwVar *v = &td->iter->params[i];
+		buf_printf(&b, " $%s:%s", v->name, v->type && v->type->name ? v->type->name : "?");
+	}
+	return b.s;
+}
+
+/* ---- the module's handlers and table ---- */
+
+/*
+ * One handler per probe: the tracepoint calls it with its data pointer
+ * and the arguments; it puts them where __traceiter_NAME's callers do
+ * (rdi, rsi, rdx, rcx, r8, r9, then the stack above a return address),
+ * for the target variables' C, which reads them with STP_REG.
+ */
+static void emit_handler(FILE *out, DerivedProbe *d, int k)
+{
+	TraceData *td = d->data;
+	static const char *regs[] = { "si", "dx", "cx", "r8", "r9" };
+	fprintf(out, "static void stp_trace_%d(void *data", k);
+	for (int i = 0; i < td->nargs; i++)
+		fprintf(out, ", u64 a%d", i);
+	fprintf(out, ")\n{\n");
+	fprintf(out, "\tunsigned long stack[%d] = { 0", td->nargs > 5 ? td->nargs - 5 + 1 : 1);
+	for (int i = 5; i < td->nargs; i++)
+		fprintf(out, ", a%d", i);
+	fprintf(out, " };\n\tstruct pt_regs regs = {\n\t\t.di = (unsigned long)data,\n");
+	for (int i = 0; i < td->nargs && i < 5; i++)
+		fprintf(out, "\t\t.%s = a%d,\n", regs[i], i);
+	fprintf(out, "\t\t.sp = (unsigned long)stack,\n\t\t.cs = __KERNEL_CS,\n\t};\n\n");
+	fprintf(out, "\tstp_run_probe(&stp_probes[%d], &regs);\n}\n\n", d->id);
+}
+
+static void emit_trace(FILE *out, DerivedProbe **probes, int n)
+{
+	for (int i = 0; i < n; i++)
+		emit_handler(out, probes[i], i);
+	fprintf(out, "static struct stp_tracepoint stp_tracepoints[] = {\n");
+	for (int i = 0; i < n; i++) {
+		TraceData *td = probes[i]->data;
+		fprintf(out, "\t{ .probe = &stp_probes[%d], .name = \"%s\", .handler = "
+			"(void *)stp_trace_%d%s },\n", probes[i]->id, td->event, i,
+			td->optional ? ", .optional = true" : "");
+	}
+	fprintf(out, "};\n\n");
+}
+
+ProbeFamily family_trace = {
+	.name = "trace",
+	.first = "kernel",
+	.seconds = trace_seconds,
+	.resolve = resolve_trace,
+	.emit = emit_trace,
+	.suffixes = trace_suffixes,
+	.table_name = "stp_tracepoints",
+	.ops_name = "stp_tracepoint_ops",
+	.resolve_target = resolve_trace_target,
+	.describe = describe_trace,
+};
