@@ -50,16 +50,39 @@ static void count_error(void)
 	}
 }
 
+/*
+ * Was this very error reported already?  A probe body is resolved once per
+ * address its point matches (target variables differ), so an error in the
+ * body would otherwise be printed once for each.
+ */
+static bool seen_before(Loc loc, const char *kind, const char *text)
+{
+	static Vec seen;
+	const char *key = arena_printf("%s:%d:%d:%s:%s", loc.file ? loc.file->name : "",
+				       loc.line, loc.col, kind ? kind : "", text);
+	for (int i = 0; i < seen.len; i++)
+		if (strcmp(seen.items[i], key) == 0)
+			return true;
+	vec_push(&seen, (void *)key);
+	return false;
+}
+
 void error_at(Loc loc, const char *kind, const char *fmt, ...)
 {
 	va_list ap;
+	char text[2048];
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (seen_before(loc, kind, text)) {
+		error_count++;	/* still an error for the pass that checks */
+		return;
+	}
 	print_loc(loc);
 	fputs("error: ", stderr);
 	if (kind)
 		fprintf(stderr, "%s: ", kind);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	fputs(text, stderr);
 	fputc('\n', stderr);
 	print_source_line(loc);
 	count_error();
