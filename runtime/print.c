@@ -9,6 +9,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/ctype.h>
 #include <linux/uaccess.h>
 #include "stp.h"
 
@@ -153,23 +154,70 @@ static void stp_fmt_binary(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 	stp_put_mem(s, (const char *)&u, n);
 }
 
-/* %m and %M: precision bytes of kernel memory at address v, read safely */
+/* n bytes, padded with spaces to the conversion's width */
+static void stp_put_padded_mem(struct stp_sink *s, const struct stp_fmt *f,
+			       const char *mem, int n)
+{
+	int pad = f->width > n ? f->width - n : 0;
+
+	if (!(f->flags & STP_FMT_LEFT))
+		for (; pad > 0; pad--)
+			stp_put_char(s, ' ');
+	stp_put_mem(s, mem, n);
+	for (; pad > 0; pad--)
+		stp_put_char(s, ' ');
+}
+
+/*
+ * %m and %M: precision bytes (1 by default) of kernel memory at address v,
+ * or of user memory with '#', read safely; %M writes them in hex.
+ */
 static void stp_fmt_memory(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 {
-	char bytes[64];
+	static const char hex[] = "0123456789abcdef";
+	char bytes[64], text[2 * sizeof(bytes)];
 	int n = f->prec > 0 ? min_t(int, f->prec, sizeof(bytes)) : 1;
-	int i;
+	int i, fault;
 
-	if (copy_from_kernel_nofault(bytes, (const void *)(unsigned long)v, n)) {
+	if (f->flags & STP_FMT_ALT)
+		fault = copy_from_user_nofault(bytes, (const void __user *)(unsigned long)v, n);
+	else
+		fault = copy_from_kernel_nofault(bytes, (const void *)(unsigned long)v, n);
+	if (fault) {
 		stp_put_str(s, "<unreadable>");
 		return;
 	}
 	if (f->conv == 'm') {
-		stp_put_mem(s, bytes, n);
+		stp_put_padded_mem(s, f, bytes, n);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		stp_put_printf(s, "%02x", (u8)bytes[i]);
+	for (i = 0; i < n; i++) {
+		text[2 * i] = hex[(u8)bytes[i] >> 4];
+		text[2 * i + 1] = hex[bytes[i] & 0xf];
+	}
+	stp_put_padded_mem(s, f, text, 2 * n);
+}
+
+/* %#c: a byte that does not print is escaped, as C would write it */
+static void stp_fmt_char_escaped(struct stp_sink *s, const struct stp_fmt *f, u8 ch)
+{
+	static const char from[] = "\a\b\f\n\r\t\v'\\", to[] = "abfnrtv'\\";
+	const char *e = ch ? strchr(from, ch) : NULL;
+	char buf[4];
+	int n = 0;
+
+	if (isascii(ch) && isprint(ch) && ch != '\'' && ch != '\\') {
+		buf[n++] = ch;
+	} else if (e) {
+		buf[n++] = '\\';
+		buf[n++] = to[e - from];
+	} else {
+		buf[n++] = '\\';
+		buf[n++] = '0' + (ch >> 6);
+		buf[n++] = '0' + ((ch >> 3) & 7);
+		buf[n++] = '0' + (ch & 7);
+	}
+	stp_put_padded_mem(s, f, buf, n);
 }
 
 void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
@@ -188,6 +236,10 @@ void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 		stp_fmt_memory(s, f, v);
 		return;
 	case 'c':
+		if (f->flags & STP_FMT_ALT) {
+			stp_fmt_char_escaped(s, f, (u8)v);
+			return;
+		}
 		*p++ = 'c';
 		*p = '\0';
 		stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, (int)(char)v);
