@@ -274,40 +274,15 @@ void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 	stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, v);
 }
 
-/* %#s: the string with C escapes, as it would be written in a script */
-static void stp_put_escaped(struct stp_sink *s, const char *str)
-{
-	for (; *str; str++) {
-		unsigned char ch = *str;
-		char esc[5];
-
-		switch (ch) {
-		case '\n': stp_put_str(s, "\\n"); break;
-		case '\t': stp_put_str(s, "\\t"); break;
-		case '\r': stp_put_str(s, "\\r"); break;
-		case '"': stp_put_str(s, "\\\""); break;
-		case '\\': stp_put_str(s, "\\\\"); break;
-		default:
-			if (ch < 32 || ch >= 127) {
-				snprintf(esc, sizeof(esc), "\\%03o", ch);
-				stp_put_str(s, esc);
-			} else {
-				stp_put_char(s, ch);
-			}
-		}
-	}
-}
-
+/* As in SystemTap, '#' changes nothing in %s: the string is copied as it is. */
 void stp_fmt_str(struct stp_sink *s, const struct stp_fmt *f, const char *str)
 {
+	struct stp_fmt sf = *f;
 	char fmt[16];
 	char *p;
 
-	if (f->flags & STP_FMT_ALT) {
-		stp_put_escaped(s, str);
-		return;
-	}
-	p = stp_fmt_prefix(fmt, f);
+	sf.flags &= ~STP_FMT_ALT;
+	p = stp_fmt_prefix(fmt, &sf);
 	*p++ = 's';
 	*p = '\0';
 	stp_put_fmt(s, f, fmt, f->width < 0 ? 0 : f->width, str);
