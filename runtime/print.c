@@ -224,9 +224,20 @@ void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 {
 	struct stp_fmt pf;
 	char fmt[16];
-	char *p = stp_fmt_prefix(fmt, f);
+	char *p;
 	int width = f->width;
 
+	/*
+	 * SystemTap's %#o puts its "0" before the digits even when they are
+	 * "0" (printing "00"), where C prints "0": one more digit of precision.
+	 */
+	if (f->conv == 'o' && (f->flags & STP_FMT_ALT) && v == 0) {
+		pf = *f;
+		pf.flags &= ~STP_FMT_ALT;
+		pf.prec = max_t(s16, f->prec, 1) + 1;
+		f = &pf;
+	}
+	p = stp_fmt_prefix(fmt, f);
 	switch (f->conv) {
 	case 'b':
 		stp_fmt_binary(s, f, v);
