@@ -9,6 +9,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/ctype.h>
 #include <linux/uaccess.h>
 #include "stp.h"
 
@@ -153,32 +154,90 @@ static void stp_fmt_binary(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 	stp_put_mem(s, (const char *)&u, n);
 }
 
-/* %m and %M: precision bytes of kernel memory at address v, read safely */
+/* n bytes, padded with spaces to the conversion's width */
+static void stp_put_padded_mem(struct stp_sink *s, const struct stp_fmt *f,
+			       const char *mem, int n)
+{
+	int pad = f->width > n ? f->width - n : 0;
+
+	if (!(f->flags & STP_FMT_LEFT))
+		for (; pad > 0; pad--)
+			stp_put_char(s, ' ');
+	stp_put_mem(s, mem, n);
+	for (; pad > 0; pad--)
+		stp_put_char(s, ' ');
+}
+
+/*
+ * %m and %M: precision bytes (1 by default) of kernel memory at address v,
+ * or of user memory with '#', read safely; %M writes them in hex.
+ */
 static void stp_fmt_memory(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 {
-	char bytes[64];
+	static const char hex[] = "0123456789abcdef";
+	char bytes[64], text[2 * sizeof(bytes)];
 	int n = f->prec > 0 ? min_t(int, f->prec, sizeof(bytes)) : 1;
-	int i;
+	int i, fault;
 
-	if (copy_from_kernel_nofault(bytes, (const void *)(unsigned long)v, n)) {
+	if (f->flags & STP_FMT_ALT)
+		fault = copy_from_user_nofault(bytes, (const void __user *)(unsigned long)v, n);
+	else
+		fault = copy_from_kernel_nofault(bytes, (const void *)(unsigned long)v, n);
+	if (fault) {
 		stp_put_str(s, "<unreadable>");
 		return;
 	}
 	if (f->conv == 'm') {
-		stp_put_mem(s, bytes, n);
+		stp_put_padded_mem(s, f, bytes, n);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		stp_put_printf(s, "%02x", (u8)bytes[i]);
+	for (i = 0; i < n; i++) {
+		text[2 * i] = hex[(u8)bytes[i] >> 4];
+		text[2 * i + 1] = hex[bytes[i] & 0xf];
+	}
+	stp_put_padded_mem(s, f, text, 2 * n);
+}
+
+/* %#c: a byte that does not print is escaped, as C would write it */
+static void stp_fmt_char_escaped(struct stp_sink *s, const struct stp_fmt *f, u8 ch)
+{
+	static const char from[] = "\a\b\f\n\r\t\v'\\", to[] = "abfnrtv'\\";
+	const char *e = ch ? strchr(from, ch) : NULL;
+	char buf[4];
+	int n = 0;
+
+	if (isascii(ch) && isprint(ch) && ch != '\'' && ch != '\\') {
+		buf[n++] = ch;
+	} else if (e) {
+		buf[n++] = '\\';
+		buf[n++] = to[e - from];
+	} else {
+		buf[n++] = '\\';
+		buf[n++] = '0' + (ch >> 6);
+		buf[n++] = '0' + ((ch >> 3) & 7);
+		buf[n++] = '0' + (ch & 7);
+	}
+	stp_put_padded_mem(s, f, buf, n);
 }
 
 void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 {
 	struct stp_fmt pf;
 	char fmt[16];
-	char *p = stp_fmt_prefix(fmt, f);
+	char *p;
 	int width = f->width;
 
+	/*
+	 * SystemTap's %#o puts its "0" before the digits even when they are
+	 * "0" (printing "00"), where C prints "0": one more digit of precision.
+	 */
+	if (f->conv == 'o' && (f->flags & STP_FMT_ALT) && v == 0) {
+		pf = *f;
+		pf.flags &= ~STP_FMT_ALT;
+		pf.prec = max_t(s16, f->prec, 1) + 1;
+		f = &pf;
+	}
+	p = stp_fmt_prefix(fmt, f);
 	switch (f->conv) {
 	case 'b':
 		stp_fmt_binary(s, f, v);
@@ -188,6 +247,10 @@ void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 		stp_fmt_memory(s, f, v);
 		return;
 	case 'c':
+		if (f->flags & STP_FMT_ALT) {
+			stp_fmt_char_escaped(s, f, (u8)v);
+			return;
+		}
 		*p++ = 'c';
 		*p = '\0';
 		stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, (int)(char)v);
@@ -222,40 +285,15 @@ void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 	stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, v);
 }
 
-/* %#s: the string with C escapes, as it would be written in a script */
-static void stp_put_escaped(struct stp_sink *s, const char *str)
-{
-	for (; *str; str++) {
-		unsigned char ch = *str;
-		char esc[5];
-
-		switch (ch) {
-		case '\n': stp_put_str(s, "\\n"); break;
-		case '\t': stp_put_str(s, "\\t"); break;
-		case '\r': stp_put_str(s, "\\r"); break;
-		case '"': stp_put_str(s, "\\\""); break;
-		case '\\': stp_put_str(s, "\\\\"); break;
-		default:
-			if (ch < 32 || ch >= 127) {
-				snprintf(esc, sizeof(esc), "\\%03o", ch);
-				stp_put_str(s, esc);
-			} else {
-				stp_put_char(s, ch);
-			}
-		}
-	}
-}
-
+/* As in SystemTap, '#' changes nothing in %s: the string is copied as it is. */
 void stp_fmt_str(struct stp_sink *s, const struct stp_fmt *f, const char *str)
 {
+	struct stp_fmt sf = *f;
 	char fmt[16];
 	char *p;
 
-	if (f->flags & STP_FMT_ALT) {
-		stp_put_escaped(s, str);
-		return;
-	}
-	p = stp_fmt_prefix(fmt, f);
+	sf.flags &= ~STP_FMT_ALT;
+	p = stp_fmt_prefix(fmt, &sf);
 	*p++ = 's';
 	*p = '\0';
 	stp_put_fmt(s, f, fmt, f->width < 0 ? 0 : f->width, str);
