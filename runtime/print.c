@@ -285,6 +285,30 @@ void stp_fmt_long(struct stp_sink *s, const struct stp_fmt *f, s64 v)
 	stp_put_fmt(s, f, fmt, width < 0 ? 0 : width, v);
 }
 
+/* A string with C escapes, as a script would write it ($var$, $$parms). */
+void stp_put_escaped(struct stp_sink *s, const char *str)
+{
+	for (; *str; str++) {
+		unsigned char ch = *str;
+		char esc[5];
+
+		switch (ch) {
+		case '\n': stp_put_str(s, "\\n"); break;
+		case '\t': stp_put_str(s, "\\t"); break;
+		case '\r': stp_put_str(s, "\\r"); break;
+		case '"': stp_put_str(s, "\\\""); break;
+		case '\\': stp_put_str(s, "\\\\"); break;
+		default:
+			if (ch < 32 || ch >= 127) {
+				snprintf(esc, sizeof(esc), "\\%03o", ch);
+				stp_put_str(s, esc);
+			} else {
+				stp_put_char(s, ch);
+			}
+		}
+	}
+}
+
 /* As in SystemTap, '#' changes nothing in %s: the string is copied as it is. */
 void stp_fmt_str(struct stp_sink *s, const struct stp_fmt *f, const char *str)
 {

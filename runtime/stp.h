@@ -233,6 +233,8 @@ struct stp_fmt {
 #define STP_FMT_ZERO	0x10	/* 0 */
 
 void stp_put_str(struct stp_sink *s, const char *str);
+/* str with C escapes (\n, \", \\, \ooo), for printing target variables */
+void stp_put_escaped(struct stp_sink *s, const char *str);
 void stp_put_mem(struct stp_sink *s, const char *mem, size_t n);
 void stp_put_char(struct stp_sink *s, char ch);
 void stp_put_long(struct stp_sink *s, s64 v);

@@ -406,11 +406,10 @@ static const char *target_read(Gen *g, Node *n, const char *c)
 static void put_quoted(Gen *g, const char *sink, const char *addr, const char *buf,
 		       const char *size, bool user)
 {
-	FmtSpec esc = { .conv = 's', .flags = "#", .width = -1, .prec = -1 };
 	FmtSpec hex = { .conv = 'x', .width = -1, .prec = -1 };
 	line(g, "if (stp_%cread_string(c, %s, %s, %s)) {", user ? 'u' : 'k', addr, buf, size);
 	line(g, "\tstp_put_char(%s, '\"');", sink);
-	line(g, "\tstp_fmt_str(%s, %s, %s);", sink, add_fmt(&esc), buf);
+	line(g, "\tstp_put_escaped(%s, %s);", sink, buf);
 	line(g, "\tstp_put_char(%s, '\"');", sink);
 	line(g, "} else {");
 	line(g, "\tc->last_error = NULL;");

@@ -186,7 +186,7 @@ close(10)
 close = 0
 chdir("/tmp/sc")
 chdir = 0
-umask(0)
+umask(00)
 umask = 18
 umask(022)
 umask = 0
