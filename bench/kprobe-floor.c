@@ -4,16 +4,19 @@
  * handler, the floor that bench/probe-cost.sh compares stap's modules
  * with.
  *
- *	insmod kprobe-floor.ko [symbol=NAME] [ret=1]
+ *	insmod kprobe-floor.ko [symbol=NAME] [ret=1] [tp=1]
  *
  * Puts a kprobe with an empty pre-handler on NAME (default
  * __x64_sys_getppid), or with ret=1 a kretprobe with an empty return
- * handler.  rmmod removes it.  bench/probe-cost.sh builds it with kbuild
+ * handler, or with tp=1 an empty probe on the raw_syscalls:sys_enter
+ * tracepoint (which every system call then passes).  rmmod removes it.  bench/probe-cost.sh builds it with kbuild
  * against the VM kernel's headers.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/kprobes.h>
+#include <linux/tracepoint.h>
+#include <linux/string.h>
 
 static char *symbol = "__x64_sys_getppid";
 module_param(symbol, charp, 0444);
@@ -22,6 +25,22 @@ MODULE_PARM_DESC(symbol, "the function to probe");
 static bool ret;
 module_param(ret, bool, 0444);
 MODULE_PARM_DESC(ret, "probe the function's return (a kretprobe)");
+
+static bool tp;
+module_param(tp, bool, 0444);
+MODULE_PARM_DESC(tp, "probe the raw_syscalls:sys_enter tracepoint instead");
+
+static struct tracepoint *floor_tp;
+
+static void floor_tp_probe(void *data, struct pt_regs *regs, long id)
+{
+}
+
+static void floor_find_tp(struct tracepoint *t, void *priv)
+{
+	if (!strcmp(t->name, "sys_enter"))
+		floor_tp = t;
+}
 
 static int floor_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -38,6 +57,12 @@ static struct kretprobe floor_rp = { .handler = floor_ret };
 
 static int __init floor_init(void)
 {
+	if (tp) {
+		for_each_kernel_tracepoint(floor_find_tp, NULL);
+		if (!floor_tp)
+			return -ENOENT;
+		return tracepoint_probe_register(floor_tp, floor_tp_probe, NULL);
+	}
 	if (ret) {
 		floor_rp.kp.symbol_name = symbol;
 		return register_kretprobe(&floor_rp);
@@ -48,7 +73,10 @@ static int __init floor_init(void)
 
 static void __exit floor_exit(void)
 {
-	if (ret)
+	if (tp) {
+		tracepoint_probe_unregister(floor_tp, floor_tp_probe, NULL);
+		tracepoint_synchronize_unregister();
+	} else if (ret)
 		unregister_kretprobe(&floor_rp);
 	else
 		unregister_kprobe(&floor_kp);
@@ -57,4 +85,4 @@ static void __exit floor_exit(void)
 module_init(floor_init);
 module_exit(floor_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("an empty kprobe or kretprobe: the floor of probe cost");
+MODULE_DESCRIPTION("an empty kprobe, kretprobe or tracepoint probe: the floor of probe cost");

@@ -33,8 +33,23 @@ shift 2
 loop=/extra/getppid-loop
 mount -t debugfs none /sys/kernel/debug 2> /dev/null
 
-# The probe is armed once the kernel lists it; give up after 60 s.
+# The probe is armed once the kernel lists it; give up after 60 s.  A
+# tracepoint probe (a *_tp or *_trace case) is listed nowhere: its module
+# has registered it once insmod returns, or (staprun) once the module's
+# file is there and a second has passed.
 wait_for_probe() {
+	case $1 in
+	*_tp) return 0 ;;
+	*_trace)
+		t=0
+		until ls /proc/stap_* > /dev/null 2>&1; do
+			t=$((t + 1))
+			[ $t -gt 600 ] && { echo "$1 error probe never armed"; return 1; }
+			sleep 0.1
+		done
+		sleep 1
+		return 0 ;;
+	esac
 	t=0
 	while ! grep -q getppid /sys/kernel/debug/kprobes/list 2> /dev/null; do
 		t=$((t + 1))
@@ -44,6 +59,9 @@ wait_for_probe() {
 }
 
 wait_for_no_probe() {
+	case $1 in
+	*_tp|*_trace) return 0 ;;
+	esac
 	t=0
 	while grep -q getppid /sys/kernel/debug/kprobes/list 2> /dev/null; do
 		t=$((t + 1))
