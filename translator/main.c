@@ -504,7 +504,45 @@ static void name_module(Session *s, SrcFile *script)
 
 /* ---- pass 1 ---- */
 
-static int load_tapsets(Session *s, const char *dir, bool macros_only)
+static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *seen);
+
+/*
+ * A tapset directory's subdirectories for the target, most specific first:
+ * DIR/6.1.0-57-cloud-amd64, DIR/6.1.0, DIR/6.1, DIR/6, DIR/x86_64, then DIR
+ * itself.  A file in a more specific one replaces the file of the same
+ * name in the others (a tapset for one kernel or architecture).
+ */
+static Vec tapset_subdirs(Session *s, const char *dir)
+{
+	Vec dirs = {0};
+	const char *rel = s->kernel_release ? s->kernel_release : "";
+	if (*rel)
+		vec_push(&dirs, (void *)arena_printf("%s/%s", dir, rel));
+	/* the version's numbers: 6.1.0, 6.1, 6 */
+	size_t n = strspn(rel, "0123456789.");
+	while (n > 0) {
+		vec_push(&dirs, (void *)arena_printf("%s/%.*s", dir, (int)n, rel));
+		while (n > 0 && rel[n - 1] != '.')
+			n--;
+		if (n > 0)
+			n--;
+	}
+	vec_push(&dirs, (void *)arena_printf("%s/%s", dir, preproc_env.arch));
+	vec_push(&dirs, (void *)dir);
+	return dirs;
+}
+
+static int load_tapsets(Session *s, const char *top, bool macros_only)
+{
+	Vec dirs = tapset_subdirs(s, top);
+	Vec seen = {0};
+	int count = 0;
+	for (int k = 0; k < dirs.len; k++)
+		count += load_tapset_dir(s, dirs.items[k], macros_only, &seen);
+	return count;
+}
+
+static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *seen)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -529,6 +567,12 @@ static int load_tapsets(Session *s, const char *dir, bool macros_only)
 		bool is_stp = len > 4 && strcmp(name + len - 4, ".stp") == 0;
 		if (macros_only ? !is_stpm : !is_stp)
 			continue;
+		bool replaced = false;
+		for (int j = 0; j < seen->len && !replaced; j++)
+			replaced = strcmp(seen->items[j], name) == 0;
+		if (replaced)
+			continue;
+		vec_push(seen, (void *)name);
 		const char *path = arena_printf("%s/%s", dir, name);
 		SrcFile *f = read_source(path, true);
 		if (!f)
