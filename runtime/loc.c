@@ -109,25 +109,28 @@ static bool stp_read_string(u64 addr, char *buf, size_t size, bool user)
 	return true;
 }
 
-bool stp_kread_string(struct stp_context *c, u64 addr, char *buf, size_t size)
+/* A string, or the runtime error "kernel (user) string copy fault at 0x...". */
+static bool stp_read_string_checked(struct stp_context *c, u64 addr, char *buf, size_t size,
+				    bool user)
 {
-	if (!stp_read_string(addr, buf, size, false)) {
+	if (!stp_read_string(addr, buf, size, user)) {
 		buf[0] = '\0';
-		stp_errorf(c, NULL, "kernel string copy fault at 0x%016llx", addr);
+		stp_errorf(c, NULL, "%s string copy fault at 0x%016llx", user ? "user" : "kernel",
+			   addr);
 		return false;
 	}
 	return true;
 }
 
+bool stp_kread_string(struct stp_context *c, u64 addr, char *buf, size_t size)
+{
+	return stp_read_string_checked(c, addr, buf, size, false);
+}
+
 /* The same from user space: fails where a page would have to be faulted in. */
 bool stp_uread_string(struct stp_context *c, u64 addr, char *buf, size_t size)
 {
-	if (!stp_read_string(addr, buf, size, true)) {
-		buf[0] = '\0';
-		stp_errorf(c, NULL, "user string copy fault at 0x%016llx", addr);
-		return false;
-	}
-	return true;
+	return stp_read_string_checked(c, addr, buf, size, true);
 }
 
 s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed)

@@ -262,14 +262,8 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->maxactive = ps->maxactive;
 	dd->optional = pp->optional;
 	dd->where = where;
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = ps->process ? &family_uprobe : &family_dwarf;
-	/* each address reads its variables its own way: its own body */
-	d->probe = body_has_targets(probe->body) ? probe_copy(probe) : probe;
-	d->kind = PROBE_NORMAL;
-	d->data = dd;
-	d->pp = arena_printf("%s%s", where, ps->suffix.s);
-	return d;
+	return new_derived(ps->process ? &family_uprobe : &family_dwarf, probe, dd,
+			   arena_printf("%s%s", where, ps->suffix.s));
 }
 
 /* Function names of m close to the pattern's, for "no match". */

@@ -64,13 +64,9 @@ static bool resolve_absolute(ProbePoint *pp, Component *f, Probe *probe, Vec *ou
 	KprobeData *kd = arena_alloc(sizeof(*kd));
 	kd->addr = (uint64_t)f->arg->num;
 	kd->optional = pp->optional;
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_kprobe;
-	d->probe = probe;
-	d->kind = PROBE_NORMAL;
-	d->data = kd;
-	d->pp = arena_printf("kprobe.statement(0x%llx).absolute", (unsigned long long)kd->addr);
-	vec_push(out, d);
+	vec_push(out, new_derived(&family_kprobe, probe, kd,
+				  arena_printf("kprobe.statement(0x%llx).absolute",
+					       (unsigned long long)kd->addr)));
 	return true;
 }
 
@@ -116,11 +112,6 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 			return false;
 		}
 	}
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_kprobe;
-	d->probe = probe;
-	d->kind = PROBE_NORMAL;
-	d->data = kd;
 	Buf b = {0};
 	buf_puts(&b, "kprobe.");
 	if (module)
@@ -130,8 +121,7 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		buf_puts(&b, ".return");
 	if (kd->maxactive)
 		buf_printf(&b, ".maxactive(%d)", kd->maxactive);
-	d->pp = b.s;
-	vec_push(out, d);
+	vec_push(out, new_derived(&family_kprobe, probe, kd, b.s));
 	return true;
 }
 

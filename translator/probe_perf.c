@@ -126,13 +126,7 @@ static bool resolve_perf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		buf_printf(&name, ".sample(%d)", DEFAULT_SAMPLE);
 	}
 	pd->optional = pp->optional;
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_perf;
-	d->probe = probe;
-	d->kind = PROBE_NORMAL;
-	d->data = pd;
-	d->pp = name.s;
-	vec_push(out, d);
+	vec_push(out, new_derived(&family_perf, probe, pd, name.s));
 	return true;
 }
 

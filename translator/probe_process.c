@@ -48,14 +48,9 @@ static bool resolve_process(ProbePoint *pp, Component *c, Probe *probe, Vec *out
 		return false;
 	}
 	pd->is_end = strcmp(w->name, "end") == 0;
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_process;
-	d->probe = probe;
-	d->kind = PROBE_NORMAL;
-	d->data = pd;
-	d->pp = pd->path ? arena_printf("process(\"%s\").%s", pd->path, w->name) :
-			   arena_printf("process.%s", w->name);
-	vec_push(out, d);
+	vec_push(out, new_derived(&family_process, probe, pd,
+				  pd->path ? arena_printf("process(\"%s\").%s", pd->path, w->name) :
+					     arena_printf("process.%s", w->name)));
 	return true;
 }
 

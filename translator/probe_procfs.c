@@ -68,11 +68,6 @@ static bool resolve_procfs(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	}
 	if (m)
 		pd->maxsize = m->arg->num;
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_procfs;
-	d->probe = probe;
-	d->kind = PROBE_NORMAL;
-	d->data = pd;
 	Buf b = {0};
 	buf_printf(&b, "procfs(\"%s\")", pd->name);
 	if (pd->umask >= 0)
@@ -80,8 +75,7 @@ static bool resolve_procfs(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	buf_printf(&b, ".%s", pd->is_write ? "write" : "read");
 	if (m)
 		buf_printf(&b, ".maxsize(%lld)", (long long)pd->maxsize);
-	d->pp = b.s;
-	vec_push(out, d);
+	vec_push(out, new_derived(&family_procfs, probe, pd, b.s));
 	return true;
 }
 

@@ -53,12 +53,8 @@ static bool resolve_profile(Component *u, Probe *probe, Vec *out)
 			 "no match for probe point: say timer.profile or timer.profile.tick");
 		return false;
 	}
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_profile;
-	d->probe = probe;
-	d->kind = PROBE_NORMAL;
-	d->pp = t ? "timer.profile.tick" : "timer.profile";
-	vec_push(out, d);
+	vec_push(out, new_derived(&family_profile, probe, NULL,
+				  t ? "timer.profile.tick" : "timer.profile"));
 	return true;
 }
 
@@ -116,14 +112,10 @@ static bool resolve_timer(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		td->period = arena_printf("NSEC_PER_SEC / %lldULL", (long long)n);
 		td->randomize = "0";
 	}
-	DerivedProbe *d = arena_alloc(sizeof(*d));
-	d->family = &family_timer;
-	d->probe = probe;
-	d->kind = PROBE_NORMAL;
-	d->data = td;
-	d->pp = m ? arena_printf("timer.%s(%lld).randomize(%lld)", u->name, (long long)n,
-				 (long long)m) :
-		    arena_printf("timer.%s(%lld)", u->name, (long long)n);
+	DerivedProbe *d = new_derived(&family_timer, probe, td,
+				      m ? arena_printf("timer.%s(%lld).randomize(%lld)", u->name,
+						       (long long)n, (long long)m) :
+					  arena_printf("timer.%s(%lld)", u->name, (long long)n));
 	vec_push(out, d);
 	return true;
 }

@@ -196,13 +196,7 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		td->optional = pp->optional;
 		const char *where = arena_printf("kernel.trace(\"%s:%s\")", system, event);
 		td->dwarf = dwarf_entry_data(m, f, where);
-		DerivedProbe *d = arena_alloc(sizeof(*d));
-		d->family = &family_trace;
-		d->probe = body_has_targets(probe->body) ? probe_copy(probe) : probe;
-		d->kind = PROBE_NORMAL;
-		d->data = td;
-		d->pp = where;
-		vec_push(out, d);
+		vec_push(out, new_derived(&family_trace, probe, td, where));
 		found++;
 	}
 	if (!found) {

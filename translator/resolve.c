@@ -335,6 +335,23 @@ Probe *probe_copy(Probe *p)
 }
 
 /* Does the body use target variables (each address then needs its own copy)? */
+/*
+ * A probe its family resolved, to be run as an ordinary probe.  A family
+ * with target variables lowers them at each address its own way: such a
+ * probe gets its own copy of the body when it has any.
+ */
+DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp)
+{
+	DerivedProbe *d = arena_alloc(sizeof(*d));
+	d->family = fam;
+	d->probe = fam->resolve_target && body_has_targets(probe->body) ? probe_copy(probe) :
+									       probe;
+	d->kind = PROBE_NORMAL;
+	d->data = data;
+	d->pp = pp;
+	return d;
+}
+
 bool body_has_targets(Node *n)
 {
 	for (; n; n = n->next) {

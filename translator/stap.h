@@ -491,6 +491,8 @@ Var *new_var(const char *name, VarKind kind, Loc loc);
    variables differently at each address. */
 Probe *probe_copy(Probe *p);
 bool body_has_targets(Node *n);
+/* A resolved probe point of family fam (PROBE_NORMAL); pp may be set later. */
+DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp);
 extern Session *cur_session;	/* the run being compiled, for families */
 /* -l / -L: resolves the points of "probe PATTERN {}" and prints them. */
 int list_probes(Program *prog, Session *s, bool with_vars);
