@@ -4,15 +4,19 @@
  * handler, the floor that bench/probe-cost.sh compares stap's modules
  * with.
  *
- *	insmod kprobe-floor.ko [symbol=NAME] [ret=1] [tp=1]
+ *	insmod kprobe-floor.ko [symbol=NAME] [ret=1] [tp=1] [ftrace=1]
  *
  * Puts a kprobe with an empty pre-handler on NAME (default
  * __x64_sys_getppid), or with ret=1 a kretprobe with an empty return
  * handler, or with tp=1 an empty probe on the raw_syscalls:sys_enter
- * tracepoint (which every system call then passes).  rmmod removes it.  bench/probe-cost.sh builds it with kbuild
- * against the VM kernel's headers.
+ * tracepoint (which every system call then passes), or with ftrace=1 an
+ * empty ftrace_ops callback (with all registers saved, as stap's entry
+ * probes on ftrace sites use) on NAME.  rmmod removes it.
+ * bench/probe-cost.sh builds it with kbuild against the VM kernel's
+ * headers.
  */
 #include <linux/module.h>
+#include <linux/ftrace.h>
 #include <linux/moduleparam.h>
 #include <linux/kprobes.h>
 #include <linux/tracepoint.h>
@@ -30,7 +34,21 @@ static bool tp;
 module_param(tp, bool, 0444);
 MODULE_PARM_DESC(tp, "probe the raw_syscalls:sys_enter tracepoint instead");
 
+static bool ftrace;
+module_param(ftrace, bool, 0444);
+MODULE_PARM_DESC(ftrace, "an ftrace_ops callback on the function instead of a kprobe");
+
 static struct tracepoint *floor_tp;
+
+static void notrace floor_ftrace_hit(unsigned long ip, unsigned long parent_ip,
+				     struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+}
+
+static struct ftrace_ops floor_ops = {
+	.func = floor_ftrace_hit,
+	.flags = FTRACE_OPS_FL_SAVE_REGS,
+};
 
 static void floor_tp_probe(void *data, struct pt_regs *regs, long id)
 {
@@ -63,6 +81,16 @@ static int __init floor_init(void)
 			return -ENOENT;
 		return tracepoint_probe_register(floor_tp, floor_tp_probe, NULL);
 	}
+	if (ftrace) {
+		int rc = ftrace_set_filter(&floor_ops, (unsigned char *)symbol, strlen(symbol), 1);
+
+		if (rc)
+			return rc;
+		rc = register_ftrace_function(&floor_ops);
+		if (rc)
+			ftrace_free_filter(&floor_ops);
+		return rc;
+	}
 	if (ret) {
 		floor_rp.kp.symbol_name = symbol;
 		return register_kretprobe(&floor_rp);
@@ -76,6 +104,9 @@ static void __exit floor_exit(void)
 	if (tp) {
 		tracepoint_probe_unregister(floor_tp, floor_tp_probe, NULL);
 		tracepoint_synchronize_unregister();
+	} else if (ftrace) {
+		unregister_ftrace_function(&floor_ops);
+		ftrace_free_filter(&floor_ops);
 	} else if (ret)
 		unregister_kretprobe(&floor_rp);
 	else
@@ -85,4 +116,4 @@ static void __exit floor_exit(void)
 module_init(floor_init);
 module_exit(floor_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("an empty kprobe, kretprobe or tracepoint probe: the floor of probe cost");
+MODULE_DESCRIPTION("an empty kprobe, kretprobe, ftrace callback or tracepoint probe: the floor of probe cost");

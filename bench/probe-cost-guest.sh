@@ -12,7 +12,7 @@
 #	stap		a module of ours: our staprun, stopped with SIGTERM
 #	systemtap	a SystemTap 4.8 module: SystemTap's staprun and
 #			stapio, unpacked from /extra/systemtap-user.tar
-# Once the probe shows in /sys/kernel/debug/kprobes/list, the loop runs
+# Once the probe is armed (wait_for_probe), the loop runs
 # once to warm up, then REPEATS times; every line it prints comes out as
 #	LABEL loop N NANOSECONDS
 # followed by the module's own output as "LABEL out ..." lines.
@@ -33,10 +33,17 @@ shift 2
 loop=/extra/getppid-loop
 mount -t debugfs none /sys/kernel/debug 2> /dev/null
 
-# The probe is armed once the kernel lists it; give up after 60 s.  A
-# tracepoint probe (a *_tp or *_trace case) is listed nowhere: its module
-# has registered it once insmod returns, or (staprun) once the module's
-# file is there and a second has passed.
+# The probe is armed once ftrace lists getppid among the functions it
+# calls out from (kprobes on a function's entry are ftrace-based too;
+# stap's own entry probes are plain ftrace callbacks, whose kprobe stays
+# disabled); give up after 60 s.  A tracepoint probe (a *_tp or *_trace
+# case) is listed nowhere: its module has registered it once insmod
+# returns, or (staprun) once the module's file is there and a second has
+# passed.
+armed() {
+	grep -q getppid /sys/kernel/debug/tracing/enabled_functions 2> /dev/null
+}
+
 wait_for_probe() {
 	case $1 in
 	*_tp) return 0 ;;
@@ -51,7 +58,7 @@ wait_for_probe() {
 		return 0 ;;
 	esac
 	t=0
-	while ! grep -q getppid /sys/kernel/debug/kprobes/list 2> /dev/null; do
+	while ! armed; do
 		t=$((t + 1))
 		[ $t -gt 600 ] && { echo "$1 error probe never armed"; return 1; }
 		sleep 0.1
@@ -63,7 +70,7 @@ wait_for_no_probe() {
 	*_tp|*_trace) return 0 ;;
 	esac
 	t=0
-	while grep -q getppid /sys/kernel/debug/kprobes/list 2> /dev/null; do
+	while armed || grep -q getppid /sys/kernel/debug/kprobes/list 2> /dev/null; do
 		t=$((t + 1))
 		[ $t -gt 600 ] && { echo "$1 error probe still armed"; return 1; }
 		sleep 0.1

@@ -145,7 +145,7 @@ tar -C user -cf guest/systemtap-user.tar .
 # ---- the runs ----
 
 cases="none:none: floor:insmod:kprobe-floor.ko floor_ret:insmod:kprobe-floor.ko:ret=1"
-cases="$cases floor_tp:insmod:kprobe-floor.ko:tp=1"
+cases="$cases floor_tp:insmod:kprobe-floor.ko:tp=1 floor_ftrace:insmod:kprobe-floor.ko:ftrace=1"
 for r in $rows; do
 	cases="$cases ours_$r:stap:ours_$r.ko"
 	case " $st_missing " in
@@ -224,6 +224,7 @@ none=$(per_hit none)
 floor=$(per_hit floor)
 floor_ret=$(per_hit floor_ret)
 floor_tp=$(per_hit floor_tp)
+floor_ftrace=$(per_hit floor_ftrace)
 machine_report
 echo "# $boots boots x $repeats runs of $n getppid() calls per module; stap-vm --icount"
 echo
@@ -247,11 +248,20 @@ for r in $rows; do
 	     "| $(calc %.2f "($o - $none) / ($s - $none)") | $(calc %+.0f "$o - $f") |"
 done
 echo
+echo "The kprobe rows' floor is an empty kprobe; stap runs an entry probe on a"
+echo "function's ftrace site as a callback of its own ftrace_ops, whose floor, an"
+echo "empty callback with all registers saved (kprobe-floor.ko ftrace=1), adds"
+echo "$(calc %+.0f "$floor_ftrace - $none"): over that floor, ours adds" \
+     "$(calc %+.0f "$(per_hit ours_empty) - $floor_ftrace") (empty)," \
+     "$(calc %+.0f "$(per_hit ours_count) - $floor_ftrace") (\`n++\`)," \
+     "$(calc %+.0f "$(per_hit ours_map) - $floor_ftrace") (\`m[pid()]++\`) and" \
+     "$(calc %+.0f "$(per_hit ours_stat) - $floor_ftrace") (\`a <<< 1\`)."
+echo
 echo "Spread: (max - min) / median of all runs of each case, in percent (runs):"
 echo
 echo "| case | spread % | case | spread % |"
 echo "|---|---|---|---|"
-echo "| no probe | $(spread none) | floor (kprobe / kretprobe / tracepoint) | $(spread floor) / $(spread floor_ret) / $(spread floor_tp) |"
+echo "| no probe | $(spread none) | floor (kprobe / kretprobe / tracepoint / ftrace) | $(spread floor) / $(spread floor_ret) / $(spread floor_tp) / $(spread floor_ftrace) |"
 for r in $rows; do
 	echo "| ours ${title[$r]} | $(spread ours_$r) | SystemTap ${title[$r]} | $(spread systemtap_$r) |"
 done

@@ -1,18 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * kprobe.c - kprobe.function("name") and .return: kprobes and kretprobes
- * on kernel symbols, with no debuginfo.
+ * kprobe.c - probes on kernel code: kprobe.function("name") and
+ * kernel.function(...) entries, .return probes (kretprobes), and
+ * statements.
  *
- * Handlers run with preemption disabled (kprobes guarantee it); a
+ * An entry probe on a function's first instruction, where ftrace has its
+ * call site, is run by our own ftrace_ops instead of a kprobe (see
+ * stp_ftrace_hit); everything else is a kprobe or a kretprobe.  A
  * kretprobe that finds no free instance is "missed" and counted as a
  * skipped probe.  An optional probe (?) that cannot be registered is
  * skipped; any other registration failure stops the script, naming the
  * function.
  */
 #include <linux/kprobes.h>
+#include <linux/ftrace.h>
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/percpu.h>
+#include <linux/version.h>
 #include "stp.h"
 
 static int stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -109,6 +117,163 @@ u64 stp_entry_reg(struct stp_context *c, int n)
 	return v;
 }
 
+/*
+ * ---- entry probes on ftrace sites ----
+ * A kprobe on a function's ftrace site already runs from ftrace, but
+ * through kprobe_ftrace_handler and get_kprobe: about 90 instructions per
+ * hit before our handler starts, more than our whole handler for `n++`
+ * (doc/performance.md).  So such probes get one ftrace_ops per table whose
+ * callback finds its probes by address.  Each still registers a kprobe,
+ * disabled: the kernel then resolves the symbol, refuses what must not
+ * be probed (the kprobe blocklist, __init code, not a function start),
+ * and says whether the address is an ftrace site.  Functions of modules
+ * keep their kprobe: kprobes follow a module's unloading, an ftrace
+ * filter does not.
+ */
+#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE) && \
+	LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+#define STP_USE_FTRACE 1
+
+struct stp_ftrace_group {
+	struct ftrace_ops ops;
+	void *table;			/* the stp_kprobe array it serves */
+	int n;
+	unsigned long *ips;		/* sorted; a function probed twice appears twice */
+	struct stp_kprobe **probes;	/* probes[i] is at ips[i] */
+};
+
+/* one per table of stp_kprobe (the kprobe and the dwarf families) */
+static struct stp_ftrace_group *stp_ftrace_groups[4];
+
+static void notrace stp_ftrace_hit(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct stp_ftrace_group *g = container_of(ops, struct stp_ftrace_group, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	unsigned long saved_ip;
+	int lo = 0, hi = g->n;
+
+	if (unlikely(!regs))
+		return;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (g->ips[mid] < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* as a kprobe would: the registers of a breakpoint hit at ip */
+	saved_ip = instruction_pointer(regs);
+	instruction_pointer_set(regs, ip + sizeof(kprobe_opcode_t));
+	for (; lo < g->n && g->ips[lo] == ip; lo++)
+		stp_run_probe(g->probes[lo]->probe, regs);
+	instruction_pointer_set(regs, saved_ip);
+}
+
+/* A disabled kprobe's address that our ftrace_ops can take instead. */
+static bool stp_ftrace_candidate(struct stp_kprobe *p)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	if (p->is_return || !p->symbol || !(p->u.kp.flags & KPROBE_FLAG_FTRACE))
+		return false;
+	sprint_symbol(sym, (unsigned long)p->u.kp.addr);
+	return !strchr(sym, '[');	/* "name+0x0/0x90 [module]" */
+}
+
+static int stp_cmp_probe_addr(const void *a, const void *b)
+{
+	unsigned long x = (unsigned long)(*(struct stp_kprobe * const *)a)->u.kp.addr;
+	unsigned long y = (unsigned long)(*(struct stp_kprobe * const *)b)->u.kp.addr;
+
+	return x < y ? -1 : x > y;
+}
+
+static void stp_ftrace_free(struct stp_ftrace_group *g)
+{
+	kfree(g->ips);
+	kfree(g->probes);
+	kfree(g);
+}
+
+/*
+ * Moves the table's candidates from their disabled kprobes to one
+ * ftrace_ops.  Returns false when it cannot: the caller then enables
+ * their kprobes.
+ */
+static bool stp_ftrace_start(struct stp_kprobe *kps, int n)
+{
+	struct stp_ftrace_group *g;
+	int i, m = 0, slot;
+
+	for (slot = 0; slot < ARRAY_SIZE(stp_ftrace_groups) && stp_ftrace_groups[slot]; slot++)
+		;
+	for (i = 0; i < n; i++)
+		m += kps[i].on_ftrace;
+	if (!m || slot == ARRAY_SIZE(stp_ftrace_groups))
+		return false;
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return false;
+	g->ips = kcalloc(m, sizeof(*g->ips), GFP_KERNEL);
+	g->probes = kcalloc(m, sizeof(*g->probes), GFP_KERNEL);
+	if (!g->ips || !g->probes)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (kps[i].on_ftrace)
+			g->probes[g->n++] = &kps[i];
+	sort(g->probes, m, sizeof(*g->probes), stp_cmp_probe_addr, NULL);
+	for (i = 0; i < m; i++)
+		g->ips[i] = (unsigned long)g->probes[i]->u.kp.addr;
+	g->table = kps;
+	g->ops.func = stp_ftrace_hit;
+	g->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+	if (ftrace_set_filter_ips(&g->ops, g->ips, m, 0, 1))
+		goto fail;
+	if (register_ftrace_function(&g->ops)) {
+		ftrace_free_filter(&g->ops);
+		goto fail;
+	}
+	stp_ftrace_groups[slot] = g;
+	return true;
+fail:
+	stp_ftrace_free(g);
+	return false;
+}
+
+static void stp_ftrace_stop(void *table)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(stp_ftrace_groups); i++) {
+		struct stp_ftrace_group *g = stp_ftrace_groups[i];
+
+		if (!g || g->table != table)
+			continue;
+		/* waits until no CPU runs stp_ftrace_hit for it */
+		unregister_ftrace_function(&g->ops);
+		ftrace_free_filter(&g->ops);
+		stp_ftrace_free(g);
+		stp_ftrace_groups[i] = NULL;
+	}
+}
+#else
+static bool stp_ftrace_candidate(struct stp_kprobe *p)
+{
+	return false;
+}
+
+static bool stp_ftrace_start(struct stp_kprobe *kps, int n)
+{
+	return false;
+}
+
+static void stp_ftrace_stop(void *table)
+{
+}
+#endif
+
 static int stp_kprobe_register_one(struct stp_kprobe *p)
 {
 	if (p->is_return) {
@@ -131,6 +296,8 @@ static int stp_kprobe_register_one(struct stp_kprobe *p)
 		p->u.kp.addr = (kprobe_opcode_t *)p->addr;
 	}
 	p->u.kp.pre_handler = stp_kprobe_pre;
+	/* disabled until we know whether ftrace can run it (stp_ftrace_start) */
+	p->u.kp.flags = KPROBE_FLAG_DISABLED;
 	return register_kprobe(&p->u.kp);
 }
 
@@ -164,14 +331,31 @@ static int stp_kprobe_register(void *probes, int n)
 		rc = stp_kprobe_register_one(p);
 		if (!rc) {
 			p->registered = true;
-			continue;
+			p->on_ftrace = stp_ftrace_candidate(p);
+			if (!p->is_return && !p->on_ftrace)
+				rc = enable_kprobe(&p->u.kp);
+			if (!rc)
+				continue;
 		}
 		if (p->optional)
 			continue;
 		stp_probe_failed(p->probe, !p->symbol && (rc == -ENOENT || rc == -EINVAL) ?
 				 "not an instruction in the kernel's text" : stp_errno_text(rc), rc);
-		stp_kprobe_unregister(probes, i);
+		stp_kprobe_unregister(probes, i + 1);
 		return rc;
+	}
+	if (stp_ftrace_start(kps, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!kps[i].on_ftrace)
+			continue;
+		kps[i].on_ftrace = false;
+		rc = enable_kprobe(&kps[i].u.kp);
+		if (rc) {
+			stp_probe_failed(kps[i].probe, stp_errno_text(rc), rc);
+			stp_kprobe_unregister(probes, n);
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -181,9 +365,11 @@ static void stp_kprobe_unregister(void *probes, int n)
 	struct stp_kprobe *kps = probes;
 	int i;
 
+	stp_ftrace_stop(probes);
 	for (i = 0; i < n; i++) {
 		struct stp_kprobe *p = &kps[i];
 
+		p->on_ftrace = false;
 		if (!p->registered)
 			continue;
 		if (p->is_return) {

@@ -631,6 +631,7 @@ struct stp_kprobe {
 	const struct stp_probe *entry_probe;	/* .return: run at entry, fills ... */
 	int nslots;		/* ... this many @entry slots (stp_entry_slot) */
 	bool registered;
+	bool on_ftrace;		/* run by kprobe.c's ftrace_ops; its kprobe stays disabled */
 	union {
 		struct kprobe kp;
 		struct kretprobe rp;

@@ -875,6 +875,20 @@ static const char *stat_ops[] = {
 	"@count", "@sum", "@min", "@max", "@avg", "@variance",
 };
 
+/*
+ * @variance(s, N): SystemTap's second argument is a bit shift that buys
+ * precision for its integer running variance.  Ours is computed exactly
+ * from the sums when read, so the shift is checked and then dropped.
+ */
+static void variance_shift(Node *args)
+{
+	Node *shift = args->next;
+	if (shift->kind != ND_NUM || shift->num < 0 || shift->num > 62)
+		error_at(shift->loc, "parse error",
+			 "@variance's second argument is a bit shift: a number from 0 to 62");
+	args->next = NULL;
+}
+
 /* @count(x), @hist_log(x)[2], @cast(p, "type")->member, @defined(...), ... */
 static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 {
@@ -887,7 +901,9 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 			n = new_node(ND_STATOP, name->loc);
 			n->name = intern_str(op);
 			n->lhs = args;
-			if (nargs != 1)
+			if (nargs == 2 && strcmp(op, "@variance") == 0)
+				variance_shift(args);
+			else if (nargs != 1)
 				error_at(name->loc, "parse error", "%s takes one argument", op);
 		}
 	if (n) {
