@@ -1550,7 +1550,8 @@ int list_probes(Program *prog, Session *s, bool with_vars)
 		}
 		vec_push(&lines, b.s);
 	}
-	qsort(lines.items, lines.len, sizeof(void *), cmp_str);
+	if (lines.len)
+		qsort(lines.items, lines.len, sizeof(void *), cmp_str);
 	for (int i = 0; i < lines.len; i++)
 		if (i == 0 || strcmp(lines.items[i], lines.items[i - 1]) != 0)
 			printf("%s\n", (char *)lines.items[i]);
