@@ -59,13 +59,15 @@ static bool resolve_error(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	return ok;
 }
 
-/* "never": the body is checked, but nothing ever runs it. */
+/* "never": the body is checked, but nothing ever runs it; only -l lists it. */
 static bool resolve_never(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	if (c->next || c->has_arg) {
 		error_at(c->loc, "semantic error", "'never' takes no arguments or components");
 		return false;
 	}
+	if (cur_session->listing)
+		vec_push(out, new_derived(&family_never, probe, NULL, "never"));
 	return true;
 }
 
@@ -103,18 +105,23 @@ static void emit_error(FILE *out, DerivedProbe **probes, int n)
 	emit_ordered(out, "stp_error_probes", probes, n);
 }
 
+static const char *const begin_shapes[] = { "begin", "begin(N)", NULL };
+static const char *const end_shapes[] = { "end", "end(N)", NULL };
+static const char *const error_shapes[] = { "error", "error(N)", NULL };
+static const char *const never_shapes[] = { "never", NULL };
+
 ProbeFamily family_begin = {
 	.name = "begin", .first = "begin", .resolve = resolve_begin, .emit = emit_begin,
-	.table_name = "stp_begin_probes",
+	.table_name = "stp_begin_probes", .shapes = begin_shapes,
 };
 ProbeFamily family_end = {
 	.name = "end", .first = "end", .resolve = resolve_end, .emit = emit_end,
-	.table_name = "stp_end_probes",
+	.table_name = "stp_end_probes", .shapes = end_shapes,
 };
 ProbeFamily family_error = {
 	.name = "error", .first = "error", .resolve = resolve_error, .emit = emit_error,
-	.table_name = "stp_error_probes",
+	.table_name = "stp_error_probes", .shapes = error_shapes,
 };
 ProbeFamily family_never = {
-	.name = "never", .first = "never", .resolve = resolve_never,
+	.name = "never", .first = "never", .resolve = resolve_never, .shapes = never_shapes,
 };

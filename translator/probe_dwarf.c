@@ -1227,14 +1227,14 @@ void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where)
 
 /* ---- -L ---- */
 
-static const char *describe_dwarf(DerivedProbe *d)
+static const char *list_dwarf_vars(DerivedProbe *d)
 {
 	DwarfData *dd = d->data;
-	if (!dd->func || dd->is_statement) {
-		if (!dd->func)
-			return d->pp;
-		Buf b = {0};
-		buf_puts(&b, d->pp);
+	Buf b = {0};
+	buf_puts(&b, "");
+	if (!dd->func)
+		return b.s;
+	if (dd->is_statement) {
 		DwVarList vars = dw_vars_at(dd->mod, dd->func, dd->addr, true, true);
 		for (int i = 0; i < vars.len; i++)
 			buf_printf(&b, " $%s:%s", vars.items[i]->name, type_name_of(vars.items[i]->type));
@@ -1242,8 +1242,6 @@ static const char *describe_dwarf(DerivedProbe *d)
 	}
 	const char *text = dw_function_point(dd->mod, dd->func, "", true);
 	const char *vars = strchr(text, ' ');
-	Buf b = {0};
-	buf_puts(&b, d->pp);
 	if (dd->is_return) {
 		dw_func_params(dd->mod, dd->func);
 		if (dd->func->ret && dd->func->ret->kind != DT_VOID)
@@ -1303,7 +1301,7 @@ ProbeFamily family_dwarf = {
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
 	.resolve_target = resolve_dwarf_target,
-	.describe = describe_dwarf,
+	.list_vars = list_dwarf_vars,
 };
 
 /* ---- process("PATH"): the same points and variables, as uprobes ---- */
@@ -1336,5 +1334,5 @@ ProbeFamily family_uprobe = {
 	.table_name = "stp_uprobes",
 	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,
-	.describe = describe_dwarf,
+	.list_vars = list_dwarf_vars,
 };

@@ -22,6 +22,12 @@ typedef struct KprobeData {
 static const char *kprobe_suffixes[] = { "function", "module", "return", "maxactive",
 					"statement", "absolute", NULL };
 
+static const char *const kprobe_shapes[] = {
+	"kprobe.function(S)", "kprobe.function(S).return", "kprobe.function(S).return.maxactive(N)",
+	"kprobe.module(S).function(S)", "kprobe.module(S).function(S).return",
+	"kprobe.module(S).function(S).return.maxactive(N)", "kprobe.statement(N).absolute", NULL,
+};
+
 static bool string_arg(Component *c, const char **out)
 {
 	if (!c->has_arg || c->arg->kind != ND_STR || !c->arg->str[0]) {
@@ -153,6 +159,7 @@ ProbeFamily family_kprobe = {
 	.resolve = resolve_kprobe,
 	.emit = emit_kprobes,
 	.suffixes = kprobe_suffixes,
+	.shapes = kprobe_shapes,
 	.table_name = "stp_kprobes",
 	.ops_name = "stp_kprobe_ops",
 };

@@ -39,6 +39,25 @@ static const PerfEvent hw_events[] = {
 	{ "ref_cpu_cycles", "PERF_COUNT_HW_REF_CPU_CYCLES" },
 };
 
+/* The forms of perf points, for wildcards: the events above, by name. */
+#define PERF_EVENT_SHAPES(kind, event) \
+	"perf." kind "." event, "perf." kind "." event ".sample(N)", "perf." kind "." event ".hz(N)"
+static const char *const perf_shapes[] = {
+	PERF_EVENT_SHAPES("sw", "cpu_clock"), PERF_EVENT_SHAPES("sw", "task_clock"),
+	PERF_EVENT_SHAPES("sw", "page_faults"), PERF_EVENT_SHAPES("sw", "context_switches"),
+	PERF_EVENT_SHAPES("sw", "cpu_migrations"), PERF_EVENT_SHAPES("sw", "page_faults_min"),
+	PERF_EVENT_SHAPES("sw", "page_faults_maj"), PERF_EVENT_SHAPES("sw", "alignment_faults"),
+	PERF_EVENT_SHAPES("sw", "emulation_faults"),
+	PERF_EVENT_SHAPES("hw", "cpu_cycles"), PERF_EVENT_SHAPES("hw", "cycles"),
+	PERF_EVENT_SHAPES("hw", "instructions"), PERF_EVENT_SHAPES("hw", "cache_references"),
+	PERF_EVENT_SHAPES("hw", "cache_misses"), PERF_EVENT_SHAPES("hw", "branch_instructions"),
+	PERF_EVENT_SHAPES("hw", "branches"), PERF_EVENT_SHAPES("hw", "branch_misses"),
+	PERF_EVENT_SHAPES("hw", "bus_cycles"), PERF_EVENT_SHAPES("hw", "stalled_cycles_frontend"),
+	PERF_EVENT_SHAPES("hw", "stalled_cycles_backend"), PERF_EVENT_SHAPES("hw", "ref_cpu_cycles"),
+	"perf.type(N).config(N)", "perf.type(N).config(N).sample(N)", "perf.type(N).config(N).hz(N)",
+	NULL,
+};
+
 static const char *perf_suffixes[] = { "sw", "hw", "type", "config", "sample", "hz", NULL };
 
 #define DEFAULT_SAMPLE 1000000
@@ -122,8 +141,6 @@ static bool resolve_perf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 			 "no match for probe point: %s can be followed only by .sample(N) or .hz(N)",
 			 name.s);
 		return false;
-	} else {
-		buf_printf(&name, ".sample(%d)", DEFAULT_SAMPLE);
 	}
 	pd->optional = pp->optional;
 	vec_push(out, new_derived(&family_perf, probe, pd, name.s));
@@ -150,6 +167,7 @@ ProbeFamily family_perf = {
 	.resolve = resolve_perf,
 	.emit = emit_perf,
 	.suffixes = perf_suffixes,
+	.shapes = perf_shapes,
 	.table_name = "stp_perfs",
 	.ops_name = "stp_perf_ops",
 };

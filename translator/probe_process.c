@@ -20,6 +20,10 @@ typedef struct ProcessData {
 static const char *process_seconds[] = { "begin", "end", NULL };
 static const char *process_suffixes[] = { "begin", "end", "function", "statement", NULL };
 
+static const char *const process_shapes[] = {
+	"process.begin", "process.end", "process(S).begin", "process(S).end", NULL,
+};
+
 static bool resolve_process(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *w = c->next;
@@ -76,6 +80,7 @@ ProbeFamily family_process = {
 	.resolve = resolve_process,
 	.emit = emit_process,
 	.suffixes = process_suffixes,
+	.shapes = process_shapes,
 	.table_name = "stp_process_probes",
 	.ops_name = "stp_process_ops",
 };

@@ -20,6 +20,14 @@ typedef struct ProcfsData {
 
 static const char *procfs_suffixes[] = { "read", "write", "umask", "maxsize", NULL };
 
+static const char *const procfs_shapes[] = {
+	"procfs.read", "procfs.read.maxsize(N)", "procfs.write",
+	"procfs.umask(N).read", "procfs.umask(N).read.maxsize(N)", "procfs.umask(N).write",
+	"procfs(S).read", "procfs(S).read.maxsize(N)", "procfs(S).write",
+	"procfs(S).umask(N).read", "procfs(S).umask(N).read.maxsize(N)", "procfs(S).umask(N).write",
+	NULL,
+};
+
 static bool valid_name(const char *s)
 {
 	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
@@ -69,7 +77,10 @@ static bool resolve_procfs(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	if (m)
 		pd->maxsize = m->arg->num;
 	Buf b = {0};
-	buf_printf(&b, "procfs(\"%s\")", pd->name);
+	/* the point as written: procfs.read names no file */
+	buf_puts(&b, "procfs");
+	if (c->has_arg)
+		buf_printf(&b, "(\"%s\")", pd->name);
 	if (pd->umask >= 0)
 		buf_printf(&b, ".umask(0%o)", pd->umask);
 	buf_printf(&b, ".%s", pd->is_write ? "write" : "read");
@@ -121,6 +132,7 @@ ProbeFamily family_procfs = {
 	.resolve = resolve_procfs,
 	.emit = emit_procfs,
 	.suffixes = procfs_suffixes,
+	.shapes = procfs_shapes,
 	.table_name = "stp_procfs_files",
 	.ops_name = "stp_procfs_ops",
 	.resolve_target = resolve_procfs_target,

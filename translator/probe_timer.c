@@ -24,6 +24,15 @@ static const char *timer_suffixes[] = {
 	"s", "sec", "ms", "msec", "us", "usec", "ns", "nsec", "jiffies", "hz", "profile", NULL,
 };
 
+static const char *const timer_shapes[] = {
+	"timer.s(N)", "timer.s(N).randomize(N)", "timer.sec(N)", "timer.sec(N).randomize(N)",
+	"timer.ms(N)", "timer.ms(N).randomize(N)", "timer.msec(N)", "timer.msec(N).randomize(N)",
+	"timer.us(N)", "timer.us(N).randomize(N)", "timer.usec(N)", "timer.usec(N).randomize(N)",
+	"timer.ns(N)", "timer.ns(N).randomize(N)", "timer.nsec(N)", "timer.nsec(N).randomize(N)",
+	"timer.jiffies(N)", "timer.jiffies(N).randomize(N)", "timer.hz(N)",
+	"timer.profile", "timer.profile.tick", NULL,
+};
+
 typedef struct TimerData {
 	const char *period;	/* C expression in ns */
 	const char *randomize;
@@ -139,6 +148,7 @@ ProbeFamily family_timer = {
 	.resolve = resolve_timer,
 	.emit = emit_timers,
 	.suffixes = timer_suffixes,
+	.shapes = timer_shapes,
 	.table_name = "stp_timers",
 	.ops_name = "stp_timer_ops",
 };

@@ -214,11 +214,11 @@ static void resolve_trace_target(DerivedProbe *d, Node *n)
 	dwarf_lower_target(td->dwarf, d, n);
 }
 
-static const char *describe_trace(DerivedProbe *d)
+static const char *list_trace_vars(DerivedProbe *d)
 {
 	TraceData *td = d->data;
 	Buf b = {0};
-	buf_puts(&b, d->pp);
+	buf_puts(&b, "");
 	for (int i = 1; i < td->iter->nparams; i++) {
 		DwVar *v = &td->iter->params[i];
 		buf_printf(&b, " $%s:%s", v->name, v->type && v->type->name ? v->type->name : "?");
@@ -276,5 +276,5 @@ ProbeFamily family_trace = {
 	.table_name = "stp_tracepoints",
 	.ops_name = "stp_tracepoint_ops",
 	.resolve_target = resolve_trace_target,
-	.describe = describe_trace,
+	.list_vars = list_trace_vars,
 };

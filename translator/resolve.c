@@ -466,6 +466,18 @@ static bool longer_alias_matches(ProbePoint *name, ProbePoint *pp, Probe *probe)
 	return false;
 }
 
+/* The alias name, with the suffix passed through it, as -l prints it */
+static const char *alias_listing(ProbePoint *name, Component *rest)
+{
+	ProbePoint p = *name;
+	p.comps = with_suffix(name, rest, NULL)->comps;
+	p.optional = p.sufficient = false;
+	p.cond = NULL;
+	Buf b = {0};
+	dump_probe_point(&b, &p);
+	return b.s;
+}
+
 static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 {
 	bool any = false;
@@ -486,6 +498,7 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 				return true;
 			}
 			Probe *combined = combine(a, probe);
+			int before = out->len;
 			for (ProbePoint *t = a->alias_targets; t; t = t->next) {
 				ProbePoint *target = with_suffix(t, rest, pp->cond);
 				bool matched = false;
@@ -493,6 +506,10 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 				if (matched && t->sufficient)
 					break;
 			}
+			/* listed as the outermost alias, which runs last */
+			const char *listed = alias_listing(name, rest);
+			for (int j = before; j < out->len; j++)
+				((DerivedProbe *)out->items[j])->alias_pp = listed;
 			alias_depth--;
 			any = true;
 		}
@@ -537,14 +554,89 @@ static bool family_claims(ProbeFamily *fam, ProbePoint *pp)
 	return false;
 }
 
+/* Does a component name of the point hold a wildcard ("timer.*")? */
+static bool has_wild_names(ProbePoint *pp)
+{
+	for (Component *c = pp->comps; c; c = c->next)
+		if (strpbrk(c->name, "*{"))
+			return true;
+	return false;
+}
+
+/*
+ * The point with the names of shape ("timer.ms(N)") for its wildcards, or
+ * NULL when the shape does not fit: as many components, each name
+ * matching, each argument there and of its kind where the shape has one.
+ */
+static ProbePoint *fit_shape(ProbePoint *pp, const char *shape)
+{
+	Component head = {0}, *tail = &head;
+	Component *u = pp->comps;
+	for (const char *s = shape; *s; u = u->next) {
+		size_t len = strcspn(s, ".(");
+		const char *name = arena_printf("%.*s", (int)len, s);
+		s += len;
+		char arg = 0;
+		if (*s == '(') {
+			arg = s[1];
+			s += 3;
+		}
+		if (*s == '.')
+			s++;
+		if (!u || !component_match(u->name, name) || u->has_arg != (arg != 0))
+			return NULL;
+		if (arg && u->arg->kind != (arg == 'N' ? ND_NUM : ND_STR))
+			return NULL;
+		Component *c = arena_alloc(sizeof(*c));
+		*c = *u;
+		c->name = name;
+		c->next = NULL;
+		tail->next = c;
+		tail = c;
+	}
+	if (u)
+		return NULL;
+	ProbePoint *p = arena_alloc(sizeof(*p));
+	*p = *pp;
+	p->next = NULL;
+	p->comps = head.next;
+	/* one form that finds nothing is no error: the others may (SystemTap's rule) */
+	p->optional = true;
+	return p;
+}
+
+/* Resolves each form of fam's points that the wildcards fit; false if none did. */
+static bool expand_shapes(ProbeFamily *fam, ProbePoint *pp, Probe *probe, Vec *out)
+{
+	bool any = false;
+	int errors = error_count;
+	for (const char *const *s = fam->shapes; *s && error_count == errors; s++) {
+		ProbePoint *p = fit_shape(pp, *s);
+		if (!p)
+			continue;
+		any = true;
+		fam->resolve(p, p->comps, probe, out);	/* timer.*(0): one error is enough */
+	}
+	return any;
+}
+
 static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 {
 	int before = out->len;
 	int errors = error_count;
+	bool wild = has_wild_names(pp);
 	bool handled = try_aliases(pp, probe, out);
-	for (int i = 0; i < probe_family_count && !handled; i++) {
+	bool expanded = false;
+	for (int i = 0; i < probe_family_count; i++) {
 		ProbeFamily *fam = probe_families[i];
-		if (!fam->resolve || !family_claims(fam, pp))
+		if (!fam->resolve)
+			continue;
+		if (wild && fam->shapes) {
+			if (expand_shapes(fam, pp, probe, out))
+				handled = expanded = true;
+			continue;
+		}
+		if (handled || !family_claims(fam, pp))
 			continue;
 		handled = true;
 		fam->resolve(pp, pp->comps, probe, out);
@@ -552,10 +644,14 @@ static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 	*matched = out->len > before;
 	if (error_count > errors)
 		return;
-	if (!handled && !pp->optional && !S->listing) {
+	if ((!handled || (expanded && !*matched)) && !pp->optional && !S->listing) {
+		/* suggest other first names only when this one is no family's */
 		int n;
 		const char **names = family_names(&n);
 		const char *sim = similar_names(pp->comps->name, names, n, 5);
+		for (int i = 0; i < n && sim; i++)
+			if (strcmp(names[i], pp->comps->name) == 0)
+				sim = NULL;
 		Buf b = {0};
 		dump_probe_point(&b, pp);
 		if (sim)
@@ -1304,7 +1400,7 @@ bool resolve_program(Program *prog, Session *s)
 		resolve_func_body(P->funcs.items[i]);
 	if (error_count > errors)
 		return false;
-	if (S->derived.len == 0) {
+	if (S->derived.len == 0 && !S->listing) {
 		error_plain("semantic error", "no probes found");
 		return false;
 	}
@@ -1394,49 +1490,82 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char **)a, *(const char **)b);
 }
 
+/* "NAME:TYPE" of each of the probe body's locals, in the order they appear */
+static void list_locals(Buf *b, Probe *p)
+{
+	for (int i = 0; i < p->locals.len; i++) {
+		Var *v = p->locals.items[i];
+		buf_printf(b, " %s:%s", v->name, type_name(v->type));
+	}
+}
+
+/* Is d one of the user script's probes, not a tapset's? */
+static bool from_user(DerivedProbe *d, Probe *user)
+{
+	for (ProbePoint *pp = user->points; pp; pp = pp->next)
+		if (d->point == pp)
+			return true;
+	return false;
+}
+
 /*
  * The points the user script's one probe ("probe PATTERN {}", written by
- * main.c) resolves to, one a line, sorted, without repeats.  An alias
- * prints as its own name, as SystemTap does.  0 when anything matched.
+ * main.c) resolves to, one a line, sorted, without repeats.  A probe
+ * reached through an alias prints as the alias's name, as in SystemTap.
+ * With -L each is followed by its variables: for an alias the locals of
+ * its body with their inferred types, then the target variables of the
+ * point it expands to.  0 when anything matched.
  */
 int list_probes(Program *prog, Session *s, bool with_vars)
 {
 	cur_session = s;
 	S = s;
 	P = prog;
-	Probe *probe = P->probes.items[0];
-	Vec lines = {0};
-	for (ProbePoint *pp = probe->points; pp; pp = pp->next) {
-		bool alias = false;
-		for (int i = 0; i < P->aliases.len; i++) {
-			Probe *a = P->aliases.items[i];
-			for (ProbePoint *name = a->points; name; name = name->next) {
-				Component *rest;
-				if (!alias_matches(name, pp->comps, &rest) || rest)
-					continue;
-				Buf b = {0};
-				dump_probe_point(&b, name);
-				vec_push(&lines, b.s);
-				alias = true;
-			}
+	Probe *user = P->probes.items[0];
+	Vec found = {0};
+	if (with_vars) {
+		/* the variables' types need the bodies resolved: all of pass 2 */
+		if (!resolve_program(prog, s) || !infer_types(prog, s))
+			return 1;
+		for (int i = 0; i < S->derived.len; i++)
+			if (from_user(S->derived.items[i], user))
+				vec_push(&found, S->derived.items[i]);
+	} else {
+		for (ProbePoint *pp = user->points; pp; pp = pp->next) {
+			bool matched;
+			resolve_point(pp, user, &found, &matched);
 		}
-		if (alias)
-			continue;
-		Vec out = {0};
-		bool matched;
-		resolve_point(pp, probe, &out, &matched);
-		for (int i = 0; i < out.len; i++) {
-			DerivedProbe *d = out.items[i];
-			const char *text = with_vars && d->family->describe ? d->family->describe(d)
-									   : d->pp;
-			vec_push(&lines, (void *)text);
-		}
+		if (error_count)
+			return 1;
 	}
-	qsort(lines.items, lines.len, sizeof(void *), cmp_str);
+	Vec lines = {0};
+	for (int i = 0; i < found.len; i++) {
+		DerivedProbe *d = found.items[i];
+		Buf b = {0};
+		buf_puts(&b, d->alias_pp ? d->alias_pp : d->pp);
+		if (with_vars) {
+			list_locals(&b, d->probe);
+			if (d->family && d->family->list_vars)
+				buf_puts(&b, d->family->list_vars(d));
+		}
+		vec_push(&lines, b.s);
+	}
+	if (lines.len)
+		qsort(lines.items, lines.len, sizeof(void *), cmp_str);
 	for (int i = 0; i < lines.len; i++)
 		if (i == 0 || strcmp(lines.items[i], lines.items[i - 1]) != 0)
 			printf("%s\n", (char *)lines.items[i]);
-	return lines.len ? 0 : 1;
+	if (!lines.len) {
+		Buf b = {0};
+		dump_probe_point(&b, user->points);
+		for (ProbePoint *pp = user->points->next; pp; pp = pp->next) {
+			buf_puts(&b, ", ");
+			dump_probe_point(&b, pp);
+		}
+		error_plain(NULL, "no probe point matches '%s'", b.s);
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- -p2 ---- */

@@ -426,6 +426,7 @@ typedef struct DerivedProbe {
 	Probe *probe;		/* body, locals */
 	ProbePoint *point;	/* as written by the user */
 	const char *pp;		/* canonical point, e.g. "timer.ms(100)" */
+	const char *alias_pp;	/* the alias it was reached through, as -l lists it */
 	Node *cond;		/* probe-point condition, or NULL */
 	void *data;		/* the family's own */
 	int kind;		/* STP_PROBE_NORMAL/BEGIN/END/ERROR, as in the runtime */
@@ -460,8 +461,15 @@ struct ProbeFamily {
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
 	bool targets_writable;	/* its target variables are its own: no -g to write */
-	/* Optional: the -L text of d, its point followed by its variables. */
-	const char *(*describe)(DerivedProbe *d);
+	/* Optional: d's target variables for -L, each " $name:type". */
+	const char *(*list_vars)(DerivedProbe *d);
+	/*
+	 * Optional: every form of point the family takes, NULL-terminated,
+	 * an argument written (N) for a number and (S) for a string:
+	 * "timer.ms(N).randomize(N)".  A point whose component names hold
+	 * wildcards ("timer.*", "perf.sw.*") is expanded over these.
+	 */
+	const char *const *shapes;
 };
 
 extern ProbeFamily family_begin;
