@@ -231,6 +231,7 @@ static int __init stp_init(void)
 	rc = stp_transport_init();
 	if (rc)
 		goto err_globals;
+	stp_usym_init();
 	return 0;
 
 err_globals:
@@ -248,6 +249,7 @@ static void __exit stp_exit(void)
 	/* stapio may be gone: stop here if it did not */
 	stp_control_stop();
 	stp_transport_exit();
+	stp_usym_exit();
 	if (stp_script.free_globals)
 		stp_script.free_globals();
 	stp_tapset_exit();

@@ -94,6 +94,8 @@ struct stp_script {
 	int ngroups;
 	int (*init_globals)(void);	/* module init, may allocate */
 	void (*free_globals)(void);	/* module exit */
+	struct stp_ubinary *ubinaries;	/* for usymname() and user backtraces */
+	int nubinaries;
 
 	/* limits, from -D NAME=VALUE */
 	long maxaction;			/* statements per probe hit */
@@ -115,6 +117,51 @@ struct stp_script {
 };
 
 extern const struct stp_script stp_script;	/* generated */
+
+/*
+ * ---- user programs' symbols (usym.c) ----
+ * The translator's copy of the function symbols and PT_LOAD segments of
+ * each program that process("PATH") probes or -d names.
+ */
+struct stp_usym {
+	unsigned long addr;	/* link-time start */
+	unsigned long size;
+	const char *name;
+};
+
+struct stp_useg {
+	unsigned long offset;	/* in the file */
+	unsigned long vaddr;	/* link-time address of that offset */
+	unsigned long filesz;
+};
+
+struct inode;
+struct stp_ubinary {
+	const char *path;
+	const struct stp_usym *syms;	/* by addr */
+	int nsyms;
+	const struct stp_useg *segs;
+	int nsegs;
+	struct inode *inode;		/* of path in this system, from module init */
+};
+
+/* What an address of the current task is: symbol, offset in it, program. */
+struct stp_usym_hit {
+	const char *name;
+	unsigned long offset;
+	unsigned long size;
+	const char *path;
+};
+
+bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit);
+/* addr is in an executable mapping of the current task (false: unknown). */
+bool stp_uaddr_is_text(unsigned long addr);
+/*
+ * "name" or, with data, "name+0xoff/0xsize [path]"; the address in hex
+ * when no symbol holds it.  A return address (ret) is looked up one
+ * byte back, in case the call was its function's last instruction.
+ */
+void stp_usym_text(char *buf, size_t size, unsigned long addr, bool ret, bool data);
 
 /* ---- the probe context (context.c) ---- */
 
@@ -520,6 +567,8 @@ extern const struct kernel_param_ops stp_param_ops_s64;
 int stp_contexts_init(void);
 void stp_contexts_exit(void);
 int stp_regex_init(void);
+void stp_usym_init(void);
+void stp_usym_exit(void);
 int stp_tapset_init(void);
 void stp_tapset_exit(void);
 void stp_regex_exit(void);

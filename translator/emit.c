@@ -1611,6 +1611,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	}
 
 	emit_global_init(out, prog);
+	int nubinaries = emit_usym_tables(out, s);
 
 	/* frames: the largest probe's locals, then MAXNESTING function frames */
 	fprintf(out, "union stp_probe_frames {\n\tchar none;\n");
@@ -1634,6 +1635,9 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	if (ngroups)
 		fprintf(out, "\t.groups = stp_groups,\n\t.ngroups = ARRAY_SIZE(stp_groups),\n");
 	fprintf(out, "\t.init_globals = init_globals,\n\t.free_globals = free_globals,\n");
+	if (nubinaries)
+		fprintf(out, "\t.ubinaries = stp_ubinaries,\n"
+			"\t.nubinaries = ARRAY_SIZE(stp_ubinaries),\n");
 	/* a family that reads kernel globals says how to find KASLR's offset */
 	fprintf(out, "#ifdef STP_KASLR_ANCHOR\n\t.kaslr_anchor = STP_KASLR_ANCHOR,\n"
 		"\t.kaslr_anchor_link = STP_KASLR_ANCHOR_LINK,\n#endif\n");

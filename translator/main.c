@@ -311,6 +311,7 @@ static void usage(FILE *out)
 "  --skip-badvars        a target variable that cannot be read is 0, not an error\n"
 "  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
 "  -I DIR        also look for tapsets in DIR\n"
+"  -d PATH       add PATH's symbols (a program or library) for usymname, ubacktrace\n"
 "  -G VAR=VAL    set global VAR when the module loads\n"
 "  -s MB         per-CPU output buffer size\n"
 "  --vm          run in a virtual machine (this kernel cannot load modules)\n"
@@ -344,7 +345,7 @@ static void parse_args(Session *s, int argc, char **argv)
 	};
 	int c;
 	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:Fr:D:I:G:s:l:L:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:Fr:D:I:G:s:l:L:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			s->script_text = optarg;
@@ -408,6 +409,9 @@ static void parse_args(Session *s, int argc, char **argv)
 			break;
 		case 'I':
 			vec_push(&s->include_dirs, optarg);
+			break;
+		case 'd':
+			add_symbol_file(s, optarg);
 			break;
 		case 'G':
 			if (!strchr(optarg, '='))

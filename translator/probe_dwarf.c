@@ -379,39 +379,20 @@ static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 /* A program's function symbols matching pattern, sorted by name, one per address. */
 static Vec function_symbols(const char *path, const char *pattern)
 {
-	Vec out = {0};
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return out;
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn));) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+	const char *why;
+	Vec all = elf_function_symbols(path, true, &why), out = {0};
+	for (int i = 0; i < all.len; i++) {
+		ElfFuncSym *es = all.items[i];
+		if (fnmatch(pattern, es->name, 0) != 0)
 			continue;
-		Elf_Data *data = elf_getdata(scn, NULL);
-		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    sym.st_shndx == SHN_UNDEF || !sym.st_value)
-				continue;
-			const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (!name || fnmatch(pattern, name, 0) != 0)
-				continue;
-			bool seen = false;
-			for (int j = 0; j < out.len && !seen; j++)
-				seen = ((FuncSym *)out.items[j])->addr == sym.st_value;
-			if (seen)
-				continue;
-			FuncSym *fs = arena_alloc(sizeof(*fs));
-			fs->name = arena_strdup(name);
-			fs->addr = sym.st_value;
-			vec_push(&out, fs);
-		}
+		/* one name per address: aliases come together, by address */
+		if (out.len && ((FuncSym *)out.items[out.len - 1])->addr == es->addr)
+			continue;
+		FuncSym *fs = arena_alloc(sizeof(*fs));
+		fs->name = es->name;
+		fs->addr = es->addr;
+		vec_push(&out, fs);
 	}
-	if (e)
-		elf_end(e);
-	close(fd);
 	if (out.len)
 		qsort(out.items, out.len, sizeof(void *), compare_syms);
 	return out;

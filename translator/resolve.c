@@ -876,6 +876,10 @@ static void resolve_call(Node *n, Scope *sc)
 	}
 	int other;
 	n->func = find_overloads(intern_str(n->name), n->nargs, sc->file, &other);
+	if (n->func && n->func->guru && !S->guru)
+		error_at(n->loc, "semantic error",
+			 "function '%s' is allowed only with -g (guru mode): it is not safe "
+			 "in every probe", n->name);
 	if (n->func)
 		return;
 	if (other >= 0) {

@@ -579,6 +579,7 @@ struct Session {
 	bool suppress_handler_errors;
 	const char *vmlinux;			/* --vmlinux PATH */
 	Vec vm_copies;				/* programs process() probes: --vm copies them */
+	Vec symbol_files;			/* -d PATH: programs whose symbols the module has */
 	bool skip_badvars;			/* --skip-badvars */
 	bool listing;				/* -l / -L: no errors for unmatched points */
 
@@ -619,5 +620,18 @@ void dump_elaborated(FILE *out, Session *s);
 
 /* build.c */
 bool copy_file(const char *from, const char *to);
+
+/* usym.c: user programs' function symbols, for the module and for probes */
+typedef struct ElfFuncSym {
+	const char *name;
+	uint64_t addr;		/* link-time */
+	uint64_t size;
+} ElfFuncSym;
+/* path's function symbols (.symtab, else .dynsym), by address: one per
+   address unless aliases; an empty Vec and *why when there are none. */
+Vec elf_function_symbols(const char *path, bool aliases, const char **why);
+void add_symbol_file(Session *s, const char *path);	/* -d PATH; fatal if unusable */
+/* emit.c: the module's stp_ubinaries table; returns its length */
+int emit_usym_tables(FILE *out, Session *s);
 
 #endif /* STAP_H */
