@@ -114,6 +114,7 @@ struct stp_script {
 	size_t bufsize;			/* per-CPU transport buffer bytes */
 	size_t print_bufsize;		/* per-probe output buffer bytes */
 	bool suppress_handler_errors;
+	bool bulk;			/* stap -b: per-CPU output files */
 };
 
 extern const struct stp_script stp_script;	/* generated */

@@ -22,6 +22,13 @@
  * blocks until at least one message is ready; it returns 0 (end of
  * file) once STP_MSG_STOPPED has been read.  A read buffer smaller than
  * the next message fails with EINVAL; STP_MSG_MAX bounds every message.
+ *
+ * Module parameters that are not script globals (/sys/module/NAME/parameters/):
+ *	_stp_bufsize=MB		staprun -b: the per-CPU buffer size, instead
+ *				of the one stap -s built in (1 to 4095)
+ *	_stp_bulk_cpus		read-only: the number of CPU ids (nr_cpu_ids) if
+ *				the module was built with stap -b, else 0; stapio
+ *				then writes each CPU's output to a file of its own
  */
 #ifndef STP_PROTO_H
 #define STP_PROTO_H
@@ -36,6 +43,7 @@ typedef uint16_t __u16;
 #endif
 
 #define STP_PROC_PREFIX "stap_"
+#define STP_BULK_PARAM "_stp_bulk_cpus"
 
 enum stp_msg_type {
 	STP_MSG_OUTPUT = 1,	/* script output: copy to stdout or -o FILE */
@@ -51,13 +59,27 @@ struct stp_msg_header {
 	__u64 seq;
 	__u32 len;		/* payload bytes, not counting padding */
 	__u16 type;		/* enum stp_msg_type */
-	__u16 flags;		/* 0 */
+	__u16 cpu;		/* the CPU that wrote it (stap -b: its output file) */
 };
 
 /* Payload of STP_MSG_STOPPED. */
 struct stp_stopped {
 	__u32 errors;		/* runtime errors (non-zero: stap exits 1) */
 	__u32 skipped;		/* skipped probe hits */
+};
+
+/*
+ * The per-CPU files of stap -b (stapio writes them, stap-merge reads
+ * them): STP_BULK_MAGIC, then one record per STP_MSG_OUTPUT message the
+ * CPU wrote, in the order it wrote them: a struct stp_bulk_record and
+ * len bytes of output, unpadded.  Numbers in the byte order of the
+ * machine that wrote the file.
+ */
+#define STP_BULK_MAGIC "stpbulk1"	/* 8 bytes, no NUL */
+struct stp_bulk_record {
+	__u64 seq;		/* the message's stp_msg_header.seq */
+	__u32 len;		/* output bytes that follow */
+	__u32 cpu;		/* the CPU that wrote it */
 };
 
 #define STP_MSG_MAX (64 * 1024)	/* payload bound for any message */

@@ -3,7 +3,8 @@
  * transport.c - the channel from a stap module to stapio.
  *
  * Every possible CPU owns a ring buffer of stp_script.bufsize bytes
- * (rounded up to a power of two, at least STP_RING_MIN).  A message is
+ * (stap -s MB), or of _stp_bufsize MB (staprun -b MB), rounded up to
+ * a power of two, at least STP_RING_MIN.  A message is
  * a struct stp_msg_header and its payload, zero-padded to 8 bytes,
  * stored at the ring's free-running byte offset "head" (a record may
  * wrap around the end of the buffer).
@@ -22,6 +23,11 @@
  * smp_store_release().  When the lowest seq visible is later than the
  * one expected next, the missing message is being published on another
  * CPU: the reader waits for it up to STP_GAP_WAIT, then moves on.
+ *
+ * Bulk mode (stap -b) changes nothing here: every record says which CPU
+ * wrote it, and stapio, told by _stp_bulk_cpus, sorts the output into
+ * one file per CPU, each record with its seq so that stap-merge can
+ * restore this order.
  */
 #include <linux/module.h>
 #include <linux/proc_fs.h>
@@ -40,7 +46,7 @@
 #define STP_RESERVE		4096
 /* The smallest ring: one largest message plus the reserve fits. */
 #define STP_RING_MIN		(128 * 1024)
-#define STP_RING_MAX		(256UL * 1024 * 1024)
+#define STP_RING_MAX		(4096UL * 1024 * 1024)	/* stap -s 4095, rounded up */
 /* How long read() waits for a message whose seq was taken elsewhere. */
 #define STP_GAP_WAIT		msecs_to_jiffies(20)
 /* How often a blocked read() looks for new messages. */
@@ -73,6 +79,13 @@ static bool stp_stopped_read;		/* STP_MSG_STOPPED went out: EOF */
 static bool stp_closing;		/* module exit: readers return */
 static atomic_t stp_open_count = ATOMIC_INIT(0);
 static struct proc_dir_entry *stp_proc;
+
+/* staprun -b MB: the buffer size, overriding stap -s; 0 keeps that. */
+static unsigned int stp_bufsize_mb;
+module_param_named(_stp_bufsize, stp_bufsize_mb, uint, 0444);
+/* For stapio: nr_cpu_ids in a bulk-mode module, else 0. */
+static unsigned int stp_bulk_cpus;
+module_param_named(_stp_bulk_cpus, stp_bulk_cpus, uint, 0444);
 
 /* ---- the writer's side ---- */
 
@@ -123,7 +136,7 @@ int stp_transport_write(enum stp_msg_type type, const void *data, size_t len)
 	h.seq = atomic64_inc_return(&stp_seq) - 1;
 	h.len = len;
 	h.type = type;
-	h.flags = 0;
+	h.cpu = smp_processor_id();
 	stp_ring_put(r, head, &h, sizeof(h));
 	stp_ring_put(r, head + sizeof(h), data, len);
 	stp_ring_put(r, head + sizeof(h) + len, stp_zeros,
@@ -353,18 +366,25 @@ static void stp_free_rings(void)
 
 static int stp_alloc_rings(void)
 {
-	unsigned long size = max_t(unsigned long, stp_script.bufsize,
-				   STP_RING_MIN);
+	unsigned long size = stp_script.bufsize;
 	int cpu;
 
-	if (size > STP_RING_MAX)
+	if (stp_bufsize_mb)
+		size = (unsigned long)stp_bufsize_mb << 20;
+	if (size > STP_RING_MAX) {
+		pr_err("%s: _stp_bufsize=%u: the buffer size is 1 to 4095 MB\n",
+		       THIS_MODULE->name, stp_bufsize_mb);
 		return -EINVAL;
-	stp_ring_size = roundup_pow_of_two(size);
+	}
+	stp_ring_size = roundup_pow_of_two(max_t(unsigned long, size,
+						 STP_RING_MIN));
 	for_each_possible_cpu(cpu) {
 		struct stp_ring *r = per_cpu_ptr(&stp_rings, cpu);
 
 		r->buf = vmalloc(stp_ring_size);
 		if (!r->buf) {
+			pr_err("%s: no memory for a %lu MB output buffer per CPU\n",
+			       THIS_MODULE->name, stp_ring_size >> 20);
 			stp_free_rings();
 			return -ENOMEM;
 		}
@@ -386,6 +406,7 @@ int stp_transport_init(void)
 	rc = stp_alloc_rings();
 	if (rc)
 		return rc;
+	stp_bulk_cpus = stp_script.bulk ? nr_cpu_ids : 0;
 
 	snprintf(name, sizeof(name), STP_PROC_PREFIX "%s", THIS_MODULE->name);
 	stp_proc = proc_create(name, 0600, NULL, &stp_proc_ops);

@@ -42,21 +42,29 @@ int outfile_parse_limits(struct out_file *o, const char *arg)
 	return 0;
 }
 
-/* The name of the next file: the pattern through strftime, then ".N". */
-static char *next_name(struct out_file *o)
+char *outfile_expand(const char *pattern)
 {
-	char expanded[PATH_MAX], *name;
+	char expanded[PATH_MAX];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	localtime_r(&now, &tm);
-	if (!strchr(o->pattern, '%') ||
-	    strftime(expanded, sizeof(expanded), o->pattern, &tm) == 0)
-		snprintf(expanded, sizeof(expanded), "%s", o->pattern);
-	if (!o->max_bytes)
-		return strdup(expanded);
+	if (!strchr(pattern, '%') ||
+	    strftime(expanded, sizeof(expanded), pattern, &tm) == 0)
+		snprintf(expanded, sizeof(expanded), "%s", pattern);
+	return strdup(expanded);
+}
+
+/* The name of the next file: the pattern through strftime, then ".N". */
+static char *next_name(struct out_file *o)
+{
+	char *expanded = outfile_expand(o->pattern), *name;
+
+	if (!expanded || !o->max_bytes)
+		return expanded;
 	if (asprintf(&name, "%s.%d", expanded, o->index) < 0)
-		return NULL;
+		name = NULL;
+	free(expanded);
 	return name;
 }
 

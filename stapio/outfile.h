@@ -25,6 +25,8 @@ struct out_file {
 
 /* Parses -S's "SIZE_MB[,N]" into o; returns -1 if it is malformed. */
 int outfile_parse_limits(struct out_file *o, const char *arg);
+/* The pattern through strftime(3), now (malloc'ed; NULL: no memory). */
+char *outfile_expand(const char *pattern);
 /* Opens the first file; -1 with errno set, o->name says which. */
 int outfile_open(struct out_file *o);
 /* Writes all of buf, switching files at a line boundary where it can. */

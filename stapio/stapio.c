@@ -2,18 +2,18 @@
 /*
  * stapio - relay a loaded stap module's messages.
  *
- *	stapio [-o FILE [-S SIZE_MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME
+ *	stapio [-o FILE [-S SIZE_MB[,N]]] [-w] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME
  *
  * Opens /proc/stap_MODULE_NAME, writes "target PID\n" with -c or -x
  * (target() in the script), then "start\n", then copies messages
  * (format: runtime/stp_proto.h) until end of file:
  *	STP_MSG_OUTPUT		to stdout, or FILE
- *	STP_MSG_WARNING/ERROR	to stderr as they are
+ *	STP_MSG_WARNING/ERROR	to stderr as they are (-w: no warnings)
  *	STP_MSG_EXIT_REQUEST	answered with "stop\n"
  *	STP_MSG_STOPPED		the end probes ran; EOF follows
  *	STP_MSG_SYSTEM		a command to start with /bin/sh -c, not waited for
  * -F (flight recorder): leave once the probes are armed, the module
- * running on with its output kept in its buffers (the oldest dropped when
+ * running on with its output kept in its buffers (new output dropped when
  * they are full); -A attaches to such a module (no "start"), and -K stops
  * it at once (the end probes' output and what was kept are relayed).
  * -c CMD: "sh -c CMD" is forked before the start, waits for
@@ -26,12 +26,17 @@
  * unloads the module).  Exit status: 1 if the module reported errors or
  * sent an ERROR message, else 0.
  *
+ * A module built with stap -b says so in its parameter _stp_bulk_cpus:
+ * then each CPU's output goes to a file of its own, FILE_cpuN (-o FILE)
+ * or stpd_cpuN, in the format of stp_proto.h, for stap-merge.
+ *
  * Linked statically so that it runs in the VM's initramfs.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -50,6 +55,7 @@
 #define READ_BUF_SIZE	(256 * 1024)
 
 static int verbose;
+static int no_warnings;		/* -w */
 static char proc_path[128];
 static int ctl_fd = -1;
 static struct out_file out = { .fd = STDOUT_FILENO };
@@ -65,6 +71,9 @@ static long timeout_seconds;	/* -T: from the start of the probes */
 static int flight_recorder;	/* -F: leave once the probes are armed */
 static int detach_now;		/* -F: they are */
 static int cmd_go_fd = -1;	/* -c: writing a byte here lets the command run */
+static int *bulk_fds;		/* bulk mode: each CPU's output file */
+static unsigned int bulk_cpus;	/* ... their number, 0 when not in bulk mode */
+static char *bulk_base;		/* ... named bulk_base_cpuN */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -82,7 +91,7 @@ static void die(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: stapio [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME\n"
+	fputs("usage: stapio [-o FILE [-S MB[,N]]] [-w] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME\n"
 	      "Relays the messages of the loaded stap module MODULE_NAME\n"
 	      "(normally run by staprun).\n"
 	      "  -o FILE     write the script's output to FILE instead of stdout\n"
@@ -95,6 +104,7 @@ static void usage(FILE *f)
 	      "  -F          flight recorder: leave once the probes are armed\n"
 	      "  -A          attach to a module left running with -F\n"
 	      "  -K          with -A: stop it at once\n"
+	      "  -w          do not show the script's warnings\n"
 	      "  -v          report the session's progress on stderr\n", f);
 }
 
@@ -268,6 +278,79 @@ static void put_output(const char *data, size_t len)
 }
 
 /*
+ * Bulk mode: is the module one?  Its read-only parameter says how many
+ * CPU ids there are, 0 if it is not.
+ */
+static unsigned int module_bulk_cpus(const char *name)
+{
+	char path[256], text[32], *end;
+	unsigned long n;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/" STP_BULK_PARAM, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open %s: %s (is sysfs mounted?)", path, strerror(errno));
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len <= 0)
+		die("cannot read %s", path);
+	text[len] = '\0';
+	n = strtoul(text, &end, 10);
+	if (end == text || (*end && *end != '\n') || n > 65536)
+		die("%s holds '%s', not a number of CPUs", path, text);
+	return (unsigned int)n;
+}
+
+/* Bulk mode: BASE_cpu0 ... BASE_cpuN-1, each starting with the magic. */
+static void open_bulk_files(const char *outfile)
+{
+	unsigned int cpu;
+
+	bulk_base = outfile ? outfile_expand(outfile) : strdup("stpd");
+	bulk_fds = calloc(bulk_cpus, sizeof(int));
+	if (!bulk_base || !bulk_fds)
+		die("out of memory");
+	for (cpu = 0; cpu < bulk_cpus; cpu++) {
+		char name[PATH_MAX];
+
+		snprintf(name, sizeof(name), "%s_cpu%u", bulk_base, cpu);
+		bulk_fds[cpu] = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (bulk_fds[cpu] < 0)
+			die("cannot open %s: %s", name, strerror(errno));
+		if (out_write_all(bulk_fds[cpu], STP_BULK_MAGIC, 8) < 0)
+			die("cannot write %s: %s", name, strerror(errno));
+	}
+	if (verbose)
+		fprintf(stderr, "stapio: bulk mode: output in %s_cpu0 to %s_cpu%u\n",
+			bulk_base, bulk_base, bulk_cpus - 1);
+}
+
+/* Bulk mode: one message of output, with its seq, into its CPU's file. */
+static void put_bulk_output(const struct stp_msg_header *h, const char *data)
+{
+	struct stp_bulk_record rec = { .seq = h->seq, .len = h->len, .cpu = h->cpu };
+
+	if (h->cpu >= bulk_cpus)
+		die("output from CPU %u, but the module has %u CPUs", h->cpu, bulk_cpus);
+	if (out_write_all(bulk_fds[h->cpu], &rec, sizeof(rec)) < 0 ||
+	    out_write_all(bulk_fds[h->cpu], data, h->len) < 0)
+		die("cannot write %s_cpu%u: %s", bulk_base, h->cpu, strerror(errno));
+}
+
+static int close_bulk_files(void)
+{
+	unsigned int cpu;
+	int rc = 0;
+
+	for (cpu = 0; cpu < bulk_cpus; cpu++)
+		if (close(bulk_fds[cpu]) < 0)
+			rc = -1;
+	return rc;
+}
+
+/*
  * system(): starts "/bin/sh -c CMD" in the background, with stapio's
  * standard streams, and goes on relaying output (SIGCHLD reaps it).
  * The script's own output printed before the call has already been
@@ -332,10 +415,13 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 
 	switch (h->type) {
 	case STP_MSG_OUTPUT:
-		put_output(data, h->len);
+		if (bulk_cpus)
+			put_bulk_output(h, data);
+		else
+			put_output(data, h->len);
 		break;
 	case STP_MSG_WARNING:
-		if (!warning_is_new(data, h->len))
+		if (no_warnings || !warning_is_new(data, h->len))
 			break;
 		if (out_write_all(STDERR_FILENO, data, h->len) < 0)
 			error_seen = 1;
@@ -409,7 +495,7 @@ int main(int argc, char **argv)
 	long target = 0, seconds = 0;
 	int opt, attach = 0, stop_at_once = 0;
 
-	while ((opt = getopt(argc, argv, "+o:S:c:x:T:FAKvh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:FAKwvh")) != -1) {
 		switch (opt) {
 		case 'F':
 			flight_recorder = 1;
@@ -440,6 +526,9 @@ int main(int argc, char **argv)
 			if (*end || seconds <= 0 || seconds > 100000000)
 				die("-T takes a number of seconds, not '%s'", optarg);
 			break;
+		case 'w':
+			no_warnings = 1;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -465,15 +554,20 @@ int main(int argc, char **argv)
 		die("out of memory");
 	if (out.max_bytes && !outfile)
 		die("-S needs -o FILE");
-	if (outfile) {
-		out.pattern = outfile;
-		if (outfile_open(&out) < 0)
-			die("cannot open %s: %s", out.name, strerror(errno));
-	}
 	ctl_fd = open(proc_path, O_RDWR | O_CLOEXEC);
 	if (ctl_fd < 0)
 		die("cannot open %s: %s%s", proc_path, strerror(errno),
 		    errno == ENOENT ? " (is the module loaded?)" : "");
+	bulk_cpus = module_bulk_cpus(argv[optind]);
+	if (bulk_cpus && out.max_bytes)
+		die("-S cannot be used with a bulk-mode (stap -b) module");
+	if (bulk_cpus) {
+		open_bulk_files(outfile);
+	} else if (outfile) {
+		out.pattern = outfile;
+		if (outfile_open(&out) < 0)
+			die("cannot open %s: %s", out.name, strerror(errno));
+	}
 	if (command)
 		target = cmd_pid = fork_command(command);
 	if (target) {
@@ -522,7 +616,9 @@ int main(int argc, char **argv)
 			proc_path);
 		error_seen = 1;
 	}
-	if (outfile && outfile_close(&out) < 0)
+	if (bulk_cpus && close_bulk_files() < 0)
+		die("cannot write %s_cpu*: %s", bulk_base, strerror(errno));
+	if (!bulk_cpus && outfile && outfile_close(&out) < 0)
 		die("cannot write %s: %s", out.name, strerror(errno));
 	if (verbose)
 		fprintf(stderr, "stapio: done, exit status %d\n", error_seen);

@@ -2,13 +2,15 @@
 /*
  * staprun - load a stap module, run stapio on it, unload it.
  *
- *	staprun [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]
+ *	staprun [-o FILE [-S MB[,N]]] [-b MB] [-w] [-v] [-c CMD | -x PID] [-T SECONDS]
+ *		MODULE.ko [name=value ...]
  *
  * -D runs everything in the background (output to -o FILE); -F leaves
  * the module running once started (stapio -F), for "staprun -A NAME" to
  * attach to later and "staprun -d NAME" to stop.
- * -S, -c, -x and -T go to stapio, which switches output files, runs the
- * command, tells the module the target pid, and keeps the time.
+ * -S, -c, -x, -T and -w go to stapio, which switches output files, runs
+ * the command, tells the module the target pid, keeps the time and drops
+ * warnings.  -b MB sizes the module's buffers (its _stp_bufsize parameter).
  *
  * The module is loaded with finit_module(2), its parameters joined into
  * one string.  stapio (found through $STAPIO, next to staprun, or in
@@ -29,6 +31,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -83,10 +87,14 @@ static void note(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: staprun [-o FILE [-S MB[,N]]] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE.ko [name=value ...]\n"
+	fputs("usage: staprun [-o FILE [-S MB[,N]]] [-b MB] [-w] [-v] [-c CMD | -x PID] [-T SECONDS]\n"
+	      "               MODULE.ko [name=value ...]\n"
 	      "Loads MODULE.ko, relays its output with stapio, then unloads it.\n"
 	      "  -o FILE     write the script's output to FILE instead of stdout\n"
+	      "              (a stap -b module: FILE_cpuN, default stpd_cpuN)\n"
 	      "  -S MB[,N]   with -o: switch output files past MB megabytes, keep N\n"
+	      "  -b MB       per-CPU output buffers of MB megabytes (1 to 4095)\n"
+	      "  -w          do not show the script's warnings\n"
 	      "  -D          run in the background (needs -o); prints the pid to kill\n"
 	      "  -F          flight recorder: leave the script running once started\n"
 	      "  -A          (MODULE_NAME) attach to a script left running with -F\n"
@@ -95,7 +103,9 @@ static void usage(FILE *f)
 	      "  -x PID      target() is PID\n"
 	      "  -T SECONDS  stop the script after SECONDS\n"
 	      "  -v          tell what is happening on stderr\n"
-	      "Environment: STAPIO=PATH of the stapio program to run.\n", f);
+	      "  -V          print the version and exit\n"
+	      "Environment: STAPIO=PATH of the stapio program to run;\n"
+	      "SYSTEMTAP_VERBOSE=N starts at verbosity N, as N times -v.\n", f);
 }
 
 static void sleep_ms(long ms)
@@ -123,10 +133,13 @@ static void set_module_name(const char *path)
 	module_name[n] = '\0';
 }
 
-/* Joins name=value words; a value with blanks is quoted for the kernel. */
-static char *module_params(int argc, char **argv)
+/*
+ * Joins name=value words, and _stp_bufsize=MB for -b; a value with
+ * blanks is quoted for the kernel.
+ */
+static char *module_params(int argc, char **argv, const char *bufsize_mb)
 {
-	size_t cap = 1;
+	size_t cap = 32;
 	char *s, *p;
 	int i;
 
@@ -150,6 +163,8 @@ static char *module_params(int argc, char **argv)
 		else
 			p += sprintf(p, "%s", argv[i]);
 	}
+	if (bufsize_mb)
+		sprintf(p, "%s_stp_bufsize=%s", argc ? " " : "", bufsize_mb);
 	return s;
 }
 
@@ -221,7 +236,90 @@ static void check_module_safe(int fd)
 		    "no sticky bit)", module_file, dir);
 }
 
-static void load_module(const char *params)
+/*
+ * The module's .modinfo section (NUL-separated "key=value" strings):
+ * sets *size and returns its start in the mapped file, or NULL if the
+ * file is not the ELF a module is.  Every offset is checked against
+ * the file's size.
+ */
+static const char *find_modinfo(const char *elf, size_t len, size_t *size)
+{
+	const Elf64_Ehdr *eh = (const void *)elf;
+	const Elf64_Shdr *sh, *names;
+	int i;
+
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(*sh) ||
+	    eh->e_shoff > len || eh->e_shnum > (len - eh->e_shoff) / sizeof(*sh) ||
+	    eh->e_shstrndx >= eh->e_shnum)
+		return NULL;
+	sh = (const void *)(elf + eh->e_shoff);
+	names = &sh[eh->e_shstrndx];
+	if (names->sh_offset > len || names->sh_size > len - names->sh_offset)
+		return NULL;
+	for (i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_name >= names->sh_size ||
+		    names->sh_size - sh[i].sh_name <= strlen(".modinfo") ||
+		    strncmp(elf + names->sh_offset + sh[i].sh_name, ".modinfo",
+			    names->sh_size - sh[i].sh_name) != 0)
+			continue;
+		if (sh[i].sh_offset > len || sh[i].sh_size > len - sh[i].sh_offset)
+			return NULL;
+		*size = sh[i].sh_size;
+		return elf + sh[i].sh_offset;
+	}
+	return NULL;
+}
+
+/* Does .modinfo declare the parameter name (nlen bytes)? */
+static int has_param(const char *info, size_t size, const char *name, size_t nlen)
+{
+	const char *p = info, *end = info + size;
+
+	while (p < end) {
+		size_t n = strnlen(p, end - p);
+
+		if (n > 9 + nlen && !strncmp(p, "parmtype=", 9) &&
+		    !strncmp(p + 9, name, nlen) && p[9 + nlen] == ':')
+			return 1;
+		p += n + 1;
+	}
+	return 0;
+}
+
+/*
+ * The kernel ignores a parameter that a module does not have, with a
+ * line in its log: a misspelt global would go unnoticed.  Every
+ * parameter a stap module has is in its .modinfo ("parmtype=NAME:TYPE").
+ */
+static void check_params(int fd, int argc, char **argv)
+{
+	const char *info;
+	struct stat st;
+	size_t size;
+	char *elf;
+	int i;
+
+	if (argc == 0 || fstat(fd, &st) < 0 || st.st_size == 0)
+		return;
+	elf = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (elf == MAP_FAILED)
+		return;
+	info = find_modinfo(elf, st.st_size, &size);
+	for (i = 0; info && i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+
+		if (!eq)
+			die("module parameter %s: expected NAME=VALUE", argv[i]);
+		if (!has_param(info, size, argv[i], nlen))
+			die("module %s has no parameter %.*s (a script global that is a "
+			    "number or a string)", module_file, (int)nlen, argv[i]);
+	}
+	munmap(elf, st.st_size);
+}
+
+static void load_module(const char *params, int argc, char **argv)
 {
 	char reason[512];
 	int fd, kmsg_fd, err;
@@ -230,6 +328,7 @@ static void load_module(const char *params)
 	if (fd < 0)
 		die("cannot load module %s: %s", module_file, strerror(errno));
 	check_module_safe(fd);
+	check_params(fd, argc, argv);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
@@ -446,13 +545,32 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 
 int main(int argc, char **argv)
 {
-	const char *outfile = NULL;
-	char *params, *stapio_opts[12];
-	int opt, status, nopts = 0, daemon_mode = 0;
+	const char *outfile = NULL, *bufsize_mb = NULL, *env;
+	char *params, *stapio_opts[16], *end;
+	int opt, status, nopts = 0, daemon_mode = 0, no_warnings = 0;
+	long mb;
 	char mode = 0;		/* 0 run, 'F' flight recorder, 'A' attach, 'd' delete */
 
-	while ((opt = getopt(argc, argv, "+o:S:c:x:T:DFAdvh")) != -1) {
+	env = getenv("SYSTEMTAP_VERBOSE");
+	if (env && *env) {
+		verbose = (int)strtol(env, &end, 10);
+		if (*end || verbose < 0 || verbose > 100)
+			die("SYSTEMTAP_VERBOSE takes a number from 0 to 100, not '%s'", env);
+	}
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:b:DFAdwvVh")) != -1) {
 		switch (opt) {
+		case 'b':
+			mb = strtol(optarg, &end, 10);
+			if (end == optarg || *end || mb < 1 || mb > 4095)
+				die("-b takes a buffer size in MB from 1 to 4095, not '%s'", optarg);
+			bufsize_mb = optarg;
+			break;
+		case 'w':
+			no_warnings = 1;
+			break;
+		case 'V':
+			printf("staprun %s, the runtime of stap\n", STAP_VERSION);
+			return 0;
 		case 'o':
 			outfile = optarg;
 			break;
@@ -495,8 +613,12 @@ int main(int argc, char **argv)
 		die("-D needs -o FILE: a script in the background has no terminal");
 	module_file = argv[optind];
 	set_module_name(module_file);
+	if (no_warnings)
+		stapio_opts[nopts++] = "-w";
 	if (mode == 'A' || mode == 'd') {
 		/* a module left running with -F: by name, already loaded */
+		if (bufsize_mb || optind + 1 < argc)
+			die("-b and module parameters are for loading a module, not with -%c", mode);
 		stapio_opts[nopts++] = "-A";
 		if (mode == 'd')
 			stapio_opts[nopts++] = "-K";
@@ -506,13 +628,13 @@ int main(int argc, char **argv)
 			return 1;
 		return status < 0 ? 1 : status;
 	}
-	params = module_params(argc - optind - 1, argv + optind + 1);
+	params = module_params(argc - optind - 1, argv + optind + 1, bufsize_mb);
 	if (daemon_mode)
 		go_to_background();
 
 	/* From here on a signal must not leave the module loaded. */
 	set_signals();
-	load_module(params);
+	load_module(params, argc - optind - 1, argv + optind + 1);
 	free(params);
 
 	if (mode == 'F')

@@ -1659,6 +1659,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 		"\t.bufsize = STP_BUFSIZE,\n"
 		"\t.print_bufsize = STP_PRINT_BUFSIZE,\n"
 		"\t.suppress_handler_errors = %s,\n"
-		"};\n", regex_max_insns, s->suppress_handler_errors ? "true" : "false");
+		"\t.bulk = %s,\n"
+		"};\n", regex_max_insns, s->suppress_handler_errors ? "true" : "false",
+		s->bulk ? "true" : "false");
 	return error_count == errors;
 }

@@ -313,7 +313,8 @@ static void usage(FILE *out)
 "  -I DIR        also look for tapsets in DIR\n"
 "  -d PATH       add PATH's symbols (a program or library) for usymname, ubacktrace\n"
 "  -G VAR=VAL    set global VAR when the module loads\n"
-"  -s MB         per-CPU output buffer size\n"
+"  -s MB         per-CPU output buffer size (1 to 4095, default 1)\n"
+"  -b            bulk mode: each CPU's output in a file of its own (stap-merge)\n"
 "  --vm          run in a virtual machine (this kernel cannot load modules)\n"
 "  --vm-timeout SECONDS   stop a --vm script after SECONDS\n"
 "  -V, --version          print the version\n"
@@ -345,7 +346,7 @@ static void parse_args(Session *s, int argc, char **argv)
 	};
 	int c;
 	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:Fr:D:I:G:s:l:L:d:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:Fr:D:I:G:s:bl:L:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			s->script_text = optarg;
@@ -418,11 +419,17 @@ static void parse_args(Session *s, int argc, char **argv)
 				fatal("-G takes VAR=VALUE, not '%s'", optarg);
 			vec_push(&s->globals_set, optarg);
 			break;
-		case 's':
-			s->bufsize_mb = atoi(optarg);
-			if (s->bufsize_mb < 1 || s->bufsize_mb > 4095)
+		case 'b':
+			s->bulk = true;
+			break;
+		case 's': {
+			char *end;
+			long mb = strtol(optarg, &end, 10);
+			s->bufsize_mb = *end || end == optarg || mb < 1 || mb > 4095 ? 0 : (int)mb;
+			if (!s->bufsize_mb)
 				fatal("-s takes a buffer size in MB from 1 to 4095, not '%s'", optarg);
 			break;
+		}
 		case OPT_VM:
 			s->use_vm = true;
 			break;
@@ -473,6 +480,11 @@ static void parse_args(Session *s, int argc, char **argv)
 	if (s->flight_recorder && s->use_vm)
 		fatal("-F leaves the script running after stap exits: not in a --vm, which "
 		      "powers off then");
+	if (s->bulk && s->use_vm && s->last_pass == 5)
+		fatal("-b writes per-CPU files where the module runs: not with --vm (build the "
+		      "module with -p4 and run it with staprun in the machine)");
+	if (s->bulk && s->output_limits)
+		fatal("-S cannot be used with -b: the per-CPU files are not switched");
 	if (s->target_cmd && s->target_pid)
 		fatal("-c and -x cannot be used together: -c CMD makes its own target");
 	if (s->module_name) {

@@ -116,7 +116,7 @@ int run_module(Session *s)
 		vec_push(&args, (void *)s->output_limits);
 	}
 	/* staprun's own options; stap-vm puts them on the guest's staprun */
-	const char *opts[8];
+	const char *opts[10];
 	int nopts = 0;
 	if (s->target_cmd) {
 		opts[nopts++] = "-c";
@@ -128,6 +128,10 @@ int run_module(Session *s)
 	}
 	if (s->flight_recorder)
 		opts[nopts++] = "-F";
+	if (warnings_off)	/* -w: the script's run-time warnings too, as in SystemTap */
+		opts[nopts++] = "-w";
+	if (s->verbose >= 3)	/* -vvv: staprun and stapio tell what they do */
+		opts[nopts++] = "-v";
 	if (s->stop_after) {
 		opts[nopts++] = "-T";
 		opts[nopts++] = arena_printf("%d", s->stop_after);

@@ -576,6 +576,7 @@ struct Session {
 	Vec globals_set;		/* -G var=value */
 	int vm_timeout;			/* --vm-timeout seconds */
 	int bufsize_mb;			/* -s */
+	bool bulk;			/* -b: per-CPU output files */
 	bool suppress_handler_errors;
 	const char *vmlinux;			/* --vmlinux PATH */
 	Vec vm_copies;				/* programs process() probes: --vm copies them */
