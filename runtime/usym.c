@@ -14,7 +14,10 @@
  * The VMA tree is read under mmap_lock, which a probe may only try:
  * mmap_read_trylock() never sleeps, and when the lock is held for
  * writing (a thread of the task in mmap() or munmap()) the address
- * stays unknown and is shown in hex.  Never from NMI context.
+ * stays unknown and is shown in hex.  Never from NMI context, nor with
+ * interrupts off: releasing the lock may wake a waiter, and a probe
+ * that runs with interrupts off may be holding a runqueue lock, which
+ * the wakeup takes.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -100,7 +103,8 @@ bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit)
 	bool found = false;
 	int i;
 
-	if (!stp_script.nubinaries || !mm || (current->flags & PF_KTHREAD) || in_nmi())
+	if (!stp_script.nubinaries || !mm || (current->flags & PF_KTHREAD) || in_nmi() ||
+	    irqs_disabled())
 		return false;
 	if (!mmap_read_trylock(mm))
 		return false;
@@ -134,7 +138,8 @@ bool stp_uaddr_is_text(unsigned long addr)
 	struct vm_area_struct *vma;
 	bool text;
 
-	if (!mm || (current->flags & PF_KTHREAD) || in_nmi() || !mmap_read_trylock(mm))
+	if (!mm || (current->flags & PF_KTHREAD) || in_nmi() || irqs_disabled() ||
+	    !mmap_read_trylock(mm))
 		return false;
 	vma = vma_lookup(mm, addr);
 	text = vma && (vma->vm_flags & VM_EXEC);
