@@ -259,6 +259,7 @@ static struct {
 	const char **staprun_args;	/* --staprun-arg: before each FILE.ko */
 	int nstaprun_args;
 	int smp, memory_mb, verbose;
+	int disk_mb;		/* --disk: an NVMe disk of this size; 0: none */
 	bool icount, shell, script;
 	double timeout;
 
@@ -481,6 +482,9 @@ static void usage(FILE *f)
 "  --stapio PATH     stap-vm, then in ../stapio/)\n"
 "  --smp N           virtual CPUs (default 2, or $STAP_VM_SMP)\n"
 "  --memory MB       guest memory (default 512)\n"
+"  --disk MB         give the guest an empty NVMe disk of MB megabytes,\n"
+"                    /dev/nvme0n1 (a sparse file in the temporary\n"
+"                    directory, gone with it)\n"
 "  --icount          count instructions for time (-icount shift=0,\n"
 "                    forces --smp 1): for benchmarks\n"
 "  --timeout SECS    live mode: stop the script after SECS\n"
@@ -612,7 +616,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY };
+	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY, O_DISK };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -620,6 +624,7 @@ static void parse_options(int argc, char **argv)
 		{ "stapio", required_argument, NULL, O_STAPIO },
 		{ "smp", required_argument, NULL, O_SMP },
 		{ "memory", required_argument, NULL, O_MEMORY },
+		{ "disk", required_argument, NULL, O_DISK },
 		{ "icount", no_argument, NULL, O_ICOUNT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "console", required_argument, NULL, O_CONSOLE },
@@ -649,6 +654,9 @@ static void parse_options(int argc, char **argv)
 		case O_SMP: S.smp = parse_int(optarg, "--smp", 1, 64); break;
 		case O_MEMORY:
 			S.memory_mb = parse_int(optarg, "--memory", 64, 65536);
+			break;
+		case O_DISK:
+			S.disk_mb = parse_int(optarg, "--disk", 1, 1048576);
 			break;
 		case O_ICOUNT: S.icount = true; break;
 		case O_TIMEOUT:
@@ -906,6 +914,14 @@ static void write_plan(FILE *f)
 
 	fputs("# Written by stap-vm: run INDEX MODULE_NAME FILE.ko [name=value ...]\n"
 	      "# or, with --script: script INDEX NAME FILE [ARG ...]\n", f);
+	if (S.disk_mb)	/* the NVMe driver finds namespaces asynchronously */
+		fputs("n=0\n"
+		      "while [ ! -b /dev/nvme0n1 ] && [ $n -lt 100 ]; do\n"
+		      "	usleep 100000\n"
+		      "	n=$((n + 1))\n"
+		      "done\n"
+		      "[ -b /dev/nvme0n1 ] ||\n"
+		      "	echo 'stap-vm: no /dev/nvme0n1' > /dev/console\n", f);
 	for (i = 0; i < S.ninsmod; i++) {	/* --insmod: before every job */
 		fputs("insmod /extra/", f);
 		put_quoted(f, base_name(S.insmod[i]));
@@ -1033,6 +1049,36 @@ static int listen_port(int port)
 	return fd;
 }
 
+/*
+ * --disk MB: an empty sparse image, raw (qemu reads nothing it need not).
+ * NVMe because the VM kernel has its driver built in (virtio-blk is a
+ * module there).
+ */
+static char *make_disk(void)
+{
+	char *path = xasprintf("%s/disk.img", S.tmpdir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || ftruncate(fd, (off_t)S.disk_mb << 20) < 0)
+		die("cannot make the disk image %s: %s", path, strerror(errno));
+	close(fd);
+	return path;
+}
+
+/* A file name inside a qemu option value: a comma is written twice. */
+static char *qemu_escape(const char *s)
+{
+	char *r = xmalloc(2 * strlen(s) + 1), *p = r;
+
+	for (; *s; s++) {
+		if (*s == ',')
+			*p++ = ',';
+		*p++ = *s;
+	}
+	*p = '\0';
+	return r;
+}
+
 static char **qemu_command(const char *kernel, const char *initrd)
 {
 	static char *argv[64];
@@ -1054,6 +1100,13 @@ static char **qemu_command(const char *kernel, const char *initrd)
 	if (S.icount) {
 		argv[n++] = "-icount";
 		argv[n++] = "shift=0";
+	}
+	if (S.disk_mb) {
+		argv[n++] = "-drive";
+		argv[n++] = xasprintf("file=%s,if=none,id=disk0,format=raw",
+				      qemu_escape(make_disk()));
+		argv[n++] = "-device";
+		argv[n++] = "nvme,serial=stap,drive=disk0";
 	}
 	argv[n++] = "-kernel";
 	argv[n++] = (char *)kernel;
