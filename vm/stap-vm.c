@@ -484,7 +484,8 @@ static void usage(FILE *f)
 "  --memory MB       guest memory (default 512)\n"
 "  --disk MB         give the guest an empty NVMe disk of MB megabytes,\n"
 "                    /dev/nvme0n1 (a sparse file in the temporary\n"
-"                    directory, gone with it)\n"
+"                    directory, gone with it; default none, or\n"
+"                    $STAP_VM_DISK)\n"
 "  --icount          count instructions for time (-icount shift=0,\n"
 "                    forces --smp 1): for benchmarks\n"
 "  --timeout SECS    live mode: stop the script after SECS\n"
@@ -505,7 +506,8 @@ static void usage(FILE *f)
 "  --shell           boot to a busybox shell on this terminal (debugging)\n"
 "  -v                show the qemu command and timings (-vv: the console)\n"
 "  -h, --help        this text\n"
-"Environment: STAP_VM_DIR, STAP_VM_QEMU (qemu binary), STAP_VM_BUSYBOX\n"
+"Environment: STAP_VM_DIR, STAP_VM_QEMU (qemu binary), STAP_VM_SMP,\n"
+"STAP_VM_DISK, STAP_VM_BUSYBOX\n"
 "(a static busybox; default /bin/busybox).\n", f);
 }
 
@@ -645,6 +647,10 @@ static void parse_options(int argc, char **argv)
 	   vCPU thread starved by a busy host stalls the guest's IPIs */
 	if (getenv("STAP_VM_SMP"))
 		S.smp = parse_int(getenv("STAP_VM_SMP"), "STAP_VM_SMP", 1, 64);
+	/* a disk for stap --vm, which has no option of its own for it */
+	if (getenv("STAP_VM_DISK"))
+		S.disk_mb = parse_int(getenv("STAP_VM_DISK"), "STAP_VM_DISK", 0,
+				      1048576);
 	while ((opt = getopt_long(argc, argv, "+o:S:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_KERNEL: S.kernel = optarg; break;
