@@ -82,8 +82,18 @@ static int __init floor_init(void)
 		return tracepoint_probe_register(floor_tp, floor_tp_probe, NULL);
 	}
 	if (ftrace) {
-		int rc = ftrace_set_filter(&floor_ops, (unsigned char *)symbol, strlen(symbol), 1);
+		/*
+		 * The function's address, from a kprobe that is never armed:
+		 * ftrace's filter by name knows only one name per address
+		 * (__do_sys_getppid), which may not be the one asked for.
+		 */
+		struct kprobe kp = { .symbol_name = symbol, .flags = KPROBE_FLAG_DISABLED };
+		int rc = register_kprobe(&kp);
 
+		if (rc)
+			return rc;
+		unregister_kprobe(&kp);
+		rc = ftrace_set_filter_ip(&floor_ops, (unsigned long)kp.addr, 0, 1);
 		if (rc)
 			return rc;
 		rc = register_ftrace_function(&floor_ops);

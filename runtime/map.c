@@ -24,22 +24,6 @@
 #include <linux/percpu.h>
 #include "stp.h"
 
-struct stp_map_node {
-	struct hlist_node hash;
-	struct list_head order;
-	u64 hashval;
-	char data[] __aligned(8);	/* keys, then the value */
-};
-
-#define STP_FNV_OFFSET 1469598103934665603ULL
-#define STP_FNV_PRIME 1099511628211ULL
-
-static inline u64 stp_hash_long(u64 h, s64 key)
-{
-	h = (h ^ (u64)key) * STP_FNV_PRIME;
-	return h ^ (h >> 29);
-}
-
 static u64 stp_hash_keys(const struct stp_map *m, const union stp_key *keys)
 {
 	u64 h = STP_FNV_OFFSET;
@@ -63,11 +47,6 @@ static u64 stp_hash_keys(const struct stp_map *m, const union stp_key *keys)
 static char *stp_node_key(const struct stp_map *m, struct stp_map_node *n, int i)
 {
 	return n->data + m->key_offset[i];
-}
-
-void *stp_node_value(const struct stp_map *m, struct stp_map_node *n)
-{
-	return n->data + m->value_offset;
 }
 
 s64 stp_node_key_long(const struct stp_map *m, struct stp_map_node *n, int i)
@@ -103,22 +82,6 @@ static bool stp_node_matches(const struct stp_map *m, struct stp_map_node *n,
 static struct hlist_head *stp_bucket(struct stp_map *m, u64 h)
 {
 	return &m->buckets[hash_64(h, m->bucket_bits)];
-}
-
-/*
- * Arrays indexed by one number (m[pid()]) are the common case: their
- * lookup hashes and compares that number without the loops over key
- * kinds.  The hash is the generic one's, so both find the same nodes.
- */
-static struct stp_map_node *stp_map_find_long(struct stp_map *m, s64 key)
-{
-	u64 h = stp_hash_long(STP_FNV_OFFSET, key);
-	struct stp_map_node *n;
-
-	hlist_for_each_entry(n, stp_bucket(m, h), hash)
-		if (n->hashval == h && *(s64 *)n->data == key)
-			return n;
-	return NULL;
 }
 
 struct stp_map_node *stp_map_find(struct stp_map *m, const union stp_key *keys)
@@ -181,25 +144,11 @@ struct stp_map_node *stp_map_insert(struct stp_map *m, const union stp_key *keys
 	return n;
 }
 
-s64 stp_map_get_long(struct stp_map *m, const union stp_key *keys)
-{
-	struct stp_map_node *n = stp_map_find(m, keys);
-
-	return n ? *(s64 *)stp_node_value(m, n) : 0;
-}
-
 const char *stp_map_get_str(struct stp_map *m, const union stp_key *keys)
 {
 	struct stp_map_node *n = stp_map_find(m, keys);
 
 	return n ? (const char *)stp_node_value(m, n) : "";
-}
-
-s64 *stp_map_ref_long(struct stp_map *m, const union stp_key *keys)
-{
-	struct stp_map_node *n = stp_map_insert(m, keys);
-
-	return n ? stp_node_value(m, n) : NULL;
 }
 
 char *stp_map_ref_str(struct stp_map *m, const union stp_key *keys)

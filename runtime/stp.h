@@ -37,6 +37,7 @@
 #include <linux/uprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/list.h>
+#include <linux/hash.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -405,7 +406,14 @@ struct stp_map_type {
 	const struct stp_stat_type *stat;
 };
 
-struct stp_map_node;
+/* A node: its links, then the keys and the value (map.c lays them out). */
+struct stp_map_node {
+	struct hlist_node hash;
+	struct list_head order;
+	u64 hashval;
+	char data[] __aligned(8);	/* keys, then the value */
+};
+
 struct stp_map {
 	const struct stp_map_type *type;
 	u32 count;
@@ -431,10 +439,7 @@ struct stp_map *stp_map_new(const struct stp_map_type *type);
 void stp_map_free(struct stp_map *m);
 struct stp_map_node *stp_map_find(struct stp_map *m, const union stp_key *keys);
 struct stp_map_node *stp_map_insert(struct stp_map *m, const union stp_key *keys);
-s64 stp_map_get_long(struct stp_map *m, const union stp_key *keys);
 const char *stp_map_get_str(struct stp_map *m, const union stp_key *keys);
-/* The value's storage, inserted when missing; NULL when the map is full. */
-s64 *stp_map_ref_long(struct stp_map *m, const union stp_key *keys);
 char *stp_map_ref_str(struct stp_map *m, const union stp_key *keys);
 /* wild: bit i set means key i is '*' and matches anything */
 bool stp_map_exists(struct stp_map *m, const union stp_key *keys, u32 wild);
@@ -443,11 +448,59 @@ void stp_map_clear(struct stp_map *m);
 struct stp_map_node *stp_map_first(struct stp_map *m);
 struct stp_map_node *stp_map_next(struct stp_map *m, struct stp_map_node *n);
 void stp_map_sort(struct stp_map *m, int key, int dir, int stat_op);
-void *stp_node_value(const struct stp_map *m, struct stp_map_node *n);
 s64 stp_node_key_long(const struct stp_map *m, struct stp_map_node *n, int i);
 const char *stp_node_key_str(const struct stp_map *m, struct stp_map_node *n, int i);
 bool stp_node_in_slice(struct stp_map *m, struct stp_map_node *n,
 		       const union stp_key *keys, u32 wild);
+static __always_inline void *stp_node_value(const struct stp_map *m, struct stp_map_node *n)
+{
+	return n->data + m->value_offset;
+}
+
+#define STP_FNV_OFFSET 1469598103934665603ULL
+#define STP_FNV_PRIME 1099511628211ULL
+
+static __always_inline u64 stp_hash_long(u64 h, s64 key)
+{
+	h = (h ^ (u64)key) * STP_FNV_PRIME;
+	return h ^ (h >> 29);
+}
+
+/*
+ * Arrays indexed by one number (m[pid()]) are the common case: their
+ * lookup is inline, a hash and a compare without the loops over key
+ * kinds.  The hash is the generic one's (map.c), so both find the same
+ * nodes; an insert, and every other array, goes out of line.
+ */
+static __always_inline struct stp_map_node *stp_map_find_long(struct stp_map *m, s64 key)
+{
+	u64 h = stp_hash_long(STP_FNV_OFFSET, key);
+	struct stp_map_node *n;
+
+	hlist_for_each_entry(n, &m->buckets[hash_64(h, m->bucket_bits)], hash)
+		if (n->hashval == h && *(s64 *)n->data == key)
+			return n;
+	return NULL;
+}
+
+static __always_inline s64 stp_map_get_long(struct stp_map *m, const union stp_key *keys)
+{
+	struct stp_map_node *n = m->one_long_key ? stp_map_find_long(m, keys[0].n) :
+						   stp_map_find(m, keys);
+
+	return n ? *(s64 *)stp_node_value(m, n) : 0;
+}
+
+/* The value's storage, inserted when missing; NULL when the map is full. */
+static __always_inline s64 *stp_map_ref_long(struct stp_map *m, const union stp_key *keys)
+{
+	struct stp_map_node *n = m->one_long_key ? stp_map_find_long(m, keys[0].n) : NULL;
+
+	if (unlikely(!n))
+		n = stp_map_insert(m, keys);
+	return n ? stp_node_value(m, n) : NULL;
+}
+
 struct stp_pmap *stp_pmap_new(const struct stp_map_type *type);
 void stp_pmap_free(struct stp_pmap *p);
 int stp_pmap_add(struct stp_pmap *p, const union stp_key *keys, s64 v);
