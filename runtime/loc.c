@@ -2,7 +2,8 @@
 /*
  * loc.c - reading what a probe sees: registers by their DWARF numbers,
  * kernel and user memory through the fault-safe copy helpers, and
- * link-time kernel addresses moved by KASLR.
+ * link-time kernel addresses moved by KASLR, and modules' static data
+ * wherever the module was loaded.
  *
  * A read that faults sets the context's error and returns 0; the
  * generated code checks c->last_error after each target-variable access
@@ -12,6 +13,9 @@
 #include <linux/uaccess.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
+#include <linux/module.h>
+#include <linux/pgtable.h>
+#include <linux/rcupdate.h>
 #include "stp.h"
 
 /* x86-64's DWARF register numbers, in pt_regs */
@@ -215,4 +219,64 @@ u64 stp_kaslr(u64 link_addr)
 	if (!stp_script.kaslr_anchor)
 		return link_addr;
 	return link_addr + (stp_script.kaslr_anchor - stp_script.kaslr_anchor_link);
+}
+
+/* bounds on the walks below, far above what a system has */
+#define STP_MAX_MODULES 65536
+
+/*
+ * The module of that name, or NULL; under rcu_read_lock_sched.  The
+ * kernel's list of modules is reached from this module's entry in it
+ * (its head is not exported); the head is the one entry that is not a
+ * struct module, and it alone lies outside the modules' area.
+ */
+static struct module *stp_module_named(const char *name)
+{
+	struct list_head *pos = &THIS_MODULE->list;
+	int n;
+
+	for (n = 0; n < STP_MAX_MODULES; n++) {
+		struct module *mod;
+
+		pos = rcu_dereference_sched(list_next_rcu(pos));
+		if (pos == &THIS_MODULE->list)
+			break;
+		if ((unsigned long)pos < MODULES_VADDR || (unsigned long)pos >= MODULES_END)
+			continue;
+		mod = list_entry(pos, struct module, list);
+		if (mod->state != MODULE_STATE_UNFORMED && !strcmp(mod->name, name))
+			return mod;
+	}
+	return NULL;
+}
+
+/*
+ * Where the module's symbol is now, for @var of the module's static data
+ * (the translator gives the variable's offset from a symbol of its
+ * section that the module has only once).  The module's symbol table
+ * holds its data symbols (CONFIG_KALLSYMS_ALL).  Looked up at each read:
+ * the module may come and go while the script runs; the walk is over
+ * the loaded modules and that module's symbols.
+ */
+u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol)
+{
+	struct mod_kallsyms *ks;
+	struct module *mod;
+	u64 addr = 0;
+	unsigned int i;
+
+	if (c->last_error)
+		return 0;
+	rcu_read_lock_sched();
+	mod = stp_module_named(module);
+	ks = mod ? rcu_dereference_sched(mod->kallsyms) : NULL;
+	for (i = 1; ks && i < ks->num_symtab && !addr; i++)
+		if (!strcmp(ks->strtab + ks->symtab[i].st_name, symbol))
+			addr = ks->symtab[i].st_value;
+	rcu_read_unlock_sched();
+	if (!mod)
+		stp_errorf(c, NULL, "module %s is not loaded", module);
+	else if (!addr)
+		stp_errorf(c, NULL, "module %s has no symbol %s", module, symbol);
+	return addr;
 }

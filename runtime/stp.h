@@ -521,6 +521,8 @@ s64 stp_uread(struct stp_context *c, u64 addr, int size, bool is_signed);
 bool stp_uread_string(struct stp_context *c, u64 addr, char *buf, size_t size);
 s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed);
 u64 stp_kaslr(u64 link_addr);
+/* A module's symbol, where the module is loaded now (errors if it is not). */
+u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol);
 /* Guru mode (-g) writes: size bytes of kernel memory, or a register. */
 void stp_kwrite(struct stp_context *c, u64 addr, int size, s64 v);
 void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
@@ -746,9 +748,11 @@ struct tracepoint;
 struct stp_tracepoint {
 	const struct stp_probe *probe;
 	const char *name;	/* "sched_switch" */
+	const char *module;	/* the module defining it, or NULL: the core kernel */
 	void *handler;		/* generated: takes the tracepoint's arguments */
 	bool optional;
 	struct tracepoint *tp;
+	struct module *mod;	/* module: the one it is registered in */
 	bool registered;
 };
 extern const struct stp_family_ops stp_tracepoint_ops;

@@ -376,6 +376,39 @@ const char *dw_anchor_symbol(DwModule *m, uint64_t addr, const char *name, uint6
 	return a->name;
 }
 
+/*
+ * A module's static data moves with its section when the module is
+ * loaded: addr is reached from a symbol the runtime can look up by name
+ * in the module's symbol table, unique there and in the same section,
+ * preferably the one holding addr.  NULL if the section has none.
+ */
+const char *dw_data_anchor(DwModule *m, uint64_t addr, uint64_t *offset)
+{
+	Dwarf_Addr in_section = addr, bias;
+	Elf_Scn *scn = dwfl_module_address_section(m->mod, &in_section, &bias);
+	if (!scn)
+		return NULL;
+	uint32_t section = elf_ndxscn(scn);
+	dw_load_symbols(m);
+	DwSym *best = NULL;
+	for (int i = 0; i < m->nsyms; i++) {
+		DwSym *s = &m->syms[i];
+		if (s->section != section || !s->unique)
+			continue;
+		bool holds = addr >= s->addr && addr < s->addr + (s->size ? s->size : 1);
+		if (holds) {
+			best = s;
+			break;
+		}
+		if (!best)
+			best = s;
+	}
+	if (!best)
+		return NULL;
+	*offset = addr - best->addr;
+	return best->name;
+}
+
 /* ---- DIE helpers ---- */
 
 /* Follows abstract_origin and specification to the DIE that has the name and signature. */

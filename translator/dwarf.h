@@ -104,6 +104,7 @@ typedef struct DwLoc {
 	 *   stp_kread(c, addr, n, 0) the same for n = 1, 2 or 4 bytes (DW_OP_deref_size)
 	 *   stp_uread(c, addr, n, 0) the same in user space (dw_open_user's modules)
 	 *   stp_kaslr(addr)          a link-time kernel address, relocated
+	 *   stp_kmod_addr(c, "mod", "sym")  where a module's symbol is now
 	 * and C operators; c is the probe context.
 	 */
 	const char *c_expr;
@@ -200,6 +201,8 @@ const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool w
 
 /* ---- shared by the probe families that read target variables ---- */
 
+/* The kernel's (module NULL) or a module's debuginfo, opened once for all families. */
+DwModule *dwarf_open_module(const char *module, const char **why);
 /* The DWARF family's lowering of a target expression, for other families. */
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n);
 /* Data for dwarf_lower_target: registers as at the entry into f, its first

@@ -120,6 +120,8 @@ struct DwModule {
 void dw_load_symbols(DwModule *m);
 DwSym *dw_symbol_at(DwModule *m, uint64_t addr);	/* the symbol containing addr */
 DwSym *dw_symbol_named(DwModule *m, const char *name);
+/* A module's symbol to find addr from at run time, and addr's offset from it. */
+const char *dw_data_anchor(DwModule *m, uint64_t addr, uint64_t *offset);
 /*
  * A unique symbol at or before addr to register a kprobe on, and the
  * offset; of the symbols at one address, the one called name if any.

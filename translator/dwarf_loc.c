@@ -135,9 +135,16 @@ static const char *static_address(Eval *e, uint64_t dwarf_addr)
 			return "0";
 		}
 		return arena_printf("stp_kaslr(%s)", hex(addr));
-	case MOD_KMODULE:
-		fail(e, "it is static data of a module, whose load address stap cannot find yet");
-		return "0";
+	case MOD_KMODULE: {
+		uint64_t off;
+		const char *anchor = dw_data_anchor(e->m, addr, &off);
+		if (!anchor) {
+			fail(e, "it is static data of a module with no symbol to find it by");
+			return "0";
+		}
+		return arena_printf("(stp_kmod_addr(c, \"%s\", \"%s\") + %s)", e->m->name,
+				    anchor, hex(off));
+	}
 	case MOD_USER:
 		if (e->m->is_pie) {
 			fail(e, "it is static data of a position-independent executable, "

@@ -284,6 +284,24 @@ static void setup_kernel(Session *s)
 
 /* ---- options ---- */
 
+/* -d NAME.ko names a kernel module, for kernel.trace to search */
+static bool is_kmod_file(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 3 && !strcmp(path + n - 3, ".ko");
+}
+
+/* -d NAME.ko: --vm copies it to the same path, for scripts' -c to insmod */
+static void add_kmod_file(Session *s, const char *path)
+{
+	char *abs = realpath(path, NULL);
+	if (!abs || access(abs, R_OK) != 0)
+		fatal("-d %s: %s", path, strerror(errno));
+	vec_push(&s->kmod_files, arena_strdup(abs));
+	vec_push(&s->vm_copies, arena_strdup(abs));
+	free(abs);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -312,6 +330,7 @@ static void usage(FILE *out)
 "  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
 "  -I DIR        also look for tapsets in DIR\n"
 "  -d PATH       add PATH's symbols (a program or library) for usymname, ubacktrace\n"
+"  -d MODULE.ko  also look for kernel.trace's tracepoints in that kernel module\n"
 "  -G VAR=VAL    set global VAR when the module loads\n"
 "  -s MB         per-CPU output buffer size (1 to 4095, default 1)\n"
 "  -b            bulk mode: each CPU's output in a file of its own (stap-merge)\n"
@@ -412,7 +431,10 @@ static void parse_args(Session *s, int argc, char **argv)
 			vec_push(&s->include_dirs, optarg);
 			break;
 		case 'd':
-			add_symbol_file(s, optarg);
+			if (is_kmod_file(optarg))
+				add_kmod_file(s, optarg);
+			else
+				add_symbol_file(s, optarg);
 			break;
 		case 'G':
 			if (!strchr(optarg, '='))

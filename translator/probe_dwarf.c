@@ -89,6 +89,11 @@ static DwModule *open_mod(const char *module, const char **why)
 	return open_mod_as(module, false, why);
 }
 
+DwModule *dwarf_open_module(const char *module, const char **why)
+{
+	return open_mod(module, why);
+}
+
 /* ---- probe points ---- */
 
 typedef struct PointSpec {

@@ -1,11 +1,16 @@
 /*
  * probe_trace.c - kernel.trace("SYSTEM:EVENT") and kernel.trace("EVENT"),
- * with wildcards: the kernel's static tracepoints (runtime/tracepoint.c).
+ * with wildcards: the static tracepoints of the kernel and of its modules
+ * (runtime/tracepoint.c).
  *
- * Every built-in tracepoint NAME has a function __traceiter_NAME(void
- * *data, ARGS...) in the vmlinux, declared in the trace header that
- * defines the event; its debuginfo gives the arguments' names and types,
- * and the header's TRACE_SYSTEM gives the event's system.  The module's
+ * Every tracepoint NAME has a function __traceiter_NAME(void *data,
+ * ARGS...) in the vmlinux, or in the .ko of the module that defines it,
+ * declared in the trace header that defines the event; its debuginfo
+ * gives the arguments' names and types, and the header's TRACE_SYSTEM
+ * gives the event's system.  The modules searched are those the script
+ * names elsewhere (module("NAME") probe points), those given with
+ * -d NAME.ko, and the installed module named like the event's system
+ * (kernel.trace("stap_testmod:*") looks at stap_testmod.ko).  The module's
  * handler for a tracepoint receives the same arguments and lays them out
  * as a call of __traceiter_NAME would (registers, then the stack), so
  * that the arguments are read as $vars by the DWARF family's target
@@ -23,6 +28,7 @@
 typedef struct TraceData {
 	const char *event;	/* "sched_switch" */
 	const char *system;	/* "sched" */
+	const char *module;	/* the module defining it, or NULL: the vmlinux */
 	DwFunc *iter;		/* __traceiter_sched_switch */
 	int nargs;		/* without the data pointer */
 	bool optional;
@@ -95,7 +101,8 @@ static const char *system_of(const char *file)
 			return h->system;
 	}
 	Session *s = cur_session;
-	const char *system = read_trace_system(
+	/* a module built out of the tree names its headers by absolute paths */
+	const char *system = file[0] == '/' ? read_trace_system(file) : read_trace_system(
 		arena_printf("/lib/modules/%s/source/%s", s->kernel_release, file));
 	if (!system && s->build_dir)
 		system = read_trace_system(arena_printf("%s/%s", s->build_dir, file));
@@ -113,11 +120,70 @@ static const char *system_of(const char *file)
 static DwModule *kernel_debuginfo(Loc loc)
 {
 	const char *why = NULL;
-	DwModule *m = dw_open_kernel(cur_session->kernel_release, cur_session->vmlinux, &why);
+	DwModule *m = dwarf_open_module(NULL, &why);
 	if (!m)
 		error_at(loc, "semantic error", "kernel.trace needs the kernel's debuginfo: %s",
 			 why ? why : "none found");
 	return m;
+}
+
+static void add_module(Vec *mods, DwModule *m)
+{
+	for (int i = 0; i < mods->len; i++)
+		if (mods->items[i] == m)
+			return;
+	vec_push(mods, m);
+}
+
+/* A system without wildcards in the pattern ("stap_testmod:*"), or NULL. */
+static const char *literal_system(const char *pattern)
+{
+	const char *colon = strchr(pattern, ':');
+	if (!colon || colon == pattern || strcspn(pattern, "*?[") < (size_t)(colon - pattern))
+		return NULL;
+	return arena_strndup(pattern, colon - pattern);
+}
+
+/*
+ * The debuginfo kernel.trace(pattern) searches: the kernel's, then the
+ * modules of -d NAME.ko, of the script's module("NAME") points, and the
+ * installed module named like the pattern's system, if there is one.
+ * Only a -d module that cannot be read is an error.
+ */
+static bool trace_modules(const char *pattern, Loc loc, Vec *mods)
+{
+	Session *s = cur_session;
+	const char *why;
+	DwModule *kernel = kernel_debuginfo(loc);
+	if (!kernel)
+		return false;
+	vec_push(mods, kernel);
+	for (int i = 0; i < s->kmod_files.len; i++) {
+		DwModule *m = dwarf_open_module(s->kmod_files.items[i], &why);
+		if (!m) {
+			error_at(loc, "semantic error", "kernel.trace: -d %s: %s",
+				 (char *)s->kmod_files.items[i], why);
+			return false;
+		}
+		add_module(mods, m);
+	}
+	for (int i = 0; i < s->prog.probes.len; i++) {
+		Probe *p = s->prog.probes.items[i];
+		for (ProbePoint *pp = p->points; pp; pp = pp->next) {
+			Component *c = pp->comps;
+			if (strcmp(c->name, "module") != 0 || !c->has_arg || c->arg->kind != ND_STR ||
+			    c->arg->str[strcspn(c->arg->str, "*?[")])
+				continue;
+			DwModule *m = dwarf_open_module(c->arg->str, &why);
+			if (m)
+				add_module(mods, m);
+		}
+	}
+	const char *system = literal_system(pattern);
+	DwModule *m = system ? dwarf_open_module(system, &why) : NULL;
+	if (m)
+		add_module(mods, m);
+	return true;
 }
 
 /* Arguments a tracepoint handler can take: 8-byte registers and stack slots. */
@@ -149,27 +215,17 @@ static void no_match(Component *c, const char *pattern, Vec *names)
 		 sim ? " (similar: " : "", sim ? sim : "", sim ? ")" : "");
 }
 
-static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
+/* The tracepoints of m matching pattern, as probes; their names go to names. */
+static int resolve_in(DwModule *m, bool is_module, const char *pattern, ProbePoint *pp,
+		      Probe *probe, Vec *out, Vec *names)
 {
-	Component *t = c->next;
-	if (!t->has_arg || t->arg->kind != ND_STR || !t->arg->str[0] || t->next) {
-		error_at(t->next ? t->next->loc : t->loc, "semantic error",
-			 "say kernel.trace(\"SYSTEM:EVENT\") or kernel.trace(\"EVENT\"), with "
-			 "wildcards if you like, and nothing after it");
-		return false;
-	}
-	const char *pattern = t->arg->str;
-	DwModule *m = kernel_debuginfo(t->loc);
-	if (!m)
-		return false;
 	DwFuncList iters = dw_find_functions(m, TRACEITER "*", false, false);
-	Vec names = {0};
 	int found = 0;
 	for (int i = 0; i < iters.len; i++) {
 		DwFunc *f = iters.items[i];
 		const char *event = f->name + strlen(TRACEITER);
 		const char *system = system_of(f->decl_file);
-		vec_push(&names, (void *)arena_printf("%s:%s", system, event));
+		vec_push(names, (void *)arena_printf("%s:%s", system, event));
 		if (!event_matches(pattern, system, event))
 			continue;
 		dw_func_params(m, f);
@@ -191,6 +247,7 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		TraceData *td = arena_alloc(sizeof(*td));
 		td->event = event;
 		td->system = system;
+		td->module = is_module ? dw_module_name(m) : NULL;
 		td->iter = f;
 		td->nargs = f->nparams - 1;
 		td->optional = pp->optional;
@@ -199,6 +256,27 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		vec_push(out, new_derived(&family_trace, probe, td, where));
 		found++;
 	}
+	return found;
+}
+
+
+static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
+{
+	Component *t = c->next;
+	if (!t->has_arg || t->arg->kind != ND_STR || !t->arg->str[0] || t->next) {
+		error_at(t->next ? t->next->loc : t->loc, "semantic error",
+			 "say kernel.trace(\"SYSTEM:EVENT\") or kernel.trace(\"EVENT\"), with "
+			 "wildcards if you like, and nothing after it");
+		return false;
+	}
+	const char *pattern = t->arg->str;
+	Vec mods = {0};
+	if (!trace_modules(pattern, t->loc, &mods))
+		return false;
+	Vec names = {0};
+	int found = 0;
+	for (int k = 0; k < mods.len; k++)
+		found += resolve_in(mods.items[k], k > 0, pattern, pp, probe, out, &names);
 	if (!found) {
 		if (pp->optional || cur_session->listing)
 			return true;
@@ -207,7 +285,6 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	}
 	return true;
 }
-
 static void resolve_trace_target(DerivedProbe *d, Node *n)
 {
 	TraceData *td = d->data;
@@ -260,8 +337,11 @@ static void emit_trace(FILE *out, DerivedProbe **probes, int n)
 	for (int i = 0; i < n; i++) {
 		TraceData *td = probes[i]->data;
 		fprintf(out, "\t{ .probe = &stp_probes[%d], .name = \"%s\", .handler = "
-			"(void *)stp_trace_%d%s },\n", probes[i]->id, td->event, i,
+			"(void *)stp_trace_%d%s", probes[i]->id, td->event, i,
 			td->optional ? ", .optional = true" : "");
+		if (td->module)
+			fprintf(out, ", .module = \"%s\"", td->module);
+		fprintf(out, " },\n");
 	}
 	fprintf(out, "};\n\n");
 }

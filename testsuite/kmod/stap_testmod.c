@@ -5,16 +5,16 @@
  * enum, a static function, an inlined one, and return values.
  *
  * Each write to /proc/stap_testmod calls every function once, with the
- * arguments listed in README.md, so that a probe's $variables have known
- * values.  The functions are noinline (but the inline one), so that each
- * exists as a symbol that a kprobe can sit on; their results feed
- * stm_result, so that the compiler cannot drop the calls.
+ * arguments in README.md; noinline (but the inline one) keeps a symbol for
+ * each kprobe, results feed stm_result.  stm_void fires stm_event too.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/proc_fs.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#define CREATE_TRACE_POINTS	/* this file defines stap_testmod_trace.h's events */
+#include "stap_testmod_trace.h"
 
 enum stm_color {
 	STM_RED,
@@ -97,7 +97,7 @@ noinline unsigned int stm_set_flags(struct stm_flags *f, unsigned int mode)
 
 noinline void stm_void(void)
 {
-	stm_calls++;
+	trace_stm_event(++stm_calls, "void", &stm_records[0]);	/* always counts */
 }
 
 /* static: a symbol that only the module's own symbol table has */
