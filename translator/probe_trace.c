@@ -288,6 +288,19 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 static void resolve_trace_target(DerivedProbe *d, Node *n)
 {
 	TraceData *td = d->data;
+	if (n->kind == ND_TARGET && strcmp(n->name, "$$name") == 0 && !n->chain) {
+		/* the event's name, as SystemTap gives it: a string constant */
+		Node *next = n->next;
+		Loc loc = n->loc;
+		memset(n, 0, sizeof(*n));
+		n->kind = ND_STR;
+		n->str = td->event;
+		n->num = (int64_t)strlen(td->event);
+		n->type = TY_STRING;
+		n->loc = loc;
+		n->next = next;
+		return;
+	}
 	dwarf_lower_target(td->dwarf, d, n);
 }
 
