@@ -743,9 +743,16 @@ extern const struct stp_family_ops stp_uprobe_ops;
 struct stp_process_probe {
 	const struct stp_probe *probe;
 	const char *path;	/* NULL: any program */
+	pid_t pid;		/* process(PID).syscall: that process only */
 	bool is_end;
+	bool is_syscall;	/* .syscall, or with is_return .syscall.return */
+	bool is_return;
 	struct inode *inode;	/* of path, while registered */
 };
+/* process(...).syscall's $syscall, $argN (1 to 6) and $return */
+s64 stp_syscall_nr(struct stp_context *c);
+s64 stp_syscall_arg(struct stp_context *c, int n);
+s64 stp_syscall_return(struct stp_context *c);
 extern const struct stp_family_ops stp_process_ops;
 
 struct proc_dir_entry;
