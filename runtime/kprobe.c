@@ -32,13 +32,13 @@ static int stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
- * The entry registers of the kretprobe instance whose return handler runs
- * on this CPU: a .return probe reads its function's parameters in them.
- * Handlers run with preemption disabled, so a per-CPU pointer is enough.
+ * The entry registers and @entry slots of the .return probe running on
+ * this CPU (kretprobes here, uretprobes in uprobe.c): its parameters are
+ * read in those registers.  Handlers run with preemption disabled, so a
+ * per-CPU pointer is enough; each setter restores what it found, so that
+ * a handler interrupting another leaves it its state.
  */
-static DEFINE_PER_CPU(struct pt_regs *, stp_entry_regs);
-/* and its @entry slots, after the registers in the instance's data */
-static DEFINE_PER_CPU(s64 *, stp_entry_slots);
+DEFINE_PER_CPU(struct stp_entry_state, stp_entry_state);
 
 static s64 *stp_slots_of(struct kretprobe_instance *ri)
 {
@@ -52,36 +52,36 @@ static s64 *stp_slots_of(struct kretprobe_instance *ri)
 static int stp_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct stp_kprobe *p = container_of(get_kretprobe(ri), struct stp_kprobe, u.rp);
+	struct stp_entry_state old;
 
 	memcpy(ri->data, regs, sizeof(*regs));
 	if (!p->entry_probe)
 		return 0;
 	memset(stp_slots_of(ri), 0, p->nslots * sizeof(s64));
-	this_cpu_write(stp_entry_regs, regs);
-	this_cpu_write(stp_entry_slots, stp_slots_of(ri));
+	old = stp_entry_enter(regs, stp_slots_of(ri));
 	stp_run_probe(p->entry_probe, regs);
-	this_cpu_write(stp_entry_regs, NULL);
-	this_cpu_write(stp_entry_slots, NULL);
+	stp_entry_leave(old);
 	return 0;
 }
 
 static int stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct stp_kprobe *p = container_of(get_kretprobe(ri), struct stp_kprobe, u.rp);
+	struct stp_entry_state old;
 
-	if (p->save_entry) {
-		this_cpu_write(stp_entry_regs, (struct pt_regs *)ri->data);
-		this_cpu_write(stp_entry_slots, stp_slots_of(ri));
+	if (!p->save_entry) {
+		stp_run_probe(p->probe, regs);
+		return 0;
 	}
+	old = stp_entry_enter((struct pt_regs *)ri->data, stp_slots_of(ri));
 	stp_run_probe(p->probe, regs);
-	this_cpu_write(stp_entry_regs, NULL);
-	this_cpu_write(stp_entry_slots, NULL);
+	stp_entry_leave(old);
 	return 0;
 }
 
 u64 stp_entry_slot_addr(struct stp_context *c, int k)
 {
-	s64 *slots = this_cpu_read(stp_entry_slots);
+	s64 *slots = this_cpu_read(stp_entry_state.slots);
 
 	if (!slots) {
 		stp_error(c, "no @entry values in this probe", NULL);
@@ -92,7 +92,7 @@ u64 stp_entry_slot_addr(struct stp_context *c, int k)
 
 s64 stp_entry_slot(struct stp_context *c, int k)
 {
-	s64 *slots = this_cpu_read(stp_entry_slots);
+	s64 *slots = this_cpu_read(stp_entry_state.slots);
 
 	if (!slots) {
 		stp_error(c, "no @entry values in this probe", NULL);
@@ -103,7 +103,7 @@ s64 stp_entry_slot(struct stp_context *c, int k)
 
 u64 stp_entry_reg(struct stp_context *c, int n)
 {
-	struct pt_regs *entry = this_cpu_read(stp_entry_regs);
+	struct pt_regs *entry = this_cpu_read(stp_entry_state.regs);
 	struct pt_regs *now = c->regs;
 	u64 v;
 

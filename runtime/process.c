@@ -10,6 +10,10 @@
  * in a fixed table (STP_PROCESS_MAX, filled with cmpxchg: no lock, no
  * allocation); one that did not fit is not reported at its end.
  * Processes running before the script started are not reported.
+ *
+ * process("PATH").syscall and .syscall.return (process.syscall: any
+ * program, process(PID).syscall: one process) are raw_syscalls'
+ * sys_enter and sys_exit, filtered here by the calling process.
  */
 #include <linux/tracepoint.h>
 #include <linux/sched.h>
@@ -18,11 +22,12 @@
 #include <linux/namei.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/rcupdate.h>
+#include <asm/syscall.h>
 #include "stp.h"
 
 #define STP_PROCESS_MAX 1024
 
-static struct tracepoint *stp_exec_tp, *stp_exit_tp;
 static struct stp_process_probe *stp_procs;
 static int stp_nprocs;
 static atomic_t stp_tgids[STP_PROCESS_MAX];	/* processes running a PATH probed */
@@ -57,7 +62,7 @@ static void stp_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	for (i = 0; i < stp_nprocs; i++) {
 		struct stp_process_probe *pp = &stp_procs[i];
 
-		if (pp->path && pp->inode != inode)
+		if (pp->is_syscall || (pp->path && pp->inode != inode))
 			continue;
 		if (pp->path && !remembered) {
 			stp_remember(p->tgid);
@@ -79,48 +84,144 @@ static void stp_on_exit(void *data, struct task_struct *p)
 	for (i = 0; i < stp_nprocs; i++) {
 		struct stp_process_probe *pp = &stp_procs[i];
 
-		if (pp->is_end && (!pp->path || known))
+		if (pp->is_end && !pp->is_syscall && (!pp->path || known))
 			stp_run_probe(pp->probe, task_pt_regs(p));
 	}
 }
+
+/*
+ * ---- process("PATH").syscall and .syscall.return ----
+ * On raw_syscalls' sys_enter and sys_exit, in the calling thread: its
+ * program is current->mm's exe_file (stable while current runs, its file
+ * freed only after an RCU grace period).
+ */
+static struct inode *stp_current_exe(void)
+{
+	struct inode *inode = NULL;
+	struct file *exe;
+
+	if (!current->mm)
+		return NULL;
+	rcu_read_lock();
+	exe = rcu_dereference(current->mm->exe_file);
+	if (exe)
+		inode = file_inode(exe);
+	rcu_read_unlock();
+	return inode;
+}
+
+static void stp_run_syscall(struct pt_regs *regs, bool is_return)
+{
+	struct inode *exe = NULL;
+	bool have_exe = false;
+	int i;
+
+	for (i = 0; i < stp_nprocs; i++) {
+		struct stp_process_probe *pp = &stp_procs[i];
+
+		if (!pp->is_syscall || pp->is_return != is_return)
+			continue;
+		if (pp->pid && current->tgid != pp->pid)
+			continue;
+		if (pp->path && !have_exe) {
+			exe = stp_current_exe();
+			have_exe = true;
+		}
+		if (pp->path && exe != pp->inode)
+			continue;
+		stp_run_probe(pp->probe, regs);
+	}
+}
+
+static void stp_on_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	stp_run_syscall(regs, false);
+}
+
+static void stp_on_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	stp_run_syscall(regs, true);
+}
+
+/* $syscall, $arg1..$arg6 and $return, from the thread's saved registers */
+s64 stp_syscall_nr(struct stp_context *c)
+{
+	return syscall_get_nr(current, c->regs);
+}
+
+s64 stp_syscall_arg(struct stp_context *c, int n)
+{
+	unsigned long args[6];
+
+	syscall_get_arguments(current, c->regs, args);
+	return (long)args[n - 1];
+}
+
+s64 stp_syscall_return(struct stp_context *c)
+{
+	return syscall_get_return_value(current, c->regs);
+}
+
+/* ---- registration ---- */
+
+struct stp_process_tp {
+	const char *name;
+	void *handler;
+	struct tracepoint *tp;
+};
+
+enum { STP_TP_EXEC, STP_TP_EXIT, STP_TP_SYS_ENTER, STP_TP_SYS_EXIT, STP_NTPS };
+
+static struct stp_process_tp stp_tps[STP_NTPS] = {
+	[STP_TP_EXEC] = { "sched_process_exec", stp_on_exec },
+	[STP_TP_EXIT] = { "sched_process_exit", stp_on_exit },
+	[STP_TP_SYS_ENTER] = { "sys_enter", stp_on_sys_enter },
+	[STP_TP_SYS_EXIT] = { "sys_exit", stp_on_sys_exit },
+};
 
 static void stp_process_unregister(void *probes, int n);
 
 static int stp_process_register(void *probes, int n)
 {
 	struct stp_process_probe *ps = probes;
+	bool wanted[STP_NTPS] = { false };
 	struct path path;
-	int i, rc = 0;
+	int i, t, rc = 0;
 
 	stp_procs = ps;
 	stp_nprocs = n;
 	for (i = 0; i < n; i++) {
+		if (ps[i].is_syscall) {
+			wanted[ps[i].is_return ? STP_TP_SYS_EXIT : STP_TP_SYS_ENTER] = true;
+		} else {
+			wanted[STP_TP_EXEC] = true;	/* .end knows the process from its begin */
+			wanted[STP_TP_EXIT] |= ps[i].is_end;
+		}
 		if (!ps[i].path)
 			continue;
 		rc = kern_path(ps[i].path, LOOKUP_FOLLOW, &path);
-		if (rc)
+		if (rc) {
+			stp_probe_failed(ps[i].probe, "no such file in this system", rc);
 			goto fail;
+		}
 		ps[i].inode = igrab(d_inode(path.dentry));
 		path_put(&path);
 	}
-	stp_exec_tp = stp_find_tracepoint("sched_process_exec");
-	stp_exit_tp = stp_find_tracepoint("sched_process_exit");
-	rc = -ENOENT;
-	if (!stp_exec_tp || !stp_exit_tp)
-		goto fail;
-	rc = tracepoint_probe_register(stp_exec_tp, stp_on_exec, NULL);
-	if (rc)
-		goto fail;
-	rc = tracepoint_probe_register(stp_exit_tp, stp_on_exit, NULL);
-	if (rc) {
-		tracepoint_probe_unregister(stp_exec_tp, stp_on_exec, NULL);
-		goto fail;
+	for (t = 0; t < STP_NTPS; t++) {
+		struct stp_process_tp *tp = &stp_tps[t];
+
+		if (!wanted[t])
+			continue;
+		tp->tp = stp_find_tracepoint(tp->name);
+		rc = tp->tp ? tracepoint_probe_register(tp->tp, tp->handler, NULL) : -ENOENT;
+		if (rc) {
+			tp->tp = NULL;
+			stp_probe_failed(ps[0].probe, "no process tracepoints", rc);
+			goto fail;
+		}
 	}
 	return 0;
 fail:
-	stp_probe_failed(ps[i < n ? i : 0].probe,
-			 i < n ? "no such file in this system" : "no process tracepoints", rc);
-	stp_exec_tp = stp_exit_tp = NULL;
 	stp_process_unregister(probes, n);
 	return rc;
 }
@@ -128,14 +229,18 @@ fail:
 static void stp_process_unregister(void *probes, int n)
 {
 	struct stp_process_probe *ps = probes;
-	int i;
+	bool any = false;
+	int i, t;
 
-	if (stp_exec_tp) {
-		tracepoint_probe_unregister(stp_exec_tp, stp_on_exec, NULL);
-		tracepoint_probe_unregister(stp_exit_tp, stp_on_exit, NULL);
-		tracepoint_synchronize_unregister();
-		stp_exec_tp = stp_exit_tp = NULL;
+	for (t = 0; t < STP_NTPS; t++) {
+		if (!stp_tps[t].tp)
+			continue;
+		tracepoint_probe_unregister(stp_tps[t].tp, stp_tps[t].handler, NULL);
+		stp_tps[t].tp = NULL;
+		any = true;
 	}
+	if (any)
+		tracepoint_synchronize_unregister();
 	for (i = 0; i < n; i++) {
 		if (ps[i].inode)
 			iput(ps[i].inode);

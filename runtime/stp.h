@@ -527,9 +527,31 @@ u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol)
 void stp_kwrite(struct stp_context *c, u64 addr, int size, s64 v);
 void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
 /* A register as it was at the entry of the function a .return probe is on
-   (kprobe.c keeps them for kretprobes with save_entry). */
+   (kept for .return probes with save_entry: kprobe.c, uprobe.c). */
 u64 stp_entry_reg(struct stp_context *c, int n);
 #define STP_ENTRY_REG(c, n) stp_entry_reg(c, n)
+/* Where the above are, for the .return probe running on this CPU:
+   set by the families with preemption disabled (kprobe.c, uprobe.c). */
+struct stp_entry_state {
+	struct pt_regs *regs;
+	s64 *slots;
+};
+DECLARE_PER_CPU(struct stp_entry_state, stp_entry_state);
+
+static inline struct stp_entry_state stp_entry_enter(struct pt_regs *regs, s64 *slots)
+{
+	struct stp_entry_state old = *this_cpu_ptr(&stp_entry_state);
+
+	this_cpu_write(stp_entry_state.regs, regs);
+	this_cpu_write(stp_entry_state.slots, slots);
+	return old;
+}
+
+static inline void stp_entry_leave(struct stp_entry_state old)
+{
+	this_cpu_write(stp_entry_state.regs, old.regs);
+	this_cpu_write(stp_entry_state.slots, old.slots);
+}
 /* @entry(expr): slot k of the kretprobe instance, filled at entry */
 s64 stp_entry_slot(struct stp_context *c, int k);
 u64 stp_entry_slot_addr(struct stp_context *c, int k);
@@ -764,8 +786,13 @@ struct stp_uprobe {
 	loff_t offset;		/* in the file */
 	bool is_return;
 	bool optional;
+	bool save_entry;	/* .return: keep the entry registers (stp_entry_reg) */
+	const struct stp_probe *entry_probe;	/* .return: run at entry, fills ... */
+	int nslots;		/* ... this many @entry slots (stp_entry_slot) */
 	struct inode *inode;
 	struct uprobe_consumer uc;
+	struct stp_uentry_table *entries;	/* save_entry: the calls in progress */
+	struct stp_uprobe *fills;	/* @entry's probe after the prologue: of this .return */
 	bool registered;
 };
 extern const struct stp_family_ops stp_uprobe_ops;
@@ -773,9 +800,16 @@ extern const struct stp_family_ops stp_uprobe_ops;
 struct stp_process_probe {
 	const struct stp_probe *probe;
 	const char *path;	/* NULL: any program */
+	pid_t pid;		/* process(PID).syscall: that process only */
 	bool is_end;
+	bool is_syscall;	/* .syscall, or with is_return .syscall.return */
+	bool is_return;
 	struct inode *inode;	/* of path, while registered */
 };
+/* process(...).syscall's $syscall, $argN (1 to 6) and $return */
+s64 stp_syscall_nr(struct stp_context *c);
+s64 stp_syscall_arg(struct stp_context *c, int n);
+s64 stp_syscall_return(struct stp_context *c);
 extern const struct stp_family_ops stp_process_ops;
 
 struct proc_dir_entry;

@@ -5,12 +5,18 @@
  * its debuginfo.  Every process running the file is probed, already
  * running or started later.  A handler runs in the probed task, which
  * may fault on user memory: target variables are read with
- * copy_from_user_nofault (loc.c).
+ * copy_from_user_nofault (loc.c).  A .return probe that reads the
+ * function's parameters keeps each call's entry registers (below).
  */
 #include <linux/uprobes.h>
 #include <linux/namei.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/mm.h>
+#include <linux/ptrace.h>
 #include "stp.h"
 
 static int stp_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
@@ -21,12 +27,213 @@ static int stp_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * ---- the entry registers of a .return probe's calls in progress ----
+ * A uretprobe keeps no data per call, so a .return probe that reads
+ * parameters (or @entry) also takes the function's entry (uc.handler),
+ * where it saves the registers, and the @entry slots its entry probe
+ * fills, in a fixed table of its own.  An entry is the call of one
+ * thread (tid, and its start time against a reused tid) with one stack
+ * pointer at entry (its frame: recursive calls differ), found again by
+ * the return handler, whose stack pointer is just above it.  A frame
+ * that never returns (longjmp, or the kernel that could not set up the
+ * return) leaves an entry, reused by the next entry of its thread at
+ * the same depth or deeper; a thread that died inside leaves one,
+ * reclaimed when the table is full.  A return without its entry (the
+ * table was full) is counted as a skipped probe.
+ */
+#define STP_UENTRY_MAX 256	/* calls in progress per .return probe, all threads */
+#define STP_UENTRY_CLAIMED (-1)	/* tid while the owner fills the entry in */
+
+struct stp_uentry {
+	atomic_t tid;		/* 0: free */
+	u64 start_time;
+	unsigned long sp;	/* at entry */
+	struct pt_regs regs;
+	s64 slots[];
+};
+
+struct stp_uentry_table {
+	size_t size;		/* of an entry, with its slots */
+	char entries[];
+};
+
+static struct stp_uentry *stp_uentry(struct stp_uentry_table *t, int i)
+{
+	return (struct stp_uentry *)(t->entries + i * t->size);
+}
+
+/* An entry's thread has exited (its tid may be another thread's now). */
+static bool stp_uentry_dead(struct stp_uentry *e, int tid)
+{
+	struct task_struct *t;
+	bool dead;
+
+	rcu_read_lock();
+	t = pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
+	dead = !t || t->start_time != e->start_time;
+	rcu_read_unlock();
+	return dead;
+}
+
+static struct stp_uentry *stp_uentry_claim(struct stp_uentry_table *t, unsigned long sp)
+{
+	struct stp_uentry *e;
+	int i, tid, pass;
+
+	/* this thread's entries of frames that are gone: one is reused */
+	struct stp_uentry *reuse = NULL;
+
+	for (i = 0; i < STP_UENTRY_MAX; i++) {
+		e = stp_uentry(t, i);
+		if (atomic_read(&e->tid) != current->pid ||
+		    e->start_time != current->start_time || e->sp > sp)
+			continue;
+		if (reuse)
+			atomic_set(&e->tid, 0);
+		else
+			reuse = e;
+	}
+	e = reuse;
+	if (e)
+		goto found;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < STP_UENTRY_MAX; i++) {
+			e = stp_uentry(t, i);
+			tid = atomic_read(&e->tid);
+			if (pass && tid > 0 && stp_uentry_dead(e, tid))
+				atomic_cmpxchg(&e->tid, tid, 0);
+			if (atomic_cmpxchg(&e->tid, 0, STP_UENTRY_CLAIMED) == 0)
+				goto claimed;
+		}
+	}
+	return NULL;
+claimed:
+	e->start_time = current->start_time;
+	atomic_set(&e->tid, current->pid);
+found:
+	e->sp = sp;
+	return e;
+}
+
+/* The entry of the call returning with stack pointer sp; deeper ones are freed. */
+static struct stp_uentry *stp_uentry_find(struct stp_uentry_table *t, unsigned long sp)
+{
+	struct stp_uentry *e, *found = NULL;
+	int i;
+
+	/* x86: the return popped the return address the entry's sp pointed to */
+	sp -= sizeof(long);
+	for (i = 0; i < STP_UENTRY_MAX; i++) {
+		e = stp_uentry(t, i);
+		if (atomic_read(&e->tid) != current->pid ||
+		    e->start_time != current->start_time)
+			continue;
+		if (e->sp == sp)
+			found = e;
+		else if (e->sp < sp)
+			atomic_set(&e->tid, 0);
+	}
+	return found;
+}
+
+/* The entry of this thread's latest call (the deepest frame). */
+static struct stp_uentry *stp_uentry_latest(struct stp_uentry_table *t)
+{
+	struct stp_uentry *e, *found = NULL;
+	int i;
+
+	for (i = 0; i < STP_UENTRY_MAX; i++) {
+		e = stp_uentry(t, i);
+		if (atomic_read(&e->tid) == current->pid &&
+		    e->start_time == current->start_time && (!found || e->sp < found->sp))
+			found = e;
+	}
+	return found;
+}
+
+static int stp_uprobe_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
+	struct stp_uentry *e = stp_uentry_claim(p->entries, user_stack_pointer(regs));
+	struct stp_entry_state old;
+
+	if (!e)
+		return 0;	/* its return is skipped */
+	memcpy(&e->regs, regs, sizeof(*regs));
+	if (!p->entry_probe)
+		return 0;
+	memset(e->slots, 0, p->nslots * sizeof(s64));
+	preempt_disable();
+	old = stp_entry_enter(regs, e->slots);
+	stp_run_probe(p->entry_probe, regs);
+	stp_entry_leave(old);
+	preempt_enable();
+	return 0;
+}
+
 static int stp_uretprobe_hit(struct uprobe_consumer *uc, unsigned long func,
 			     struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
+	struct stp_entry_state old;
+	struct stp_uentry *e;
 
+	if (!p->save_entry) {
+		stp_run_probe(p->probe, regs);
+		return 0;
+	}
+	e = stp_uentry_find(p->entries, user_stack_pointer(regs));
+	if (!e) {
+		if (atomic_read(&stp_session_state) == STP_SESSION_RUNNING)
+			stp_skip();
+		return 0;
+	}
+	preempt_disable();
+	old = stp_entry_enter(&e->regs, e->slots);
 	stp_run_probe(p->probe, regs);
+	stp_entry_leave(old);
+	preempt_enable();
+	atomic_set(&e->tid, 0);
+	return 0;
+}
+
+/*
+ * @entry's probe where the function's prologue ends, for code whose
+ * parameters are in their frame slots only from there (-O0): it fills the
+ * slots of the call its .return probe's entry handler has just saved.
+ * Its variables are located, as in the .return probe, from the entry
+ * registers (the frame base is the same), and read now.
+ */
+static int stp_uprobe_fill(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
+	struct stp_uentry_table *t = p->fills->entries;
+	struct stp_entry_state old;
+	struct stp_uentry *e;
+
+	if (!t)
+		return 0;
+	e = stp_uentry_latest(t);
+	if (!e)
+		return 0;
+	/* its expressions were lowered for the .return probe: STP_ENTRY_REG */
+	preempt_disable();
+	old = stp_entry_enter(&e->regs, e->slots);
+	stp_run_probe(p->probe, regs);
+	stp_entry_leave(old);
+	preempt_enable();
+	return 0;
+}
+
+static int stp_uentry_alloc(struct stp_uprobe *p)
+{
+	size_t size = ALIGN(sizeof(struct stp_uentry) + p->nslots * sizeof(s64), 8);
+
+	p->entries = kvzalloc(sizeof(*p->entries) + STP_UENTRY_MAX * size, GFP_KERNEL);
+	if (!p->entries)
+		return -ENOMEM;
+	p->entries->size = size;
 	return 0;
 }
 
@@ -45,13 +252,24 @@ static int stp_uprobe_register_one(struct stp_uprobe *p)
 	memset(&p->uc, 0, sizeof(p->uc));
 	if (p->is_return)
 		p->uc.ret_handler = stp_uretprobe_hit;
+	else if (p->fills)
+		p->uc.handler = stp_uprobe_fill;
 	else
 		p->uc.handler = stp_uprobe_hit;
-	rc = uprobe_register(p->inode, p->offset, &p->uc);
-	if (rc) {
-		iput(p->inode);
-		p->inode = NULL;
+	if (p->save_entry) {
+		rc = stp_uentry_alloc(p);
+		if (rc)
+			goto fail;
+		p->uc.handler = stp_uprobe_entry;
 	}
+	rc = uprobe_register(p->inode, p->offset, &p->uc);
+	if (!rc)
+		return 0;
+	kvfree(p->entries);
+	p->entries = NULL;
+fail:
+	iput(p->inode);
+	p->inode = NULL;
 	return rc;
 }
 
@@ -84,12 +302,15 @@ static void stp_uprobe_unregister(void *probes, int n)
 	struct stp_uprobe *ups = probes;
 	int i;
 
-	for (i = 0; i < n; i++) {
+	/* last first: an @entry probe of a .return probe (fills) is after it */
+	for (i = n - 1; i >= 0; i--) {
 		struct stp_uprobe *p = &ups[i];
 
 		if (!p->registered)
 			continue;
 		uprobe_unregister(p->inode, p->offset, &p->uc);
+		kvfree(p->entries);
+		p->entries = NULL;
 		iput(p->inode);
 		p->inode = NULL;
 		p->registered = false;

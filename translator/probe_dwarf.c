@@ -47,6 +47,7 @@ typedef struct DwarfData {
 	DerivedProbe *entry_helper;
 	int nslots;
 	bool is_entry_helper;	/* that probe: not registered on its own */
+	int entry_helper_index;	/* process: the .return probe's row in the table */
 	const char *where;	/* the point without suffixes, for messages */
 } DwarfData;
 
@@ -659,11 +660,6 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 			     name, dd->where);
 		return false;
 	}
-	if (dd->is_return && var->is_param && dd->is_user) {
-		fail(lw, loc, "cannot read '$%s' in %s.return: a uprobe's return keeps no entry "
-		     "registers (read it in a .function probe)", name, dd->where);
-		return false;
-	}
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
 	DwLoc l = dw_var_location(dd->mod, var, addr);
@@ -1094,6 +1090,12 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 	*hd = *dd;
 	hd->is_return = false;
 	hd->is_entry_helper = true;
+	hd->save_entry = false;
+	if (dd->is_user && dd->func) {
+		/* -O0 code has its parameters in the frame after the prologue */
+		hd->addr = user_probe_addr(dd->mod, dd->func);
+		hd->offset = file_offset(dd->path, hd->addr);
+	}
 	Probe *p = arena_alloc(sizeof(*p));
 	*p = *d->probe;
 	p->locals = (Vec){0};
@@ -1292,18 +1294,54 @@ ProbeFamily family_dwarf = {
 
 /* ---- process("PATH"): the same points and variables, as uprobes ---- */
 
+static void emit_uprobe(FILE *out, DerivedProbe *d)
+{
+	DwarfData *dd = d->data;
+	fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx", d->id,
+		dd->path, (unsigned long long)dd->offset);
+	if (dd->is_return)
+		fprintf(out, ", .is_return = true");
+	if (dd->save_entry)
+		fprintf(out, ", .save_entry = true");
+	if (dd->optional)
+		fprintf(out, ", .optional = true");
+}
+
+/* @entry's probe runs from the .return probe's entry handler ... */
+static bool helper_at_entry(DerivedProbe *h)
+{
+	DwarfData *hd = h->data;
+	return !hd->func || hd->addr == hd->func->entry;
+}
+
+/*
+ * ... or, after a prologue, as a uprobe of its own there, after the
+ * .return probes in the table (it points to its .return probe's entry,
+ * and it is unregistered first).
+ */
 static void emit_uprobes(FILE *out, DerivedProbe **probes, int n)
 {
 	fprintf(out, "static struct stp_uprobe stp_uprobes[] = {\n");
+	int k = 0;
 	for (int i = 0; i < n; i++) {
 		DwarfData *dd = probes[i]->data;
-		fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx",
-			probes[i]->id, dd->path, (unsigned long long)dd->offset);
-		if (dd->is_return)
-			fprintf(out, ", .is_return = true");
-		if (dd->optional)
-			fprintf(out, ", .optional = true");
+		if (dd->is_entry_helper)
+			continue;
+		emit_uprobe(out, probes[i]);
+		if (dd->entry_helper && helper_at_entry(dd->entry_helper))
+			fprintf(out, ", .entry_probe = &stp_probes[%d], .nslots = %d",
+				dd->entry_helper->id, dd->nslots);
+		else if (dd->entry_helper)
+			fprintf(out, ", .nslots = %d", dd->nslots);
 		fprintf(out, " },\n");
+		dd->entry_helper_index = k++;
+	}
+	for (int i = 0; i < n; i++) {
+		DwarfData *dd = probes[i]->data;
+		if (!dd->entry_helper || helper_at_entry(dd->entry_helper))
+			continue;
+		emit_uprobe(out, dd->entry_helper);
+		fprintf(out, ", .fills = &stp_uprobes[%d] },\n", dd->entry_helper_index);
 	}
 	fprintf(out, "};\n\n");
 }

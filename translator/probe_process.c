@@ -2,11 +2,15 @@
  * probe_process.c - process("PATH").begin and .end, process.begin and
  * process.end: a program starting (its exec) and ending (its last
  * thread's exit), in the process's own context (runtime/process.c).
+ * process("PATH").syscall and .syscall.return (also process.syscall and
+ * process(PID).syscall): each system call of those processes, with
+ * $syscall, $arg1..$arg6 and $return.
  * Processes that were already running when the script started are not
  * reported.  .function and .statement of process("PATH") are uprobes,
  * in probe_dwarf.c.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stap.h"
@@ -14,48 +18,128 @@
 
 typedef struct ProcessData {
 	const char *path;	/* NULL: any program */
+	int64_t pid;		/* process(PID).syscall; 0: any */
 	bool is_end;
+	bool is_syscall;
+	bool is_return;		/* .syscall.return */
 } ProcessData;
 
-static const char *process_seconds[] = { "begin", "end", NULL };
-static const char *process_suffixes[] = { "begin", "end", "function", "statement", NULL };
+static const char *process_seconds[] = { "begin", "end", "syscall", NULL };
+static const char *process_suffixes[] = { "begin", "end", "syscall", "return", "function",
+					  "statement", NULL };
 
 static const char *const process_shapes[] = {
-	"process.begin", "process.end", "process(S).begin", "process(S).end", NULL,
+	"process.begin", "process.end", "process.syscall", "process.syscall.return",
+	"process(S).begin", "process(S).end", "process(S).syscall", "process(S).syscall.return",
+	"process(N).syscall", "process(N).syscall.return", NULL,
 };
+
+/* process("PATH"): the program, absolute, copied into the VM with --vm */
+static bool resolve_path(ProbePoint *pp, Component *c, ProcessData *pd, bool *skip)
+{
+	char *abs = realpath(c->arg->str, NULL);
+	if (!abs) {
+		if (pp->optional) {
+			*skip = true;
+			return true;
+		}
+		error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", c->arg->str,
+			 strerror(errno));
+		return false;
+	}
+	pd->path = arena_strdup(abs);
+	free(abs);
+	vec_push(&cur_session->vm_copies, (void *)pd->path);
+	return true;
+}
 
 static bool resolve_process(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *w = c->next;
 	ProcessData *pd = arena_alloc(sizeof(*pd));
-	if (c->has_arg) {
+	pd->is_syscall = strcmp(w->name, "syscall") == 0;
+	Component *ret = pd->is_syscall ? w->next : NULL;
+	pd->is_return = ret && strcmp(ret->name, "return") == 0 && !ret->has_arg;
+	if (c->has_arg && c->arg->kind == ND_NUM && pd->is_syscall) {
+		if (c->arg->num <= 0 || c->arg->num > INT32_MAX) {
+			error_at(c->arg->loc, "semantic error", "process(%lld): not a process id",
+				 (long long)c->arg->num);
+			return false;
+		}
+		pd->pid = c->arg->num;
+	} else if (c->has_arg) {
 		if (c->arg->kind != ND_STR || !c->arg->str[0]) {
-			error_at(c->loc, "semantic error", "process takes a path: process(\"PATH\")");
+			error_at(c->loc, "semantic error", pd->is_syscall ?
+				 "process takes a path or a process id: process(\"PATH\"), process(PID)" :
+				 "process takes a path: process(\"PATH\")");
 			return false;
 		}
-		char *abs = realpath(c->arg->str, NULL);
-		if (!abs) {
-			if (pp->optional)
-				return true;
-			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", c->arg->str,
-				 strerror(errno));
+		bool skip = false;
+		if (!resolve_path(pp, c, pd, &skip))
 			return false;
-		}
-		pd->path = arena_strdup(abs);
-		free(abs);
-		vec_push(&cur_session->vm_copies, (void *)pd->path);	/* --vm: into the guest */
+		if (skip)
+			return true;
 	}
-	if (w->has_arg || w->next) {
-		error_at(w->has_arg ? w->loc : w->next->loc, "semantic error",
-			 "no match for probe point: process.%s takes no argument and no suffix",
-			 w->name);
+	Component *extra = pd->is_return ? ret->next : w->next;
+	if (w->has_arg || extra) {
+		error_at(w->has_arg ? w->loc : extra->loc, "semantic error",
+			 "no match for probe point: process.%s takes no argument and %s", w->name,
+			 pd->is_syscall ? "no suffix but .return" : "no suffix");
 		return false;
 	}
 	pd->is_end = strcmp(w->name, "end") == 0;
-	vec_push(out, new_derived(&family_process, probe, pd,
-				  pd->path ? arena_printf("process(\"%s\").%s", pd->path, w->name) :
-					     arena_printf("process.%s", w->name)));
+	const char *what = pd->is_return ? "syscall.return" : w->name;
+	const char *name = pd->path ? arena_printf("process(\"%s\").%s", pd->path, what) :
+			   pd->pid ? arena_printf("process(%lld).%s", (long long)pd->pid, what) :
+				     arena_printf("process.%s", what);
+	vec_push(out, new_derived(&family_process, probe, pd, name));
 	return true;
+}
+
+/*
+ * $syscall, $arg1..$arg6 and, in .syscall.return, $return: longs read from
+ * the thread's saved user registers.  Other probes of the family have none.
+ */
+static void resolve_process_target(DerivedProbe *d, Node *n)
+{
+	ProcessData *pd = d->data;
+	Node *t = n->kind == ND_DEFINED ? n->lhs : n;
+	const char *c_expr = NULL;
+	if (t->kind == ND_TARGET && !t->chain && pd->is_syscall) {
+		const char *v = t->name;
+		if (strcmp(v, "$syscall") == 0)
+			c_expr = "stp_syscall_nr(c)";
+		else if (strcmp(v, "$return") == 0 && pd->is_return)
+			c_expr = "stp_syscall_return(c)";
+		else if (strncmp(v, "$arg", 4) == 0 && v[4] >= '1' && v[4] <= '6' && !v[5])
+			c_expr = arena_printf("stp_syscall_arg(c, %c)", v[4]);
+	}
+	if (n->kind == ND_DEFINED) {
+		Node *nx = n->next;
+		Loc loc = n->loc;
+		memset(n, 0, sizeof(*n));
+		n->kind = ND_NUM;
+		n->num = c_expr != NULL;
+		n->loc = loc;
+		n->type = TY_LONG;
+		n->next = nx;
+		return;
+	}
+	if (!c_expr) {
+		if (pd->is_syscall)
+			error_at(n->loc, "semantic error", "%s has the target variables $syscall, "
+				 "$arg1 to $arg6%s, not '%s'", d->pp,
+				 pd->is_return ? " and $return" : "",
+				 n->kind == ND_TARGET ? n->name : "@...");
+		else
+			error_at(n->loc, "semantic error", "%s has no target variables", d->pp);
+		return;
+	}
+	TargetCode *tc = arena_alloc(sizeof(*tc));
+	tc->c_expr = c_expr;
+	tc->write_reg = -1;
+	n->target = tc;
+	n->type = TY_LONG;
 }
 
 static void emit_process(FILE *out, DerivedProbe **probes, int n)
@@ -66,8 +150,14 @@ static void emit_process(FILE *out, DerivedProbe **probes, int n)
 		fprintf(out, "\t{ .probe = &stp_probes[%d]", probes[i]->id);
 		if (pd->path)
 			fprintf(out, ", .path = %s", c_str(pd->path));
+		if (pd->pid)
+			fprintf(out, ", .pid = %lld", (long long)pd->pid);
 		if (pd->is_end)
 			fprintf(out, ", .is_end = true");
+		if (pd->is_syscall)
+			fprintf(out, ", .is_syscall = true");
+		if (pd->is_return)
+			fprintf(out, ", .is_return = true");
 		fprintf(out, " },\n");
 	}
 	fprintf(out, "};\n\n");
@@ -83,4 +173,5 @@ ProbeFamily family_process = {
 	.shapes = process_shapes,
 	.table_name = "stp_process_probes",
 	.ops_name = "stp_process_ops",
+	.resolve_target = resolve_process_target,
 };
