@@ -163,6 +163,18 @@ static void emit_process(FILE *out, DerivedProbe **probes, int n)
 	fprintf(out, "};\n\n");
 }
 
+/* stap -L: the system call points' target variables */
+static const char *list_process_vars(DerivedProbe *d)
+{
+	ProcessData *pd = d->data;
+	if (!pd->is_syscall)
+		return "";
+	return pd->is_return ? " $syscall:long $arg1:long $arg2:long $arg3:long $arg4:long"
+			       " $arg5:long $arg6:long $return:long" :
+			       " $syscall:long $arg1:long $arg2:long $arg3:long $arg4:long"
+			       " $arg5:long $arg6:long";
+}
+
 ProbeFamily family_process = {
 	.name = "process",
 	.first = "process",
@@ -174,4 +186,5 @@ ProbeFamily family_process = {
 	.table_name = "stp_process_probes",
 	.ops_name = "stp_process_ops",
 	.resolve_target = resolve_process_target,
+	.list_vars = list_process_vars,
 };
