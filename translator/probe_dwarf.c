@@ -220,27 +220,13 @@ static int compare_syms(const void *a, const void *b)
  */
 static uint64_t file_offset(const char *path, uint64_t addr)
 {
-	uint64_t off = addr;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return off;
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-	size_t n = 0;
-	if (e && elf_getphdrnum(e, &n) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			GElf_Phdr ph;
-			if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD &&
-			    addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_filesz) {
-				off = addr - ph.p_vaddr + ph.p_offset;
-				break;
-			}
-		}
+	Vec segs = elf_load_segments(path);
+	for (int i = 0; i < segs.len; i++) {
+		ElfSegment *sg = segs.items[i];
+		if (addr >= sg->vaddr && addr < sg->vaddr + sg->filesz)
+			return addr - sg->vaddr + sg->offset;
 	}
-	if (e)
-		elf_end(e);
-	close(fd);
-	return off;
+	return addr;
 }
 
 static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,

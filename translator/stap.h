@@ -632,6 +632,11 @@ typedef struct ElfFuncSym {
 /* path's function symbols (.symtab, else .dynsym), by address: one per
    address unless aliases; an empty Vec and *why when there are none. */
 Vec elf_function_symbols(const char *path, bool aliases, const char **why);
+/* path's PT_LOAD segments with file contents (ElfSegment *), in file order */
+typedef struct ElfSegment {
+	uint64_t offset, vaddr, filesz;
+} ElfSegment;
+Vec elf_load_segments(const char *path);
 void add_symbol_file(Session *s, const char *path);	/* -d PATH; fatal if unusable */
 /* emit.c: the module's stp_ubinaries table; returns its length */
 int emit_usym_tables(FILE *out, Session *s);

@@ -147,11 +147,7 @@ void add_symbol_file(Session *s, const char *path)
 
 /* ---- the module's tables ---- */
 
-typedef struct Segment {
-	uint64_t offset, vaddr, filesz;
-} Segment;
-
-static Vec load_segments(const char *path)
+Vec elf_load_segments(const char *path)
 {
 	Vec out = {0};
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -165,7 +161,7 @@ static Vec load_segments(const char *path)
 			GElf_Phdr ph;
 			if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || !ph.p_filesz)
 				continue;
-			Segment *sg = arena_alloc(sizeof(*sg));
+			ElfSegment *sg = arena_alloc(sizeof(*sg));
 			sg->offset = ph.p_offset;
 			sg->vaddr = ph.p_vaddr;
 			sg->filesz = ph.p_filesz;
@@ -196,7 +192,7 @@ int emit_usym_tables(FILE *out, Session *s)
 	for (int i = 0; i < paths.len; i++) {
 		const char *why;
 		Vec syms = elf_function_symbols(paths.items[i], false, &why);
-		Vec segs = load_segments(paths.items[i]);
+		Vec segs = elf_load_segments(paths.items[i]);
 		if (!syms.len || !segs.len)
 			continue;
 		if (!n)
@@ -212,7 +208,7 @@ int emit_usym_tables(FILE *out, Session *s)
 		fprintf(out, "};\n\n/* its PT_LOAD segments: file offset, address, size */\n");
 		fprintf(out, "static const struct stp_useg stp_usegs_%d[] = {\n", n);
 		for (int j = 0; j < segs.len; j++) {
-			Segment *sg = segs.items[j];
+			ElfSegment *sg = segs.items[j];
 			fprintf(out, "\t{ 0x%llx, 0x%llx, 0x%llx },\n", (unsigned long long)sg->offset,
 				(unsigned long long)sg->vaddr, (unsigned long long)sg->filesz);
 		}
