@@ -52,30 +52,24 @@ static s64 *stp_slots_of(struct kretprobe_instance *ri)
 static int stp_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct stp_kprobe *p = container_of(get_kretprobe(ri), struct stp_kprobe, u.rp);
-	struct stp_entry_state old;
 
 	memcpy(ri->data, regs, sizeof(*regs));
 	if (!p->entry_probe)
 		return 0;
 	memset(stp_slots_of(ri), 0, p->nslots * sizeof(s64));
-	old = stp_entry_enter(regs, stp_slots_of(ri));
-	stp_run_probe(p->entry_probe, regs);
-	stp_entry_leave(old);
+	stp_run_with_entry(p->entry_probe, regs, regs, stp_slots_of(ri));
 	return 0;
 }
 
 static int stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct stp_kprobe *p = container_of(get_kretprobe(ri), struct stp_kprobe, u.rp);
-	struct stp_entry_state old;
 
 	if (!p->save_entry) {
 		stp_run_probe(p->probe, regs);
 		return 0;
 	}
-	old = stp_entry_enter((struct pt_regs *)ri->data, stp_slots_of(ri));
-	stp_run_probe(p->probe, regs);
-	stp_entry_leave(old);
+	stp_run_with_entry(p->probe, regs, (struct pt_regs *)ri->data, stp_slots_of(ri));
 	return 0;
 }
 

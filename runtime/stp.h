@@ -531,27 +531,13 @@ void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
 u64 stp_entry_reg(struct stp_context *c, int n);
 #define STP_ENTRY_REG(c, n) stp_entry_reg(c, n)
 /* Where the above are, for the .return probe running on this CPU:
-   set by the families with preemption disabled (kprobe.c, uprobe.c). */
+   set by stp_run_with_entry. */
 struct stp_entry_state {
 	struct pt_regs *regs;
 	s64 *slots;
 };
 DECLARE_PER_CPU(struct stp_entry_state, stp_entry_state);
 
-static inline struct stp_entry_state stp_entry_enter(struct pt_regs *regs, s64 *slots)
-{
-	struct stp_entry_state old = *this_cpu_ptr(&stp_entry_state);
-
-	this_cpu_write(stp_entry_state.regs, regs);
-	this_cpu_write(stp_entry_state.slots, slots);
-	return old;
-}
-
-static inline void stp_entry_leave(struct stp_entry_state old)
-{
-	this_cpu_write(stp_entry_state.regs, old.regs);
-	this_cpu_write(stp_entry_state.slots, old.slots);
-}
 /* @entry(expr): slot k of the kretprobe instance, filled at entry */
 s64 stp_entry_slot(struct stp_context *c, int k);
 u64 stp_entry_slot_addr(struct stp_context *c, int k);
@@ -720,6 +706,27 @@ static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_r
 	}
 out:
 	this_cpu_dec(stp_contexts->busy);
+	preempt_enable();
+}
+
+/*
+ * Runs a probe with entry_regs and slots as the entry state that its
+ * STP_ENTRY_REG and @entry reads see (a .return probe, or the helper
+ * probe that fills the slots at entry), then puts back what was there:
+ * a kprobe's handler may interrupt a uprobe's on the same CPU.
+ */
+static __always_inline void stp_run_with_entry(const struct stp_probe *p, struct pt_regs *regs,
+					       struct pt_regs *entry_regs, s64 *slots)
+{
+	struct stp_entry_state old;
+
+	preempt_disable();
+	old = *this_cpu_ptr(&stp_entry_state);
+	this_cpu_write(stp_entry_state.regs, entry_regs);
+	this_cpu_write(stp_entry_state.slots, slots);
+	stp_run_probe(p, regs);
+	this_cpu_write(stp_entry_state.regs, old.regs);
+	this_cpu_write(stp_entry_state.slots, old.slots);
 	preempt_enable();
 }
 

@@ -156,7 +156,6 @@ static int stp_uprobe_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
 	struct stp_uentry *e = stp_uentry_claim(p->entries, user_stack_pointer(regs));
-	struct stp_entry_state old;
 
 	if (!e)
 		return 0;	/* its return is skipped */
@@ -164,11 +163,7 @@ static int stp_uprobe_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 	if (!p->entry_probe)
 		return 0;
 	memset(e->slots, 0, p->nslots * sizeof(s64));
-	preempt_disable();
-	old = stp_entry_enter(regs, e->slots);
-	stp_run_probe(p->entry_probe, regs);
-	stp_entry_leave(old);
-	preempt_enable();
+	stp_run_with_entry(p->entry_probe, regs, regs, e->slots);
 	return 0;
 }
 
@@ -176,7 +171,6 @@ static int stp_uretprobe_hit(struct uprobe_consumer *uc, unsigned long func,
 			     struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
-	struct stp_entry_state old;
 	struct stp_uentry *e;
 
 	if (!p->save_entry) {
@@ -189,11 +183,7 @@ static int stp_uretprobe_hit(struct uprobe_consumer *uc, unsigned long func,
 			stp_skip();
 		return 0;
 	}
-	preempt_disable();
-	old = stp_entry_enter(&e->regs, e->slots);
-	stp_run_probe(p->probe, regs);
-	stp_entry_leave(old);
-	preempt_enable();
+	stp_run_with_entry(p->probe, regs, &e->regs, e->slots);
 	atomic_set(&e->tid, 0);
 	return 0;
 }
@@ -209,7 +199,6 @@ static int stp_uprobe_fill(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
 	struct stp_uentry_table *t = p->fills->entries;
-	struct stp_entry_state old;
 	struct stp_uentry *e;
 
 	if (!t)
@@ -218,11 +207,7 @@ static int stp_uprobe_fill(struct uprobe_consumer *uc, struct pt_regs *regs)
 	if (!e)
 		return 0;
 	/* its expressions were lowered for the .return probe: STP_ENTRY_REG */
-	preempt_disable();
-	old = stp_entry_enter(&e->regs, e->slots);
-	stp_run_probe(p->probe, regs);
-	stp_entry_leave(old);
-	preempt_enable();
+	stp_run_with_entry(p->probe, regs, &e->regs, e->slots);
 	return 0;
 }
 
