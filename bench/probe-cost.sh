@@ -100,7 +100,7 @@ declare -A title=(
 	[count]='`n++`'
 	[map]='`m[pid()]++`'
 	[stat]='`a <<< 1`'
-	[ret]='`.return { n++ }` (kretprobe)'
+	[ret]='`.return { n++ }`'
 	[trace]='tracepoint `raw_syscalls:sys_enter { n++ }`'
 )
 

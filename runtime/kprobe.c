@@ -4,11 +4,12 @@
  * kernel.function(...) entries, .return probes (kretprobes), and
  * statements.
  *
- * An entry probe on a function's first instruction, where ftrace has its
- * call site, is run by our own ftrace_ops instead of a kprobe (see
- * stp_ftrace_hit); everything else is a kprobe or a kretprobe.  A
- * kretprobe that finds no free instance is "missed" and counted as a
- * skipped probe.  An optional probe (?) that cannot be registered is
+ * A probe on a function's first instruction, where ftrace has its call
+ * site, is run by our own ftrace_ops instead of a kprobe (see
+ * stp_ftrace_hit); a .return probe there replaces the return address
+ * itself (see stp_ret_enter).  Everything else is a kprobe or a
+ * kretprobe.  A return that finds no free slot or kretprobe instance is
+ * "missed" and counted as a skipped probe.  An optional probe (?) that cannot be registered is
  * skipped; any other registration failure stops the script, naming the
  * function.
  */
@@ -124,16 +125,16 @@ u64 stp_entry_reg(struct stp_context *c, int n)
  * keep their kprobe: kprobes follow a module's unloading, an ftrace
  * filter does not.
  */
-#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE) && \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
-#define STP_USE_FTRACE 1
+#if STP_USE_FTRACE
 
 struct stp_ftrace_group {
 	struct ftrace_ops ops;
-	void *table;			/* the stp_kprobe array it serves */
+	void *table;			/* the stp_kprobe array it serves ... */
+	int table_n;			/* ... of this many */
 	int n;
 	unsigned long *ips;		/* sorted; a function probed twice appears twice */
 	struct stp_kprobe **probes;	/* probes[i] is at ips[i] */
+	bool has_returns;		/* uses the return slots (stp_ret_start) */
 };
 
 /* one per table of stp_kprobe (the kprobe and the dwarf families) */
@@ -160,8 +161,14 @@ static void notrace stp_ftrace_hit(unsigned long ip, unsigned long parent_ip,
 	/* as a kprobe would: the registers of a breakpoint hit at ip */
 	saved_ip = instruction_pointer(regs);
 	instruction_pointer_set(regs, ip + sizeof(kprobe_opcode_t));
-	for (; lo < g->n && g->ips[lo] == ip; lo++)
-		stp_run_probe(g->probes[lo]->probe, regs);
+	for (; lo < g->n && g->ips[lo] == ip; lo++) {
+		struct stp_kprobe *p = g->probes[lo];
+
+		if (p->is_return)
+			stp_ret_enter(p, regs);
+		else
+			stp_run_probe(p->probe, regs);
+	}
 	instruction_pointer_set(regs, saved_ip);
 }
 
@@ -170,7 +177,7 @@ static bool stp_ftrace_candidate(struct stp_kprobe *p)
 {
 	char sym[KSYM_SYMBOL_LEN];
 
-	if (p->is_return || !p->symbol || !(p->u.kp.flags & KPROBE_FLAG_FTRACE))
+	if (p->uses_rp || !p->symbol || !(p->u.kp.flags & KPROBE_FLAG_FTRACE))
 		return false;
 	sprint_symbol(sym, (unsigned long)p->u.kp.addr);
 	return !strchr(sym, '[');	/* "name+0x0/0x90 [module]" */
@@ -198,18 +205,34 @@ static void stp_ftrace_free(struct stp_ftrace_group *g)
  */
 static bool stp_ftrace_start(struct stp_kprobe *kps, int n)
 {
-	struct stp_ftrace_group *g;
+	struct stp_ftrace_group *g = NULL;
+	bool returns = false;
 	int i, m = 0, slot;
 
 	for (slot = 0; slot < ARRAY_SIZE(stp_ftrace_groups) && stp_ftrace_groups[slot]; slot++)
 		;
+	if (slot == ARRAY_SIZE(stp_ftrace_groups))
+		return false;
+	for (i = 0; i < n; i++) {
+		/* the caller makes those left out kretprobes */
+		if (kps[i].is_return && kps[i].save_entry && kps[i].nslots > STP_RET_ENTRY_SLOTS)
+			kps[i].on_ftrace = false;
+		returns |= kps[i].on_ftrace && kps[i].is_return;
+	}
+	if (returns && !stp_ret_start()) {
+		returns = false;
+		for (i = 0; i < n; i++)
+			if (kps[i].is_return)
+				kps[i].on_ftrace = false;
+	}
 	for (i = 0; i < n; i++)
 		m += kps[i].on_ftrace;
-	if (!m || slot == ARRAY_SIZE(stp_ftrace_groups))
+	if (!m)
 		return false;
 	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
-		return false;
+		goto fail;
+	g->has_returns = returns;
 	g->ips = kcalloc(m, sizeof(*g->ips), GFP_KERNEL);
 	g->probes = kcalloc(m, sizeof(*g->probes), GFP_KERNEL);
 	if (!g->ips || !g->probes)
@@ -221,6 +244,7 @@ static bool stp_ftrace_start(struct stp_kprobe *kps, int n)
 	for (i = 0; i < m; i++)
 		g->ips[i] = (unsigned long)g->probes[i]->u.kp.addr;
 	g->table = kps;
+	g->table_n = n;
 	g->ops.func = stp_ftrace_hit;
 	g->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
 	if (ftrace_set_filter_ips(&g->ops, g->ips, m, 0, 1))
@@ -232,7 +256,12 @@ static bool stp_ftrace_start(struct stp_kprobe *kps, int n)
 	stp_ftrace_groups[slot] = g;
 	return true;
 fail:
-	stp_ftrace_free(g);
+	if (returns)
+		stp_ret_stop(kps, n);
+	if (g)
+		stp_ftrace_free(g);
+	for (i = 0; i < n; i++)
+		kps[i].on_ftrace = false;
 	return false;
 }
 
@@ -248,11 +277,14 @@ static void stp_ftrace_stop(void *table)
 		/* waits until no CPU runs stp_ftrace_hit for it */
 		unregister_ftrace_function(&g->ops);
 		ftrace_free_filter(&g->ops);
+		if (g->has_returns)
+			stp_ret_stop(g->table, g->table_n);
 		stp_ftrace_free(g);
 		stp_ftrace_groups[i] = NULL;
 	}
 }
 #else
+
 static bool stp_ftrace_candidate(struct stp_kprobe *p)
 {
 	return false;
@@ -268,9 +300,18 @@ static void stp_ftrace_stop(void *table)
 }
 #endif
 
+/*
+ * A .return probe starts as a disabled kprobe, like an entry probe, and
+ * becomes a kretprobe unless our ftrace_ops takes it.
+ */
+static bool stp_kprobe_wants_rp(struct stp_kprobe *p)
+{
+	return p->is_return && (!STP_USE_FTRACE || !p->symbol || p->offset);
+}
+
 static int stp_kprobe_register_one(struct stp_kprobe *p)
 {
-	if (p->is_return) {
+	if (p->uses_rp) {
 		memset(&p->u.rp, 0, sizeof(p->u.rp));
 		p->u.rp.kp.symbol_name = p->symbol;
 		p->u.rp.kp.offset = p->offset;
@@ -315,6 +356,20 @@ static const char *stp_errno_text(int rc)
 
 static void stp_kprobe_unregister(void *probes, int n);
 
+/* Makes a registered, disabled kprobe fire: enabled, or a kretprobe for a .return. */
+static int stp_kprobe_arm(struct stp_kprobe *p)
+{
+	int rc;
+
+	if (!p->is_return)
+		return enable_kprobe(&p->u.kp);
+	unregister_kprobe(&p->u.kp);
+	p->uses_rp = true;
+	rc = stp_kprobe_register_one(p);
+	p->registered = !rc;
+	return rc;
+}
+
 static int stp_kprobe_register(void *probes, int n)
 {
 	struct stp_kprobe *kps = probes;
@@ -322,12 +377,15 @@ static int stp_kprobe_register(void *probes, int n)
 
 	for (i = 0; i < n; i++) {
 		struct stp_kprobe *p = &kps[i];
+
+		p->uses_rp = stp_kprobe_wants_rp(p);
+		atomic_set(&p->inflight, 0);
 		rc = stp_kprobe_register_one(p);
 		if (!rc) {
 			p->registered = true;
 			p->on_ftrace = stp_ftrace_candidate(p);
-			if (!p->is_return && !p->on_ftrace)
-				rc = enable_kprobe(&p->u.kp);
+			if (!p->uses_rp && !p->on_ftrace)
+				rc = stp_kprobe_arm(p);
 			if (!rc)
 				continue;
 		}
@@ -338,13 +396,11 @@ static int stp_kprobe_register(void *probes, int n)
 		stp_kprobe_unregister(probes, i + 1);
 		return rc;
 	}
-	if (stp_ftrace_start(kps, n))
-		return 0;
+	stp_ftrace_start(kps, n);
 	for (i = 0; i < n; i++) {
-		if (!kps[i].on_ftrace)
+		if (kps[i].on_ftrace || kps[i].uses_rp)
 			continue;
-		kps[i].on_ftrace = false;
-		rc = enable_kprobe(&kps[i].u.kp);
+		rc = stp_kprobe_arm(&kps[i]);
 		if (rc) {
 			stp_probe_failed(kps[i].probe, stp_errno_text(rc), rc);
 			stp_kprobe_unregister(probes, n);
@@ -366,7 +422,7 @@ static void stp_kprobe_unregister(void *probes, int n)
 		p->on_ftrace = false;
 		if (!p->registered)
 			continue;
-		if (p->is_return) {
+		if (p->uses_rp) {
 			unregister_kretprobe(&p->u.rp);
 			atomic_add(p->u.rp.nmissed, &stp_skipped_count);
 		} else {

@@ -38,6 +38,7 @@
 #include <linux/moduleparam.h>
 #include <linux/list.h>
 #include <linux/hash.h>
+#include <linux/version.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -761,17 +762,35 @@ struct stp_kprobe {
 	bool is_return;
 	bool optional;		/* probe point?: skipped when it cannot be registered */
 	int maxactive;		/* .return: concurrent instances, 0 for the default */
+	atomic_t inflight;	/* .return with maxactive, run by kprobe.c's ftrace_ops */
 	bool save_entry;	/* .return: keep the entry registers (stp_entry_reg) */
 	const struct stp_probe *entry_probe;	/* .return: run at entry, fills ... */
 	int nslots;		/* ... this many @entry slots (stp_entry_slot) */
 	bool registered;
 	bool on_ftrace;		/* run by kprobe.c's ftrace_ops; its kprobe stays disabled */
+	bool uses_rp;		/* u is a kretprobe (else a kprobe) */
 	union {
 		struct kprobe kp;
 		struct kretprobe rp;
 	} u;
 };
 extern const struct stp_family_ops stp_kprobe_ops;
+
+/* kprobe.c runs probes on functions' ftrace sites from an ftrace_ops of its own */
+#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE) && \
+	defined(CONFIG_X86_64) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+#define STP_USE_FTRACE 1
+#else
+#define STP_USE_FTRACE 0
+#endif
+
+/* .return probes there (kprobe_ret.c) */
+#define STP_RET_ENTRY_SLOTS 16	/* @entry values a call keeps; more: a kretprobe */
+bool stp_ret_start(void);
+void stp_ret_enter(struct stp_kprobe *p, struct pt_regs *regs);
+void stp_ret_stop(struct stp_kprobe *table, int n);
+/* a .return probe's stub met on a stack: the real return address */
+unsigned long stp_ret_real_addr(unsigned long addr);
 
 struct tracepoint;
 struct stp_tracepoint {

@@ -83,7 +83,7 @@ static Vec runtime_files(Session *s)
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		if (n > 2 && e->d_name[n - 2] == '.' &&
-		    (e->d_name[n - 1] == 'c' || e->d_name[n - 1] == 'h'))
+		    (e->d_name[n - 1] == 'c' || e->d_name[n - 1] == 'h' || e->d_name[n - 1] == 'S'))
 			vec_push(&names, arena_strdup(e->d_name));
 	}
 	closedir(d);
@@ -247,7 +247,7 @@ static const char *runtime_object(Session *s)
 		if (!copy_file(from, arena_printf("%s/%s", work, name)))
 			fatal("cannot copy %s: %s", from, strerror(errno));
 		size_t n = strlen(name);
-		if (name[n - 1] == 'c')
+		if (name[n - 1] == 'c' || name[n - 1] == 'S')
 			buf_printf(&kbuild, " %.*s.o", (int)(n - 2), name);
 	}
 	buf_printf(&kbuild, "\nccflags-y := -I%s -Werror\n", work);

@@ -1,8 +1,9 @@
 # An entry probe on a kernel function's ftrace site runs from stap's own
 # ftrace_ops (runtime/kprobe.c): its kprobe stays registered but disabled
 # (the kernel checked the address with it), and ftrace calls out from the
-# function.  Two families' tables on one function are two ftrace_ops, a
-# .return is still a kretprobe, and each probe sees every call.
+# function.  Two families' tables on one function are two ftrace_ops; a
+# .return is run from its table's ftrace_ops too (it replaces the return
+# address); and each probe sees every call.
 . "$(dirname "$0")/lib.sh"
 vm=$(dirname "$STAP")/../vm/stap-vm
 "$STAP" -r "$RELEASE" -p4 -m ft -e 'global a, b, c
@@ -16,7 +17,7 @@ mount -t debugfs none /sys/kernel/debug 2> /dev/null
 staprun /extra/ft.ko > /tmp/out 2>&1 &
 pid=$!
 t=0
-until grep -q "vfs_read (3)" /sys/kernel/debug/tracing/enabled_functions; do
+until grep -q "vfs_read (2)" /sys/kernel/debug/tracing/enabled_functions; do
 	t=$((t + 1)); [ $t -gt 600 ] && break
 	usleep 100000
 done
@@ -28,10 +29,10 @@ kill -TERM $pid; wait
 cat /tmp/out
 END
 "$vm" --script --extra ft.ko guest.sh > out 2> err || fail "stap-vm failed: $(cat err)"
-expect_file out "r  vfs_read+0x0    [FTRACE]
+expect_file out "k  vfs_read+0x0    [DISABLED][FTRACE]
 k  vfs_read+0x0    [DISABLED][FTRACE]
 k  vfs_read+0x0    [DISABLED][FTRACE]
-vfs_read (3) R
+vfs_read (2) R
 Linu
 Linu
 Linu
