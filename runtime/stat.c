@@ -138,8 +138,8 @@ static void stp_variance_merge(struct stp_stat *dst, const struct stp_stat *src,
 		return;
 	}
 	avg_s = stp_scaled_mean(dst->sum + src->sum, count, shift);
-	dst->var_s = div64_s64(stp_variance_part(dst, avg_s) + stp_variance_part(src, avg_s),
-			       count - 1);
+	dst->var_s = div64_s64((s64)(stp_variance_part(dst, avg_s) +
+				     stp_variance_part(src, avg_s)), count - 1);
 	dst->avg_s = avg_s;
 }
 
