@@ -227,7 +227,7 @@ static s64 stp_sort_long(const struct stp_sort_spec *sp, struct stp_map_node *n)
 	if (sp->key)
 		return stp_node_key_long(m, n, sp->key - 1);
 	if (m->type->value_kind == STP_STATS)
-		return stp_stat_extract(stp_node_value(m, n), sp->stat_op);
+		return stp_stat_extract(stp_node_value(m, n), m->type->stat, sp->stat_op);
 	return *(s64 *)stp_node_value(m, n);
 }
 

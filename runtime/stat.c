@@ -11,6 +11,9 @@
  *      16 |@@@@@@@@@@                                         10
  *
  * with at most two empty rows around the data and "~" for longer runs.
+ *
+ * @variance gives SystemTap's integers, not the exact variance: see
+ * stp_variance_add.
  */
 #include <linux/kernel.h>
 #include <linux/vmalloc.h>
@@ -63,12 +66,81 @@ static int stp_linear_bucket(const struct stp_stat_type *t, s64 v)
 	return b >= t->nbuckets - 1 ? t->nbuckets - 1 : b;
 }
 
-void stp_stat_add_hist(struct stp_stat *s, const struct stp_stat_type *t, s64 v)
+static void stp_stat_add_hist(struct stp_stat *s, const struct stp_stat_type *t, s64 v)
 {
 	if (t->hist == STP_HIST_LOG)
 		s->buckets[stp_log_bucket(v)]++;
 	else if (t->hist == STP_HIST_LINEAR)
 		s->buckets[stp_linear_bucket(t, v)]++;
+}
+
+/*
+ * The running variance, as SystemTap 4.8 keeps it per CPU, so that
+ * @variance prints the same integers (measured in the VM; the tests in
+ * testsuite/run/stats_variance*.stp hold its outputs): Welford's update
+ * on the values scaled up by `shift' bits, in 64-bit integers that wrap,
+ * every division truncated, and the value's distance from the running
+ * mean cut to 32 bits, which loses precision for values or shifts past
+ * 2^31.  The division is why only statistics read by @variance do this.
+ */
+static void stp_variance_add(struct stp_stat *s, int shift, s64 v)
+{
+	s64 vs = (s64)((u64)v << shift);
+	s64 d;
+
+	if (s->count == 1) {
+		s->avg_s = vs;
+		s->m2 = 0;
+		s->var_s = 0;
+		return;
+	}
+	d = (s32)((u64)vs - (u64)s->avg_s);
+	s->avg_s = (s64)((u64)s->avg_s + (u64)div64_s64(d, s->count));
+	s->m2 = (s64)((u64)s->m2 + (u64)d * ((u64)vs - (u64)s->avg_s));
+	s->var_s = div64_s64(s->m2, s->count - 1);
+}
+
+/* After stp_stat_add has counted v. */
+void stp_stat_add_typed(struct stp_stat *s, const struct stp_stat_type *t, s64 v)
+{
+	stp_stat_add_hist(s, t, v);
+	if (t->variance)
+		stp_variance_add(s, t->shift, v);
+}
+
+/* One CPU's (or group's) share of the merged M2: n * (mean - all)^2 + M2 */
+static u64 stp_variance_part(const struct stp_stat *s, s64 avg_s)
+{
+	u64 d = (u64)s->avg_s - (u64)avg_s;
+
+	return (u64)s->count * (d * d) + (u64)(s->count - 1) * (u64)s->var_s;
+}
+
+static s64 stp_scaled_mean(s64 sum, s64 count, int shift)
+{
+	return div64_s64((s64)((u64)sum << shift), count);
+}
+
+/*
+ * An array element's records are merged two at a time, CPU after CPU, the
+ * first one copied; each merge takes the mean from the sum, so that with
+ * three CPUs or more the result differs (slightly) from a scalar's.
+ */
+static void stp_variance_merge(struct stp_stat *dst, const struct stp_stat *src, int shift)
+{
+	s64 count = dst->count + src->count;
+	s64 avg_s;
+
+	if (dst->count == 0) {
+		dst->avg_s = src->avg_s;
+		dst->m2 = src->m2;
+		dst->var_s = src->var_s;
+		return;
+	}
+	avg_s = stp_scaled_mean(dst->sum + src->sum, count, shift);
+	dst->var_s = div64_s64((s64)(stp_variance_part(dst, avg_s) +
+				     stp_variance_part(src, avg_s)), count - 1);
+	dst->avg_s = avg_s;
 }
 
 void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,
@@ -78,26 +150,52 @@ void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,
 
 	if (!src->count)
 		return;
+	if (t && t->variance)
+		stp_variance_merge(dst, src, t->shift);
 	if (dst->count == 0 || src->min < dst->min)
 		dst->min = src->min;
 	if (dst->count == 0 || src->max > dst->max)
 		dst->max = src->max;
 	dst->count += src->count;
 	dst->sum += src->sum;
-	dst->sumsq += src->sumsq;
 	for (i = 0; t && i < t->nbuckets; i++)
 		dst->buckets[i] += src->buckets[i];
 }
 
-/* Sample variance in integers: (sum of squares - sum^2 / n) / (n - 1). */
-static s64 stp_stat_variance(const struct stp_stat *s)
+/*
+ * A scalar's records are merged all at once: every CPU's part is taken
+ * about the mean of all values.
+ */
+static void stp_variance_merge_all(struct stp_stats *st)
 {
-	if (s->count < 2)
-		return 0;
-	return div64_s64(s->sumsq - div64_s64(s->sum * s->sum, s->count), s->count - 1);
+	struct stp_stat *agg = st->agg;
+	u64 m2 = 0;
+	s64 avg_s;
+	int cpu;
+
+	if (agg->count < 2) {
+		agg->var_s = 0;
+		return;
+	}
+	avg_s = stp_scaled_mean(agg->sum, agg->count, st->type->shift);
+	for_each_possible_cpu(cpu)
+		if (st->cpu[cpu]->count)
+			m2 += stp_variance_part(st->cpu[cpu], avg_s);
+	agg->var_s = div64_s64((s64)m2, agg->count - 1);
+	agg->avg_s = avg_s;
 }
 
-s64 stp_stat_extract(const struct stp_stat *s, int op)
+/* The variance scaled back down: >> 2N, the shift count taken mod 64 as x86 does */
+static s64 stp_stat_variance(const struct stp_stat *s, const struct stp_stat_type *t)
+{
+	int shift = t ? t->shift : 0;
+
+	if (s->count < 2)
+		return 0;
+	return s->var_s >> ((2 * shift) & 63);
+}
+
+s64 stp_stat_extract(const struct stp_stat *s, const struct stp_stat_type *t, int op)
 {
 	switch (op) {
 	case STP_STAT_COUNT:
@@ -111,7 +209,7 @@ s64 stp_stat_extract(const struct stp_stat *s, int op)
 	case STP_STAT_AVG:
 		return s->count ? div64_s64(s->sum, s->count) : 0;
 	case STP_STAT_VARIANCE:
-		return stp_stat_variance(s);
+		return stp_stat_variance(s, t);
 	}
 	return 0;
 }
@@ -169,6 +267,8 @@ const struct stp_stat *stp_stats_read(struct stp_stats *st)
 	stp_stat_init(st->agg, st->type);
 	for_each_possible_cpu(cpu)
 		stp_stat_merge(st->agg, st->cpu[cpu], st->type);
+	if (st->type && st->type->variance)
+		stp_variance_merge_all(st);
 	return st->agg;
 }
 

@@ -333,30 +333,30 @@ enum { STP_HIST_NONE, STP_HIST_LINEAR, STP_HIST_LOG };
 enum { STP_STAT_COUNT, STP_STAT_SUM, STP_STAT_MIN, STP_STAT_MAX, STP_STAT_AVG,
        STP_STAT_VARIANCE };
 
-/* A statistics variable's shape, fixed by the translator from its @hist use. */
+/*
+ * A statistics variable's shape, fixed by the translator: its @hist use, and
+ * whether @variance reads it (with @variance(x, N)'s bit shift).  Variables
+ * with neither have none (NULL).
+ */
 struct stp_stat_type {
 	u8 hist;		/* STP_HIST_* */
+	u8 variance;		/* keep the running variance */
+	u8 shift;		/* its values are scaled up by this many bits */
 	s64 lo, hi, step;	/* @hist_linear(v, lo, hi, step) */
 	u32 nbuckets;		/* linear: (hi - lo) / step + 3; log: 128 */
 };
 
 struct stp_stat {
-	s64 count, sum, min, max, sumsq;
+	s64 count, sum, min, max;
+	s64 avg_s, m2, var_s;	/* running mean, M2, variance, scaled (stat.c) */
 	s64 buckets[];
-};
-
-/* A scalar aggregate: one record per CPU, merged into agg on read. */
-struct stp_stats {
-	const struct stp_stat_type *type;
-	struct stp_stat *agg;
-	struct stp_stat *cpu[];
 };
 
 size_t stp_stat_size(const struct stp_stat_type *t);
 void stp_stat_init(struct stp_stat *s, const struct stp_stat_type *t);
-void stp_stat_add_hist(struct stp_stat *s, const struct stp_stat_type *t, s64 v);
+void stp_stat_add_typed(struct stp_stat *s, const struct stp_stat_type *t, s64 v);
 
-/* x <<< v: inline, the common statistics have no histogram */
+/* x <<< v: inline; histograms and @variance go out of line */
 static __always_inline void stp_stat_add(struct stp_stat *s, const struct stp_stat_type *t,
 					 s64 v)
 {
@@ -366,13 +366,20 @@ static __always_inline void stp_stat_add(struct stp_stat *s, const struct stp_st
 		s->max = v;
 	s->count++;
 	s->sum += v;
-	s->sumsq += v * v;
 	if (t)
-		stp_stat_add_hist(s, t, v);
+		stp_stat_add_typed(s, t, v);
 }
+
+/* A scalar aggregate: one record per CPU, merged into agg on read. */
+struct stp_stats {
+	const struct stp_stat_type *type;
+	struct stp_stat *agg;
+	struct stp_stat *cpu[];
+};
+
 void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,
 		    const struct stp_stat_type *t);
-s64 stp_stat_extract(const struct stp_stat *s, int op);
+s64 stp_stat_extract(const struct stp_stat *s, const struct stp_stat_type *t, int op);
 s64 stp_hist_bucket(const struct stp_stat *s, const struct stp_stat_type *t, s64 i);
 void stp_hist_print(struct stp_sink *sink, const struct stp_stat *s,
 		    const struct stp_stat_type *t);

@@ -212,6 +212,8 @@ void dump_expr(Buf *b, Node *n)
 	case ND_STATOP:
 		buf_printf(b, "%s(", n->name);
 		dump_expr(b, n->lhs);
+		if (n->num)	/* @variance(s, N): N + 1 (parser.y) */
+			buf_printf(b, ", %lld", (long long)n->num - 1);
 		buf_putc(b, ')');
 		return;
 	case ND_HIST:

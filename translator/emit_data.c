@@ -21,22 +21,28 @@ static bool is_stats(Var *v)
 
 static const char *stat_type_name(Var *v)
 {
-	return v->hist ? arena_printf("&g_%s_stat", v->name) : "NULL";
+	return v->hist || v->variance ? arena_printf("&g_%s_stat", v->name) : "NULL";
 }
 
 /* ---- declarations ---- */
 
+/* Plain statistics (no histogram, no @variance) have no type: <<< stays cheap. */
 static void emit_stat_type(FILE *out, Var *v)
 {
+	if (!v->hist && !v->variance)
+		return;
+	fprintf(out, "static const struct stp_stat_type g_%s_stat = {\n", v->name);
 	if (v->hist == HIST_LOG)
-		fprintf(out, "static const struct stp_stat_type g_%s_stat = {\n"
-			"\t.hist = STP_HIST_LOG,\n\t.nbuckets = 128,\n};\n", v->name);
+		fprintf(out, "\t.hist = STP_HIST_LOG,\n\t.nbuckets = 128,\n");
 	else if (v->hist == HIST_LINEAR)
-		fprintf(out, "static const struct stp_stat_type g_%s_stat = {\n"
-			"\t.hist = STP_HIST_LINEAR,\n\t.lo = %s,\n\t.hi = %s,\n\t.step = %s,\n"
-			"\t.nbuckets = %lld,\n};\n", v->name, c_long(v->hist_lo), c_long(v->hist_hi),
+		fprintf(out, "\t.hist = STP_HIST_LINEAR,\n\t.lo = %s,\n\t.hi = %s,\n\t.step = %s,\n"
+			"\t.nbuckets = %lld,\n", c_long(v->hist_lo), c_long(v->hist_hi),
 			c_long(v->hist_step),
 			(long long)((v->hist_hi - v->hist_lo) / v->hist_step + 3));
+	if (v->variance)
+		fprintf(out, "\t.variance = 1,\n\t.shift = %d,\n",
+			v->variance_shift ? v->variance_shift - 1 : 0);
+	fprintf(out, "};\n");
 }
 
 void emit_global_decl(FILE *out, Var *v)
@@ -307,7 +313,8 @@ const char *emit_statop(Gen *g, Node *n)
 		line(g, "}");
 	}
 	const char *t = new_temp(g);
-	line(g, "s64 %s = stp_stat_extract(%s, %s);", t, st, stat_op_name(n->name));
+	line(g, "s64 %s = stp_stat_extract(%s, %s, %s);", t, st, stat_type_name(n->lhs->var),
+	     stat_op_name(n->name));
 	return t;
 }
 

@@ -876,16 +876,17 @@ static const char *stat_ops[] = {
 };
 
 /*
- * @variance(s, N): SystemTap's second argument is a bit shift that buys
- * precision for its integer running variance.  Ours is computed exactly
- * from the sums when read, so the shift is checked and then dropped.
+ * @variance(s, N): the second argument is the bit shift of the integer
+ * running variance (runtime/stat.c), kept in the node as N + 1 so that
+ * types.c can tell @variance(s, 0) from @variance(s).
  */
-static void variance_shift(Node *args)
+static void variance_shift(Node *n, Node *args)
 {
 	Node *shift = args->next;
 	if (shift->kind != ND_NUM || shift->num < 0 || shift->num > 62)
 		error_at(shift->loc, "parse error",
 			 "@variance's second argument is a bit shift: a number from 0 to 62");
+	n->num = shift->num + 1;
 	args->next = NULL;
 }
 
@@ -902,7 +903,7 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 			n->name = intern_str(op);
 			n->lhs = args;
 			if (nargs == 2 && strcmp(op, "@variance") == 0)
-				variance_shift(args);
+				variance_shift(n, args);
 			else if (nargs != 1)
 				error_at(name->loc, "parse error", "%s takes one argument", op);
 		}

@@ -322,6 +322,8 @@ struct Var {
 	bool needs_lock;	/* touched by a probe that can race */
 	int hist;		/* statistics: HIST_LOG or HIST_LINEAR, from @hist use */
 	int64_t hist_lo, hist_hi, hist_step;
+	bool variance;		/* statistics: @variance is read, keep the running one */
+	int variance_shift;	/* N + 1 from @variance(x, N); 0: no N given, shift 0 */
 };
 
 enum { HIST_NONE, HIST_LINEAR, HIST_LOG };	/* as the runtime's STP_HIST_* */

@@ -369,6 +369,26 @@ static void set_histogram(Node *n)
 	v->hist_step = step;
 }
 
+/*
+ * A statistics variable keeps the running variance only if @variance reads
+ * it (the update divides), with one bit shift for all its @variance uses.
+ */
+static void set_variance(Var *v, Node *n)
+{
+	if (!v)
+		return;
+	v->variance = true;
+	if (!n || !n->num)
+		return;
+	if (v->variance_shift && v->variance_shift != n->num) {
+		error_at(n->loc, "semantic error",
+			 "'%s' already has the @variance bit shift %d: a statistics variable "
+			 "has only one", v->name, v->variance_shift - 1);
+		return;
+	}
+	v->variance_shift = n->num;
+}
+
 static Type infer_stat_target(Node *n)
 {
 	Node *a = n->lhs;
@@ -497,6 +517,8 @@ static Type infer(Node *n)
 		return n->type = TY_LONG;
 	case ND_STATOP:
 		infer_stat_target(n);
+		if (report && strcmp(n->name, "@variance") == 0)
+			set_variance(n->lhs ? n->lhs->var : NULL, n);
 		return n->type = TY_LONG;
 	case ND_HIST:
 		infer_stat_target(n);
@@ -581,6 +603,8 @@ static void infer_foreach(Node *n)
 		if (f->sort_stat && arr->type != TY_STATS && arr->type != TY_UNKNOWN && report)
 			error_at(n->loc, "semantic error",
 				 "sorting by %s needs a statistics array", f->sort_stat);
+		if (f->sort_stat && report && strcmp(f->sort_stat, "@variance") == 0)
+			set_variance(arr, NULL);
 	}
 	if (f->limit) {
 		infer(f->limit);
