@@ -210,6 +210,38 @@ const struct kernel_param_ops stp_param_ops_s64 = {
 	.get = stp_param_get_s64,
 };
 
+/*
+ * A module links only the runtime files its code reaches (see
+ * translator/build.c), so regex.c, tapset.c and usym.c, whose state is
+ * made here at init, may be missing.  These do-nothing stand-ins take
+ * their place then; when a file is linked, its own definitions win.
+ */
+int __weak stp_regex_init(void)
+{
+	return 0;
+}
+
+void __weak stp_regex_exit(void)
+{
+}
+
+int __weak stp_tapset_init(void)
+{
+	return 0;
+}
+
+void __weak stp_tapset_exit(void)
+{
+}
+
+void __weak stp_usym_init(void)
+{
+}
+
+void __weak stp_usym_exit(void)
+{
+}
+
 static int __init stp_init(void)
 {
 	int rc;

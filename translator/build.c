@@ -1,12 +1,16 @@
 /*
  * build.c - pass 4: the module's C becomes a .ko through kbuild.
  *
- * The runtime (the .c files in runtime/) is the same for every script, so it is
- * compiled once per kernel into one object, kept in a cache directory
- * (~/.cache/stap/runtime-RELEASE-HASH/stp_runtime.o), and linked into
- * each module as a prebuilt object; a script's build then compiles only
- * its own C file.  The cache key hashes the runtime's sources and the
- * kernel build tree, so a changed runtime or kernel rebuilds it.
+ * The runtime (the .c and .S files in runtime/) is the same for every
+ * script, so it is compiled once per kernel and kept in a cache directory
+ * (~/.cache/stap/runtime-RELEASE-HASH/): module.c's object, which every
+ * module needs (module init and exit), and an archive of all the others,
+ * stp-runtime.a.  Both are linked into each module as prebuilt objects; a
+ * script's build then compiles only its own C file.  The linker takes from
+ * the archive only the files that define what the module refers to, and
+ * what those refer to in turn, so a hello world carries no uprobe, perf or
+ * regex code.  The cache key hashes the runtime's sources and the kernel
+ * build tree, so a changed runtime or kernel rebuilds it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -103,22 +107,25 @@ const char *kernel_build_dir(const char *release, bool *ok)
 	return dir;
 }
 
-/* Runs make in the kernel tree for the module directory; output goes to log. */
-static bool run_kbuild(Session *s, const char *dir, const char *target, const char *log)
+/* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
+static bool run_logged(char *const argv[], const char *dir, const char *log)
 {
 	pid_t pid = fork();
 	if (pid < 0)
 		fatal("fork: %s", strerror(errno));
 	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
 			close(fd);
 		}
-		const char *m = arena_printf("M=%s", dir);
-		execlp("make", "make", "-s", "-j2", "-C", s->build_dir, m, target, (char *)NULL);
-		perror("make");
+		if (chdir(dir) != 0) {
+			perror(dir);
+			_exit(127);
+		}
+		execvp(argv[0], argv);
+		perror(argv[0]);
 		_exit(127);
 	}
 	int status;
@@ -126,6 +133,35 @@ static bool run_kbuild(Session *s, const char *dir, const char *target, const ch
 		if (errno != EINTR)
 			fatal("waitpid: %s", strerror(errno));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Runs make in the kernel tree for the module directory. */
+static bool run_kbuild(Session *s, const char *dir, const char *target, const char *log)
+{
+	char *argv[] = { "make", "-s", "-j2", "-C", (char *)s->build_dir,
+			 arena_printf("M=%s", dir), (char *)target, NULL };
+	return run_logged(argv, dir, log);
+}
+
+/*
+ * Archives the compiled runtime files other than module.c's into
+ * stp-runtime.a, with the symbol index the linker pulls members by
+ * (D: no dates or owners, so the same objects make the same archive).
+ */
+static bool archive_runtime(Vec files, const char *work, const char *log)
+{
+	Vec argv = {0};
+	vec_push(&argv, "ar");
+	vec_push(&argv, "crsD");
+	vec_push(&argv, "stp-runtime.a");
+	for (int i = 0; i < files.len; i++) {
+		const char *name = files.items[i];
+		size_t n = strlen(name);
+		if ((name[n - 1] == 'c' || name[n - 1] == 'S') && strcmp(name, "module.c") != 0)
+			vec_push(&argv, arena_printf("%.*s.o", (int)(n - 2), name));
+	}
+	vec_push(&argv, NULL);
+	return run_logged((char *const *)argv.items, work, log);
 }
 
 /* Prints the compiler's complaints (errors and warnings) from a kbuild log. */
@@ -166,6 +202,9 @@ static void remove_tree(const char *path)
 	rmdir(path);
 }
 
+/* what a cache entry holds: a stap that expects other files must not share it */
+#define RUNTIME_CACHE_LAYOUT "module.o stp-runtime.a"
+
 #define CACHE_KEEP 4	/* runtime builds kept per kernel: a few stap versions side by side */
 
 /* Removes all but the CACHE_KEEP most recently used runtime builds for release. */
@@ -199,11 +238,12 @@ static void prune_cache(const char *root, const char *release)
 }
 
 /*
- * The runtime object for this kernel, built on first use.  It is built
- * in a private directory and renamed into place, so that concurrent
- * stap runs never see a half-written cache entry.
+ * The cache directory of the runtime for this kernel, built on first use
+ * (module.o and stp-runtime.a are what modules link).  It is built in a
+ * private directory and renamed into place, so that concurrent stap runs
+ * never see a half-written cache entry.
  */
-static const char *runtime_object(Session *s)
+static const char *runtime_dir(Session *s)
 {
 	Vec files = runtime_files(s);
 	char real_build[PATH_MAX];
@@ -211,6 +251,7 @@ static const char *runtime_object(Session *s)
 		strcpy(real_build, s->build_dir);
 	uint64_t h = hash_str(real_build, 1469598103934665603ull);
 	h = hash_str(s->kernel_release, h);
+	h = hash_str(RUNTIME_CACHE_LAYOUT, h);
 	for (int i = 0; i < files.len; i++) {
 		h = hash_str(files.items[i], h);
 		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
@@ -218,10 +259,10 @@ static const char *runtime_object(Session *s)
 	const char *root = stap_cache_root();
 	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
 				       (unsigned long long)h);
-	const char *obj = arena_printf("%s/stp_runtime.o", dir);
-	if (access(obj, R_OK) == 0) {
+	const char *archive = arena_printf("%s/stp-runtime.a", dir);
+	if (access(archive, R_OK) == 0) {
 		utimes(dir, NULL);	/* recently used: pruning keeps it */
-		return obj;
+		return dir;
 	}
 
 	if (s->verbose)
@@ -239,6 +280,11 @@ static const char *runtime_object(Session *s)
 	if (!mkdtemp(work))
 		fatal("cannot create %s: %s", work, strerror(errno));
 	Buf kbuild = {0};
+	/*
+	 * kbuild compiles the files as parts of one module, as they will be
+	 * (-DMODULE); linking that module also checks that no two files
+	 * define the same symbol.  Modules link the parts, from the archive.
+	 */
 	buf_puts(&kbuild, "# the stap runtime, compiled once for this kernel\n");
 	buf_puts(&kbuild, "obj-m := stp_runtime.o\nstp_runtime-y :=");
 	for (int i = 0; i < files.len; i++) {
@@ -254,7 +300,7 @@ static const char *runtime_object(Session *s)
 	if (!write_text(arena_printf("%s/Kbuild", work), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
 	const char *log = arena_printf("%s/build.log", work);
-	if (!run_kbuild(s, work, "stp_runtime.o", log)) {
+	if (!run_kbuild(s, work, "stp_runtime.o", log) || !archive_runtime(files, work, log)) {
 		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
 			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
 		show_log_problems(log, 20);
@@ -264,14 +310,29 @@ static const char *runtime_object(Session *s)
 		remove_tree(work);
 		return NULL;
 	}
+	unlink(arena_printf("%s/stp_runtime.o", work));	/* modules link the parts */
 	/* publish: rename the finished directory into its final name */
 	if (rename(work, dir) != 0) {
 		remove_tree(work);	/* another stap got there first */
-		if (access(obj, R_OK) != 0)
+		if (access(archive, R_OK) != 0)
 			fatal("cannot create %s: %s", dir, strerror(errno));
 	}
 	prune_cache(root, s->kernel_release);
-	return obj;
+	return dir;
+}
+
+/*
+ * Copies a cached runtime object into the module's directory as kbuild's
+ * prebuilt NAME_shipped, with the .cmd file modpost reads for every
+ * object of a module.
+ */
+static void ship(const char *from, const char *dir, const char *name)
+{
+	if (!copy_file(from, arena_printf("%s/%s_shipped", dir, name)))
+		fatal("cannot copy the runtime object %s: %s", from, strerror(errno));
+	if (!write_text(arena_printf("%s/.%s.cmd", dir, name),
+			arena_printf("cmd_%s/%s := prebuilt stap runtime\n", dir, name)))
+		fatal("cannot write %s/.%s.cmd: %s", dir, name, strerror(errno));
 }
 
 bool build_module(Session *s)
@@ -285,20 +346,18 @@ bool build_module(Session *s)
 				    s->build_dir, s->kernel_release);
 		return false;
 	}
-	const char *rt = runtime_object(s);
+	const char *rt = runtime_dir(s);
 	if (!rt)
 		return false;
 	const char *dir = s->tmp_dir;
 	const char *name = s->module_name;
-	if (!copy_file(rt, arena_printf("%s/stp_runtime.o_shipped", dir)))
-		fatal("cannot copy the runtime object: %s", strerror(errno));
-	/* modpost reads a .cmd file for every object of a module */
-	if (!write_text(arena_printf("%s/.stp_runtime.o.cmd", dir),
-			arena_printf("cmd_%s/stp_runtime.o := prebuilt stap runtime\n", dir)))
-		fatal("cannot write %s/.stp_runtime.o.cmd: %s", dir, strerror(errno));
+	/* '-' is in no module name: these never clash with NAME.o */
+	ship(arena_printf("%s/module.o", rt), dir, "stp-module.o");
+	ship(arena_printf("%s/stp-runtime.a", rt), dir, "stp-runtime.a");
 	Buf kbuild = {0};
 	buf_printf(&kbuild, "obj-m := %s.o\n", name);
-	buf_printf(&kbuild, "%s-y := %s_main.o stp_runtime.o\n", name, name);
+	/* the archive last: ld takes from it what the objects before it need */
+	buf_printf(&kbuild, "%s-y := %s_main.o stp-module.o stp-runtime.a\n", name, name);
 	/* generated C must compile without a single warning */
 	buf_printf(&kbuild, "ccflags-y := -I%s -Werror\n", s->runtime_dir);
 	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
