@@ -243,7 +243,7 @@ static void prune_cache(const char *root, const char *release)
  * private directory and renamed into place, so that concurrent stap runs
  * never see a half-written cache entry.
  */
-static const char *runtime_dir(Session *s)
+static const char *runtime_cache(Session *s)
 {
 	Vec files = runtime_files(s);
 	char real_build[PATH_MAX];
@@ -346,7 +346,7 @@ bool build_module(Session *s)
 				    s->build_dir, s->kernel_release);
 		return false;
 	}
-	const char *rt = runtime_dir(s);
+	const char *rt = runtime_cache(s);
 	if (!rt)
 		return false;
 	const char *dir = s->tmp_dir;
