@@ -122,6 +122,17 @@ static void stp_ret_release(struct stp_ret_slot *s)
 	smp_store_release(&s->state, STP_RET_FREE);
 }
 
+/* Out of line: a return probe without parameters or @entry pays nothing for it. */
+static noinline void stp_ret_save_entry(struct stp_kprobe *p, struct pt_regs *regs,
+					struct stp_ret_slot *s)
+{
+	memcpy(stp_ret_entry_regs(s), regs, sizeof(*regs));
+	if (p->entry_probe) {
+		memset(stp_ret_entry_slots(s), 0, p->nslots * sizeof(s64));
+		stp_run_with_entry(p->entry_probe, regs, regs, stp_ret_entry_slots(s));
+	}
+}
+
 void notrace stp_ret_enter(struct stp_kprobe *p, struct pt_regs *regs)
 {
 	unsigned long *frame = (unsigned long *)kernel_stack_pointer(regs);
@@ -147,16 +158,17 @@ void notrace stp_ret_enter(struct stp_kprobe *p, struct pt_regs *regs)
 	s->ret_addr = *frame;
 	s->frame = frame;
 	s->task = current;
-	if (p->save_entry) {
-		memcpy(stp_ret_entry_regs(s), regs, sizeof(*regs));
-		if (p->entry_probe) {
-			memset(stp_ret_entry_slots(s), 0, p->nslots * sizeof(s64));
-			stp_run_with_entry(p->entry_probe, regs, regs, stp_ret_entry_slots(s));
-		}
-	}
+	if (p->save_entry)
+		stp_ret_save_entry(p, regs, s);
 	*frame = stp_ret_stub(i);
 out:
 	preempt_enable_notrace();
+}
+
+static noinline void stp_ret_run_with_entry(struct stp_kprobe *p, struct pt_regs *regs,
+					    struct stp_ret_slot *s)
+{
+	stp_run_with_entry(p->probe, regs, stp_ret_entry_regs(s), stp_ret_entry_slots(s));
 }
 
 /*
@@ -185,8 +197,7 @@ unsigned long notrace stp_ret_hit(struct pt_regs *regs, unsigned long *retword)
 		smp_store_release(&s->state, STP_RET_ORPHAN);
 	if (likely(s->state == STP_RET_BUSY)) {
 		if (p->save_entry)
-			stp_run_with_entry(p->probe, regs, stp_ret_entry_regs(s),
-					   stp_ret_entry_slots(s));
+			stp_ret_run_with_entry(p, regs, s);
 		else
 			stp_run_probe(p->probe, regs);
 		stp_ret_release(s);

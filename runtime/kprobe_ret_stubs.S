@@ -73,22 +73,19 @@ SYM_FUNC_START(stp_ret_common)
 	movq %rsp, %rdi
 	leaq PT_REGS_SIZE(%rsp), %rsi
 	call stp_ret_hit
-	/* the probe may have written registers ($return = ... with -g) */
+	/*
+	 * The probe may have written registers ($return = ... with -g).
+	 * The caller-saved ones other than the return value's are dead
+	 * after a return: they are not restored.
+	 */
 	movq 0(%rsp), %r15
 	movq 8(%rsp), %r14
 	movq 16(%rsp), %r13
 	movq 24(%rsp), %r12
 	movq 32(%rsp), %rbp
 	movq 40(%rsp), %rbx
-	movq 48(%rsp), %r11
-	movq 56(%rsp), %r10
-	movq 64(%rsp), %r9
-	movq 72(%rsp), %r8
 	movq 80(%rsp), %rax
-	movq 88(%rsp), %rcx
 	movq 96(%rsp), %rdx
-	movq 104(%rsp), %rsi
-	movq 112(%rsp), %rdi
 	addq $PT_REGS_SIZE, %rsp
 	RET
 SYM_FUNC_END(stp_ret_common)
