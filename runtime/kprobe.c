@@ -32,15 +32,6 @@ static int stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/*
- * The entry registers and @entry slots of the .return probe running on
- * this CPU (kretprobes here, uretprobes in uprobe.c): its parameters are
- * read in those registers.  Handlers run with preemption disabled, so a
- * per-CPU pointer is enough; each setter restores what it found, so that
- * a handler interrupting another leaves it its state.
- */
-DEFINE_PER_CPU(struct stp_entry_state, stp_entry_state);
-
 static s64 *stp_slots_of(struct kretprobe_instance *ri)
 {
 	return (s64 *)(ri->data + sizeof(struct pt_regs));
@@ -72,44 +63,6 @@ static int stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 	}
 	stp_run_with_entry(p->probe, regs, (struct pt_regs *)ri->data, stp_slots_of(ri));
 	return 0;
-}
-
-u64 stp_entry_slot_addr(struct stp_context *c, int k)
-{
-	s64 *slots = this_cpu_read(stp_entry_state.slots);
-
-	if (!slots) {
-		stp_error(c, "no @entry values in this probe", NULL);
-		return 0;
-	}
-	return (u64)(unsigned long)&slots[k];
-}
-
-s64 stp_entry_slot(struct stp_context *c, int k)
-{
-	s64 *slots = this_cpu_read(stp_entry_state.slots);
-
-	if (!slots) {
-		stp_error(c, "no @entry values in this probe", NULL);
-		return 0;
-	}
-	return slots[k];
-}
-
-u64 stp_entry_reg(struct stp_context *c, int n)
-{
-	struct pt_regs *entry = this_cpu_read(stp_entry_state.regs);
-	struct pt_regs *now = c->regs;
-	u64 v;
-
-	if (!entry) {
-		stp_error(c, "no entry registers in this probe", NULL);
-		return 0;
-	}
-	c->regs = entry;
-	v = stp_dwarf_reg(c, n);
-	c->regs = now;
-	return v;
 }
 
 /*

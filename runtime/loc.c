@@ -280,3 +280,50 @@ u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol)
 		stp_errorf(c, NULL, "module %s has no symbol %s", module, symbol);
 	return addr;
 }
+
+/*
+ * The entry registers and @entry slots of the .return probe running on
+ * this CPU (set by stp_run_with_entry, for kprobe.c, kprobe_ret.c and
+ * uprobe.c): its parameters are read in those registers.  Handlers run with preemption disabled, so a
+ * per-CPU pointer is enough; each setter restores what it found, so that
+ * a handler interrupting another leaves it its state.
+ */
+DEFINE_PER_CPU(struct stp_entry_state, stp_entry_state);
+
+u64 stp_entry_slot_addr(struct stp_context *c, int k)
+{
+	s64 *slots = this_cpu_read(stp_entry_state.slots);
+
+	if (!slots) {
+		stp_error(c, "no @entry values in this probe", NULL);
+		return 0;
+	}
+	return (u64)(unsigned long)&slots[k];
+}
+
+s64 stp_entry_slot(struct stp_context *c, int k)
+{
+	s64 *slots = this_cpu_read(stp_entry_state.slots);
+
+	if (!slots) {
+		stp_error(c, "no @entry values in this probe", NULL);
+		return 0;
+	}
+	return slots[k];
+}
+
+u64 stp_entry_reg(struct stp_context *c, int n)
+{
+	struct pt_regs *entry = this_cpu_read(stp_entry_state.regs);
+	struct pt_regs *now = c->regs;
+	u64 v;
+
+	if (!entry) {
+		stp_error(c, "no entry registers in this probe", NULL);
+		return 0;
+	}
+	c->regs = entry;
+	v = stp_dwarf_reg(c, n);
+	c->regs = now;
+	return v;
+}
