@@ -28,10 +28,11 @@ cat > guest.sh <<'END'
 mount -t debugfs none /sys/kernel/debug 2> /dev/null
 ln -s /bin/busybox /tmp/head
 cd /sys/kernel/debug/tracing
-# start MODULE OUT: starts it, returns once its probes are on vfs_read
+# how many ftrace users vfs_read has
 hooks() {
 	sed -n 's/^vfs_read (\([0-9]*\)).*/\1/p' enabled_functions
 }
+# start MODULE OUT: starts it, returns once its probes are on vfs_read
 start() {
 	before=$(hooks)
 	staprun /extra/$1.ko > $2 2>&1 &
@@ -41,6 +42,13 @@ start() {
 		usleep 100000
 	done
 }
+# calls SECONDS OUT: one read that blocks in vfs_read until SECONDS have
+# passed, then gets "late" into OUT (its pid in ph), and one that returns
+calls() {
+	(sleep $1; echo late) | /tmp/head -c 5 > $2 & ph=$!
+	/tmp/head -c 4 /proc/version; echo
+	sleep 1
+}
 echo "-- under a kretprobe and the graph tracer"
 # the newest ftrace_ops runs first: these hook the return after us
 echo 'r:stapret vfs_read' > kprobe_events
@@ -48,9 +56,7 @@ echo 1 > events/kprobes/stapret/enable
 echo vfs_read > set_ftrace_filter
 echo function_graph > current_tracer
 start ra /tmp/ra; pa=$!
-(sleep 2; echo late) | /tmp/head -c 5 > /tmp/h1 & ph=$!
-/tmp/head -c 4 /proc/version; echo
-sleep 1
+calls 4 /tmp/h1
 kill -TERM $pa; wait $pa
 cat /tmp/ra
 wait $ph; cat /tmp/h1
@@ -66,9 +72,7 @@ echo 1 > tracing_on
 echo "-- under another module"
 start rb1 /tmp/rb1; p1=$!
 start rb2 /tmp/rb2; p2=$!
-(sleep 3; echo late) | /tmp/head -c 5 > /tmp/h2 & ph=$!
-/tmp/head -c 4 /proc/version; echo
-sleep 1
+calls 5 /tmp/h2
 # ftrace calls the newest ftrace_ops first: rb1 hooks the return after
 # rb2, so rb2 finds its stub in rb1's slot
 kill -TERM $p2; wait $p2
@@ -76,6 +80,7 @@ cat /tmp/rb2
 kill -TERM $p1; wait $p1
 cat /tmp/rb1
 wait $ph; cat /tmp/h2
+# a return it could not put back is waited for, with this message after 1 s
 dmesg | grep "stap: waiting"
 echo "-- exits inside"
 start rd /tmp/rd; pd=$!
