@@ -107,6 +107,13 @@ const char *kernel_build_dir(const char *release, bool *ok)
 	return dir;
 }
 
+/* A runtime file that becomes an object: C or assembler, not a header. */
+static bool compiled(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 2 && name[n - 2] == '.' && (name[n - 1] == 'c' || name[n - 1] == 'S');
+}
+
 /* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
 static bool run_logged(char *const argv[], const char *dir, const char *log)
 {
@@ -157,7 +164,7 @@ static bool archive_runtime(Vec files, const char *work, const char *log)
 	for (int i = 0; i < files.len; i++) {
 		const char *name = files.items[i];
 		size_t n = strlen(name);
-		if ((name[n - 1] == 'c' || name[n - 1] == 'S') && strcmp(name, "module.c") != 0)
+		if (compiled(name) && strcmp(name, "module.c") != 0)
 			vec_push(&argv, arena_printf("%.*s.o", (int)(n - 2), name));
 	}
 	vec_push(&argv, NULL);
@@ -293,7 +300,7 @@ static const char *runtime_cache(Session *s)
 		if (!copy_file(from, arena_printf("%s/%s", work, name)))
 			fatal("cannot copy %s: %s", from, strerror(errno));
 		size_t n = strlen(name);
-		if (name[n - 1] == 'c' || name[n - 1] == 'S')
+		if (compiled(name))
 			buf_printf(&kbuild, " %.*s.o", (int)(n - 2), name);
 	}
 	buf_printf(&kbuild, "\nccflags-y := -I%s -Werror\n", work);
