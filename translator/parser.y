@@ -22,7 +22,8 @@ int yylex(void);
 static void yyerror(const char *msg);
 
 static Loc L(Token *t) { return t->loc; }
-static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index);
+static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index, int pretty);
+static bool takes_chain(const char *op);
 static void buf_putn(Buf *b, const char *s, int64_t n);
 static ProbePoint *last_point(ProbePoint *pp);
 static Node *make_target(Token *t, Chain *chain, int pretty);
@@ -120,7 +121,7 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %precedence TK_ELSE
 
 %define parse.error custom
-%expect 33
+%expect 34
 
 %%
 
@@ -516,7 +517,7 @@ fe_array:
 		}
 	| TK_AT_IDENT '(' args ')' opt_sort
 		{
-			$$ = make_call_or_at($1, reverse_nodes($3), NULL, NULL);
+			$$ = make_call_or_at($1, reverse_nodes($3), NULL, NULL, 0);
 			foreach_sort($1, -1, $5);
 		}
 	;
@@ -613,9 +614,9 @@ unary:
 	| '~' unary	{ $$ = new_node(ND_BITNOT, L($1)); $$->lhs = $2; }
 	| '&' unary
 		{
-			if ($2->kind != ND_TARGET && $2->kind != ND_CAST) {
+			if ($2->kind != ND_TARGET && $2->kind != ND_CAST && $2->kind != ND_VARREF) {
 				error_at(L($1), "parse error",
-					 "'&' applies only to a target variable ($var->member or @cast)");
+					 "'&' applies only to a target variable ($var->member, @var or @cast)");
 			}
 			$$ = new_node(ND_ADDR, L($1));
 			$$->lhs = $2;
@@ -673,14 +674,17 @@ primary:
 	| TK_TARGET chain opt_pretty	{ $$ = make_target($1, reverse_chain($2), $3); }
 	| TK_AT_IDENT '(' opt_args ')' chain opt_pretty
 		{
-			$$ = make_call_or_at($1, $3, reverse_chain($5), NULL);
-			if ($6 && ($$->kind == ND_CAST || $$->kind == ND_VARREF))
-				$$->chain = chain_append($$->chain,
-					new_chain($6 == 2 ? CH_PRETTY_DEEP : CH_PRETTY, $1, NULL));
+			$$ = make_call_or_at($1, $3, reverse_chain($5), NULL, $6);
 		}
-	| TK_AT_IDENT '(' opt_args ')' '[' expr ']'
+	| TK_AT_IDENT '(' opt_args ')' '[' expr ']' chain opt_pretty
 		{
-			$$ = make_call_or_at($1, $3, NULL, $6);
+			/* @hist_log(s)[i] is a bucket; @var("a")[i] an element */
+			Chain *rest = reverse_chain($8);
+			if (takes_chain($1->text))
+				$$ = make_call_or_at($1, $3,
+					push_chain(rest, new_chain(CH_INDEX, $5, $6)), NULL, $9);
+			else
+				$$ = make_call_or_at($1, $3, rest, $6, $9);
 		}
 	| TK_AT_IDENT
 		{
@@ -890,13 +894,18 @@ static void variance_shift(Node *n, Node *args)
 	args->next = NULL;
 }
 
+/* The @operators that take '->' and '[ ]' after them, as $target does. */
+static bool takes_chain(const char *op)
+{
+	return strcmp(op, "@cast") == 0 || strcmp(op, "@var") == 0;
+}
+
 /* @count(x), @hist_log(x)[2], @cast(p, "type")->member, @defined(...), ... */
-static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
+static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index, int pretty)
 {
 	const char *op = name->text;
 	int nargs = count(args);
 	Node *n = NULL;
-	bool takes_chain = false;
 	for (size_t i = 0; i < ARRAY_SIZE(stat_ops); i++)
 		if (strcmp(op, stat_ops[i]) == 0) {
 			n = new_node(ND_STATOP, name->loc);
@@ -923,14 +932,13 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 			Node *h = new_node(ND_HIST_INDEX, name->loc);
 			h->lhs = n;
 			h->rhs = index;
-			return h;
+			n = h;
+			index = NULL;
 		}
-		return n;
 	} else if (strcmp(op, "@cast") == 0) {
 		n = new_node(ND_CAST, name->loc);
 		n->args = args;
 		n->nargs = nargs;
-		takes_chain = true;
 		if (nargs < 2 || nargs > 3)
 			error_at(name->loc, "parse error",
 				 "@cast takes (pointer, \"type\"[, \"module\"])");
@@ -938,7 +946,6 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 		n = new_node(ND_VARREF, name->loc);
 		n->args = args;
 		n->nargs = nargs;
-		takes_chain = true;
 		if (nargs < 1 || nargs > 2)
 			error_at(name->loc, "parse error", "@var takes (\"name@file\"[, \"module\"])");
 	} else if (strcmp(op, "@defined") == 0) {
@@ -968,10 +975,19 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index)
 		error_at(name->loc, "parse error", "unknown operator or undefined macro '%s'", op);
 		return new_num(0, name->loc);
 	}
-	if (chain && !takes_chain)
-		error_at(chain->loc, "parse error", "%s cannot be followed by '->' or '[ ]'", op);
 	if (index)
 		error_at(name->loc, "parse error", "%s cannot be indexed with '[ ]'", op);
+	if (!takes_chain(op)) {
+		if (chain)
+			error_at(chain->loc, "parse error",
+				 "%s cannot be followed by '->' or '[ ]'", op);
+		else if (pretty)
+			error_at(name->loc, "parse error", "%s cannot be followed by '$'", op);
+		return n;
+	}
+	if (pretty)
+		chain = chain_append(chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP : CH_PRETTY,
+						      name, NULL));
 	n->chain = chain;
 	return n;
 }
