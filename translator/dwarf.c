@@ -1085,8 +1085,14 @@ static void statements_of(StmtQuery *q, DwFunc *f)
 	int before = q->out.len;
 	for (int i = 0; i < ll.len; i++) {
 		const LineRec *r = &ll.items[i];
-		if (line_wanted(p, r->line) && file_matches(p->file, r->file))
-			add_statement(q, f, line_record(&ll, p->file, r->line));
+		if (!line_wanted(p, r->line) || !file_matches(p->file, r->file))
+			continue;
+		/* as in SystemTap, f's lines start at its declaration: what
+		 * was inlined from earlier in its file is another function's */
+		if (p->lines == LINES_ALL && r->line < f->decl_line &&
+		    strcmp(r->file, f->decl_file) == 0)
+			continue;
+		add_statement(q, f, line_record(&ll, p->file, r->line));
 	}
 	if (q->nearest && p->lines == LINES_LIST && q->out.len == before)
 		for (int i = 0; i < p->nranges; i++) {
