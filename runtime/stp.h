@@ -634,6 +634,28 @@ extern int stp_target_pid;
 /* Module parameters for 64-bit script globals (-G var=value). */
 extern const struct kernel_param_ops stp_param_ops_s64;
 
+/*
+ * The module parameter "NAME" of global g_NAME.  module_param_cb() and
+ * module_param_string() would macro-expand a script's name such as
+ * "current" or "HZ", so NAME is only ever stringified or pasted here.
+ */
+#define STP_PARAM_(pname, param, str, pops, member, argp)			\
+	static const char pname[] = str;					\
+	static struct kernel_param __moduleparam_const param			\
+	__used __section("__param") __aligned(__alignof__(struct kernel_param)) = { \
+		.name = pname, .mod = THIS_MODULE, .ops = pops, .level = -1,	\
+		.member = argp }
+#define STP_PARAM_LONG(name)							\
+	STP_PARAM_(stp_param_name_##name, stp_param_##name, #name,		\
+		   &stp_param_ops_s64, arg, &g_##name);				\
+	__MODULE_INFO(parmtype, name##type, #name ":long")
+#define STP_PARAM_STRING(name)							\
+	static const struct kparam_string stp_param_str_##name = {		\
+		MAXSTRINGLEN, g_##name };					\
+	STP_PARAM_(stp_param_name_##name, stp_param_##name, #name,		\
+		   &param_ops_string, str, &stp_param_str_##name);		\
+	__MODULE_INFO(parmtype, name##type, #name ":string")
+
 /* ---- between runtime files; generated code does not call these ---- */
 
 int stp_contexts_init(void);

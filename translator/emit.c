@@ -245,7 +245,7 @@ const char *var_ref(Gen *g, Var *v)
 		return arena_printf("l->a_%s", v->name);
 	default:
 		g->uses_frame = true;
-		return arena_printf("l->%s", v->name);
+		return arena_printf("l->v_%s", v->name);
 	}
 }
 
@@ -1129,7 +1129,7 @@ static void emit_frame_struct(Buf *out, const char *name, Func *f, Vec *locals, 
 		}
 	}
 	for (int i = 0; i < locals->len; i++) {
-		emit_var_field(out, locals->items[i], "");
+		emit_var_field(out, locals->items[i], "v_");
 		empty = false;
 	}
 	for (int i = 0; i < nstrtemps; i++) {
@@ -1146,9 +1146,9 @@ static void init_locals(Buf *out, Vec *locals)
 	for (int i = 0; i < locals->len; i++) {
 		Var *v = locals->items[i];
 		if (v->type == TY_STRING)
-			buf_printf(out, "\tl->%s[0] = '\\0';\n", v->name);
+			buf_printf(out, "\tl->v_%s[0] = '\\0';\n", v->name);
 		else
-			buf_printf(out, "\tl->%s = 0;\n", v->name);
+			buf_printf(out, "\tl->v_%s = 0;\n", v->name);
 	}
 }
 

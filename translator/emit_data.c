@@ -72,12 +72,11 @@ void emit_global_decl(FILE *out, Var *v)
 	} else if (v->type == TY_STRING) {
 		const char *init = v->init ? c_string(v->init->str, v->init->num) : "\"\"";
 		fprintf(out, "static char g_%s[MAXSTRINGLEN] = %s;\n", v->name, init);
-		fprintf(out, "module_param_string(%s, g_%s, MAXSTRINGLEN, 0);\n", v->name, v->name);
+		fprintf(out, "STP_PARAM_STRING(%s);\n", v->name);
 	} else {
 		fprintf(out, "static s64 g_%s = %s;\n", v->name, v->init ? c_long(v->init->num) : "0");
-		fprintf(out, "module_param_cb(%s, &stp_param_ops_s64, &g_%s, 0);\n", v->name, v->name);
-		/* in .modinfo, where staprun checks the names it is given */
-		fprintf(out, "__MODULE_PARM_TYPE(%s, \"long\");\n", v->name);
+		/* its type goes in .modinfo, where staprun checks the names it is given */
+		fprintf(out, "STP_PARAM_LONG(%s);\n", v->name);
 	}
 	if (v->needs_lock)
 		fprintf(out, "static stp_rwlock_t g_%s_lock = STP_RWLOCK_INIT;\n", v->name);
