@@ -892,12 +892,28 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 	return !lw->failed;
 }
 
+/*
+ * @cast's module, or NULL.  SystemTap's "kernel<linux/sched.h>" names a
+ * header to build the type from when there is no debuginfo; there always
+ * is here, so only the module counts ("<linux/sched.h>" alone: the kernel).
+ */
+static const char *cast_module(Node *n)
+{
+	if (n->nargs < 3 || n->args->next->next->kind != ND_STR)
+		return NULL;
+	const char *module = n->args->next->next->str;
+	const char *lt = strchr(module, '<');
+	if (lt)
+		module = lt == module ? "kernel" : arena_strndup(module, lt - module);
+	return module;
+}
+
 /* The base of a target expression: $name, $return, @cast(...), @var(...). */
 static bool lower_base(Lower *lw, Node *n, Val *v)
 {
 	v->reg = -1;
 	if (n->kind == ND_CAST) {
-		const char *module = n->nargs > 2 ? n->args->next->next->str : NULL;
+		const char *module = cast_module(n);
 		DwModule *m = lw->dd->mod;
 		if (module && strcmp(module, "kernel") != 0) {
 			const char *why;
@@ -1177,6 +1193,27 @@ void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
 		lower_value(&lw, n);
 		return;
 	}
+}
+
+/*
+ * @cast where no DWARF probe gives the module (functions; begin, timer and
+ * other probes): the type is the named module's, the kernel's by default,
+ * and the memory read is the kernel's.
+ */
+void dwarf_lower_cast(Node *n)
+{
+	Node *cast = n->kind == ND_CAST ? n : n->lhs;
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->where = "this probe";
+	if (!cast_module(cast)) {
+		const char *why;
+		dd->mod = open_mod(NULL, &why);
+		if (!dd->mod && n->kind != ND_DEFINED) {
+			error_at(n->loc, "semantic error", "@cast: %s", why);
+			return;
+		}
+	}
+	dwarf_lower_target(dd, NULL, n);
 }
 
 static void resolve_dwarf_target(DerivedProbe *d, Node *n)

@@ -968,6 +968,14 @@ static void resolve_target_children(Node *n, Scope *sc)
 		resolve_target_children(n->lhs, sc);	/* & wants the place, not the value */
 }
 
+/* @cast(...), &@cast(...) or @defined(@cast(...)): they need no probe. */
+static bool is_cast(Node *n)
+{
+	if (n->kind == ND_ADDR || n->kind == ND_DEFINED)
+		n = n->lhs;
+	return n->kind == ND_CAST;
+}
+
 /* After @defined folded to a number: only the branch taken stays. */
 static Node *folded_branch(Node *n)
 {
@@ -1095,16 +1103,23 @@ static void resolve_expr(Node *n, Scope *sc)
 	case ND_ENTRY:
 	case ND_DEFINED:
 	case ND_ADDR:
+		if (n->kind == ND_TARGET && n->target)
+			return;		/* a shared body's @cast, lowered already */
 		if (sc->derived && sc->derived->family->resolve_target) {
 			resolve_target_children(n, sc);
 			sc->derived->family->resolve_target(sc->derived, n);
+			return;
+		}
+		if (is_cast(n)) {
+			resolve_target_children(n, sc);
+			dwarf_lower_cast(n);
 			return;
 		}
 		/* fall through */
 	case ND_CONST:
 	case ND_PROBEWRITE:
 		error_at(n->loc, "semantic error",
-			 "target variables and @cast/@var/@entry/@defined/@const are not "
+			 "target variables and @var/@entry/@defined/@const are not "
 			 "available in this probe (only DWARF-based probes have them)");
 		return;
 	default:

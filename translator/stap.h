@@ -501,6 +501,8 @@ Var *new_var(const char *name, VarKind kind, Loc loc);
    variables differently at each address. */
 Probe *probe_copy(Probe *p);
 bool body_has_targets(Node *n);
+/* probe_dwarf.c: @cast, &@cast(...) or @defined(@cast(...)) outside DWARF probes */
+void dwarf_lower_cast(Node *n);
 /* A resolved probe point of family fam (PROBE_NORMAL); pp may be set later. */
 DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp);
 extern Session *cur_session;	/* the run being compiled, for families */
