@@ -18,7 +18,7 @@ global seen, closed
 probe begin { printf("format_ipaddr %s %s\n", format_ipaddr(0x0100007f, 2), format_ipaddr(0, 1)) }
 probe netdev.transmit, netdev.receive { if (dev_name == "lo" && length > 300 && !seen[pp()]++)
 	printf("%s %s length=%d protocol=0x%x truesize_ok=%d\n", pp() =~ "net_dev_queue" ? "netdev.transmit" : "netdev.receive",
-	       dev_name, length, protocol, truesize >= length) }
+	       dev_name, length, ntohs(protocol), truesize >= length) }
 probe socket.create { if (execname() == "nc" && !seen[sprintf("%s %d", name, family)]++)
 	printf("%s family=%d type=%d protocol=%d requester=%d\n", name, family, type, protocol, requester) }
 probe socket.create.return { if (execname() == "nc" && !seen[sprintf("%s %d", name, family)]++)
