@@ -27,7 +27,7 @@ probe scheduler.cpu_on { if (idle) seen["scheduler.cpu_on"]++ }
 probe vm.pagefault { if (write_access) seen["vm.pagefault"]++ }
 probe vm.kmalloc { if (bytes_alloc >= bytes_req && ptr) seen["vm.kmalloc"]++ }
 probe vm.kfree { seen["vm.kfree"]++ }
-probe irq_handler.entry { if (dev_name =~ "^ttyS") seen["irq_handler.entry"]++ }
+probe irq_handler.entry { if (kernel_string(dev_name) =~ "^ttyS") seen["irq_handler.entry"]++ }
 probe irq_handler.exit { if (ret >= 0) seen["irq_handler.exit"]++ }
 probe end { foreach (k+ in seen) printf("%s ", k); println("") }' > out 2> err || fail "stap failed: $(cat err)"
 # hot paths probed from interrupts can find a probe running: skipped, not errors
