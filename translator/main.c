@@ -719,6 +719,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Pass 2: analysis failed.\n");
 		return 1;
 	}
+	elide_dead_stores(&s->prog, s);
 	pass_end(s, 2, "analyzed script");
 	if (s->last_pass == 2) {
 		dump_elaborated(stdout, s);

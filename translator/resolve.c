@@ -1374,6 +1374,26 @@ static void mark_used(void)
 	P->funcs.len = n;
 }
 
+/* After elide.c: the functions that only dropped stores called go too. */
+void drop_unused_funcs(Program *prog, Session *s)
+{
+	S = s;
+	P = prog;
+	for (int i = 0; i < P->funcs.len; i++)
+		((Func *)P->funcs.items[i])->used = false;
+	for (int i = 0; i < S->derived.len; i++)
+		mark_node(((DerivedProbe *)S->derived.items[i])->probe->body);
+	int n = 0;
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		if (f->used) {
+			f->id = n;
+			P->funcs.items[n++] = f;
+		}
+	}
+	P->funcs.len = n;
+}
+
 /* ---- the pass ---- */
 
 bool resolve_program(Program *prog, Session *s)

@@ -339,7 +339,8 @@ struct Func {
 	Node *body;		/* ND_BLOCK, or ND_EMBEDDED_STMT */
 	bool is_embedded;
 	bool is_private;
-	bool pure;		/* pragmas in the embedded C */
+	bool pure;		/* "pure" in its embedded C: no effect but its value
+				   (or an error), so elide.c may drop a dead call */
 	bool unprivileged;
 	bool guru;
 	int priority;		/* overloads of the same arity: lower runs first */
@@ -501,6 +502,9 @@ Var *new_var(const char *name, VarKind kind, Loc loc);
    variables differently at each address. */
 Probe *probe_copy(Probe *p);
 bool body_has_targets(Node *n);
+void drop_unused_funcs(Program *prog, Session *s);
+/* elide.c: stores to probe locals nothing reads, when their values are pure */
+void elide_dead_stores(Program *prog, Session *s);
 /* probe_dwarf.c: @cast, &@cast(...) or @defined(@cast(...)) outside DWARF probes */
 void dwarf_lower_cast(Node *n);
 /* A resolved probe point of family fam (PROBE_NORMAL); pp may be set later. */

@@ -1,4 +1,5 @@
-# kprocess.create, .start, .exec_complete (a success and an ENOENT) and
+# kprocess.create, .start, .exec and .exec_complete (a success and an
+# ENOENT) and
 # .release around a shell that runs two programs, one of them missing.
 . "$(dirname "$0")/lib.sh"
 "$STAP" --vm -e '
@@ -10,6 +11,10 @@ probe kprocess.create {
 probe kprocess.start {
 	if (ppid() == target())
 		printf("start: in the child %d\n", pid() != target())
+}
+probe kprocess.exec {
+	if (ppid() == target())
+		printf("exec: %s %s args=%s as %s\n", name, filename, args, execname())
 }
 probe kprocess.exec_complete {
 	if (ppid() == target())
@@ -23,9 +28,11 @@ probe kprocess.release {
 	fail "stap failed: $(cat err)"
 expect_file out "create: child 1 tid 1, new 1
 start: in the child 1
-exec_complete: exec_complete errno=0 success=1 as true
+exec: execve \"/bin/true\" args=[\"/bin/true\"] as sh
+exec_complete: execve errno=0 success=1 as true
 release: by the parent 1, pid 1
 create: child 1 tid 1, new 1
 start: in the child 1
-exec_complete: exec_complete errno=-2 success=0 as sh
+exec: execve \"/no/such/program\" args=[\"/no/such/program\"] as sh
+exec_complete: execve errno=-2 success=0 as sh
 release: by the parent 1, pid 1"

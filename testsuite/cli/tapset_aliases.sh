@@ -12,7 +12,7 @@ probe tcp.recvmsg { seen["tcp.recvmsg"]++ }
 probe socket.send { if (family == 2 && !seen["socket.send"]++)
 	printf("%s size=%d protocol=%d type=%d success=%d\n", name, size, protocol, type, success) }
 probe socket.receive { if (size == 6 && !seen["socket.receive"]++) printf("%s size=%d protocol=%d\n", name, size, protocol) }
-probe kprocess.exec { if (filename == "/bin/sh") seen["kprocess.exec"]++ }
+probe kprocess.exec { if (filename == "\"/bin/sh\"") seen["kprocess.exec"]++ }
 probe kprocess.exit { seen["kprocess.exit"]++ }
 probe signal.send { if (sig_name == "SIGUSR1") printf("%s %s to %s shared=%d\n", name, sig_name, pid_name, shared) }
 probe signal.deliver { if (sig_name == "SIGUSR1") seen["signal.deliver"]++ }
