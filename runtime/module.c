@@ -24,6 +24,8 @@ atomic_t stp_error_count = ATOMIC_INIT(0);
 atomic_t stp_suppressed_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
 int stp_target_pid;
+int stp_stapio_pid;
+u32 stp_stapio_uid;
 static atomic_t stp_exit_sent = ATOMIC_INIT(0);
 static bool stp_errored;	/* the error limit was passed: error probes, not end */
 

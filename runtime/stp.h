@@ -631,6 +631,10 @@ extern atomic_t stp_suppressed_count;	/* of those, --suppress-handler-errors' */
 extern atomic_t stp_skipped_count;
 /* target(): the pid of stap -x PID or of the -c command, else 0 */
 extern int stp_target_pid;
+/* stp_pid() and is_myproc(): the process id and real uid of the stapio
+   that opened /proc/stap_NAME last (set on open, before "start"). */
+extern int stp_stapio_pid;
+extern u32 stp_stapio_uid;
 /* Module parameters for 64-bit script globals (-G var=value). */
 extern const struct kernel_param_ops stp_param_ops_s64;
 

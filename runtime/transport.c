@@ -35,6 +35,7 @@
 #include <linux/uaccess.h>
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
+#include <linux/cred.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/percpu.h>
@@ -333,6 +334,8 @@ static int stp_proc_open(struct inode *inode, struct file *file)
 {
 	if (atomic_cmpxchg(&stp_open_count, 0, 1) != 0)
 		return -EBUSY;
+	stp_stapio_pid = task_tgid_nr(current);
+	stp_stapio_uid = from_kuid(&init_user_ns, current_uid());
 	/* a stream: read() and write() from two threads must not serialize on f_pos */
 	return stream_open(inode, file);
 }
