@@ -161,65 +161,58 @@ static bool pure_stmts(Node *n, Func *in)
 	return true;
 }
 
-/* ---- which locals a probe body reads ---- */
+/* ---- which locals a probe body names ---- */
 
-static void add_read(Vec *read, Var *v)
+static void add_var(Vec *vars, Var *v)
 {
-	for (int i = 0; i < read->len; i++)
-		if (read->items[i] == v)
+	for (int i = 0; i < vars->len; i++)
+		if (vars->items[i] == v)
 			return;
-	vec_push(read, v);
+	vec_push(vars, v);
 }
 
-static bool is_read(Vec *read, Var *v)
+static bool has_var(Vec *vars, Var *v)
 {
-	for (int i = 0; i < read->len; i++)
-		if (read->items[i] == v)
+	for (int i = 0; i < vars->len; i++)
+		if (vars->items[i] == v)
 			return true;
 	return false;
 }
 
-static void collect_reads(Node *n, Vec *read);
-
-static void collect_list(Node *n, Vec *read)
+/*
+ * The locals named in the list at n and under it: every one, or with
+ * reads_only those read (the target of a plain '=' is only written).
+ */
+static void collect_locals(Node *n, Vec *out, bool reads_only)
 {
-	for (; n; n = n->next)
-		collect_reads(n, read);
-}
-
-/* Every ND_VAR counts as read except the target of a plain '='. */
-static void collect_reads(Node *n, Vec *read)
-{
-	if (!n)
-		return;
-	if (n->kind == ND_VAR && n->var && n->var->kind == VAR_LOCAL)
-		add_read(read, n->var);
-	if (n->kind == ND_ASSIGN && !n->op && n->lhs && n->lhs->kind == ND_VAR) {
-		collect_reads(n->rhs, read);
-	} else {
-		collect_reads(n->lhs, read);
-		collect_reads(n->rhs, read);
+	for (; n; n = n->next) {
+		if (n->var && n->var->kind == VAR_LOCAL)
+			add_var(out, n->var);
+		bool store = n->kind == ND_ASSIGN && !n->op && n->lhs && n->lhs->kind == ND_VAR;
+		if (!(reads_only && store))
+			collect_locals(n->lhs, out, reads_only);
+		collect_locals(n->rhs, out, reads_only);
+		collect_locals(n->cond, out, reads_only);
+		collect_locals(n->then, out, reads_only);
+		collect_locals(n->els, out, reads_only);
+		collect_locals(n->init, out, reads_only);
+		collect_locals(n->inc, out, reads_only);
+		if (n->kind != ND_HIST)
+			collect_locals(n->args, out, reads_only);
+		collect_locals(n->body, out, reads_only);
+		if (n->foreach) {
+			for (int i = 0; i < n->foreach->keys.len; i++)
+				collect_locals(n->foreach->keys.items[i], out, reads_only);
+			collect_locals(n->foreach->value, out, reads_only);
+			collect_locals(n->foreach->array, out, reads_only);
+			collect_locals(n->foreach->limit, out, reads_only);
+		}
+		for (Chain *c = n->chain; c; c = c->next)
+			collect_locals(c->index, out, reads_only);
+		if (n->kind == ND_TARGET && n->target)
+			for (int k = 0; k < n->target->nindexes; k++)
+				collect_locals(n->target->indexes[k], out, reads_only);
 	}
-	collect_reads(n->cond, read);
-	collect_list(n->then, read);
-	collect_list(n->els, read);
-	collect_reads(n->init, read);
-	collect_reads(n->inc, read);
-	if (n->kind != ND_HIST)
-		collect_list(n->args, read);
-	collect_list(n->body, read);
-	if (n->foreach) {
-		for (int i = 0; i < n->foreach->keys.len; i++)
-			collect_reads(n->foreach->keys.items[i], read);
-		collect_reads(n->foreach->value, read);
-		collect_reads(n->foreach->array, read);
-		collect_reads(n->foreach->limit, read);
-	}
-	for (Chain *c = n->chain; c; c = c->next)
-		collect_reads(c->index, read);
-	if (n->kind == ND_TARGET && n->target)
-		for (int k = 0; k < n->target->nindexes; k++)
-			collect_reads(n->target->indexes[k], read);
 }
 
 /* ---- the stores that go ---- */
@@ -233,7 +226,7 @@ static bool dead_store(Node *stmt, Vec *read)
 		return false;	/* the script's own stores run as written */
 	if (a->op || a->lhs->kind != ND_VAR || !a->lhs->var || a->lhs->var->kind != VAR_LOCAL)
 		return false;
-	return !is_read(read, a->lhs->var) && pure_expr(a->rhs, NULL);
+	return !has_var(read, a->lhs->var) && pure_expr(a->rhs, NULL);
 }
 
 /*
@@ -272,37 +265,6 @@ static bool drop_stores(Node *n, Vec *read)
 	return dropped;
 }
 
-/* Every local named anywhere in the body, read or written. */
-static void collect_named(Node *n, Vec *named)
-{
-	for (; n; n = n->next) {
-		if (n->var && n->var->kind == VAR_LOCAL)
-			add_read(named, n->var);
-		collect_named(n->lhs, named);
-		collect_named(n->rhs, named);
-		collect_named(n->cond, named);
-		collect_named(n->then, named);
-		collect_named(n->els, named);
-		collect_named(n->init, named);
-		collect_named(n->inc, named);
-		if (n->kind != ND_HIST)
-			collect_named(n->args, named);
-		collect_named(n->body, named);
-		if (n->foreach) {
-			for (int i = 0; i < n->foreach->keys.len; i++)
-				collect_named(n->foreach->keys.items[i], named);
-			collect_named(n->foreach->value, named);
-			collect_named(n->foreach->array, named);
-			collect_named(n->foreach->limit, named);
-		}
-		for (Chain *c = n->chain; c; c = c->next)
-			collect_named(c->index, named);
-		if (n->kind == ND_TARGET && n->target)
-			for (int k = 0; k < n->target->nindexes; k++)
-				collect_named(n->target->indexes[k], named);
-	}
-}
-
 /*
  * A dropped store can leave the locals its value read unread in turn.
  * Locals no longer named at all leave the frame: no zeroing per hit.
@@ -312,7 +274,7 @@ static void elide_probe(Probe *p)
 	bool dropped = false;
 	for (int round = 0; round < 100; round++) {
 		Vec read = {0};
-		collect_reads(p->body, &read);
+		collect_locals(p->body, &read, true);
 		if (!drop_stores(p->body->body, &read))
 			break;
 		dropped = true;
@@ -320,10 +282,10 @@ static void elide_probe(Probe *p)
 	if (!dropped)
 		return;
 	Vec named = {0};
-	collect_named(p->body, &named);
+	collect_locals(p->body, &named, false);
 	int n = 0;
 	for (int i = 0; i < p->locals.len; i++)
-		if (is_read(&named, p->locals.items[i]))
+		if (has_var(&named, p->locals.items[i]))
 			p->locals.items[n++] = p->locals.items[i];
 	p->locals.len = n;
 }

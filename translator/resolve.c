@@ -1340,6 +1340,20 @@ static void mark_node(Node *n)
 	}
 }
 
+/* P->funcs keeps the functions marked used, numbered in emit order. */
+static void keep_used_funcs(void)
+{
+	int n = 0;
+	for (int i = 0; i < P->funcs.len; i++) {
+		Func *f = P->funcs.items[i];
+		if (f->used) {
+			f->id = n;
+			P->funcs.items[n++] = f;
+		}
+	}
+	P->funcs.len = n;
+}
+
 static void mark_used(void)
 {
 	for (int i = 0; i < S->derived.len; i++) {
@@ -1363,15 +1377,7 @@ static void mark_used(void)
 		}
 	}
 	P->globals.len = n;
-	n = 0;
-	for (int i = 0; i < P->funcs.len; i++) {
-		Func *f = P->funcs.items[i];
-		if (f->used) {
-			f->id = n;
-			P->funcs.items[n++] = f;
-		}
-	}
-	P->funcs.len = n;
+	keep_used_funcs();
 }
 
 /* After elide.c: the functions that only dropped stores called go too. */
@@ -1383,15 +1389,7 @@ void drop_unused_funcs(Program *prog, Session *s)
 		((Func *)P->funcs.items[i])->used = false;
 	for (int i = 0; i < S->derived.len; i++)
 		mark_node(((DerivedProbe *)S->derived.items[i])->probe->body);
-	int n = 0;
-	for (int i = 0; i < P->funcs.len; i++) {
-		Func *f = P->funcs.items[i];
-		if (f->used) {
-			f->id = n;
-			P->funcs.items[n++] = f;
-		}
-	}
-	P->funcs.len = n;
+	keep_used_funcs();
 }
 
 /* ---- the pass ---- */
