@@ -11,6 +11,13 @@
  * what those refer to in turn, so a hello world carries no uprobe, perf or
  * regex code.  The cache key hashes the runtime's sources and the kernel
  * build tree, so a changed runtime or kernel rebuilds it.
+ *
+ * A cache entry holds the two objects and a MANIFEST of their SHA-256
+ * digests.  Each object is read once into memory through cache.c's
+ * checks (no symbolic link, a regular file of the user's that no one else
+ * may write), checked against the manifest, and written from memory into
+ * the module's directory: what is checked is what is linked.  Pruning old
+ * entries and removing failed builds never follows a symbolic link.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "stap.h"
@@ -191,101 +197,212 @@ static int show_log_problems(const char *log, int max)
 	return shown;
 }
 
-static bool make_dir(const char *path)
+/* Writes len bytes to a new file path (0644), never through a symbolic link. */
+static bool write_bytes(const char *path, const void *data, size_t len)
 {
-	return mkdir(path, 0755) == 0 || errno == EEXIST;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return false;
+	const char *p = data;
+	bool ok = true;
+	while (len && ok) {
+		ssize_t n = write(fd, p, len);
+		ok = n > 0;
+		if (ok) {
+			p += n;
+			len -= n;
+		}
+	}
+	return close(fd) == 0 && ok;
+}
+
+/*
+ * Removes name in dirfd and, if it is a directory, all it holds: never
+ * through a symbolic link (a link is removed, not what it names), and
+ * no deeper than kbuild ever nests.
+ */
+static void remove_tree_at(int dirfd, const char *name, int depth)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlinkat(dirfd, name, 0);
+		return;
+	}
+	int fd = depth < 8 ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			remove_tree_at(fd, e->d_name, depth + 1);
+	closedir(d);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
 static void remove_tree(const char *path)
 {
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlink(arena_printf("%s/%s", path, e->d_name));
-	closedir(d);
-	rmdir(path);
+	remove_tree_at(AT_FDCWD, path, 0);
 }
 
 /* what a cache entry holds: a stap that expects other files must not share it */
-#define RUNTIME_CACHE_LAYOUT "module.o stp-runtime.a"
+#define RUNTIME_CACHE_LAYOUT "module.o stp-runtime.a MANIFEST(sha256)"
 
 #define CACHE_KEEP 4	/* runtime builds kept per kernel: a few stap versions side by side */
 
-/* Removes all but the CACHE_KEEP most recently used runtime builds for release. */
+typedef struct CacheEntry {
+	const char *name;
+	time_t mtime;
+} CacheEntry;
+
+/*
+ * Removes all but the CACHE_KEEP most recently used runtime builds for
+ * release: only directories of ours, looked at and removed without
+ * following a symbolic link.
+ */
 static void prune_cache(const char *root, const char *release)
 {
 	const char *prefix = arena_printf("runtime-%s-", release);
-	Vec names = {0};
-	DIR *d = opendir(root);
-	if (!d)
+	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = rootfd >= 0 ? fdopendir(rootfd) : NULL;
+	if (!d) {
+		if (rootfd >= 0)
+			close(rootfd);
 		return;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-			vec_push(&names, arena_strdup(e->d_name));
-	closedir(d);
-	while (names.len > CACHE_KEEP) {
-		int oldest = 0;
-		time_t oldest_t = 0;
-		for (int i = 0; i < names.len; i++) {
-			struct stat st;
-			if (stat(arena_printf("%s/%s", root, (char *)names.items[i]), &st) != 0)
-				continue;
-			if (!oldest_t || st.st_mtime < oldest_t) {
-				oldest_t = st.st_mtime;
-				oldest = i;
-			}
-		}
-		remove_tree(arena_printf("%s/%s", root, (char *)names.items[oldest]));
-		names.items[oldest] = names.items[--names.len];
 	}
+	Vec entries = {0};
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		struct stat st;
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
+		    fstatat(rootfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		CacheEntry *c = arena_alloc(sizeof(*c));
+		c->name = arena_strdup(e->d_name);
+		c->mtime = st.st_mtime;
+		vec_push(&entries, c);
+	}
+	while (entries.len > CACHE_KEEP) {
+		int oldest = 0;
+		for (int i = 1; i < entries.len; i++)
+			if (((CacheEntry *)entries.items[i])->mtime <
+			    ((CacheEntry *)entries.items[oldest])->mtime)
+				oldest = i;
+		remove_tree_at(rootfd, ((CacheEntry *)entries.items[oldest])->name, 0);
+		entries.items[oldest] = entries.items[--entries.len];
+	}
+	closedir(d);
+}
+
+/* The objects every module links, as read (and checked) from the cache. */
+typedef struct RuntimeObjs {
+	char *module_o, *archive;
+	size_t module_len, archive_len;
+} RuntimeObjs;
+
+static const char *const runtime_parts[] = { "module.o", "stp-runtime.a" };
+
+/* "SHA256  NAME\n" for each part, as sha256sum(1) writes it. */
+static const char *manifest_line(const char *name, const char *data, size_t len)
+{
+	char hex[65];
+	sha256_hex(data, len, hex);
+	return arena_printf("%s  %s\n", hex, name);
 }
 
 /*
- * The cache directory of the runtime for this kernel, built on first use
- * (module.o and stp-runtime.a are what modules link).  It is built in a
- * private directory and renamed into place, so that concurrent stap runs
- * never see a half-written cache entry.
+ * Reads the parts of a runtime build in dir and checks them against its
+ * MANIFEST (when check_manifest).  false with *why NULL: there is no
+ * such entry; with *why set: there is one, and it cannot be used.
  */
-static const char *runtime_cache(Session *s)
+static bool read_runtime(const char *dir, bool check_manifest, RuntimeObjs *o, const char **why)
 {
-	Vec files = runtime_files(s);
-	char real_build[PATH_MAX];
-	if (!realpath(s->build_dir, real_build))
-		strcpy(real_build, s->build_dir);
-	uint64_t h = hash_str(real_build, 1469598103934665603ull);
-	h = hash_str(s->kernel_release, h);
-	h = hash_str(RUNTIME_CACHE_LAYOUT, h);
-	for (int i = 0; i < files.len; i++) {
-		h = hash_str(files.items[i], h);
-		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
+	struct stat st;
+	*why = NULL;
+	if (lstat(dir, &st) != 0)
+		return false;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		*why = "it is not a directory of yours that only you may write";
+		return false;
 	}
-	const char *root = stap_cache_root();
-	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
-				       (unsigned long long)h);
-	const char *archive = arena_printf("%s/stp-runtime.a", dir);
-	if (access(archive, R_OK) == 0) {
-		utimes(dir, NULL);	/* recently used: pruning keeps it */
-		return dir;
-	}
-
-	if (s->verbose)
-		fprintf(stderr, "Building the runtime for %s once, into %s\n", s->kernel_release, dir);
-	char *slash = arena_strdup(root);
-	for (char *p = slash + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			make_dir(slash);
-			*p = '/';
+	char **data[] = { &o->module_o, &o->archive };
+	size_t *len[] = { &o->module_len, &o->archive_len };
+	Buf expected = {0};
+	for (size_t i = 0; i < ARRAY_SIZE(runtime_parts); i++) {
+		const char *path = arena_printf("%s/%s", dir, runtime_parts[i]);
+		*data[i] = cache_read(path, len[i], why);
+		if (!*data[i]) {
+			*why = arena_printf("%s: %s", runtime_parts[i], *why ? *why : "missing");
+			return false;
 		}
-	if (!make_dir(root))
-		fatal("cannot create the cache directory %s: %s", root, strerror(errno));
-	char *work = arena_printf("%s/build-XXXXXX", root);
-	if (!mkdtemp(work))
-		fatal("cannot create %s: %s", work, strerror(errno));
+		buf_puts(&expected, manifest_line(runtime_parts[i], *data[i], *len[i]));
+	}
+	if (!check_manifest)
+		return true;
+	size_t mlen;
+	char *manifest = cache_read(arena_printf("%s/MANIFEST", dir), &mlen, why);
+	if (!manifest) {
+		*why = arena_printf("MANIFEST: %s", *why ? *why : "missing");
+		return false;
+	}
+	if (mlen != expected.len || memcmp(manifest, expected.s, mlen) != 0) {
+		*why = "its objects do not match their MANIFEST";
+		return false;
+	}
+	return true;
+}
+
+/* Leaves only the parts in a finished runtime build, and writes their MANIFEST. */
+static bool seal_runtime(const char *work)
+{
+	RuntimeObjs o;
+	const char *why;
+	if (!read_runtime(work, false, &o, &why))
+		return false;
+	DIR *d = opendir(work);
+	if (!d)
+		return false;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strcmp(e->d_name, runtime_parts[0]) && strcmp(e->d_name, runtime_parts[1]))
+			remove_tree_at(dirfd(d), e->d_name, 0);
+	closedir(d);
+	const char *manifest = arena_printf("%s%s", manifest_line(runtime_parts[0], o.module_o,
+								   o.module_len),
+					    manifest_line(runtime_parts[1], o.archive,
+							  o.archive_len));
+	return write_bytes(arena_printf("%s/MANIFEST", work), manifest, strlen(manifest));
+}
+
+/* Keeps a failed build's log in the cache for the user, as a new file of ours. */
+static void keep_failed_log(const char *log, const char *kept)
+{
+	size_t len;
+	const char *why;
+	char *text = cache_read(log, &len, &why);
+	unlink(kept);
+	int fd = text ? open(kept, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	if (fd < 0)
+		return;
+	if (write(fd, text, len) != (ssize_t)len)
+		fprintf(stderr, "stap: cannot write %s\n", kept);
+	close(fd);
+}
+
+/*
+ * Compiles the runtime for this kernel in the new directory work: the
+ * .c and .S files of runtime/ become module.o and stp-runtime.a.
+ * false after saying why.
+ */
+static bool compile_runtime(Session *s, Vec files, const char *work, const char *failed_log)
+{
 	Buf kbuild = {0};
 	/*
 	 * kbuild compiles the files as parts of one module, as they will be
@@ -307,36 +424,105 @@ static const char *runtime_cache(Session *s)
 	if (!write_text(arena_printf("%s/Kbuild", work), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
 	const char *log = arena_printf("%s/build.log", work);
-	if (!run_kbuild(s, work, "stp_runtime.o", log) || !archive_runtime(files, work, log)) {
-		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
-			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
-		show_log_problems(log, 20);
-		const char *kept = arena_printf("%s/runtime-failed.log", root);
-		copy_file(log, kept);
-		fprintf(stderr, "stap: the full log is %s\n", kept);
-		remove_tree(work);
-		return NULL;
+	if (run_kbuild(s, work, "stp_runtime.o", log) && archive_runtime(files, work, log))
+		return true;
+	fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
+		"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
+	show_log_problems(log, 20);
+	if (failed_log) {
+		keep_failed_log(log, failed_log);
+		log = failed_log;
 	}
-	unlink(arena_printf("%s/stp_runtime.o", work));	/* modules link the parts */
-	/* publish: rename the finished directory into its final name */
-	if (rename(work, dir) != 0) {
-		remove_tree(work);	/* another stap got there first */
-		if (access(archive, R_OK) != 0)
-			fatal("cannot create %s: %s", dir, strerror(errno));
+	fprintf(stderr, "stap: the full log is %s\n", log);
+	return false;
+}
+
+/* The cache entry's name: a hash of the runtime's sources and the kernel tree. */
+static const char *runtime_key(Session *s, Vec files)
+{
+	char real_build[PATH_MAX];
+	if (!realpath(s->build_dir, real_build))
+		snprintf(real_build, sizeof(real_build), "%s", s->build_dir);
+	uint64_t h = hash_str(real_build, 1469598103934665603ull);
+	h = hash_str(s->kernel_release, h);
+	h = hash_str(RUNTIME_CACHE_LAYOUT, h);
+	for (int i = 0; i < files.len; i++) {
+		h = hash_str(files.items[i], h);
+		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
 	}
-	prune_cache(root, s->kernel_release);
-	return dir;
+	return arena_printf("runtime-%s-%016llx", s->kernel_release, (unsigned long long)h);
+}
+
+/* Without a cache (no home directory): the runtime is built in the session's directory. */
+static bool uncached_runtime(Session *s, Vec files, RuntimeObjs *o)
+{
+	const char *work = arena_printf("%s/runtime", s->tmp_dir);
+	const char *why;
+	if (mkdir(work, 0700) != 0)
+		fatal("cannot create %s: %s", work, strerror(errno));
+	if (!compile_runtime(s, files, work, NULL))
+		return false;
+	if (!read_runtime(work, false, o, &why))
+		fatal("cannot read the runtime built in %s: %s", work, why ? why : "missing");
+	return true;
 }
 
 /*
- * Copies a cached runtime object into the module's directory as kbuild's
+ * The runtime for this kernel, from the cache entry for it, built on
+ * first use (module.o and stp-runtime.a are what modules link).  It is
+ * built in a private directory and renamed into place, so that
+ * concurrent stap runs never see a half-written cache entry; an entry
+ * that fails its checks is built again.
+ */
+static bool runtime_objects(Session *s, RuntimeObjs *o)
+{
+	Vec files = runtime_files(s);
+	const char *root = stap_cache_root();
+	if (!root)
+		return uncached_runtime(s, files, o);
+	const char *name = runtime_key(s, files);
+	const char *dir = arena_printf("%s/%s", root, name);
+	const char *why;
+	if (read_runtime(dir, true, o, &why)) {
+		/* recently used: pruning keeps it */
+		utimensat(AT_FDCWD, dir, NULL, AT_SYMLINK_NOFOLLOW);
+		return true;
+	}
+	if (why) {
+		warn_plain("the cached runtime %s cannot be used (%s): building it again", dir, why);
+		remove_tree(dir);
+	}
+
+	if (s->verbose)
+		fprintf(stderr, "Building the runtime for %s once, into %s\n", s->kernel_release, dir);
+	char *work = arena_printf("%s/build-XXXXXX", root);
+	if (!mkdtemp(work))
+		fatal("cannot create %s: %s", work, strerror(errno));
+	if (!compile_runtime(s, files, work, arena_printf("%s/runtime-failed.log", root))) {
+		remove_tree(work);
+		return false;
+	}
+	if (!seal_runtime(work))
+		fatal("cannot finish the runtime build in %s: %s", work, strerror(errno));
+	/* publish: rename the finished directory into its final name */
+	if (rename(work, dir) != 0)
+		remove_tree(work);	/* another stap got there first */
+	if (!read_runtime(dir, true, o, &why))
+		fatal("cannot use the runtime built in %s: %s", dir, why ? why : strerror(errno));
+	prune_cache(root, s->kernel_release);
+	return true;
+}
+
+/*
+ * Writes a runtime object into the module's directory as kbuild's
  * prebuilt NAME_shipped, with the .cmd file modpost reads for every
  * object of a module.
  */
-static void ship(const char *from, const char *dir, const char *name)
+static void ship(const char *data, size_t len, const char *dir, const char *name)
 {
-	if (!copy_file(from, arena_printf("%s/%s_shipped", dir, name)))
-		fatal("cannot copy the runtime object %s: %s", from, strerror(errno));
+	const char *to = arena_printf("%s/%s_shipped", dir, name);
+	if (!write_bytes(to, data, len))
+		fatal("cannot write the runtime object %s: %s", to, strerror(errno));
 	if (!write_text(arena_printf("%s/.%s.cmd", dir, name),
 			arena_printf("cmd_%s/%s := prebuilt stap runtime\n", dir, name)))
 		fatal("cannot write %s/.%s.cmd: %s", dir, name, strerror(errno));
@@ -353,14 +539,14 @@ bool build_module(Session *s)
 				    s->build_dir, s->kernel_release);
 		return false;
 	}
-	const char *rt = runtime_cache(s);
-	if (!rt)
+	RuntimeObjs rt;
+	if (!runtime_objects(s, &rt))
 		return false;
 	const char *dir = s->tmp_dir;
 	const char *name = s->module_name;
 	/* '-' is in no module name: these never clash with NAME.o */
-	ship(arena_printf("%s/module.o", rt), dir, "stp-module.o");
-	ship(arena_printf("%s/stp-runtime.a", rt), dir, "stp-runtime.a");
+	ship(rt.module_o, rt.module_len, dir, "stp-module.o");
+	ship(rt.archive, rt.archive_len, dir, "stp-runtime.a");
 	Buf kbuild = {0};
 	buf_printf(&kbuild, "obj-m := %s.o\n", name);
 	/* the archive last: ld takes from it what the objects before it need */

@@ -2,12 +2,31 @@
  * cache.c - where stap keeps what it builds once and reuses: the runtime
  * object per kernel (build.c) and the DWARF index per build-id
  * (dwarf_index.c).
+ *
+ * What stap reads back from the cache goes into modules that root loads,
+ * so the cache must be the user's own: its directory (and every
+ * directory above it) owned by the effective user or root, and writable
+ * by no one else; every file read from it opened without following
+ * symbolic links, and refused unless it is a regular file of the
+ * effective user that no one else may write.  A cache that fails the
+ * check is an error, not something to work around: a planted module.o
+ * would otherwise end up in a root-built module.  There is no fallback
+ * to a shared directory such as /tmp.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "stap.h"
 
-/* $STAP_CACHE, $XDG_CACHE_HOME/stap, or ~/.cache/stap */
-const char *stap_cache_root(void)
+/*
+ * $STAP_CACHE, $XDG_CACHE_HOME/stap, or ~/.cache/stap with the home
+ * directory from $HOME or the password database; NULL when there is none.
+ */
+static const char *cache_root_path(void)
 {
 	const char *env = getenv("STAP_CACHE");
 	if (env && *env)
@@ -16,5 +35,165 @@ const char *stap_cache_root(void)
 	if (env && *env)
 		return arena_printf("%s/stap", env);
 	env = getenv("HOME");
-	return arena_printf("%s/.cache/stap", env && *env ? env : "/tmp");
+	if (!env || !*env) {
+		struct passwd *pw = getpwuid(geteuid());
+		env = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+	}
+	return env ? arena_printf("%s/.cache/stap", env) : NULL;
+}
+
+/* Why the cache directory itself cannot be trusted, or NULL if it can. */
+static const char *unsafe_root(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return strerror(errno);
+	if (S_ISLNK(st.st_mode))
+		return "it is a symbolic link";
+	if (!S_ISDIR(st.st_mode))
+		return "it is not a directory";
+	if (st.st_uid != geteuid())
+		return arena_printf("it belongs to uid %u, not to uid %u", (unsigned)st.st_uid,
+				    (unsigned)geteuid());
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return arena_printf("others may write it (mode %03o)", (unsigned)(st.st_mode & 0777));
+	return NULL;
+}
+
+/*
+ * Why a directory above the cache lets someone else replace it, or NULL:
+ * it must belong to us or root, and be writable by others only with the
+ * sticky bit (as /tmp), which keeps them from renaming what is ours.
+ */
+static const char *unsafe_parent(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return strerror(errno);
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return arena_printf("it belongs to uid %u", (unsigned)st.st_uid);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return arena_printf("others may write it (mode %03o)", (unsigned)(st.st_mode & 0777));
+	return NULL;
+}
+
+/* Creates path and the directories above it that are missing, private. */
+static void make_dirs(const char *path)
+{
+	char *p = arena_strdup(path);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0700);
+			*s = '/';
+		}
+	mkdir(p, 0700);
+}
+
+/* Checks path and each directory above it; fatal with the reason if one fails. */
+static void check_root(const char *path)
+{
+	const char *why = unsafe_root(path);
+	if (why)
+		fatal("refusing to use the cache directory %s: %s (set STAP_CACHE to a "
+		      "directory of your own)", path, why);
+	char *p = arena_strdup(path);
+	for (char *slash = strrchr(p, '/'); slash; slash = strrchr(p, '/')) {
+		*slash = '\0';
+		const char *dir = slash == p ? "/" : p;
+		why = unsafe_parent(dir);
+		if (why)
+			fatal("refusing to use the cache directory %s: %s above it: %s (set "
+			      "STAP_CACHE to a directory of your own)", path, dir, why);
+		if (slash == p)
+			break;
+	}
+}
+
+/*
+ * The cache directory, created if missing and checked once; NULL when
+ * the user has no home directory (then nothing is cached).
+ */
+const char *stap_cache_root(void)
+{
+	static const char *root;
+	static bool checked;
+	if (checked)
+		return root;
+	checked = true;
+	root = cache_root_path();
+	if (!root)
+		return NULL;
+	if (root[0] != '/') {
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof(cwd)))
+			fatal("cannot find the current directory: %s", strerror(errno));
+		root = arena_printf("%s/%s", cwd, root);
+	}
+	make_dirs(root);
+	check_root(root);
+	return root;
+}
+
+/*
+ * Opens a file of the cache for reading: never through a symbolic link,
+ * and only a regular file of ours that no one else may write.  Returns
+ * the descriptor, or -1 with *why set (NULL when the file is just
+ * missing).
+ */
+int cache_open(const char *path, const char **why)
+{
+	struct stat st;
+	*why = NULL;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			*why = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0)
+		*why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		*why = "it is not a regular file";
+	else if (st.st_uid != geteuid())
+		*why = arena_printf("it belongs to uid %u", (unsigned)st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		*why = arena_printf("others may write it (mode %03o)", (unsigned)(st.st_mode & 0777));
+	if (*why) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Reads a whole cache file (cache_open's checks) into memory: what is
+ * checked and what is used are then the same bytes.  NULL with *why set
+ * as cache_open does.
+ */
+char *cache_read(const char *path, size_t *len, const char **why)
+{
+	struct stat st;
+	int fd = cache_open(path, why);
+	if (fd < 0)
+		return NULL;
+	char *data = NULL;
+	size_t got = 0;
+	if (fstat(fd, &st) != 0) {
+		*why = strerror(errno);
+		goto out;
+	}
+	data = arena_alloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+		if (n <= 0) {
+			*why = n < 0 ? strerror(errno) : "it shrank while being read";
+			goto out;
+		}
+		got += n;
+	}
+	*len = got;
+out:
+	close(fd);
+	return *why ? NULL : data;
 }

@@ -457,16 +457,17 @@ static Index *build_index(DwModule *m)
 
 /* ---- the cache file ---- */
 
-/* ~/.cache/stap/dwarf-BUILDID.idx, or NULL for a file without a build-id. */
+/* ~/.cache/stap/dwarf-BUILDID.idx; NULL for a file without a build-id, or without a cache. */
 static const char *cache_path(DwModule *m)
 {
 	const unsigned char *bits;
 	GElf_Addr vaddr;
 	int n = dwfl_module_build_id(m->mod, &bits, &vaddr);
-	if (n <= 0)
+	const char *root = n > 0 ? stap_cache_root() : NULL;
+	if (!root)
 		return NULL;
 	Buf b = {0};
-	buf_printf(&b, "%s/dwarf-", stap_cache_root());
+	buf_printf(&b, "%s/dwarf-", root);
 	for (int i = 0; i < n; i++)
 		buf_printf(&b, "%02x", bits[i]);
 	buf_puts(&b, ".idx");
@@ -503,10 +504,14 @@ static bool index_valid(const IxHeader *h, size_t size, const Index *ix)
 
 static Index *load_index(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why;
+	int fd = cache_open(path, &why);
 	struct stat st;
-	if (fd < 0)
+	if (fd < 0) {
+		if (why)
+			warn_plain("not using the DWARF index %s: %s", path, why);
 		return NULL;
+	}
 	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(IxHeader)) {
 		close(fd);
 		return NULL;
@@ -566,23 +571,9 @@ static bool write_index(int fd, const Index *ix)
 	       write_part(fd, ix->types, ix->ntypes * sizeof(IxName), &off);
 }
 
-static void make_dirs(const char *path)
-{
-	char *p = arena_strdup(path);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0755);
-			*s = '/';
-		}
-	mkdir(p, 0755);
-}
-
 /* A cache that cannot be written only costs the next run the walk again. */
 static void save_index(const char *path, const Index *ix)
 {
-	const char *slash = strrchr(path, '/');
-	make_dirs(arena_strndup(path, slash - path));
 	char *tmp = arena_printf("%s.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)

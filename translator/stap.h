@@ -612,8 +612,18 @@ bool emit_module(Program *prog, Session *s, FILE *out);
 /* build.c */
 bool build_module(Session *s);
 const char *kernel_build_dir(const char *release, bool *ok);
-/* cache.c: $STAP_CACHE, $XDG_CACHE_HOME/stap or ~/.cache/stap */
+/*
+ * cache.c: $STAP_CACHE, $XDG_CACHE_HOME/stap or ~/.cache/stap, checked
+ * (fatal if someone else could write it); NULL without a home directory.
+ */
 const char *stap_cache_root(void);
+/* A cache file, opened without following links: -1 with *why (NULL: missing). */
+int cache_open(const char *path, const char **why);
+/* ... read whole into memory (arena); NULL with *why as cache_open. */
+char *cache_read(const char *path, size_t *len, const char **why);
+
+/* sha256.c: the digest of data as 64 hex digits */
+void sha256_hex(const void *data, size_t len, char hex[65]);
 
 /* run.c, vm.c */
 int run_module(Session *s);
