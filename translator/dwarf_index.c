@@ -11,7 +11,10 @@
  *
  * The file: an IxHeader, then the string blob, then the IxFunc, global
  * and type arrays, each 8-byte aligned.  It is written to a temporary
- * name and renamed, so that a reader never sees half of one.
+ * name and renamed, so that a reader never sees half of one.  A reader
+ * opens it through cache.c's checks (the user's own file, no link),
+ * checks its checksum and that every count and offset stays inside the
+ * file (without overflow), and rebuilds the index otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +27,7 @@
 #include "dwarf_int.h"
 
 #define IX_MAGIC "STAPDWIX"
-#define IX_VERSION 3
+#define IX_VERSION 4
 
 typedef struct IxHeader {
 	char magic[8];
@@ -33,6 +36,7 @@ typedef struct IxHeader {
 	uint64_t strings_off, strings_len;
 	uint64_t funcs_off, globals_off, types_off;
 	uint64_t file_size;
+	uint64_t checksum;	/* ix_checksum of everything after the header */
 } IxHeader;
 
 /* ---- the blocklist: code a kprobe must not or cannot sit on ---- */
@@ -474,6 +478,33 @@ static const char *cache_path(DwModule *m)
 	return b.s;
 }
 
+/*
+ * A checksum of the index after its header: one multiply per 8 bytes
+ * (the vmlinux's index, 24 MB, takes a few ms), so that a torn or
+ * altered file is rebuilt, not trusted.
+ */
+static uint64_t ix_checksum(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
+	size_t i;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* An array of n items of size each at off lies inside size bytes, aligned. */
+static bool array_fits(uint64_t off, uint64_t n, size_t each, uint64_t size)
+{
+	return off >= sizeof(IxHeader) && off <= size && off % 8 == 0 &&
+	       n <= (size - off) / each;
+}
+
 static bool strings_ok(const Index *ix, const uint32_t *offs, size_t n, size_t stride)
 {
 	for (size_t i = 0; i < n; i++, offs = (const uint32_t *)((const char *)offs + stride))
@@ -482,17 +513,23 @@ static bool strings_ok(const Index *ix, const uint32_t *offs, size_t n, size_t s
 	return true;
 }
 
-/* Checks every offset in the file: a truncated or foreign file is rebuilt, not trusted. */
-static bool index_valid(const IxHeader *h, size_t size, const Index *ix)
+/* Checks the header's every count and offset against the file's size, without overflow. */
+static bool header_valid(const IxHeader *h, size_t size)
 {
-	if (size < sizeof(*h) || memcmp(h->magic, IX_MAGIC, 8) || h->version != IX_VERSION ||
-	    h->file_size != size)
-		return false;
-	if (h->strings_off + h->strings_len > size || !h->strings_len ||
-	    h->funcs_off + (uint64_t)h->nfuncs * sizeof(IxFunc) > size ||
-	    h->globals_off + (uint64_t)h->nglobals * sizeof(IxName) > size ||
-	    h->types_off + (uint64_t)h->ntypes * sizeof(IxName) > size ||
-	    ix->strings[ix->strings_len - 1] != '\0')
+	return size >= sizeof(*h) && !memcmp(h->magic, IX_MAGIC, 8) &&
+	       h->version == IX_VERSION && h->file_size == size &&
+	       h->strings_off >= sizeof(*h) && h->strings_off <= size && h->strings_len &&
+	       h->strings_len <= size - h->strings_off && h->strings_len <= UINT32_MAX &&
+	       array_fits(h->funcs_off, h->nfuncs, sizeof(IxFunc), size) &&
+	       array_fits(h->globals_off, h->nglobals, sizeof(IxName), size) &&
+	       array_fits(h->types_off, h->ntypes, sizeof(IxName), size) &&
+	       h->checksum == ix_checksum(h + 1, size - sizeof(*h));
+}
+
+/* Every string offset in the arrays points into the blob, which ends with a NUL. */
+static bool index_valid(const Index *ix)
+{
+	if (ix->strings[ix->strings_len - 1] != '\0')
 		return false;
 	for (uint32_t i = 0; i < ix->nfuncs; i++)
 		if (ix->funcs[i].symbol >= ix->strings_len || ix->funcs[i].why >= ix->strings_len)
@@ -522,6 +559,10 @@ static Index *load_index(const char *path)
 		return NULL;
 	const IxHeader *h = map;
 	const char *base = map;
+	if (!header_valid(h, st.st_size)) {
+		munmap(map, st.st_size);
+		return NULL;
+	}
 	Index *ix = arena_alloc(sizeof(*ix));
 	ix->strings = base + h->strings_off;
 	ix->strings_len = h->strings_len;
@@ -531,7 +572,7 @@ static Index *load_index(const char *path)
 	ix->nglobals = h->nglobals;
 	ix->types = (IxName *)(base + h->types_off);
 	ix->ntypes = h->ntypes;
-	if (!index_valid(h, st.st_size, ix)) {
+	if (!index_valid(ix)) {
 		munmap(map, st.st_size);
 		return NULL;
 	}
@@ -571,6 +612,19 @@ static bool write_index(int fd, const Index *ix)
 	       write_part(fd, ix->types, ix->ntypes * sizeof(IxName), &off);
 }
 
+/* Puts the checksum of what write_index wrote into its header. */
+static bool seal_index(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(IxHeader))
+		return false;
+	IxHeader *h = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (h == MAP_FAILED)
+		return false;
+	h->checksum = ix_checksum(h + 1, st.st_size - sizeof(*h));
+	return munmap(h, st.st_size) == 0;
+}
+
 /* A cache that cannot be written only costs the next run the walk again. */
 static void save_index(const char *path, const Index *ix)
 {
@@ -578,7 +632,7 @@ static void save_index(const char *path, const Index *ix)
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return;
-	bool ok = write_index(fd, ix);
+	bool ok = write_index(fd, ix) && seal_index(fd);
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0)
 		unlink(tmp);
