@@ -923,6 +923,19 @@ static void resolve_index(Node *n, Scope *sc, bool stars_ok)
 			 n->name, n->nargs, MAX_KEYS);
 }
 
+/*
+ * Does writing n write memory the module does not own?  $var, @var and
+ * @cast name kernel or user memory wherever they appear (a DWARF probe,
+ * timer, begin, kprobe.function, a function); only a family's own
+ * variables, procfs's $value, are the module's.
+ */
+static bool writes_foreign_memory(Node *n, Scope *sc)
+{
+	if (n->kind == ND_TARGET)
+		return !(sc->derived && sc->derived->family->targets_writable);
+	return n->kind == ND_CAST || n->kind == ND_VARREF;
+}
+
 static void resolve_lvalue(Node *n, Scope *sc)
 {
 	if (n->kind == ND_VAR) {
@@ -937,13 +950,9 @@ static void resolve_lvalue(Node *n, Scope *sc)
 			check_not_iterated(sc, n->var, n->loc);
 		}
 	} else {
-		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF) && !S->guru &&
-		    sc->derived && sc->derived->family->resolve_target &&
-		    !sc->derived->family->targets_writable) {
-			Buf b = {0};
-			dump_expr(&b, n);
+		if (!S->guru && writes_foreign_memory(n, sc)) {
 			error_at(n->loc, "semantic error",
-				 "writing to target variable '%s' needs guru mode (-g)", b.s);
+				 "write to target variable not permitted; need stap -g");
 			return;
 		}
 		resolve_expr(n, sc);
