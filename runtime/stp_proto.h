@@ -33,14 +33,7 @@
 #ifndef STP_PROTO_H
 #define STP_PROTO_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint64_t __u64;
-typedef uint32_t __u32;
-typedef uint16_t __u16;
-#endif
+#include <linux/types.h>	/* __u64 and friends, in the kernel and in user space */
 
 #define STP_PROC_PREFIX "stap_"
 #define STP_BULK_PARAM "_stp_bulk_cpus"

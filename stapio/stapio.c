@@ -2,9 +2,11 @@
 /*
  * stapio - relay a loaded stap module's messages.
  *
- *	stapio [-o FILE [-S SIZE_MB[,N]]] [-w] [-v] [-c CMD | -x PID] [-T SECONDS] MODULE_NAME
+ *	stapio [-o FILE [-S SIZE_MB[,N]]] [-w] [-v] [-c CMD | -x PID] [-T SECONDS]
+ *	       [-C FD] MODULE_NAME
  *
- * Opens /proc/stap_MODULE_NAME, writes "target PID\n" with -c or -x
+ * Opens /proc/stap_MODULE_NAME (or uses FD, the control file that staprun
+ * opened and checked), writes "target PID\n" with -c or -x
  * (target() in the script), then "start\n", then copies messages
  * (format: runtime/stp_proto.h) until end of file:
  *	STP_MSG_OUTPUT		to stdout, or FILE
@@ -105,6 +107,7 @@ static void usage(FILE *f)
 	      "  -A          attach to a module left running with -F\n"
 	      "  -K          with -A: stop it at once\n"
 	      "  -w          do not show the script's warnings\n"
+	      "  -C FD       the module's control file is open as FD (staprun opens it)\n"
 	      "  -v          report the session's progress on stderr\n", f);
 }
 
@@ -495,8 +498,13 @@ int main(int argc, char **argv)
 	long target = 0, seconds = 0;
 	int opt, attach = 0, stop_at_once = 0;
 
-	while ((opt = getopt(argc, argv, "+o:S:c:x:T:FAKwvh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:C:FAKwvh")) != -1) {
 		switch (opt) {
+		case 'C':
+			ctl_fd = (int)strtol(optarg, &end, 10);
+			if (*end || ctl_fd < 0 || fcntl(ctl_fd, F_SETFD, FD_CLOEXEC) < 0)
+				die("-C takes an open file descriptor, not '%s'", optarg);
+			break;
 		case 'F':
 			flight_recorder = 1;
 			break;
@@ -554,7 +562,8 @@ int main(int argc, char **argv)
 		die("out of memory");
 	if (out.max_bytes && !outfile)
 		die("-S needs -o FILE");
-	ctl_fd = open(proc_path, O_RDWR | O_CLOEXEC);
+	if (ctl_fd < 0)
+		ctl_fd = open(proc_path, O_RDWR | O_CLOEXEC);
 	if (ctl_fd < 0)
 		die("cannot open %s: %s%s", proc_path, strerror(errno),
 		    errno == ENOENT ? " (is the module loaded?)" : "");

@@ -13,10 +13,12 @@
  * warnings.  -b MB sizes the module's buffers (its _stp_bufsize parameter).
  *
  * The module is loaded with finit_module(2), its parameters joined into
- * one string.  stapio (found through $STAPIO, next to staprun, or in
- * ../libexec/stap/ relative to it) relays the module's messages; when it
- * exits, staprun removes the module with delete_module(2), whatever
- * happened to stapio.  staprun exits with stapio's status (128 + the
+ * one string.  staprun opens the module's control file itself and hands
+ * it to stapio (-C FD), found through $STAPIO, next to staprun, or in
+ * ../libexec/stap/ relative to it, which relays the module's messages;
+ * when it exits, staprun removes the module with delete_module(2),
+ * whatever happened to stapio.  -A and -d name a loaded module: staprun
+ * touches it only if it is a stap module whose control file it can open.  staprun exits with stapio's status (128 + the
  * signal number if stapio was killed), or 1 if staprun itself failed.
  *
  * A module that someone other than root may have written (its file, or
@@ -46,6 +48,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "stp_proto.h"
 
 /* How long to retry delete_module() while the module is busy. */
 #define UNLOAD_TRIES	100
@@ -55,6 +58,7 @@ static int verbose;
 static const char *module_file;		/* as given: for messages */
 static char module_name[64];
 static volatile sig_atomic_t child_pid;
+static int ctl_fd = -1;			/* the module's control file, for stapio -C */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -378,6 +382,39 @@ static int unload_module(void)
 	return 1;
 }
 
+/* Opens the module's control file; -1 with errno. */
+static int open_control(void)
+{
+	char path[sizeof(STP_PROC_PREFIX) + sizeof(module_name) + 8];
+
+	snprintf(path, sizeof(path), "/proc/" STP_PROC_PREFIX "%s", module_name);
+	return open(path, O_RDWR);
+}
+
+/*
+ * -A and -d name a module that is already loaded: it must be a stap
+ * module (its runtime's own parameter, from its .modinfo, is in sysfs)
+ * whose control file we can open, or staprun would unload any module
+ * ("staprun -d ext4").  The control file stays open for stapio: while
+ * it is, no other stapio can attach.
+ */
+static void open_loaded_module(void)
+{
+	char path[sizeof(module_name) + sizeof(STP_BULK_PARAM) + 32];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module_name);
+	if (access(path, F_OK) != 0)
+		die("no module %s is loaded", module_name);
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/" STP_BULK_PARAM, module_name);
+	if (access(path, F_OK) != 0)
+		die("%s is not a stap module (it has no %s parameter): not touching it",
+		    module_name, STP_BULK_PARAM);
+	ctl_fd = open_control();
+	if (ctl_fd < 0)
+		die("cannot open the control file of %s: %s%s", module_name, strerror(errno),
+		    errno == EBUSY ? " (another stapio is attached to it)" : "");
+}
+
 /* stapio's path: $STAPIO, next to staprun, or the installed libexec dir. */
 static const char *find_stapio(void)
 {
@@ -464,7 +501,7 @@ static void go_to_background(void)
 static int run_stapio(const char *outfile, char **opts, int nopts)
 {
 	const char *stapio = find_stapio();
-	char *argv[20];
+	char *argv[24], fd_arg[16];
 	int argc = 0, status, err = 0, pipefd[2];
 	sigset_t all, old;
 	pid_t pid;
@@ -477,6 +514,9 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 	}
 	if (verbose)
 		argv[argc++] = (char *)"-v";
+	snprintf(fd_arg, sizeof(fd_arg), "%d", ctl_fd);
+	argv[argc++] = (char *)"-C";
+	argv[argc++] = fd_arg;
 	while (nopts-- > 0)
 		argv[argc++] = *opts++;
 	argv[argc++] = module_name;
@@ -510,6 +550,8 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(pipefd[1]);
+	close(ctl_fd);		/* stapio has it */
+	ctl_fd = -1;
 	if (pid < 0) {
 		close(pipefd[0]);
 		fprintf(stderr, "staprun: cannot run %s: %s\n", stapio,
@@ -619,6 +661,7 @@ int main(int argc, char **argv)
 		/* a module left running with -F: by name, already loaded */
 		if (bufsize_mb || optind + 1 < argc)
 			die("-b and module parameters are for loading a module, not with -%c", mode);
+		open_loaded_module();
 		stapio_opts[nopts++] = "-A";
 		if (mode == 'd')
 			stapio_opts[nopts++] = "-K";
@@ -636,6 +679,13 @@ int main(int argc, char **argv)
 	set_signals();
 	load_module(params, argc - optind - 1, argv + optind + 1);
 	free(params);
+	ctl_fd = open_control();
+	if (ctl_fd < 0) {
+		fprintf(stderr, "staprun: cannot open the control file of %s: %s\n", module_name,
+			strerror(errno));
+		unload_module();
+		return 1;
+	}
 
 	if (mode == 'F')
 		stapio_opts[nopts++] = "-F";
