@@ -17,7 +17,7 @@ static u64 stp_timer_next(struct stp_timer *t)
 	if (t->randomize_ns) {
 		u64 span = 2 * t->randomize_ns + 1;
 
-		ns = ns - t->randomize_ns + get_random_u32() % span;
+		ns = ns - t->randomize_ns + get_random_u64() % span;
 	}
 	return ns;
 }

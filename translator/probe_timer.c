@@ -1,24 +1,35 @@
 /*
  * probe_timer.c - timer.s(N), .ms, .us, .ns, .hz(N), .jiffies(N), each
  * with an optional .randomize(M): one hrtimer per probe (runtime/timer.c).
- * A timer's handler never runs concurrently with itself.
+ * A timer's handler never runs concurrently with itself.  Periods are
+ * bounded as in SystemTap (pass-2 errors in its words).
  */
 #include <string.h>
 #include "stap.h"
 
 typedef struct TimerUnit {
 	const char *name;
-	const char *ns_per_unit;	/* a C expression: the kernel knows HZ */
+	int64_t ns;		/* per unit; 0: hz (N a second), -1: jiffies */
 } TimerUnit;
 
 static const TimerUnit units[] = {
-	{ "s", "1000000000ULL" }, { "sec", "1000000000ULL" },
-	{ "ms", "1000000ULL" }, { "msec", "1000000ULL" },
-	{ "us", "1000ULL" }, { "usec", "1000ULL" },
-	{ "ns", "1ULL" }, { "nsec", "1ULL" },
-	{ "jiffies", "(NSEC_PER_SEC / HZ)" },
-	{ "hz", NULL },
+	{ "s", 1000000000 }, { "sec", 1000000000 },
+	{ "ms", 1000000 }, { "msec", 1000000 },
+	{ "us", 1000 }, { "usec", 1000 },
+	{ "ns", 1 }, { "nsec", 1 },
+	{ "jiffies", -1 },
+	{ "hz", 0 },
 };
+
+/*
+ * SystemTap's bounds: an hrtimer's period is 100 us to one day; a
+ * jiffies timer's 1 to 1000000 jiffies (whatever HZ is).  They keep a
+ * script from stealing a CPU with timer interrupts, and every product
+ * below within 64 bits.
+ */
+#define MIN_PERIOD_NS 100000LL
+#define MAX_PERIOD_NS (86400LL * 1000000000LL)
+#define MAX_JIFFIES 1000000LL
 
 static const char *timer_suffixes[] = {
 	"s", "sec", "ms", "msec", "us", "usec", "ns", "nsec", "jiffies", "hz", "profile", NULL,
@@ -46,10 +57,53 @@ static bool number_arg(Component *c, int64_t *out)
 		return false;
 	}
 	*out = c->arg->num;
-	if (*out <= 0) {
-		error_at(c->arg->loc, "semantic error", "timer.%s(N) needs N > 0", c->name);
-		return false;
+	return true;
+}
+
+/*
+ * A period out of bounds: an error at the number, unless the point is
+ * optional (a form that a wildcard expanded to, as timer.*(5) to
+ * timer.ns(5), or a point marked '?'): then that form just does not
+ * match, as SystemTap tolerates an optional point's errors.
+ */
+static bool out_of_bounds(ProbePoint *pp, Component *c, const char *fmt, long long lo, long long hi)
+{
+	if (!pp->optional)
+		error_at(c->arg->loc, "semantic error", fmt, lo, hi);
+	return false;
+}
+
+/*
+ * The period of timer.UNIT(n), randomized by +/- m, in ns (C text for
+ * the table): false when it is out of SystemTap's bounds, with an error
+ * in its words.
+ */
+static bool timer_period(ProbePoint *pp, const TimerUnit *unit, Component *u, int64_t n,
+			 Component *r, int64_t m, TimerData *td)
+{
+	if (unit->ns < 0) {
+		if (n <= 0 || n > MAX_JIFFIES)
+			return out_of_bounds(pp, u, "invalid interval for jiffies timer", 0, 0);
+		if (m < 0 || m > n)
+			return out_of_bounds(pp, r, "invalid randomize for jiffies timer", 0, 0);
+		td->period = arena_printf("%lldULL * (NSEC_PER_SEC / HZ)", (long long)n);
+		td->randomize = arena_printf("%lldULL * (NSEC_PER_SEC / HZ)", (long long)m);
+		return true;
 	}
+	int64_t scale = unit->ns ? unit->ns : 1;
+	if (!unit->ns) {
+		if (n <= 0)
+			return out_of_bounds(pp, u, "frequency must be greater than 0", 0, 0);
+		n = (1000000000LL + n - 1) / n;	/* the period in ns, as SystemTap rounds it */
+	}
+	if (n < (MIN_PERIOD_NS + scale - 1) / scale || n > MAX_PERIOD_NS / scale)
+		return out_of_bounds(pp, u, "interval value out of range (%lld, %lld)",
+				     scale < MIN_PERIOD_NS ? MIN_PERIOD_NS / scale : 1,
+				     MAX_PERIOD_NS / scale);
+	if (m < 0 || m > n)
+		return out_of_bounds(pp, r, "randomization value out of range", 0, 0);
+	td->period = arena_printf("%lldULL", (long long)(n * scale));
+	td->randomize = arena_printf("%lldULL", (long long)(m * scale));
 	return true;
 }
 
@@ -99,30 +153,18 @@ static bool resolve_timer(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 				 ".randomize(M)", u->name);
 			return false;
 		}
-		if (!unit->ns_per_unit) {
+		if (!unit->ns) {
 			error_at(r->loc, "semantic error", "timer.hz(N) cannot be randomized");
 			return false;
 		}
 		if (!number_arg(r, &m))
 			return false;
-		if (m >= n) {
-			error_at(r->arg->loc, "semantic error",
-				 "timer.%s(%lld).randomize(M) needs M < %lld", u->name, (long long)n,
-				 (long long)n);
-			return false;
-		}
 	}
 	TimerData *td = arena_alloc(sizeof(*td));
-	if (unit->ns_per_unit) {
-		td->period = arena_printf("%lldULL * %s", (long long)n, unit->ns_per_unit);
-		td->randomize = m ? arena_printf("%lldULL * %s", (long long)m, unit->ns_per_unit) :
-			"0";
-	} else {
-		td->period = arena_printf("NSEC_PER_SEC / %lldULL", (long long)n);
-		td->randomize = "0";
-	}
+	if (!timer_period(pp, unit, u, n, r, m, td))
+		return false;
 	DerivedProbe *d = new_derived(&family_timer, probe, td,
-				      m ? arena_printf("timer.%s(%lld).randomize(%lld)", u->name,
+				      r ? arena_printf("timer.%s(%lld).randomize(%lld)", u->name,
 						       (long long)n, (long long)m) :
 					  arena_printf("timer.%s(%lld)", u->name, (long long)n));
 	vec_push(out, d);
