@@ -138,37 +138,38 @@ static void set_module_name(const char *path)
 }
 
 /*
- * Joins name=value words, and _stp_bufsize=MB for -b; a value with
- * blanks is quoted for the kernel.
+ * Joins name=value words, and _stp_bufsize=MB for -b (mb > 0); a value
+ * with blanks is quoted for the kernel.  Every piece is counted before
+ * it is written: the string is sized for exactly what goes in.
  */
-static char *module_params(int argc, char **argv, const char *bufsize_mb)
+static char *module_params(int argc, char **argv, long mb)
 {
-	size_t cap = 32;
-	char *s, *p;
+	size_t cap = 64, len = 0;
+	char *s;
 	int i;
 
 	for (i = 0; i < argc; i++)
 		cap += strlen(argv[i]) + 3;
-	s = p = malloc(cap);
+	s = malloc(cap);
 	if (!s)
 		die("out of memory");
-	*p = '\0';
+	s[0] = '\0';
 	for (i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 
 		if (strchr(argv[i], '"'))
 			die("module parameter %s: double quotes are not allowed",
 			    argv[i]);
-		if (i)
-			*p++ = ' ';
 		if (eq && strpbrk(eq, " \t\n"))
-			p += sprintf(p, "%.*s\"%s\"", (int)(eq + 1 - argv[i]),
-				     argv[i], eq + 1);
+			len += snprintf(s + len, cap - len, "%s%.*s\"%s\"", i ? " " : "",
+					(int)(eq + 1 - argv[i]), argv[i], eq + 1);
 		else
-			p += sprintf(p, "%s", argv[i]);
+			len += snprintf(s + len, cap - len, "%s%s", i ? " " : "", argv[i]);
 	}
-	if (bufsize_mb)
-		sprintf(p, "%s_stp_bufsize=%s", argc ? " " : "", bufsize_mb);
+	if (mb)
+		len += snprintf(s + len, cap - len, "%s_stp_bufsize=%ld", argc ? " " : "", mb);
+	if (len >= cap)
+		die("internal error: module parameters overflowed");
 	return s;
 }
 
@@ -587,10 +588,10 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 
 int main(int argc, char **argv)
 {
-	const char *outfile = NULL, *bufsize_mb = NULL, *env;
+	const char *outfile = NULL, *env;
 	char *params, *stapio_opts[16], *end;
 	int opt, status, nopts = 0, daemon_mode = 0, no_warnings = 0;
-	long mb;
+	long mb = 0;
 	char mode = 0;		/* 0 run, 'F' flight recorder, 'A' attach, 'd' delete */
 
 	env = getenv("SYSTEMTAP_VERBOSE");
@@ -602,10 +603,10 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "+o:S:c:x:T:b:DFAdwvVh")) != -1) {
 		switch (opt) {
 		case 'b':
+			/* the number is what goes to the module, not what was typed */
 			mb = strtol(optarg, &end, 10);
 			if (end == optarg || *end || mb < 1 || mb > 4095)
 				die("-b takes a buffer size in MB from 1 to 4095, not '%s'", optarg);
-			bufsize_mb = optarg;
 			break;
 		case 'w':
 			no_warnings = 1;
@@ -659,7 +660,7 @@ int main(int argc, char **argv)
 		stapio_opts[nopts++] = "-w";
 	if (mode == 'A' || mode == 'd') {
 		/* a module left running with -F: by name, already loaded */
-		if (bufsize_mb || optind + 1 < argc)
+		if (mb || optind + 1 < argc)
 			die("-b and module parameters are for loading a module, not with -%c", mode);
 		open_loaded_module();
 		stapio_opts[nopts++] = "-A";
@@ -671,7 +672,7 @@ int main(int argc, char **argv)
 			return 1;
 		return status < 0 ? 1 : status;
 	}
-	params = module_params(argc - optind - 1, argv + optind + 1, bufsize_mb);
+	params = module_params(argc - optind - 1, argv + optind + 1, mb);
 	if (daemon_mode)
 		go_to_background();
 
