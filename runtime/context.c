@@ -30,7 +30,8 @@ int stp_contexts_init(void)
 		c->out.buf = vmalloc(stp_script.print_bufsize);
 		if (!c->frames || !c->out.buf)
 			goto nomem;
-		c->out.cap = stp_script.print_bufsize;
+		/* the last byte is for vsnprintf's NUL (print.c) */
+		c->out.cap = stp_script.print_bufsize - 1;
 		c->out.is_output = true;
 	}
 	return 0;

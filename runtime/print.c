@@ -70,6 +70,10 @@ void stp_put_long(struct stp_sink *s, s64 v)
 /*
  * Formats with the kernel's vsnprintf into the sink's free space; a
  * result larger than the space is flushed (output) or cut (strings).
+ * Every sink's buffer has a byte past cap for vsnprintf's NUL, so that
+ * room + 1 is its size, and a result of exactly room bytes fits whole.
+ * Numbers and characters are at most a clamped width (4096) and a few
+ * digits; strings go through stp_put_mem, never cut in an output sink.
  */
 static void stp_put_printf(struct stp_sink *s, const char *fmt, ...)
 {
@@ -79,7 +83,7 @@ static void stp_put_printf(struct stp_sink *s, const char *fmt, ...)
 
 	room = stp_sink_room(s, 64);
 	va_start(ap, fmt);
-	n = vsnprintf(s->buf + s->len, room + (s->is_output ? 0 : 1), fmt, ap);
+	n = vsnprintf(s->buf + s->len, room + 1, fmt, ap);
 	va_end(ap);
 	if (n <= (int)room) {
 		s->len += n;
@@ -92,9 +96,9 @@ static void stp_put_printf(struct stp_sink *s, const char *fmt, ...)
 	/* did not fit: start a fresh buffer and cut at its size */
 	stp_flush_output(container_of(s, struct stp_context, out));
 	va_start(ap, fmt);
-	n = vsnprintf(s->buf, s->cap, fmt, ap);
+	n = vsnprintf(s->buf, s->cap + 1, fmt, ap);
 	va_end(ap);
-	s->len = min_t(u32, n, s->cap - 1);
+	s->len = min_t(u32, n, s->cap);
 }
 
 /*
@@ -309,18 +313,17 @@ void stp_put_escaped(struct stp_sink *s, const char *str)
 	}
 }
 
-/* As in SystemTap, '#' changes nothing in %s: the string is copied as it is. */
+/*
+ * %s: at most precision bytes of str, padded with spaces to the width
+ * ('-': on the right), as the kernel's vsnprintf pads it; as in
+ * SystemTap, '#' changes nothing.  Put with stp_put_mem, so that a
+ * string longer than the output buffer is flushed in pieces, not cut.
+ */
 void stp_fmt_str(struct stp_sink *s, const struct stp_fmt *f, const char *str)
 {
-	struct stp_fmt sf = *f;
-	char fmt[16];
-	char *p;
+	size_t n = f->prec >= 0 ? strnlen(str, f->prec) : strlen(str);
 
-	sf.flags &= ~STP_FMT_ALT;
-	p = stp_fmt_prefix(fmt, &sf);
-	*p++ = 's';
-	*p = '\0';
-	stp_put_fmt(s, f, fmt, f->width < 0 ? 0 : f->width, str);
+	stp_put_padded_mem(s, f, str, n);
 }
 
 int stp_clamp_width(s64 v)
