@@ -7,6 +7,7 @@
  * nothing changes, then one last walk reports conflicts and what stayed
  * unknown.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "stap.h"
 #include "parser.h"
@@ -651,6 +652,12 @@ static void infer_stmt(Node *n)
 			if (t == TY_STATS && report)
 				error_at(n->lhs->loc, "semantic error",
 					 "a function cannot return a statistics aggregate");
+			else if (t == TY_UNKNOWN && cur_func->ret == TY_UNKNOWN && report)
+				/* return f(n) in f, and nothing else says what f returns */
+				error_at(n->lhs->loc, "semantic error",
+					 "unresolved type of the value function '%s' returns: give "
+					 "it a type (function %s:long or function %s:string)",
+					 cur_func->name, cur_func->name, cur_func->name);
 			else
 				unify(&cur_func->ret, &cur_func->ret_loc, t, n->lhs->loc,
 				      arena_printf("the return value of '%s'", cur_func->name));
@@ -771,6 +778,38 @@ static void check_probe_locals(int first)
 	}
 }
 
+/* MAXSTRINGLEN as -D sets it, or 0 when it is not a plain number. */
+static long max_string_len(void)
+{
+	long n = 512;
+	for (int i = 0; i < S->defines.len; i++) {
+		const char *d = S->defines.items[i];
+		if (strncmp(d, "MAXSTRINGLEN=", 13) == 0) {
+			char *end;
+			n = strtol(d + 13, &end, 0);
+			if (*end || end == d + 13)
+				n = 0;
+		}
+	}
+	return n;
+}
+
+/*
+ * A string global's initializer is a C array's: longer than MAXSTRINGLEN
+ * less its NUL, it would be a compiler's error (or an unterminated
+ * string), so it is the script's error here.
+ */
+static void check_string_init(Var *v)
+{
+	long max = max_string_len();
+	if (v->type == TY_STRING && v->init && v->init->kind == ND_STR && max > 0 &&
+	    v->init->num >= max)
+		error_at(v->init->loc, "semantic error",
+			 "string initializer of global '%s' is %lld bytes long; MAXSTRINGLEN "
+			 "(%ld) holds at most %ld", v->name, (long long)v->init->num, max,
+			 max - 1);
+}
+
 bool infer_types(Program *prog, Session *s)
 {
 	S = s;
@@ -797,6 +836,7 @@ bool infer_types(Program *prog, Session *s)
 			continue;
 		}
 		check_known(v, "global");
+		check_string_init(v);
 	}
 	for (int i = 0; i < prog->funcs.len; i++) {
 		Func *f = prog->funcs.items[i];
