@@ -24,6 +24,11 @@
 #include <linux/percpu.h>
 #include "stp.h"
 
+/*
+ * A string key is stored cut to strlen - 1 bytes (and its NUL), so only
+ * those bytes are hashed and compared: a longer key, such as a long
+ * literal, is the same key as what foreach later hands back.
+ */
 static u64 stp_hash_keys(const struct stp_map *m, const union stp_key *keys)
 {
 	u64 h = STP_FNV_OFFSET;
@@ -34,7 +39,7 @@ static u64 stp_hash_keys(const struct stp_map *m, const union stp_key *keys)
 			const unsigned char *s = (const unsigned char *)keys[i].s;
 			u32 n;
 
-			for (n = 0; *s && n < m->type->strlen; n++)
+			for (n = 0; *s && n < m->type->strlen - 1; n++)
 				h = (h ^ *s++) * STP_FNV_PRIME;
 			h = (h ^ 0xff) * STP_FNV_PRIME;
 		} else {
