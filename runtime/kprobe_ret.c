@@ -14,9 +14,9 @@
  *
  * A function still running when the script stops would return into
  * freed module text, so stp_ret_stop puts each one's return address back
- * (all CPUs stopped): on its stack, or where a kretprobe, the function
- * graph tracer or another stap module that hooked the same return after
- * us keeps it.  Returns it cannot reach (a hook it does not know) are
+ * (all CPUs stopped), for every task, the CPUs' idle tasks included: on
+ * its stack, or where a kretprobe, the function graph tracer or another
+ * stap module that hooked the same return after us keeps it.  Returns it cannot reach (a hook it does not know) are
  * waited for.  Then it waits until no task can still be inside a stub
  * (RCU tasks).  A task that exits inside a probed function never
  * returns: its slot is freed with the task.
@@ -49,7 +49,8 @@ struct stp_ret_slot {
 	struct stp_kprobe *kp;
 	unsigned long ret_addr;		/* where the function really returns */
 	unsigned long *frame;		/* the stack word that held it */
-	struct task_struct *task;	/* compared only, never dereferenced */
+	struct task_struct *task;	/* compared only, unless idle */
+	bool idle;			/* task is a CPU's idle task (pid 0): never freed */
 	/* then pt_regs at entry and STP_RET_ENTRY_SLOTS @entry values */
 };
 
@@ -62,8 +63,9 @@ static int stp_ret_users;
 
 /*
  * What another stap module reads to follow a return hooked by us, found
- * through stp_ret_v1_desc (kprobe_ret_stubs.S).  Changing this or struct
- * stp_ret_slot needs a new version name there.
+ * through stp_ret_v1_desc (kprobe_ret_stubs.S).  Changing this or the
+ * first five fields of struct stp_ret_slot needs a new version name
+ * there (fields appended after them change nothing another module reads).
  */
 struct stp_ret_desc {
 	unsigned long stubs;
@@ -158,6 +160,7 @@ void notrace stp_ret_enter(struct stp_kprobe *p, struct pt_regs *regs)
 	s->ret_addr = *frame;
 	s->frame = frame;
 	s->task = current;
+	s->idle = current->pid == 0;
 	if (p->save_entry)
 		stp_ret_save_entry(p, regs, s);
 	*frame = stp_ret_stub(i);
@@ -368,6 +371,28 @@ static bool stp_ret_of(struct stp_ret_slot *s, struct stp_ret_stopping *st)
 	return s->kp >= st->table && s->kp < st->table + st->n;
 }
 
+/* Puts back the return address of t's call in slot i, or marks it pending. */
+static void stp_ret_orphan(struct stp_ret_stopping *st, unsigned int i, struct task_struct *t)
+{
+	struct stp_ret_slot *s = stp_ret_slot(i);
+
+	s->state = STP_RET_ORPHAN;
+	/* exited (stack gone): it never returns */
+	if (!task_stack_page(t))
+		return;
+	if (stp_ret_unhook(t, s->frame, stp_ret_stub(i), s->ret_addr))
+		return;
+	/* inside the stub already, or under a hook we do not know */
+	s->state = STP_RET_PENDING;
+	st->pending++;
+}
+
+/*
+ * Every task's calls still in flight, the idle tasks' too: they are on
+ * no task list (for_each_process_thread skips them), and each one not
+ * running is switched out inside schedule_idle(), so a .return on
+ * schedule_idle or do_idle has a call in flight on every CPU.
+ */
 static int stp_ret_orphan_all(void *arg)
 {
 	struct stp_ret_stopping *st = arg;
@@ -379,20 +404,17 @@ static int stp_ret_orphan_all(void *arg)
 		for (i = 0; i < STP_RET_SLOTS; i++) {
 			struct stp_ret_slot *s = stp_ret_slot(i);
 
-			if (s->state != STP_RET_BUSY || s->task != t || !stp_ret_of(s, st))
-				continue;
-			s->state = STP_RET_ORPHAN;
-			/* exited (stack gone): it never returns */
-			if (!task_stack_page(t))
-				continue;
-			if (stp_ret_unhook(t, s->frame, stp_ret_stub(i), s->ret_addr))
-				continue;
-			/* inside the stub already, or under a hook we do not know */
-			s->state = STP_RET_PENDING;
-			st->pending++;
+			if (s->state == STP_RET_BUSY && s->task == t && stp_ret_of(s, st))
+				stp_ret_orphan(st, i, t);
 		}
 	}
 	rcu_read_unlock();
+	for (i = 0; i < STP_RET_SLOTS; i++) {
+		struct stp_ret_slot *s = stp_ret_slot(i);
+
+		if (s->state == STP_RET_BUSY && s->idle && stp_ret_of(s, st))
+			stp_ret_orphan(st, i, s->task);
+	}
 	return 0;
 }
 
