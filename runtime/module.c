@@ -37,7 +37,7 @@ static bool stp_groups_registered;
 static void stp_send_exit_request(void)
 {
 	if (atomic_xchg(&stp_exit_sent, 1) == 0)
-		stp_transport_write(STP_MSG_EXIT_REQUEST, NULL, 0);
+		stp_transport_post(STP_MSG_EXIT_REQUEST, NULL, 0);
 }
 
 void stp_request_exit(void)
@@ -132,28 +132,7 @@ static void stp_start(void)
 	/* like SystemTap, a script runs until exit(), an error or ^C */
 	if (atomic_cmpxchg(&stp_session_state, STP_SESSION_STARTING,
 			   STP_SESSION_RUNNING) == STP_SESSION_STARTING)
-		stp_transport_write(STP_MSG_STARTED, "", 0);
-}
-
-static void stp_report_totals(void)
-{
-	char msg[160];
-	int errors = atomic_read(&stp_error_count);
-	int skipped = atomic_read(&stp_skipped_count);
-	u64 drops = stp_transport_drops();
-
-	if (errors || skipped) {
-		snprintf(msg, sizeof(msg),
-			 "WARNING: Number of errors: %d, skipped probes: %d\n",
-			 errors, skipped);
-		stp_send_text(STP_MSG_WARNING, msg);
-	}
-	if (drops) {
-		snprintf(msg, sizeof(msg),
-			 "WARNING: %llu output messages were dropped: the buffer was full (try stap -s MB)\n",
-			 drops);
-		stp_send_text(STP_MSG_WARNING, msg);
-	}
+		stp_transport_post(STP_MSG_STARTED, NULL, 0);
 }
 
 /* Disarms everything and runs the end (or error) probes; idempotent. */
@@ -175,11 +154,17 @@ static void stp_stop_session(void)
 			stp_run_session_probes(stp_script.error, stp_script.nerror);
 	}
 	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
-	stp_report_totals();
-	/* suppressed errors are in the totals, but do not make stap fail */
-	stopped.errors = atomic_read(&stp_error_count) - atomic_read(&stp_suppressed_count);
+	/*
+	 * The totals travel in STP_MSG_STOPPED, which is never dropped, and
+	 * stapio reports them: a warning in a buffer that a flood filled
+	 * could be.  Suppressed errors are in the total, but do not make
+	 * stap fail.
+	 */
+	stopped.errors_all = atomic_read(&stp_error_count);
+	stopped.errors = stopped.errors_all - atomic_read(&stp_suppressed_count);
 	stopped.skipped = atomic_read(&stp_skipped_count);
-	stp_transport_write(STP_MSG_STOPPED, &stopped, sizeof(stopped));
+	stopped.drops = stp_transport_drops();
+	stp_transport_post(STP_MSG_STOPPED, &stopped, sizeof(stopped));
 }
 
 void stp_control_start(void)

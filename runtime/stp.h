@@ -602,10 +602,16 @@ void stp_transport_exit(void);
  * process context; the transport itself disables interrupts around the
  * copy so that one CPU's buffer never sees two writers at once.
  * Messages other than STP_MSG_OUTPUT may use a small reserve at the end
- * of the buffer, so that errors and STP_MSG_STOPPED get through even
- * when output has filled it.
+ * of the buffer, so that errors get through even when output has filled
+ * it.
  */
 int stp_transport_write(enum stp_msg_type type, const void *data, size_t len);
+/*
+ * Posts STP_MSG_STARTED, STP_MSG_EXIT_REQUEST or STP_MSG_STOPPED (len at
+ * most sizeof(struct stp_stopped)), each at most once: never dropped,
+ * never blocks, safe in any context.  -EEXIST if it was posted already.
+ */
+int stp_transport_post(enum stp_msg_type type, const void *data, size_t len);
 /* Messages dropped so far because a buffer was full. */
 u64 stp_transport_drops(void);
 

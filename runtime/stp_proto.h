@@ -20,7 +20,8 @@
  * zero bytes to a multiple of 8.  Messages come in the order they were
  * written, across all CPUs (seq increases by one per message).  read()
  * blocks until at least one message is ready; it returns 0 (end of
- * file) once STP_MSG_STOPPED has been read.  A read buffer smaller than
+ * file) once STP_MSG_STOPPED has been read.  STP_MSG_STARTED,
+ * STP_MSG_EXIT_REQUEST and STP_MSG_STOPPED are never dropped.  A read buffer smaller than
  * the next message fails with EINVAL; STP_MSG_MAX bounds every message.
  *
  * Module parameters that are not script globals (/sys/module/NAME/parameters/):
@@ -55,10 +56,17 @@ struct stp_msg_header {
 	__u16 cpu;		/* the CPU that wrote it (stap -b: its output file) */
 };
 
-/* Payload of STP_MSG_STOPPED. */
+/*
+ * Payload of STP_MSG_STOPPED: the session's totals, which stapio reports
+ * ("WARNING: Number of errors: N, skipped probes: M" when either is not
+ * 0, and the number of messages dropped because a buffer was full).
+ */
 struct stp_stopped {
-	__u32 errors;		/* runtime errors (non-zero: stap exits 1) */
+	__u32 errors;		/* runtime errors that count (non-zero: stap exits 1) */
 	__u32 skipped;		/* skipped probe hits */
+	__u64 drops;		/* messages dropped: a buffer was full */
+	__u32 errors_all;	/* errors, --suppress-handler-errors' included */
+	__u32 pad;
 };
 
 /*

@@ -24,6 +24,12 @@
  * one expected next, the missing message is being published on another
  * CPU: the reader waits for it up to STP_GAP_WAIT, then moves on.
  *
+ * Control messages (STARTED, EXIT_REQUEST, STOPPED) do not go through
+ * the rings, where a full buffer or an NMI could drop one and leave
+ * stapio waiting for ever: each is posted once into a slot of its own,
+ * with the seq it takes when posted, and the reader hands it out among
+ * the rings' messages in seq order.  Posting never fails.
+ *
  * Bulk mode (stap -b) changes nothing here: every record says which CPU
  * wrote it, and stapio, told by _stp_bulk_cpus, sorts the output into
  * one file per CPU, each record with its seq so that stap-merge can
@@ -69,6 +75,18 @@ static bool stp_ready;			/* rings allocated, writes accepted */
 static atomic64_t stp_seq = ATOMIC64_INIT(0);
 static atomic64_t stp_drops = ATOMIC64_INIT(0);
 static const char stp_zeros[8];
+
+/* A control message: empty, being posted, posted (seq taken), handed out. */
+enum { STP_CTL_EMPTY, STP_CTL_POSTING, STP_CTL_POSTED, STP_CTL_DONE };
+
+struct stp_ctl_msg {
+	int state;
+	struct stp_msg_header h;
+	char data[STP_MSG_ALIGN(sizeof(struct stp_stopped))];
+};
+
+/* indexed by stp_ctl_index() */
+static struct stp_ctl_msg stp_ctl_msgs[3];
 
 /* The reader's state, under stp_reader_mutex. */
 static DEFINE_MUTEX(stp_reader_mutex);
@@ -163,6 +181,40 @@ u64 stp_transport_drops(void)
 	return atomic64_read(&stp_drops);
 }
 
+static int stp_ctl_index(enum stp_msg_type type)
+{
+	switch (type) {
+	case STP_MSG_STARTED:
+		return 0;
+	case STP_MSG_EXIT_REQUEST:
+		return 1;
+	case STP_MSG_STOPPED:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+int stp_transport_post(enum stp_msg_type type, const void *data, size_t len)
+{
+	int i = stp_ctl_index(type);
+	struct stp_ctl_msg *m;
+
+	if (i < 0 || len > sizeof(m->data))
+		return -EINVAL;
+	m = &stp_ctl_msgs[i];
+	if (cmpxchg(&m->state, STP_CTL_EMPTY, STP_CTL_POSTING) != STP_CTL_EMPTY)
+		return -EEXIST;		/* once each */
+	memset(m->data, 0, sizeof(m->data));
+	memcpy(m->data, data, len);
+	m->h.len = len;
+	m->h.type = type;
+	m->h.cpu = raw_smp_processor_id();
+	m->h.seq = atomic64_inc_return(&stp_seq) - 1;
+	smp_store_release(&m->state, STP_CTL_POSTED);
+	return 0;
+}
+
 /* ---- the reader's side ---- */
 
 static void stp_ring_get(struct stp_ring *r, unsigned long pos,
@@ -188,12 +240,22 @@ static int stp_ring_to_user(struct stp_ring *r, unsigned long pos,
 	return 0;
 }
 
-/* The ring whose oldest message has the lowest seq; NULL if all are empty. */
-static struct stp_ring *stp_oldest(struct stp_msg_header *hp)
-{
-	struct stp_ring *best = NULL;
+/* The next message to hand out: from a ring, or a posted control message. */
+struct stp_next {
 	struct stp_msg_header h;
-	int cpu;
+	struct stp_ring *ring;
+	struct stp_ctl_msg *ctl;
+};
+
+/*
+ * The message with the lowest seq among the oldest of every ring and the
+ * posted control messages; false if there is none.
+ */
+static bool stp_oldest(struct stp_next *n)
+{
+	struct stp_msg_header h;
+	bool found = false;
+	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
 		struct stp_ring *r = per_cpu_ptr(&stp_rings, cpu);
@@ -202,12 +264,42 @@ static struct stp_ring *stp_oldest(struct stp_msg_header *hp)
 		if (head == r->tail)
 			continue;
 		stp_ring_get(r, r->tail, &h, sizeof(h));
-		if (!best || h.seq < hp->seq) {
-			best = r;
-			*hp = h;
+		if (!found || h.seq < n->h.seq) {
+			found = true;
+			n->h = h;
+			n->ring = r;
+			n->ctl = NULL;
 		}
 	}
-	return best;
+	for (i = 0; i < ARRAY_SIZE(stp_ctl_msgs); i++) {
+		struct stp_ctl_msg *m = &stp_ctl_msgs[i];
+
+		if (smp_load_acquire(&m->state) != STP_CTL_POSTED)
+			continue;
+		if (!found || m->h.seq < n->h.seq) {
+			found = true;
+			n->h = m->h;
+			n->ring = NULL;
+			n->ctl = m;
+		}
+	}
+	return found;
+}
+
+/* Copies the message n names to the user and frees its place. */
+static int stp_hand_out(struct stp_next *n, char __user *dst, size_t total)
+{
+	if (n->ctl) {
+		if (copy_to_user(dst, &n->ctl->h, sizeof(n->h)) ||
+		    copy_to_user(dst + sizeof(n->h), n->ctl->data, total - sizeof(n->h)))
+			return -EFAULT;
+		n->ctl->state = STP_CTL_DONE;
+		return 0;
+	}
+	if (stp_ring_to_user(n->ring, n->ring->tail, dst, total))
+		return -EFAULT;
+	smp_store_release(&n->ring->tail, n->ring->tail + total);
+	return 0;
 }
 
 /*
@@ -235,39 +327,36 @@ static ssize_t stp_gather(char __user *ubuf, size_t count)
 	size_t done = 0;
 
 	while (done + sizeof(struct stp_msg_header) <= count) {
-		struct stp_msg_header h;
-		struct stp_ring *r = stp_oldest(&h);
+		struct stp_next n;
 		size_t total;
 
-		if (!r)
+		if (!stp_oldest(&n))
 			break;
-		if (h.seq > stp_next_seq) {
+		if (n.h.seq > stp_next_seq) {
 			/* Hand out what we have; wait only when empty-handed. */
 			if (done || !stp_gap_expired())
 				break;
 		}
 		stp_gap_waiting = false;
 
-		total = sizeof(h) + STP_MSG_ALIGN(h.len);
+		total = sizeof(n.h) + STP_MSG_ALIGN(n.h.len);
 		if (total > count - done)
 			break;
-		if (stp_ring_to_user(r, r->tail, ubuf + done, total))
+		if (stp_hand_out(&n, ubuf + done, total))
 			return done ? done : -EFAULT;
-		smp_store_release(&r->tail, r->tail + total);
 		done += total;
-		if (h.seq >= stp_next_seq)
-			stp_next_seq = h.seq + 1;
-		if (h.type == STP_MSG_STOPPED) {
+		if (n.h.seq >= stp_next_seq)
+			stp_next_seq = n.h.seq + 1;
+		if (n.h.type == STP_MSG_STOPPED) {
 			stp_stopped_read = true;
 			break;
 		}
 	}
 	if (!done && count < sizeof(struct stp_msg_header) + STP_MSG_MAX) {
-		struct stp_msg_header h;
+		struct stp_next n;
 
 		/* Is there a message, too big for this buffer? */
-		if (stp_oldest(&h) &&
-		    sizeof(h) + STP_MSG_ALIGN(h.len) > count)
+		if (stp_oldest(&n) && sizeof(n.h) + STP_MSG_ALIGN(n.h.len) > count)
 			return -EINVAL;
 	}
 	return done;

@@ -412,6 +412,22 @@ static int warning_is_new(const char *data, size_t len)
 	return 1;
 }
 
+/*
+ * The session's totals, from STP_MSG_STOPPED (never dropped, unlike a
+ * warning in a full buffer), as warnings unless -w.
+ */
+static void report_totals(const struct stp_stopped *st)
+{
+	if (no_warnings)
+		return;
+	if (st->errors_all || st->skipped)
+		fprintf(stderr, "WARNING: Number of errors: %u, skipped probes: %u\n",
+			st->errors_all, st->skipped);
+	if (st->drops)
+		fprintf(stderr, "WARNING: %llu output messages were dropped: the buffer was "
+			"full (try stap -s MB)\n", (unsigned long long)st->drops);
+}
+
 static void handle_message(const struct stp_msg_header *h, const char *data)
 {
 	struct stp_stopped st;
@@ -449,6 +465,7 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		if (verbose)
 			fprintf(stderr, "stapio: stopped: %u errors, %u skipped\n",
 				st.errors, st.skipped);
+		report_totals(&st);
 		if (st.errors > 0)
 			error_seen = 1;
 		stopped_seen = 1;
