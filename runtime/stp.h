@@ -198,6 +198,21 @@ struct stp_context {
 
 /* Records a runtime error; the handler then unwinds (goto out). */
 void stp_error(struct stp_context *c, const char *msg, const char *near);
+
+/*
+ * Charges n statements to MAXACTION: every loop in embedded C whose
+ * bound comes from kernel or user memory calls it each turn, so that a
+ * corrupt or hostile bound ends in "MAXACTION exceeded", as a script's
+ * own loop does.  false (the error set) once the budget is spent.
+ */
+static inline bool stp_charge_actions(struct stp_context *c, long n)
+{
+	c->actions -= n;
+	if (likely(c->actions >= 0))
+		return true;
+	stp_error(c, "MAXACTION exceeded", NULL);
+	return false;
+}
 void stp_errorf(struct stp_context *c, const char *near, const char *fmt, ...)
 	__printf(3, 4);
 /* A whole message for stderr, "WARNING: ...\n" or "ERROR: ...\n". */
