@@ -16,10 +16,12 @@
  * freed module text, so stp_ret_stop puts each one's return address back
  * (all CPUs stopped), for every task, the CPUs' idle tasks included: on
  * its stack, or where a kretprobe, the function graph tracer or another
- * stap module that hooked the same return after us keeps it.  Returns it cannot reach (a hook it does not know) are
- * waited for.  Then it waits until no task can still be inside a stub
- * (RCU tasks).  A task that exits inside a probed function never
- * returns: its slot is freed with the task.
+ * stap module that hooked the same return after us keeps it.  Returns it
+ * cannot reach (a hook it does not know) are waited for, 10 s, then by a
+ * thread that keeps the module loaded until they have passed.  Then it
+ * waits until no task can still be inside a stub (RCU tasks).  A task
+ * that exits inside a probed function never returns: its slot is freed
+ * with the task.
  */
 #include <linux/kprobes.h>
 #include <linux/ftrace.h>
@@ -31,6 +33,10 @@
 #include <linux/tracepoint.h>
 #include <linux/vmalloc.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/rethook.h>
 #include "stp.h"
 
@@ -437,26 +443,34 @@ static int stp_ret_count(struct stp_ret_stopping *st, int state, bool free)
 	return n;
 }
 
-/*
- * After the table's ftrace_ops is unregistered: none of its probes takes
- * a slot any more.
- */
-void stp_ret_stop(struct stp_kprobe *table, int n)
-{
-	struct stp_ret_stopping st = { table, n, 0 };
-	unsigned long waited = 0;
-	int pending;
+/* How long a stop waits for returns still to pass a stub before it hands them on. */
+#define STP_RET_WAIT_MS	10000
 
-	stop_machine(stp_ret_orphan_all, &st, NULL);
-	for (pending = st.pending; pending; pending = stp_ret_count(&st, STP_RET_PENDING, false)) {
-		if (waited++ % 500 == 100)	/* after 1 s, then every 5 s */
-			pr_warn("stap: waiting for %d probed kernel functions to return\n", pending);
+/* Waits up to ms for the table's pending returns; how many are left. */
+static int stp_ret_wait(struct stp_ret_stopping *st, unsigned int ms)
+{
+	int pending = st->pending;
+	unsigned int waited;
+
+	for (waited = 0; pending && waited < ms; waited += 10) {
 		msleep(10);
+		pending = stp_ret_count(st, STP_RET_PENDING, false);
 	}
+	return pending;
+}
+
+/* serializes stp_ret_finish: a table's may run in stp_ret_waiter's thread */
+static DEFINE_MUTEX(stp_ret_finish_mutex);
+
+/* No return of the table is pending: its slots are freed, and the pool with the last table. */
+static void stp_ret_finish(struct stp_ret_stopping *st)
+{
+	mutex_lock(&stp_ret_finish_mutex);
 	if (--stp_ret_users) {
 		/* a task preempted inside a stub, or in stp_ret_hit, is out of it after this */
 		synchronize_rcu_tasks();
-		stp_ret_count(&st, STP_RET_ORPHAN, true);
+		stp_ret_count(st, STP_RET_ORPHAN, true);
+		mutex_unlock(&stp_ret_finish_mutex);
 		return;
 	}
 	tracepoint_probe_unregister(stp_ret_free_tp, stp_ret_task_freed, NULL);
@@ -464,6 +478,77 @@ void stp_ret_stop(struct stp_kprobe *table, int n)
 	synchronize_rcu_tasks();
 	vfree(stp_ret_pool);
 	stp_ret_pool = NULL;
+	mutex_unlock(&stp_ret_finish_mutex);
+}
+
+/*
+ * A thread of its own that waits for returns a stop left pending, with
+ * the module pinned (its stubs must stay), then finishes the table and
+ * lets the module go.
+ */
+static int stp_ret_waiter(void *arg)
+{
+	struct stp_ret_stopping *st = arg;
+
+	while (stp_ret_wait(st, 60000))
+		pr_warn("%s: still waiting for probed kernel functions to return\n",
+			THIS_MODULE->name);
+	stp_ret_finish(st);
+	kfree(st);
+	pr_info("%s: the probed kernel functions have returned: the module may be removed\n",
+		THIS_MODULE->name);
+	module_put_and_kthread_exit(0);
+}
+
+/*
+ * Hands returns still pending after STP_RET_WAIT_MS to stp_ret_waiter,
+ * so that the stop goes on (end probes, STP_MSG_STOPPED) and the module
+ * stays loaded until they have passed.  false when it cannot: the module
+ * is being removed (its text goes when its exit returns), or no thread.
+ */
+static bool stp_ret_hand_on(struct stp_ret_stopping *st, int pending)
+{
+	struct stp_ret_stopping *copy;
+	struct task_struct *t;
+	char msg[192];
+
+	if (!try_module_get(THIS_MODULE))
+		return false;
+	copy = kmemdup(st, sizeof(*st), GFP_KERNEL);
+	t = copy ? kthread_run(stp_ret_waiter, copy, "stap_ret_wait") : ERR_PTR(-ENOMEM);
+	if (IS_ERR(t)) {
+		kfree(copy);
+		module_put(THIS_MODULE);
+		return false;
+	}
+	snprintf(msg, sizeof(msg), "WARNING: %d probed kernel functions have not returned after "
+		 "%d s: module %s stays loaded until they have\n", pending, STP_RET_WAIT_MS / 1000,
+		 THIS_MODULE->name);
+	stp_send_text(STP_MSG_WARNING, msg);
+	return true;
+}
+
+/*
+ * After the table's ftrace_ops is unregistered: none of its probes takes
+ * a slot any more.  The returns that could not be put back (a task
+ * inside a stub, or a hook we do not know on top of ours) are waited for
+ * STP_RET_WAIT_MS, then by a thread of their own with the module pinned;
+ * only in the module's exit, where nothing can keep its text, does the
+ * wait go on here (with a warning every 5 s).
+ */
+void stp_ret_stop(struct stp_kprobe *table, int n)
+{
+	struct stp_ret_stopping st = { table, n, 0 };
+	int pending;
+
+	stop_machine(stp_ret_orphan_all, &st, NULL);
+	pending = stp_ret_wait(&st, STP_RET_WAIT_MS);
+	if (pending && stp_ret_hand_on(&st, pending))
+		return;
+	while ((pending = stp_ret_wait(&st, 5000)))
+		pr_warn("%s: waiting for %d probed kernel functions to return\n",
+			THIS_MODULE->name, pending);
+	stp_ret_finish(&st);
 }
 
 #else
