@@ -21,8 +21,8 @@
  * -c CMD: "sh -c CMD" is forked before the start, waits for
  * STP_MSG_STARTED (the begin probes have run and their output is out),
  * then runs; when it exits, the script stops.  If the
- * script stops first, the command gets SIGTERM.  -T SECONDS stops the
- * script after that long.
+ * script stops first, the command gets SIGTERM, and SIGKILL 5 s later.
+ * -T SECONDS stops the script after that long.
  * The first SIGINT, SIGTERM or SIGHUP writes "stop\n" so that the end
  * probes run; the third one exits at once with status 1 (staprun then
  * unloads the module).  Exit status: 1 if the module reported errors or
@@ -222,6 +222,31 @@ static pid_t fork_command(const char *cmd)
 }
 
 static void request_stop(void);
+
+/* Seconds a -c command that outlived the script has to exit after SIGTERM. */
+#define CMD_GRACE_SECONDS 5
+
+/*
+ * The script stopped first: the command was started for it.  SIGTERM,
+ * then SIGKILL if it is still there after CMD_GRACE_SECONDS: stapio
+ * never waits for ever on a command that ignores SIGTERM.
+ */
+static void end_command(void)
+{
+	int i;
+
+	kill(cmd_pid, SIGTERM);
+	for (i = 0; i < CMD_GRACE_SECONDS * 10; i++) {
+		if (waitpid(cmd_pid, NULL, WNOHANG) != 0)
+			return;		/* reaped, or not ours to wait for */
+		usleep(100000);
+	}
+	if (verbose)
+		fprintf(stderr, "stapio: the command ignored SIGTERM for %d s: SIGKILL\n",
+			CMD_GRACE_SECONDS);
+	kill(cmd_pid, SIGKILL);
+	waitpid(cmd_pid, NULL, 0);
+}
 
 /* The probes are armed and begin's output is out: the -c command may run. */
 static void release_command(void)
@@ -632,11 +657,8 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	if (cmd_pid > 0) {
-		/* the script stopped first: the command was started for it */
-		kill(cmd_pid, SIGTERM);
-		waitpid(cmd_pid, NULL, 0);
-	}
+	if (cmd_pid > 0)
+		end_command();
 	if (!stopped_seen) {
 		fprintf(stderr, "stapio: %s ended before the script stopped\n",
 			proc_path);
