@@ -22,7 +22,9 @@
  * signal number if stapio was killed), or 1 if staprun itself failed.
  *
  * A module that someone other than root may have written (its file, or
- * its directory without the sticky bit) is refused.
+ * its directory without the sticky bit) is refused, and so is one that
+ * is not a stap module; the name staprun unloads is the one in the
+ * module's .modinfo, not its file's.
  *
  * Signals: SIGINT from the terminal reaches stapio directly (same
  * process group), so staprun ignores it.  SIGTERM and SIGHUP sent to
@@ -276,6 +278,24 @@ static const char *find_modinfo(const char *elf, size_t len, size_t *size)
 	return NULL;
 }
 
+/* The value of key in .modinfo ("name" for "name=VALUE"), or NULL. */
+static const char *modinfo_get(const char *info, size_t size, const char *key, size_t *vlen)
+{
+	const char *p = info, *end = info + size;
+	size_t klen = strlen(key);
+
+	while (p < end) {
+		size_t n = strnlen(p, end - p);
+
+		if (n > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			*vlen = n - klen - 1;
+			return p + klen + 1;
+		}
+		p += n + 1;
+	}
+	return NULL;
+}
+
 /* Does .modinfo declare the parameter name (nlen bytes)? */
 static int has_param(const char *info, size_t size, const char *name, size_t nlen)
 {
@@ -293,33 +313,45 @@ static int has_param(const char *info, size_t size, const char *name, size_t nle
 }
 
 /*
- * The kernel ignores a parameter that a module does not have, with a
- * line in its log: a misspelt global would go unnoticed.  Every
- * parameter a stap module has is in its .modinfo ("parmtype=NAME:TYPE").
+ * What the module's own .modinfo says: it must be a stap module (the
+ * runtime's _stp_bulk_cpus parameter, its marker), and its name there
+ * is the name the kernel gives it, whatever the file is called: that
+ * name, not the file's, is the one staprun unloads.  The kernel ignores
+ * a parameter that a module does not have, with a line in its log: a
+ * misspelt global would go unnoticed, so each one is checked here
+ * ("parmtype=NAME:TYPE").
  */
-static void check_params(int fd, int argc, char **argv)
+static void check_modinfo(int fd, int argc, char **argv)
 {
-	const char *info;
+	const char *info, *name;
 	struct stat st;
-	size_t size;
+	size_t size, nlen;
 	char *elf;
 	int i;
 
-	if (argc == 0 || fstat(fd, &st) < 0 || st.st_size == 0)
-		return;
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		die("cannot load module %s: it is empty", module_file);
 	elf = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (elf == MAP_FAILED)
-		return;
+		die("cannot load module %s: %s", module_file, strerror(errno));
 	info = find_modinfo(elf, st.st_size, &size);
-	for (i = 0; info && i < argc; i++) {
+	if (!info || !has_param(info, size, STP_BULK_PARAM, strlen(STP_BULK_PARAM)))
+		die("refusing to load %s: it is not a stap module (no stap runtime in its "
+		    ".modinfo)", module_file);
+	name = modinfo_get(info, size, "name", &nlen);
+	if (!name || nlen == 0 || nlen >= sizeof(module_name) || memchr(name, '/', nlen))
+		die("refusing to load %s: its .modinfo has no usable module name", module_file);
+	memcpy(module_name, name, nlen);
+	module_name[nlen] = '\0';
+	for (i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
-		size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		size_t plen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
 
 		if (!eq)
 			die("module parameter %s: expected NAME=VALUE", argv[i]);
-		if (!has_param(info, size, argv[i], nlen))
+		if (!has_param(info, size, argv[i], plen))
 			die("module %s has no parameter %.*s (a script global that is a "
-			    "number or a string)", module_file, (int)nlen, argv[i]);
+			    "number or a string)", module_file, (int)plen, argv[i]);
 	}
 	munmap(elf, st.st_size);
 }
@@ -333,7 +365,7 @@ static void load_module(const char *params, int argc, char **argv)
 	if (fd < 0)
 		die("cannot load module %s: %s", module_file, strerror(errno));
 	check_module_safe(fd);
-	check_params(fd, argc, argv);
+	check_modinfo(fd, argc, argv);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
