@@ -17,6 +17,7 @@
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include "stp.h"
 
 atomic_t stp_session_state = ATOMIC_INIT(STP_SESSION_LOADED);
@@ -55,6 +56,50 @@ void stp_probe_failed(const struct stp_probe *probe, const char *why, long rc)
 
 	snprintf(msg, sizeof(msg), "ERROR: cannot probe %s: %s (error %ld)\n", probe->pp, why, rc);
 	stp_send_text(STP_MSG_ERROR, msg);
+}
+
+/*
+ * A binary that is not the one the script was translated against (a
+ * kernel or program rebuilt since) would be probed at stale offsets:
+ * SystemTap's error, with the first byte that differs, want vs found.
+ */
+int stp_check_build_id(const char *name, const char *want, int want_len, const u8 *found,
+		       int found_len)
+{
+	char msg[256];
+	int i;
+
+	for (i = 0; i < want_len && i < found_len; i++)
+		if ((u8)want[i] != found[i])
+			break;
+	if (i == want_len && found_len == want_len)
+		return 0;
+	if (!found_len)
+		snprintf(msg, sizeof(msg), "ERROR: Build-id mismatch [man error::buildid]: \"%s\" "
+			 "has no build-id now\n", name);
+	else
+		snprintf(msg, sizeof(msg), "ERROR: Build-id mismatch [man error::buildid]: \"%s\" "
+			 "byte %d (0x%02x vs 0x%02x)\n", name, i, i < want_len ? (u8)want[i] : 0,
+			 i < found_len ? found[i] : 0);
+	stp_send_text(STP_MSG_ERROR, msg);
+	return -ESTALE;
+}
+
+/* The running kernel's build-id, read from its notes, against the vmlinux's. */
+static int stp_check_kernel_build_id(void)
+{
+	unsigned long addr = stp_script.kernel_build_id_link;
+	int len = stp_script.kernel_build_id_len;
+	u8 found[64];
+
+	if (!stp_script.kernel_build_id)
+		return 0;
+	if (stp_script.kaslr_anchor)
+		addr += stp_script.kaslr_anchor - stp_script.kaslr_anchor_link;
+	if (len > sizeof(found) || copy_from_kernel_nofault(found, (void *)addr, len))
+		len = 0;
+	return stp_check_build_id("kernel", stp_script.kernel_build_id,
+				  stp_script.kernel_build_id_len, found, len);
 }
 
 void stp_error_limit_check(void)
@@ -123,7 +168,7 @@ static void stp_start(void)
 	stp_run_session_probes(stp_script.begin, stp_script.nbegin);
 	if (atomic_read(&stp_session_state) != STP_SESSION_STARTING)
 		return;		/* exit() or an error in a begin probe */
-	if (stp_register_groups()) {
+	if (stp_check_kernel_build_id() || stp_register_groups()) {
 		atomic_inc(&stp_error_count);
 		stp_errored = true;
 		stp_request_exit();

@@ -108,6 +108,9 @@ struct stp_script {
 	int maxtrylock;			/* attempts on a busy global's lock */
 	unsigned long kaslr_anchor;	/* &an exported kernel symbol, at run time ... */
 	u64 kaslr_anchor_link;		/* ... and its address in the vmlinux */
+	const char *kernel_build_id;	/* the vmlinux's at translation (NULL: not checked) ... */
+	int kernel_build_id_len;
+	u64 kernel_build_id_link;	/* ... and the address of its bytes in the vmlinux */
 	u64 overload_interval;		/* cycles; 0: no overload detection */
 	u64 overload_threshold;		/* cycles in probes per interval before stopping */
 	size_t frame_size;		/* per-CPU bytes for locals and temporaries */
@@ -864,6 +867,8 @@ struct stp_uprobe {
 	const struct stp_probe *probe;
 	const char *path;	/* the program or library */
 	loff_t offset;		/* in the file */
+	const char *build_id;	/* the file's at translation, checked first ... */
+	int build_id_len;	/* ... if not 0 */
 	bool is_return;
 	bool optional;
 	bool save_entry;	/* .return: keep the entry registers (stp_entry_reg) */
@@ -876,6 +881,12 @@ struct stp_uprobe {
 	bool registered;
 };
 extern const struct stp_family_ops stp_uprobe_ops;
+/*
+ * 0 if found (found_len bytes) is want; otherwise sends SystemTap's
+ * "Build-id mismatch" error naming name and returns -ESTALE (module.c).
+ */
+int stp_check_build_id(const char *name, const char *want, int want_len, const u8 *found,
+		       int found_len);
 
 struct stp_process_probe {
 	const struct stp_probe *probe;

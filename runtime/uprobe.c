@@ -6,7 +6,8 @@
  * running or started later.  A handler runs in the probed task, which
  * may fault on user memory: target variables are read with
  * copy_from_user_nofault (loc.c).  A .return probe that reads the
- * function's parameters keeps each call's entry registers (below).
+ * function's parameters keeps each call's entry registers (below).  A
+ * file whose build-id is not the one the translator read is not probed.
  */
 #include <linux/uprobes.h>
 #include <linux/namei.h>
@@ -17,6 +18,10 @@
 #include <linux/pid_namespace.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/elf.h>
+#include <linux/slab.h>
+#include <linux/cred.h>
+#include <linux/file.h>
 #include "stp.h"
 
 static int stp_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
@@ -222,6 +227,87 @@ static int stp_uentry_alloc(struct stp_uprobe *p)
 	return 0;
 }
 
+/*
+ * ---- build-ids ----
+ * The file's GNU build-id note, read from its PT_NOTE segments (at most
+ * STP_PHDRS_MAX program headers, STP_NOTES_MAX bytes of each segment):
+ * the file must be the one the translator read, or the offsets are stale.
+ */
+#define STP_PHDRS_MAX	64
+#define STP_NOTES_MAX	4096
+#define STP_NT_GNU_BUILD_ID 3	/* elf.h's NT_GNU_BUILD_ID, which the kernel's headers lack */
+
+/* The build-id in a buffer of notes; its length, or 0. */
+static int stp_notes_build_id(const char *buf, size_t len, u8 *id, int size)
+{
+	size_t off = 0;
+
+	while (off + sizeof(Elf64_Nhdr) <= len) {
+		const Elf64_Nhdr *nh = (const void *)(buf + off);
+		size_t name = ALIGN(nh->n_namesz, 4), desc = ALIGN(nh->n_descsz, 4);
+
+		off += sizeof(*nh);
+		if (name > len - off || desc > len - off - name)
+			return 0;
+		if (nh->n_type == STP_NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+		    !memcmp(buf + off, "GNU", 4) && nh->n_descsz <= size) {
+			memcpy(id, buf + off + name, nh->n_descsz);
+			return nh->n_descsz;
+		}
+		off += name + desc;
+	}
+	return 0;
+}
+
+static int stp_file_build_id(struct file *f, u8 *id, int size)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	loff_t pos = 0;
+	char *notes;
+	int i, n = 0;
+
+	if (kernel_read(f, &eh, sizeof(eh), &pos) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(ph))
+		return 0;
+	notes = kmalloc(STP_NOTES_MAX, GFP_KERNEL);
+	if (!notes)
+		return 0;
+	for (i = 0; i < eh.e_phnum && i < STP_PHDRS_MAX && !n; i++) {
+		ssize_t got;
+
+		pos = eh.e_phoff + i * sizeof(ph);
+		if (kernel_read(f, &ph, sizeof(ph), &pos) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_NOTE)
+			continue;
+		pos = ph.p_offset;
+		got = kernel_read(f, notes, min_t(u64, ph.p_filesz, STP_NOTES_MAX), &pos);
+		if (got > 0)
+			n = stp_notes_build_id(notes, got, id, size);
+	}
+	kfree(notes);
+	return n;
+}
+
+/* The file at path against the build-id the translator recorded. */
+static int stp_uprobe_check_build_id(struct stp_uprobe *p, const struct path *path)
+{
+	u8 found[64];
+	struct file *f;
+	int n;
+
+	if (!p->build_id_len)
+		return 0;
+	f = dentry_open(path, O_RDONLY, current_cred());
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = stp_file_build_id(f, found, sizeof(found));
+	fput(f);
+	return stp_check_build_id(p->path, p->build_id, p->build_id_len, found, n);
+}
+
 static int stp_uprobe_register_one(struct stp_uprobe *p)
 {
 	struct path path;
@@ -230,6 +316,11 @@ static int stp_uprobe_register_one(struct stp_uprobe *p)
 	rc = kern_path(p->path, LOOKUP_FOLLOW, &path);
 	if (rc)
 		return rc;
+	rc = stp_uprobe_check_build_id(p, &path);
+	if (rc) {
+		path_put(&path);
+		return rc;
+	}
 	p->inode = igrab(d_inode(path.dentry));
 	path_put(&path);
 	if (!p->inode)
@@ -274,8 +365,10 @@ static int stp_uprobe_register(void *probes, int n)
 		}
 		if (p->optional)
 			continue;
-		stp_probe_failed(p->probe, rc == -ENOENT ? "no such file in this system" :
-				 "uprobe registration failed", rc);
+		/* a build-id mismatch was reported already */
+		if (rc != -ESTALE)
+			stp_probe_failed(p->probe, rc == -ENOENT ? "no such file in this system" :
+					 "uprobe registration failed", rc);
 		stp_uprobe_unregister(probes, i);
 		return rc;
 	}

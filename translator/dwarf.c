@@ -218,6 +218,14 @@ const char *dw_module_name(DwModule *m)
 	return m->name;
 }
 
+int dw_build_id(DwModule *m, const unsigned char **bits, uint64_t *vaddr)
+{
+	GElf_Addr addr = 0;
+	int n = dwfl_module_build_id(m->mod, bits, &addr);
+	*vaddr = addr;
+	return n > 0 ? n : 0;
+}
+
 bool dw_die(DwModule *m, uint64_t off, Dwarf_Die *die)
 {
 	return dwarf_offdie(m->dw, off, die) != NULL;

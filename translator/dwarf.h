@@ -29,6 +29,11 @@ DwModule *dw_open_module(const char *release, const char *name_or_path, const ch
 /* A user-space binary (process("PATH")), with its own or separate debuginfo. */
 DwModule *dw_open_user(const char *path, const char **why);
 const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls" */
+/*
+ * Its GNU build-id: the number of bytes (0: it has none), the bytes, and
+ * their link-time address in a loaded segment (0: not loaded).
+ */
+int dw_build_id(DwModule *m, const unsigned char **bits, uint64_t *vaddr);
 
 /* ---- types ---- */
 

@@ -1641,6 +1641,10 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	/* a family that reads kernel globals says how to find KASLR's offset */
 	fprintf(out, "#ifdef STP_KASLR_ANCHOR\n\t.kaslr_anchor = STP_KASLR_ANCHOR,\n"
 		"\t.kaslr_anchor_link = STP_KASLR_ANCHOR_LINK,\n#endif\n");
+	/* ... and the vmlinux's build-id, checked before the probes go in */
+	fprintf(out, "#ifdef STP_KERNEL_BUILD_ID\n\t.kernel_build_id = STP_KERNEL_BUILD_ID,\n"
+		"\t.kernel_build_id_len = sizeof(STP_KERNEL_BUILD_ID) - 1,\n"
+		"\t.kernel_build_id_link = STP_KERNEL_BUILD_ID_LINK,\n#endif\n");
 	fprintf(out,
 		"\t.maxaction = MAXACTION,\n"
 		"\t.maxaction_interruptible = MAXACTION_INTERRUPTIBLE,\n"

@@ -1265,6 +1265,33 @@ static const char *list_dwarf_vars(DerivedProbe *d)
 
 /* ---- the module's table ---- */
 
+/* "\x12\x34...": a build-id as a C string literal */
+static const char *build_id_literal(const unsigned char *bits, int n)
+{
+	Buf b = {0};
+	buf_putc(&b, '"');
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "\\x%02x", bits[i]);
+	buf_putc(&b, '"');
+	return b.s;
+}
+
+/*
+ * The vmlinux's build-id and where its bytes are in the kernel's notes:
+ * the module compares them with the running kernel's before it puts a
+ * probe in (module.c), since probes at a changed kernel's offsets would
+ * hit the middle of instructions.
+ */
+static void emit_kernel_build_id(FILE *out, DwModule *kernel)
+{
+	const unsigned char *bits;
+	uint64_t vaddr;
+	int n = kernel ? dw_build_id(kernel, &bits, &vaddr) : 0;
+	if (n && vaddr)
+		fprintf(out, "#define STP_KERNEL_BUILD_ID %s\n#define STP_KERNEL_BUILD_ID_LINK "
+			"0x%llxULL\n\n", build_id_literal(bits, n), (unsigned long long)vaddr);
+}
+
 static void emit_dwarf(FILE *out, DerivedProbe **probes, int n)
 {
 	fprintf(out, "static struct stp_kprobe stp_dwarf_probes[] = {\n");
@@ -1299,6 +1326,7 @@ static void emit_dwarf(FILE *out, DerivedProbe **probes, int n)
 	if (link)
 		fprintf(out, "#define STP_KASLR_ANCHOR ((unsigned long)&jiffies_64)\n"
 			"#define STP_KASLR_ANCHOR_LINK 0x%llxULL\n\n", (unsigned long long)link);
+	emit_kernel_build_id(out, link ? kernel : NULL);
 }
 
 ProbeFamily family_dwarf = {
@@ -1320,8 +1348,14 @@ ProbeFamily family_dwarf = {
 static void emit_uprobe(FILE *out, DerivedProbe *d)
 {
 	DwarfData *dd = d->data;
+	const unsigned char *bits;
+	uint64_t vaddr;
+	int n = dw_build_id(dd->mod, &bits, &vaddr);
 	fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx", d->id,
 		dd->path, (unsigned long long)dd->offset);
+	/* checked against the file's when the probe is registered (uprobe.c) */
+	if (n)
+		fprintf(out, ", .build_id = %s, .build_id_len = %d", build_id_literal(bits, n), n);
 	if (dd->is_return)
 		fprintf(out, ", .is_return = true");
 	if (dd->save_entry)
