@@ -403,6 +403,12 @@ static ssize_t stp_proc_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(cmd, ubuf, count))
 		return -EFAULT;
 	cmd[count] = '\0';
+	/*
+	 * stp_pid() and is_myproc() name the stapio that sends the commands:
+	 * staprun opens the file, and hands it to stapio (-C FD).
+	 */
+	stp_stapio_pid = task_tgid_nr(current);
+	stp_stapio_uid = from_kuid(&init_user_ns, current_uid());
 
 	if (!strncmp(cmd, "target ", 7)) {
 		/* stap -x PID or -c CMD: what target() returns; before "start" */
@@ -423,8 +429,6 @@ static int stp_proc_open(struct inode *inode, struct file *file)
 {
 	if (atomic_cmpxchg(&stp_open_count, 0, 1) != 0)
 		return -EBUSY;
-	stp_stapio_pid = task_tgid_nr(current);
-	stp_stapio_uid = from_kuid(&init_user_ns, current_uid());
 	/* a stream: read() and write() from two threads must not serialize on f_pos */
 	return stream_open(inode, file);
 }
