@@ -21,8 +21,9 @@
  * written, across all CPUs (seq increases by one per message).  read()
  * blocks until at least one message is ready; it returns 0 (end of
  * file) once STP_MSG_STOPPED has been read.  STP_MSG_STARTED,
- * STP_MSG_EXIT_REQUEST and STP_MSG_STOPPED are never dropped.  A read buffer smaller than
- * the next message fails with EINVAL; STP_MSG_MAX bounds every message.
+ * STP_MSG_EXIT_REQUEST and STP_MSG_STOPPED are never dropped.  A read
+ * buffer smaller than the next message fails with EINVAL; STP_MSG_MAX
+ * bounds every message.
  *
  * Module parameters that are not script globals (/sys/module/NAME/parameters/):
  *	_stp_bufsize=MB		staprun -b: the per-CPU buffer size, instead
@@ -30,6 +31,9 @@
  *	_stp_bulk_cpus		read-only: the number of CPU ids (nr_cpu_ids) if
  *				the module was built with stap -b, else 0; stapio
  *				then writes each CPU's output to a file of its own
+ *	_stp_owner		read-only: the uid that sent "start" (-1 before);
+ *				staprun lets a member of stapusr attach to (-A)
+ *				or stop (-d) only its own scripts
  */
 #ifndef STP_PROTO_H
 #define STP_PROTO_H

@@ -102,6 +102,12 @@ static struct proc_dir_entry *stp_proc;
 /* staprun -b MB: the buffer size, overriding stap -s; 0 keeps that. */
 static unsigned int stp_bufsize_mb;
 module_param_named(_stp_bufsize, stp_bufsize_mb, uint, 0444);
+/*
+ * For staprun -A and -d by a member of stapusr, who may touch only its
+ * own scripts: the uid that sent "start" (-1 before).
+ */
+static int stp_owner_uid = -1;
+module_param_named(_stp_owner, stp_owner_uid, int, 0444);
 /* For stapio: nr_cpu_ids in a bulk-mode module, else 0. */
 static unsigned int stp_bulk_cpus;
 module_param_named(_stp_bulk_cpus, stp_bulk_cpus, uint, 0444);
@@ -415,6 +421,7 @@ static ssize_t stp_proc_write(struct file *file, const char __user *ubuf,
 		if (kstrtoint(cmd + 7, 10, &stp_target_pid) || stp_target_pid < 0)
 			return -EINVAL;
 	} else if (!strcmp(cmd, "start\n")) {
+		stp_owner_uid = from_kuid(&init_user_ns, current_uid());
 		stp_control_start();
 	} else if (!strcmp(cmd, "stop\n")) {
 		stp_control_stop();

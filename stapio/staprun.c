@@ -51,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "stp_proto.h"
+#include "privilege.h"
 
 /* How long to retry delete_module() while the module is busy. */
 #define UNLOAD_TRIES	100
@@ -61,6 +62,9 @@ static const char *module_file;		/* as given: for messages */
 static char module_name[64];
 static volatile sig_atomic_t child_pid;
 static int ctl_fd = -1;			/* the module's control file, for stapio -C */
+static int setuid_mode;			/* installed setuid root, run by another user */
+static enum stap_privilege privilege;
+static char **user_environ;		/* the user's, for stapio (staprun's own is scrubbed) */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -213,9 +217,10 @@ static void kernel_reason(int kmsg_fd, char *out, size_t size)
 
 /*
  * A module runs with the kernel's privileges: refuse one that someone
- * other than root could have written, through the file or by replacing
- * it in its directory (a world-writable directory without the sticky bit).
- * fd is the file to be loaded, so that what is checked is what is loaded.
+ * other than root (or, for a member of stapdev, than the user) could
+ * have written, through the file or by replacing it in its directory (a
+ * world-writable directory without the sticky bit).  fd is the file to
+ * be loaded, so that what is checked is what is loaded.
  */
 static void check_module_safe(int fd)
 {
@@ -226,7 +231,8 @@ static void check_module_safe(int fd)
 		die("cannot load module %s: %s", module_file, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		die("cannot load module %s: not a regular file", module_file);
-	if (st.st_uid != 0)
+	/* a member of stapdev is as good as root: its own modules will do */
+	if (st.st_uid != 0 && !(privilege == PRIV_STAPDEV && st.st_uid == getuid()))
 		die("refusing to load %s: it is not owned by root (uid %u)", module_file,
 		    (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
@@ -321,20 +327,13 @@ static int has_param(const char *info, size_t size, const char *name, size_t nle
  * misspelt global would go unnoticed, so each one is checked here
  * ("parmtype=NAME:TYPE").
  */
-static void check_modinfo(int fd, int argc, char **argv)
+static void check_modinfo(const char *elf, size_t len, int argc, char **argv)
 {
 	const char *info, *name;
-	struct stat st;
 	size_t size, nlen;
-	char *elf;
 	int i;
 
-	if (fstat(fd, &st) < 0 || st.st_size == 0)
-		die("cannot load module %s: it is empty", module_file);
-	elf = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (elf == MAP_FAILED)
-		die("cannot load module %s: %s", module_file, strerror(errno));
-	info = find_modinfo(elf, st.st_size, &size);
+	info = find_modinfo(elf, len, &size);
 	if (!info || !has_param(info, size, STP_BULK_PARAM, strlen(STP_BULK_PARAM)))
 		die("refusing to load %s: it is not a stap module (no stap runtime in its "
 		    ".modinfo)", module_file);
@@ -353,33 +352,99 @@ static void check_modinfo(int fd, int argc, char **argv)
 			die("module %s has no parameter %.*s (a script global that is a "
 			    "number or a string)", module_file, (int)plen, argv[i]);
 	}
-	munmap(elf, st.st_size);
+}
+
+/*
+ * Opens the module file.  For a user of the stapusr group it must be a
+ * file directly in /lib/modules/RELEASE/systemtap (a bare NAME, or
+ * NAME.ko, is looked for there).  Setuid, the path is made canonical
+ * (no link left in it, wherever the links were), then opened without
+ * following any link, and for stapusr every directory on the way must
+ * be root's and writable by no one else: only root chose this file.
+ */
+static int open_module_file(void)
+{
+	const char *dir = stap_module_dir(), *why = NULL;
+	static char path[PATH_MAX], canon[PATH_MAX], canon_dir[PATH_MAX];
+	int fd;
+
+	if (privilege == PRIV_STAPUSR && !strchr(module_file, '/')) {
+		size_t n = strlen(module_file);
+
+		snprintf(path, sizeof(path), "%s/%s%s", dir, module_file,
+			 n > 3 && !strcmp(module_file + n - 3, ".ko") ? "" : ".ko");
+		module_file = path;
+	}
+	if (!setuid_mode && privilege != PRIV_STAPUSR) {
+		fd = open(module_file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die("cannot load module %s: %s", module_file, strerror(errno));
+		return fd;
+	}
+	if (!realpath(module_file, canon))
+		die("cannot load module %s: %s", module_file, strerror(errno));
+	if (privilege == PRIV_STAPUSR &&
+	    (!realpath(dir, canon_dir) || !path_is_in(canon, canon_dir)))
+		die("Members of the \"stapusr\" group can only use modules within\n"
+		    "  the \"%s\" directory.\n  Module \"%s\" is not in that directory.",
+		    dir, module_file);
+	fd = open_no_follow(canon, privilege == PRIV_STAPUSR, &why);
+	if (fd < 0)
+		die("cannot load module %s: %s", module_file, why ? why : strerror(errno));
+	return fd;
+}
+
+/* The whole module file, read once: what is checked is what is loaded. */
+static char *read_module(int fd, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (256 << 20))
+		die("cannot load module %s: %s", module_file,
+		    st.st_size <= 0 ? "it is empty" : "it is larger than 256 MB");
+	buf = malloc(st.st_size);
+	if (!buf)
+		die("out of memory");
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, st.st_size - got);
+
+		if (n <= 0)
+			die("cannot read module %s: %s", module_file,
+			    n < 0 ? strerror(errno) : "it shrank");
+		got += n;
+	}
+	*len = got;
+	return buf;
 }
 
 static void load_module(const char *params, int argc, char **argv)
 {
-	char reason[512];
+	char reason[512], *image;
 	int fd, kmsg_fd, err;
+	size_t len;
 
-	fd = open(module_file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("cannot load module %s: %s", module_file, strerror(errno));
+	fd = open_module_file();
 	check_module_safe(fd);
-	check_modinfo(fd, argc, argv);
+	image = read_module(fd, &len);
+	close(fd);
+	check_modinfo(image, len, argc, argv);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
 
 	note("loading %s as %s, parameters \"%s\"", module_file, module_name,
 	     params);
-	if (syscall(SYS_finit_module, fd, params, 0) == 0) {
-		close(fd);
+	/* init_module: the kernel takes the very bytes checked above */
+	if (syscall(SYS_init_module, image, len, params) == 0) {
+		free(image);
 		if (kmsg_fd >= 0)
 			close(kmsg_fd);
 		return;
 	}
 	err = errno;
-	close(fd);
+	free(image);
 	if (err == ENOSYS)
 		die("cannot load module %s: this kernel cannot load modules",
 		    module_file);
@@ -425,6 +490,31 @@ static int open_control(void)
 }
 
 /*
+ * A stapusr user may attach to or stop only a script it started: the
+ * module says who sent "start" in its _stp_owner parameter.
+ */
+static void check_owner(void)
+{
+	char path[sizeof(module_name) + 64], text[32];
+	long owner = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/_stp_owner", module_name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		text[n] = '\0';
+		owner = strtol(text, NULL, 10);
+	}
+	if (owner != (long)getuid())
+		die("%s was not started by you (uid %ld): only its user, root or a member of "
+		    "\"stapdev\" may attach to it or stop it", module_name, owner);
+}
+
+/*
  * -A and -d name a module that is already loaded: it must be a stap
  * module (its runtime's own parameter, from its .modinfo, is in sysfs)
  * whose control file we can open, or staprun would unload any module
@@ -442,6 +532,8 @@ static void open_loaded_module(void)
 	if (access(path, F_OK) != 0)
 		die("%s is not a stap module (it has no %s parameter): not touching it",
 		    module_name, STP_BULK_PARAM);
+	if (privilege == PRIV_STAPUSR)
+		check_owner();
 	ctl_fd = open_control();
 	if (ctl_fd < 0)
 		die("cannot open the control file of %s: %s%s", module_name, strerror(errno),
@@ -454,7 +546,7 @@ static const char *find_stapio(void)
 	static char path[PATH_MAX + 32];
 	static const char *const rel[] = { "stapio", "../libexec/stap/stapio" };
 	char self[PATH_MAX];
-	const char *env = getenv("STAPIO");
+	const char *env = setuid_mode ? NULL : getenv("STAPIO");
 	ssize_t n;
 	char *slash;
 	size_t i;
@@ -569,6 +661,12 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 		signal(SIGHUP, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(pipefd[0]);
+		/* stapio, -c CMD and system() run as the user who ran staprun */
+		if (setuid_mode) {
+			if (drop_privileges() < 0)
+				_exit(127);
+			environ = user_environ;
+		}
 		execvp(stapio, argv);
 		err = errno;
 		if (write(pipefd[1], &err, sizeof(err)) < 0)
@@ -618,6 +716,26 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * Setuid root, run by another user: staprun's own environment is
+ * scrubbed ($STAPIO and SYSTEMTAP_VERBOSE are not read), the user's is
+ * kept for stapio, which runs as the user.  Then the user's privilege.
+ */
+static void start_privileged(void)
+{
+	const char *why;
+
+	setuid_mode = getuid() != geteuid() || getgid() != getegid();
+	if (setuid_mode) {
+		user_environ = environ;
+		environ = NULL;
+		setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	}
+	why = find_privilege(&privilege);
+	if (why)
+		die("%s", why);
+}
+
 int main(int argc, char **argv)
 {
 	const char *outfile = NULL, *env;
@@ -626,7 +744,8 @@ int main(int argc, char **argv)
 	long mb = 0;
 	char mode = 0;		/* 0 run, 'F' flight recorder, 'A' attach, 'd' delete */
 
-	env = getenv("SYSTEMTAP_VERBOSE");
+	start_privileged();
+	env = setuid_mode ? NULL : getenv("SYSTEMTAP_VERBOSE");
 	if (env && *env) {
 		verbose = (int)strtol(env, &end, 10);
 		if (*end || verbose < 0 || verbose > 100)
