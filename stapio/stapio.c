@@ -3,7 +3,7 @@
  * stapio - relay a loaded stap module's messages.
  *
  *	stapio [-o FILE [-S SIZE_MB[,N]]] [-w] [-v] [-c CMD | -x PID] [-T SECONDS]
- *	       [-C FD] MODULE_NAME
+ *	       [-C FD] [-B CPUS] MODULE_NAME
  *
  * Opens /proc/stap_MODULE_NAME (or uses FD, the control file that staprun
  * opened and checked), writes "target PID\n" with -c or -x
@@ -28,7 +28,8 @@
  * unloads the module).  Exit status: 1 if the module reported errors or
  * sent an ERROR message, else 0.
  *
- * A module built with stap -b says so in its parameter _stp_bulk_cpus:
+ * A module built with stap -b says so in its parameter _stp_bulk_cpus
+ * (which staprun reads and passes as -B N):
  * then each CPU's output goes to a file of its own, FILE_cpuN (-o FILE)
  * or stpd_cpuN, in the format of stp_proto.h, for stap-merge.
  *
@@ -108,6 +109,7 @@ static void usage(FILE *f)
 	      "  -K          with -A: stop it at once\n"
 	      "  -w          do not show the script's warnings\n"
 	      "  -C FD       the module's control file is open as FD (staprun opens it)\n"
+	      "  -B N        the module's _stp_bulk_cpus is N (staprun reads it)\n"
 	      "  -v          report the session's progress on stderr\n", f);
 }
 
@@ -536,12 +538,19 @@ static void handle_buffer(const char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	const char *outfile = NULL, *command = NULL;
-	char *buf, *end, target_cmd[32];
+	char *end, target_cmd[32];
+	static char *buf;	/* static: reachable until exit, whichever way stapio ends */
 	long target = 0, seconds = 0;
 	int opt, attach = 0, stop_at_once = 0;
+	long bulk_given = -1;	/* -B N: staprun read _stp_bulk_cpus */
 
-	while ((opt = getopt(argc, argv, "+o:S:c:x:T:C:FAKwvh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:T:C:B:FAKwvh")) != -1) {
 		switch (opt) {
+		case 'B':
+			bulk_given = strtol(optarg, &end, 10);
+			if (*end || bulk_given < 0 || bulk_given > 65536)
+				die("-B takes a number of CPUs, not '%s'", optarg);
+			break;
 		case 'C':
 			ctl_fd = (int)strtol(optarg, &end, 10);
 			if (*end || ctl_fd < 0 || fcntl(ctl_fd, F_SETFD, FD_CLOEXEC) < 0)
@@ -609,7 +618,7 @@ int main(int argc, char **argv)
 	if (ctl_fd < 0)
 		die("cannot open %s: %s%s", proc_path, strerror(errno),
 		    errno == ENOENT ? " (is the module loaded?)" : "");
-	bulk_cpus = module_bulk_cpus(argv[optind]);
+	bulk_cpus = bulk_given >= 0 ? bulk_given : module_bulk_cpus(argv[optind]);
 	if (bulk_cpus && out.max_bytes)
 		die("-S cannot be used with a bulk-mode (stap -b) module");
 	if (bulk_cpus) {

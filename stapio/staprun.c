@@ -540,6 +540,31 @@ static void open_loaded_module(void)
 		    errno == EBUSY ? " (another stapio is attached to it)" : "");
 }
 
+/*
+ * The module's _stp_bulk_cpus (0 unless built with stap -b), for stapio
+ * -B; -1 if it cannot be read (stapio then reads it, and says why not).
+ */
+static long bulk_cpus(void)
+{
+	char path[sizeof(module_name) + sizeof(STP_BULK_PARAM) + 32], text[32], *end;
+	long n = -1;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/" STP_BULK_PARAM, module_name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	len = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (len > 0) {
+		text[len] = '\0';
+		n = strtol(text, &end, 10);
+		if (end == text || (*end && *end != '\n') || n < 0 || n > 65536)
+			n = -1;
+	}
+	return n;
+}
+
 /* stapio's path: $STAPIO, next to staprun, or the installed libexec dir. */
 static const char *find_stapio(void)
 {
@@ -626,7 +651,7 @@ static void go_to_background(void)
 static int run_stapio(const char *outfile, char **opts, int nopts)
 {
 	const char *stapio = find_stapio();
-	char *argv[24], fd_arg[16];
+	char *argv[24], fd_arg[16], bulk_arg[16];
 	int argc = 0, status, err = 0, pipefd[2];
 	sigset_t all, old;
 	pid_t pid;
@@ -642,6 +667,11 @@ static int run_stapio(const char *outfile, char **opts, int nopts)
 	snprintf(fd_arg, sizeof(fd_arg), "%d", ctl_fd);
 	argv[argc++] = (char *)"-C";
 	argv[argc++] = fd_arg;
+	if (bulk_cpus() >= 0) {
+		snprintf(bulk_arg, sizeof(bulk_arg), "%ld", bulk_cpus());
+		argv[argc++] = (char *)"-B";
+		argv[argc++] = bulk_arg;
+	}
 	while (nopts-- > 0)
 		argv[argc++] = *opts++;
 	argv[argc++] = module_name;
