@@ -14,22 +14,19 @@ src=$(cd "$(dirname "$0")/../stress" && pwd)
 CYCLES=${STRESS_CYCLES:-10}
 P=$WORK/stress_prog
 gcc -g -O0 -static -o "$P" "$src/stress_prog.c" || fail "cannot build stress_prog"
-# build NAME [OPTION...]: the script's one argument, if any, is the
-# program's path.  The overload guard, which measures cycles, trips on
-# this load under TCG (20-50x slower), and so does MAXSKIPPED (a probe
-# hit while another runs on its CPU is skipped): both would stop a
-# script before the phase is over, so they are off
+# build NAME [OPTION...]: the script's one argument, if any, is the program's path
 build() {
 	local name=$1
 	shift
-	"$STAP" -r "$RELEASE" -p4 -m "$name" -DSTP_NO_OVERLOAD -DMAXSKIPPED=1000000 "$@" \
-		"$src/$name.stp" "$P" > /dev/null 2> "$name.err" ||
+	"$STAP" -r "$RELEASE" -p4 -m "$name" "$@" "$src/$name.stp" "$P" > /dev/null 2> "$name.err" ||
 		fail "stap -p4 $name: $(cat "$name.err")"
 }
 build stress_mix
 build stress_exit
 build stress_sigint
-build stress_flood -s 1
+# the overload guard (it measures cycles; TCG is 20-50x slower) and
+# MAXSKIPPED (hits while another probe runs on the CPU) stop the flood
+build stress_flood -s 1 -DSTP_NO_OVERLOAD -DMAXSKIPPED=1000000
 build stress_map_full
 build stress_map_wrap
 build stress_maxaction
