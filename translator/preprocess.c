@@ -33,7 +33,7 @@ static Macro **macro_bucket(const char *name)
 {
 	return &macros[((uintptr_t)name >> 4) % MACRO_BUCKETS];
 }
-static int expansions;
+static int expansions;		/* in the file being preprocessed */
 #define MAX_EXPANSIONS 100000
 #define MAX_NESTING 1000	/* of %( %) and of parentheses in their conditions */
 
@@ -888,6 +888,7 @@ static Token *glue_probe_points(Token *toks)
 
 Token *preprocess(Token *toks)
 {
+	expansions = 0;
 	cur = toks;
 	out = (TokList){0};
 	process(true, false);

@@ -451,7 +451,14 @@ typedef struct Lower {
 	bool quiet;		/* @defined: a failure is no error */
 	bool failed;
 	Vec indexes;		/* Node*: STP_IDX(k) */
+	DwModule *mod;		/* whose types the chain is in: @cast's or @var's module */
 } Lower;
+
+/* The module whose DWARF has the types of the expression being lowered. */
+static DwModule *types_mod(Lower *lw)
+{
+	return lw->mod ? lw->mod : lw->dd->mod;
+}
 
 static void fail(Lower *lw, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(Lower *lw, Loc loc, const char *fmt, ...)
@@ -552,14 +559,14 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 		     ch->name, type_name_of(t));
 		return false;
 	}
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(types_mod(lw), t) < 0) {
 		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
 		     type_name_of(t), ch->name);
 		return false;
 	}
 	int64_t off;
 	const char *similar = NULL;
-	DwMember *mb = dw_find_member(lw->dd->mod, t, ch->name, &off, &similar);
+	DwMember *mb = dw_find_member(types_mod(lw), t, ch->name, &off, &similar);
 	if (!mb) {
 		if (similar)
 			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
@@ -577,20 +584,10 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 	return true;
 }
 
-/* [i]: an element of the array v is, or v points to. */
-static bool element(Lower *lw, Val *v, Chain *ch)
+/* [i] from base, over elements of type elem (of the array or pointer t). */
+static bool element_at(Lower *lw, Val *v, Chain *ch, const char *base, DwType *elem,
+		       DwType *t)
 {
-	DwType *t = v->type;
-	const char *base;
-	if (t->kind == DT_POINTER)
-		base = value_of(lw, v, ch->loc);
-	else if (t->kind == DT_ARRAY && v->addr)
-		base = v->addr;
-	else {
-		fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
-		return false;
-	}
-	DwType *elem = t->target;
 	if (!elem || elem->size <= 0) {
 		fail(lw, ch->loc, "'[]' on %s: its elements have no size", type_name_of(t));
 		return false;
@@ -604,6 +601,27 @@ static bool element(Lower *lw, Val *v, Chain *ch)
 	v->type = elem;
 	v->bit_size = 0;
 	return true;
+}
+
+/* [i]: an element of the array v is, or v points to. */
+static bool element(Lower *lw, Val *v, Chain *ch)
+{
+	DwType *t = v->type;
+	if (t->kind == DT_POINTER)
+		return element_at(lw, v, ch, value_of(lw, v, ch->loc), t->target, t);
+	if (t->kind == DT_ARRAY && v->addr)
+		return element_at(lw, v, ch, v->addr, t->target, t);
+	fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
+	return false;
+}
+
+/*
+ * @cast(p, "T")[i]: p is a T *, so this is C's ((T *)p)[i], whatever T is;
+ * &@cast(0, "T")[1] is the size of T (the @cast_sizeof macro).
+ */
+static bool cast_element(Lower *lw, Val *v, Chain *ch)
+{
+	return element_at(lw, v, ch, v->addr, v->type, v->type);
 }
 
 /* A variable of the probed function at the probe's address. */
@@ -746,7 +764,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
 static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
 {
 	DwType *t = v->type;
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(types_mod(lw), t) < 0) {
 		text(out, "...");
 		return;
 	}
@@ -947,6 +965,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 		}
 		int k = lw->indexes.len;
 		vec_push(&lw->indexes, n->args);
+		lw->mod = m;
 		v->type = t;
 		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
 		return true;
@@ -981,6 +1000,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, a->loc, "@var(\"%s\"): %s", a->str, l.why ? l.why : "not in memory");
 			return false;
 		}
+		lw->mod = m;
 		v->type = var->type;
 		v->addr = l.c_expr;
 		return true;
@@ -1003,7 +1023,8 @@ static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
 			ok = member(lw, v, ch);
 			break;
 		case CH_INDEX:
-			ok = element(lw, v, ch);
+			ok = ch == n->chain && n->kind == ND_CAST ? cast_element(lw, v, ch) :
+				element(lw, v, ch);
 			break;
 		case CH_PRETTY:
 		case CH_PRETTY_DEEP:
@@ -1079,7 +1100,8 @@ static void lower_address(Lower *lw, Node *n)
 	tc->write_reg = -1;
 	tc->c_expr = arena_printf("(s64)(%s)", v.addr);
 	finish(lw, n, tc, TY_LONG);
-	n->name = t->name;
+	if (t->name)	/* $var, not @cast or @var */
+		n->name = t->name;
 }
 
 /* The probe that runs at the entry of d's function and fills its slots. */

@@ -976,12 +976,25 @@ static bool is_cast(Node *n)
 	return n->kind == ND_CAST;
 }
 
+/* @defined(x) or !@defined(x), which resolve to a number */
+static bool is_defined_test(Node *c)
+{
+	return c->kind == ND_DEFINED || (c->kind == ND_NOT && c->lhs->kind == ND_DEFINED);
+}
+
+static bool is_folded(Node *c)
+{
+	return c->kind == ND_NUM || (c->kind == ND_NOT && c->lhs->kind == ND_NUM);
+}
+
 /* After @defined folded to a number: only the branch taken stays. */
 static Node *folded_branch(Node *n)
 {
-	if (n->cond->kind != ND_NUM)
+	Node *c = n->cond;
+	if (!is_folded(c))
 		return NULL;
-	return n->cond->num ? n->then : n->els;
+	bool taken = c->kind == ND_NUM ? c->num != 0 : c->lhs->num == 0;
+	return taken ? n->then : n->els;
 }
 
 /*
@@ -1009,7 +1022,7 @@ static void resolve_effect(Node *n, Scope *sc)
 
 static void resolve_expr(Node *n, Scope *sc)
 {
-	if (n->kind == ND_COND && n->cond->kind == ND_DEFINED) {
+	if (n->kind == ND_COND && is_defined_test(n->cond)) {
 		resolve_expr(n->cond, sc);
 		Node *b = folded_branch(n);
 		if (b) {
@@ -1115,6 +1128,17 @@ static void resolve_expr(Node *n, Scope *sc)
 			dwarf_lower_cast(n);
 			return;
 		}
+		if (n->kind == ND_DEFINED) {
+			/* as in SystemTap: what this probe cannot resolve is not defined */
+			Node *next = n->next;
+			Loc loc = n->loc;
+			memset(n, 0, sizeof(*n));
+			n->kind = ND_NUM;
+			n->type = TY_LONG;
+			n->loc = loc;
+			n->next = next;
+			return;
+		}
 		/* fall through */
 	case ND_CONST:
 	case ND_PROBEWRITE:
@@ -1190,9 +1214,9 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_NULL_STMT:
 		return;
 	case ND_IF: {
-		bool defined = n->cond->kind == ND_DEFINED;
+		bool defined = is_defined_test(n->cond);
 		resolve_expr(n->cond, sc);
-		if (defined && n->cond->kind == ND_NUM) {
+		if (defined && is_folded(n->cond)) {
 			/* if (@defined($x)): the dead branch may name what is not there */
 			Node *taken = folded_branch(n);
 			n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
