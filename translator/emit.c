@@ -1514,8 +1514,14 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 		STAP_VERSION, s->script_file ? s->script_file : "<input>", s->module_name,
 		s->kernel_release);
 	fprintf(out, "#include \"stp.h\"\n#include <linux/module.h>\n#include <linux/string.h>\n\n");
-	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n\n",
+	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n",
 		s->script_file ? s->script_file : "<input>");
+	for (int i = 0; i < s->modinfo.len; i++) {	/* --modinfo NAME=VALUE */
+		const char *nv = s->modinfo.items[i];
+		size_t n = strcspn(nv, "=");
+		fprintf(out, "MODULE_INFO(%.*s, %s);\n", (int)n, nv, c_str(nv + n + 1));
+	}
+	fprintf(out, "\n");
 	emit_limits(out);
 	char **lock_modes = compute_locks(s, prog);
 	emit_globals(out);

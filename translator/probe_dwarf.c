@@ -325,13 +325,13 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 					 f->blocklist_why);
 				return false;
 			}
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: %s\n", where, f->blocklist_why);
 			continue;
 		}
 		if (!f->symbol) {
 			skipped++;
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
 			continue;
 		}

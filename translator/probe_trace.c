@@ -230,7 +230,7 @@ static int resolve_in(DwModule *m, bool is_module, const char *pattern, ProbePoi
 			continue;
 		dw_func_params(m, f);
 		if (!args_fit(f)) {
-			if (cur_session->verbose)
+			if (cur_session->pass_verbose[1])
 				fprintf(stderr, "kernel.trace(\"%s:%s\"): skipped: its arguments do not "
 					"fit in registers and stack slots\n", system, event);
 			continue;

@@ -182,13 +182,12 @@ static bool scan_points(ProbePoint *pp, SrcFile *from)
 
 static void include_tapsets(void)
 {
-	SrcFile *user = P->files.items[0];
+	/* the user's scripts (-e or FILE, and -E's); --dump-functions: every file */
 	for (int i = 0; i < P->files.len; i++) {
 		SrcFile *f = P->files.items[i];
-		if (!f->is_tapset)
-			user = f;
+		if (!f->is_tapset || S->dump == DUMP_FUNCTIONS)
+			f->used = true;
 	}
-	user->used = true;
 	bool changed = true;
 	while (changed) {
 		changed = false;
