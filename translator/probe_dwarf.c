@@ -55,6 +55,16 @@ static const char *dwarf_suffixes[] = { "function", "statement", "call", "return
 					"exported", "maxactive", "nearest", NULL };
 static const char *dwarf_seconds[] = { "function", "statement", NULL };
 
+/* The forms of point, for wildcard components and --dump-probe-types */
+#define FUNCTION_SHAPES(P) P ".function(S)", P ".function(S).call", P ".function(S).return", \
+	P ".function(S).return.maxactive(N)", P ".function(S).inline", \
+	P ".statement(S)", P ".statement(S).nearest"
+static const char *const dwarf_shapes[] = {
+	FUNCTION_SHAPES("kernel"), "kernel.function(S).exported",
+	FUNCTION_SHAPES("module(S)"), "module(S).function(S).exported", NULL,
+};
+static const char *const uprobe_shapes[] = { FUNCTION_SHAPES("process(S)"), NULL };
+
 /* ---- debuginfo, opened once per object ---- */
 
 typedef struct OpenMod {
@@ -1331,6 +1341,7 @@ ProbeFamily family_dwarf = {
 	.resolve = resolve_dwarf,
 	.emit = emit_dwarf,
 	.suffixes = dwarf_suffixes,
+	.shapes = dwarf_shapes,
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
 	.resolve_target = resolve_dwarf_target,
@@ -1400,6 +1411,7 @@ ProbeFamily family_uprobe = {
 	.resolve = resolve_dwarf,
 	.emit = emit_uprobes,
 	.suffixes = dwarf_suffixes,
+	.shapes = uprobe_shapes,
 	.table_name = "stp_uprobes",
 	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,

@@ -37,6 +37,7 @@ typedef struct TraceData {
 
 static const char *trace_seconds[] = { "trace", NULL };
 static const char *trace_suffixes[] = { "trace", NULL };
+static const char *const trace_shapes[] = { "kernel.trace(S)", NULL };
 
 /* ---- events' systems, from the trace headers' TRACE_SYSTEM ---- */
 
@@ -366,6 +367,7 @@ ProbeFamily family_trace = {
 	.resolve = resolve_trace,
 	.emit = emit_trace,
 	.suffixes = trace_suffixes,
+	.shapes = trace_shapes,
 	.table_name = "stp_tracepoints",
 	.ops_name = "stp_tracepoint_ops",
 	.resolve_target = resolve_trace_target,
