@@ -136,7 +136,7 @@ static bool parse_spec(Component *c, PointSpec *ps)
 	if (strcmp(c->name, "process") == 0) {
 		if (!string_arg(c, &ps->process))
 			return false;
-		char *abs = realpath(ps->process, NULL);
+		char *abs = program_path(ps->process);	/* "ls": found through $PATH */
 		if (!abs) {
 			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
 				 strerror(errno));
