@@ -597,10 +597,26 @@ static _Noreturn void bad_long_option(const char *word, bool missing_arg)
 	fatal("unrecognized option '%s' (see stap --help)", name);
 }
 
+/*
+ * Was the option getopt refused (optopt: its value, 0 for an unknown long
+ * one) the long option word?  A short one in a bundle ("-gZ") leaves
+ * optind on the word before it.
+ */
+static bool refused_long(const char *word)
+{
+	if (strncmp(word, "--", 2) != 0)
+		return false;
+	if (!optopt)
+		return true;
+	const Option *o = option_for(optopt);
+	const char *name = long_name(word) + 2;
+	return o && o->name && strncmp(o->name, name, strlen(name)) == 0;
+}
+
 static _Noreturn void bad_option(char **argv, int c)
 {
 	const char *word = argv[optind - 1];
-	if (strncmp(word, "--", 2) == 0)
+	if (refused_long(word))
 		bad_long_option(word, c == ':');
 	if (c == ':')
 		fatal("option '-%c' requires an argument (see stap --help)", optopt);

@@ -52,6 +52,7 @@ check_error "stap: error: unrecognized option '--bogus' (see stap --help)" \
 check_error "stap: error: unrecognized option '--bogus' (see stap --help)" \
 	-p2 -e 'probe begin { }' --bogus=3
 check_error "stap: error: unrecognized option '-Z' (see stap --help)" -p2 -gZ -e 'probe begin { }'
+check_error "stap: error: unrecognized option '-Z' (see stap --help)" --vm -Zg -e 'probe begin { }'
 check_error "stap: error: option '-T' requires an argument (see stap --help)" \
 	-p2 -e 'probe begin { }' -T
 check_error "stap: error: option '--vm-timeout' requires an argument (see stap --help)" \
