@@ -322,18 +322,19 @@ static bool host_loads_modules(void)
 /*
  * This machine's kernel cannot load modules, so a module or a listing
  * for it would be of no use: the VM's kernel is the target when one is
- * installed (said once), else this one, with a hint if nothing matches.
+ * installed (said once, past -p1, which only parses), else this one,
+ * with a hint if nothing matches.
  */
 static const char *kernel_instead_of_host(Session *s)
 {
 	struct utsname u;
 	uname(&u);
 	const char *r = find_vm_release();
-	if (r)
+	if (r && s->last_pass > 1)
 		fprintf(stderr, "stap: note: this machine's kernel (%s) cannot load modules: "
 			"targeting the VM's kernel %s (-r RELEASE chooses another)\n",
 			u.release, r);
-	else
+	else if (!r)
 		s->host_kernel_note = arena_printf(
 			"stap: note: the target was this machine's kernel (%s), which cannot load "
 			"modules: use --vm, or -r RELEASE for another kernel", u.release);

@@ -1,7 +1,8 @@
 # On a machine whose kernel cannot load modules, -l, -L, -p2 and -p4
 # without -r do not target that kernel silently: they target the VM's
-# kernel, and say so once; with no VM kernel installed they target this
-# one, and when that fails they say which kernel it was and what to do.
+# kernel, and say so once (-p1 too, silently: it builds nothing); with no
+# VM kernel installed they target this one, and when that fails they say
+# which kernel it was and what to do.
 # -r and --vm choose themselves, without a word.
 . "$(dirname "$0")/lib.sh"
 [ -e /proc/modules ] && { echo "skipped: this kernel loads modules"; exit 0; }
@@ -13,6 +14,7 @@ expect_file err "$note"
 "$STAP" -p1 -e 'probe begin { println(%( kernel_vr == "'"$RELEASE"'" %? "vm" %: "other" %)) }' > out 2> err ||
 	fail "-p1: $(cat err)"
 grep -q '"vm"' out || fail "the target is not the VM's kernel: $(cat out)"
+[ -s err ] && fail "-p1, which builds nothing, said: $(cat err)"
 "$STAP" -l 'kernel.function("vfs_read")' > out 2> err || fail "-l: $(cat err)"
 expect_file err "$note"
 grep -q '^kernel.function("vfs_read@' out || fail "-l: $(cat out)"
