@@ -190,6 +190,19 @@ DwVar *dw_find_global(DwModule *m, const char *name, DwLoc *loc);
 /* The link-time address of an ELF symbol (for KASLR: stp_kaslr). 0 if none. */
 uint64_t dw_symbol_address(DwModule *m, const char *symbol);
 
+/*
+ * ---- line tables (dwarf_lines.c) ----
+ * Rows by address: from addr up to the next row's, the code is of file
+ * and line; a row with a NULL file starts code with no line.
+ */
+typedef struct DwLineRow {
+	uint64_t addr;		/* link-time */
+	const char *file;	/* as the line table names it (interned), or NULL */
+	int line;
+} DwLineRow;
+
+DwLineRow *dw_line_rows(DwModule *m, size_t *nrows);
+
 /* ---- listing: stap -l / stap -L ---- */
 
 /*
