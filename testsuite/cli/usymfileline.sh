@@ -3,8 +3,9 @@
 # and the return addresses into fact are of the line of the recursive
 # call, the one into main (five frames down) of main's call; fact's first
 # instruction (its address from nm, as $2) is of the line of its opening
-# brace, as gcc has it.  umodname names the program; print_usyms and sprint_usyms show
-# ucallers(1) as symbols.  The same program without -g has symbols but
+# brace, as gcc has it.  umodname names the program; print_usyms and
+# sprint_usyms show ucallers(1) as symbols, print_ubacktrace_brief each
+# frame as "name+0xoffset".  The same program without -g has symbols but
 # no lines: the address in hex.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)/stap_testprog.c
@@ -32,11 +33,15 @@ probe process(@1).function("fact") {
 	print(sprint_usyms(ucallers(1)))
 	println(usymfileline(0), " ", usymline(4096))
 	try { println(umodname(0)) } catch (e) { println(e) }
+	println("brief:")
+	print_ubacktrace_brief()
 }'
 "$STAP" --vm -c "$WORK/prog > /dev/null" -e "$script" "$WORK/prog" "$fact" > out 2> err ||
 	fail "stap failed: $(cat err)"
 [ -s err ] && fail "stderr: $(cat err)"
 sed -i "s/0x[0-9a-f]* : fact+0x[0-9a-f]*\//ADDR : fact+OFF\//" out
+# print_ubacktrace_brief down to main (below it the C library's frames)
+sed -i '/^main+0x[0-9a-f]*$/{s/.*/main+OFF/;q}; s/^fact+0x[0-9a-f]*$/fact+OFF/' out
 fsize=$(nm -S "$WORK/prog" | awk '$4 == "fact" { print $2 }' | sed 's/^0*//')
 expect_file out "$src:$body
 $src $body
@@ -46,7 +51,14 @@ $body $call $brace 1
  ADDR : fact+OFF/0x$fsize [$WORK/prog]
  ADDR : fact+OFF/0x$fsize [$WORK/prog]
 0x0 0x1000
-module cannot be found"
+module cannot be found
+brief:
+fact+OFF
+fact+OFF
+fact+OFF
+fact+OFF
+fact+OFF
+main+OFF"
 
 "$STAP" --vm -c "$WORK/nolines > /dev/null" -e '
 probe process(@1).function("fact") {
