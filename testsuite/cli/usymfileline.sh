@@ -5,8 +5,9 @@
 # instruction (its address from nm, as $2) is of the line of its opening
 # brace, as gcc has it.  umodname names the program; print_usyms and
 # sprint_usyms show ucallers(1) as symbols, print_ubacktrace_brief each
-# frame as "name+0xoffset".  The same program without -g has symbols but
-# no lines: the address in hex.
+# frame as "name+0xoffset", print_ubacktrace_fileline with " at
+# FILE:LINE" (a return address's line is its call's).  The same program
+# without -g has symbols but no lines: the address in hex.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)/stap_testprog.c
 gcc -g -O0 -fno-omit-frame-pointer -static -no-pie -o "$WORK/prog" "$src" ||
@@ -35,14 +36,20 @@ probe process(@1).function("fact") {
 	try { println(umodname(0)) } catch (e) { println(e) }
 	println("brief:")
 	print_ubacktrace_brief()
+	println("fileline:")
+	print_ubacktrace_fileline()
 }'
 "$STAP" --vm -c "$WORK/prog > /dev/null" -e "$script" "$WORK/prog" "$fact" > out 2> err ||
 	fail "stap failed: $(cat err)"
 [ -s err ] && fail "stderr: $(cat err)"
-sed -i "s/0x[0-9a-f]* : fact+0x[0-9a-f]*\//ADDR : fact+OFF\//" out
-# print_ubacktrace_brief down to main (below it the C library's frames)
-sed -i '/^main+0x[0-9a-f]*$/{s/.*/main+OFF/;q}; s/^fact+0x[0-9a-f]*$/fact+OFF/' out
+# without addresses and offsets; the backtraces down to main (below it
+# the C library's frames)
+sed -i -e 's/0x[0-9a-f]* : \([a-z]*\)+0x[0-9a-f]*\//ADDR : \1+OFF\//' \
+	-e 's/^\([a-z]*\)+0x[0-9a-f]*$/\1+OFF/' out
+sed -i -e '/^main+OFF$/,/^fileline:$/{/^main+OFF$/b;/^fileline:$/b;d}' \
+	-e '/^ ADDR : main+OFF/q' out
 fsize=$(nm -S "$WORK/prog" | awk '$4 == "fact" { print $2 }' | sed 's/^0*//')
+msize=$(nm -S "$WORK/prog" | awk '$4 == "main" { print $2 }' | sed 's/^0*//')
 expect_file out "$src:$body
 $src $body
 $body $call $brace 1
@@ -58,7 +65,14 @@ fact+OFF
 fact+OFF
 fact+OFF
 fact+OFF
-main+OFF"
+main+OFF
+fileline:
+ ADDR : fact+OFF/0x$fsize at $src:$body [$WORK/prog]
+ ADDR : fact+OFF/0x$fsize at $src:$body [$WORK/prog]
+ ADDR : fact+OFF/0x$fsize at $src:$body [$WORK/prog]
+ ADDR : fact+OFF/0x$fsize at $src:$body [$WORK/prog]
+ ADDR : fact+OFF/0x$fsize at $src:$body [$WORK/prog]
+ ADDR : main+OFF/0x$msize at $src:$call [$WORK/prog]"
 
 "$STAP" --vm -c "$WORK/nolines > /dev/null" -e '
 probe process(@1).function("fact") {
