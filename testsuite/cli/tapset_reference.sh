@@ -7,9 +7,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cmp -s ref.md "$top/doc/tapsets.md" ||
 	fail "doc/tapsets.md is not current: run doc/gen-tapset-ref > doc/tapsets.md
 $(diff "$top/doc/tapsets.md" ref.md | head -20)"
-# public names (not _private) defined in the tapsets, and those documented
-grep -hoE '^(function|probe)[ \t]+[a-zA-Z0-9_.*]+' "$top"/tapsets/*.stp |
-	awk '{ print $2 }' | sed 's/:.*//' | grep -v '^_' | sort -u > defined
+# public names (not _private) defined in the tapsets: functions and probe
+# aliases ("probe NAME =", not a tapset's own probes); and those documented
+grep -hoE '^(function[ \t]+[a-zA-Z0-9_]+|probe[ \t]+[a-zA-Z0-9_.*]+[ \t]*\+?=)' "$top"/tapsets/*.stp |
+	awk '{ print $2 }' | sed 's/[:+=].*//' | grep -v '^_' | sort -u > defined
 grep -E '^### ' ref.md | sed 's/^### //' | sort -u > documented
 missing=$(comm -23 defined documented)
 [ -z "$missing" ] || fail "tapset names without a doc comment: $(echo $missing)"
