@@ -194,6 +194,19 @@ bool dw_has_function_symbol(DwModule *m, const char *name);
 /* Up to max function symbols of m close to name, "a, b, c"; NULL if none. */
 const char *dw_similar_function_symbols(DwModule *m, const char *name, int max);
 
+/*
+ * ---- line tables (dwarf_lines.c) ----
+ * Rows by address: from addr up to the next row's, the code is of file
+ * and line; a row with a NULL file starts code with no line.
+ */
+typedef struct DwLineRow {
+	uint64_t addr;		/* link-time */
+	const char *file;	/* as the line table names it (interned), or NULL */
+	int line;
+} DwLineRow;
+
+DwLineRow *dw_line_rows(DwModule *m, size_t *nrows);
+
 /* ---- listing: stap -l / stap -L ---- */
 
 /*

@@ -940,6 +940,7 @@ static const char *cast_module(Node *n)
 static bool lower_base(Lower *lw, Node *n, Val *v)
 {
 	v->reg = -1;
+	lw->mod = lw->dd->mod;
 	if (n->kind == ND_CAST) {
 		const char *module = cast_module(n);
 		DwModule *m = lw->dd->mod;

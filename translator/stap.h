@@ -691,7 +691,17 @@ Vec elf_load_segments(const char *path);
 void add_symbol_file(Session *s, const char *path);	/* -d PATH; fatal if unusable */
 /* --ldd: -d each shared library of the programs probed or named with -d */
 void add_ldd_libraries(Session *s);
-/* emit.c: the module's stp_ubinaries table; returns its length */
-int emit_usym_tables(FILE *out, Session *s);
+/* the module's stp_ubinaries table, with line tables if ulines; returns its length */
+int emit_usym_tables(FILE *out, Session *s, bool ulines);
+
+/* ---- lines.c: line tables for symfileline() and the like ---- */
+/* Does a function of prog have pragma ("pragma:lines", "pragma:ulines") in its C? */
+bool program_needs_lines(Program *prog, const char *pragma);
+typedef struct DwModule DwModule;
+/* m's table as "static const struct stp_lines NAME"; false if m has none */
+bool emit_line_table(FILE *out, Session *s, DwModule *m, const char *name,
+		     const char *anchor, uint64_t anchor_link);
+/* the kernel's, "stp_klines"; false (with an error) without debuginfo */
+bool emit_kernel_lines(FILE *out, Session *s);
 
 #endif /* STAP_H */
