@@ -437,6 +437,7 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 
 /* Where a value being lowered is: in memory at addr, or the value itself. */
 typedef struct Val {
+	DwModule *mod;		/* whose debuginfo type is */
 	DwType *type;
 	const char *addr;	/* C: its address, or NULL */
 	const char *value;	/* C: the value (registers, constants) */
@@ -552,14 +553,14 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 		     ch->name, type_name_of(t));
 		return false;
 	}
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(v->mod, t) < 0) {
 		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
 		     type_name_of(t), ch->name);
 		return false;
 	}
 	int64_t off;
 	const char *similar = NULL;
-	DwMember *mb = dw_find_member(lw->dd->mod, t, ch->name, &off, &similar);
+	DwMember *mb = dw_find_member(v->mod, t, ch->name, &off, &similar);
 	if (!mb) {
 		if (similar)
 			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
@@ -649,6 +650,7 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
 	DwLoc l = dw_var_location(dd->mod, var, addr);
+	v->mod = dd->mod;
 	v->type = var->type;
 	v->reg = -1;
 	switch (l.kind) {
@@ -711,6 +713,7 @@ static bool return_base(Lower *lw, Val *v)
 		fail(lw, lw->n->loc, "$return: %s returns void", dd->where);
 		return false;
 	}
+	v->mod = dd->mod;
 	v->type = dd->func->ret;
 	v->value = "STP_REG(c, 0)";
 	v->reg = 0;
@@ -746,13 +749,13 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
 static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
 {
 	DwType *t = v->type;
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(v->mod, t) < 0) {
 		text(out, "...");
 		return;
 	}
 	for (int i = 0; i < t->nmembers; i++) {
 		DwMember *mb = &t->members[i];
-		Val m = { .type = mb->type, .reg = -1, .bit_size = mb->bit_size,
+		Val m = { .mod = v->mod, .type = mb->type, .reg = -1, .bit_size = mb->bit_size,
 			  .bit_offset = mb->bit_offset };
 		m.addr = arena_printf("(%s + 0x%llxULL)", v->addr, (unsigned long long)mb->offset);
 		if (!mb->name && is_aggregate(mb->type)) {	/* anonymous: its members here */
@@ -780,7 +783,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
 		} else if (depth == 0 && t->target && is_aggregate(t->target)) {
 			/* $ptr$ shows what it points to */
-			Val s = { .type = t->target, .reg = -1 };
+			Val s = { .mod = v->mod, .type = t->target, .reg = -1 };
 			s.addr = value_of(lw, v, lw->n->loc);
 			pretty(lw, out, &s, 0, deep);
 		} else
@@ -798,7 +801,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 		}
 		text(out, "[");
 		for (int64_t i = 0; i < t->nelems && i < 16; i++) {
-			Val e = { .type = t->target, .reg = -1 };
+			Val e = { .mod = v->mod, .type = t->target, .reg = -1 };
 			e.addr = arena_printf("(%s + 0x%llxULL)", v->addr,
 					      (unsigned long long)(i * t->target->size));
 			if (i)
@@ -840,10 +843,13 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		}
 		dw_func_params(dd->mod, dd->func);
 		if (dd->func->ret && dd->func->ret->kind != DT_VOID) {
-			Val v = { .type = dd->func->ret, .value = "STP_REG(c, 0)", .reg = 0 };
+			Val v = { .mod = dd->mod, .type = dd->func->ret, .value = "STP_REG(c, 0)",
+				  .reg = 0 };
 			text(out, "return=");
 			if (pretty_level)
 				pretty(lw, out, &v, 0, pretty_level == 2);
+			else if (is_aggregate(v.type))
+				text(out, "{...}");	/* as $$parms shows one */
 			else
 				piece(out, TP_HEX, hex_of(v.type, value_of(lw, &v, lw->n->loc)), 0);
 		}
@@ -947,6 +953,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 		}
 		int k = lw->indexes.len;
 		vec_push(&lw->indexes, n->args);
+		v->mod = m;
 		v->type = t;
 		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
 		return true;
@@ -981,6 +988,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, a->loc, "@var(\"%s\"): %s", a->str, l.why ? l.why : "not in memory");
 			return false;
 		}
+		v->mod = m;
 		v->type = var->type;
 		v->addr = l.c_expr;
 		return true;
