@@ -985,6 +985,18 @@ static Node *folded_branch(Node *n)
 }
 
 /*
+ * if (@defined($x)) folded: the dead branch may name what is not there,
+ * so only the branch taken stays, as the then branch of "if (1)".
+ */
+static void keep_taken_branch(Node *n)
+{
+	Node *taken = folded_branch(n);
+	n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
+	n->els = NULL;
+	n->cond->num = 1;
+}
+
+/*
  * An expression whose value is thrown away (a statement, a for loop's init
  * and step): there x += 1, x++ and x = v only write x, and like SystemTap,
  * globals only written that way are still displayed at exit.
@@ -1192,12 +1204,8 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_IF: {
 		bool defined = n->cond->kind == ND_DEFINED;
 		resolve_expr(n->cond, sc);
-		if (defined && n->cond->kind == ND_NUM) {
-			/* if (@defined($x)): the dead branch may name what is not there */
-			Node *taken = folded_branch(n);
-			n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
-			n->els = NULL;
-		}
+		if (defined && n->cond->kind == ND_NUM)
+			keep_taken_branch(n);
 		resolve_stmt(n->then, sc);
 		if (n->els)
 			resolve_stmt(n->els, sc);
