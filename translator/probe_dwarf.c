@@ -78,6 +78,7 @@ static DwModule *open_mod_as(const char *module, bool user, const char **why)
 	OpenMod *o = arena_alloc(sizeof(*o));
 	o->key = arena_strdup(key);
 	o->mod = user ? dw_open_user(module, &o->why) :
+		 module && module[0] == '<' ? dw_open_headers(module, &o->why) :
 		 module ? dw_open_module(s->kernel_release, module, &o->why) :
 			  dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
 	vec_push(&open_mods, o);
@@ -900,8 +901,10 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 
 /*
  * @cast's module, or NULL.  SystemTap's "kernel<linux/sched.h>" names a
- * header to build the type from when there is no debuginfo; there always
- * is here, so only the module counts ("<linux/sched.h>" alone: the kernel).
+ * header to build the type from when the module has no debuginfo; here
+ * the kernel's and its modules' always have, so only the module counts.
+ * Headers alone, "<sys/un.h>", are user-space C: dw_open_headers compiles
+ * them for their types, as SystemTap does.
  */
 static const char *cast_module(Node *n)
 {
@@ -909,8 +912,8 @@ static const char *cast_module(Node *n)
 		return NULL;
 	const char *module = n->args->next->next->str;
 	const char *lt = strchr(module, '<');
-	if (lt)
-		module = lt == module ? "kernel" : arena_strndup(module, lt - module);
+	if (lt && lt != module)
+		module = arena_strndup(module, lt - module);
 	return module;
 }
 

@@ -630,6 +630,8 @@ void dump_elaborated(FILE *out, Session *s);
 
 /* build.c */
 bool copy_file(const char *from, const char *to);
+/* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
+bool run_logged(char *const argv[], const char *dir, const char *log);
 
 /* usym.c: user programs' function symbols, for the module and for probes */
 typedef struct ElfFuncSym {
