@@ -86,6 +86,8 @@ DwMember *dw_find_member(DwModule *m, DwType *t, const char *name, int64_t *offs
 			 const char **similar);
 /* A type by C name for @cast: "struct task_struct", "task_struct", "int". */
 DwType *dw_find_type(DwModule *m, const char *name);
+/* A pointer to target (made here: the debuginfo need not have one). */
+DwType *dw_pointer_to(DwType *target);
 
 /* ---- where a value is: a location, translated to C ---- */
 

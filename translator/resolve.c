@@ -8,7 +8,9 @@
  *      probe family, giving DerivedProbes;
  *   3. resolve_body: bind identifiers to locals, parameters and globals,
  *      calls to functions (by arity and priority) or the print family;
- *   4. mark_used: drop what no probe reaches (unless -u).
+ *   4. resolve_autocasts: lower '->' after values that carry debuginfo
+ *      types (autocast.c), and take the branches of @defined(x->m);
+ *   5. mark_used: drop what no probe reaches (unless -u).
  */
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -716,6 +718,48 @@ typedef struct Scope {
 static void resolve_expr(Node *n, Scope *sc);
 static void resolve_stmt(Node *n, Scope *sc);
 
+/*
+ * An @defined(...) of an autocast: its answer waits for the types that
+ * values carry (autocast.c), and so do the branches of the ?: or if it
+ * decides, unresolved until then (they may name what is not there).
+ */
+typedef struct Pending {
+	Node *n;	/* the @defined, or the ?: or if whose condition it is */
+	Scope sc;	/* where n is, to resolve the branch taken */
+	bool done;
+} Pending;
+static Vec pending;
+
+/* Does @defined(...) test an autocast, x->member or &x->member? */
+static bool defined_autocast(Node *n)
+{
+	if (n->kind != ND_DEFINED || !n->lhs)
+		return false;
+	Node *t = n->lhs->kind == ND_ADDR ? n->lhs->lhs : n->lhs;
+	return t->kind == ND_AUTOCAST;
+}
+
+static void add_pending(Node *n, Scope *sc)
+{
+	Pending *p = arena_alloc(sizeof(*p));
+	p->n = n;
+	p->sc = *sc;
+	p->sc.foreach_arrays = (Vec){0};
+	for (int i = 0; i < sc->foreach_arrays.len; i++)
+		vec_push(&p->sc.foreach_arrays, sc->foreach_arrays.items[i]);
+	vec_push(&pending, p);
+}
+
+/* The ?: or if n waits for its @defined: resolve.c takes the branch later. */
+static bool deferred(Node *n, Scope *sc)
+{
+	if (n->cond->kind != ND_DEFINED || !defined_autocast(n->cond))
+		return false;
+	n->deferred = true;
+	add_pending(n, sc);
+	return true;
+}
+
 static Var *find_local(Scope *sc, const char *name)
 {
 	if (sc->func)
@@ -937,9 +981,12 @@ static void resolve_lvalue(Node *n, Scope *sc)
 			check_not_iterated(sc, n->var, n->loc);
 		}
 	} else {
-		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF) && !S->guru &&
-		    sc->derived && sc->derived->family->resolve_target &&
-		    !sc->derived->family->targets_writable) {
+		/* only procfs's $value is the probe's own to write */
+		bool own = n->kind == ND_TARGET && sc->derived &&
+			   sc->derived->family->resolve_target &&
+			   sc->derived->family->targets_writable;
+		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF ||
+		     n->kind == ND_AUTOCAST) && !S->guru && !own) {
 			Buf b = {0};
 			dump_expr(&b, n);
 			error_at(n->loc, "semantic error",
@@ -1019,9 +1066,24 @@ static void resolve_effect(Node *n, Scope *sc)
 	}
 }
 
+/* @defined(x->m) or &x->m: the autocast waits for types (autocast.c). */
+static bool of_autocast(Node *n, Scope *sc)
+{
+	if (n->kind == ND_DEFINED ? !defined_autocast(n) : n->lhs->kind != ND_AUTOCAST)
+		return false;
+	resolve_expr(n->lhs, sc);
+	if (n->kind == ND_DEFINED)
+		add_pending(n, sc);
+	return true;
+}
+
 static void resolve_expr(Node *n, Scope *sc)
 {
 	if (n->kind == ND_COND && n->cond->kind == ND_DEFINED) {
+		if (deferred(n, sc)) {
+			resolve_expr(n->cond->lhs, sc);
+			return;
+		}
 		resolve_expr(n->cond, sc);
 		Node *b = folded_branch(n);
 		if (b) {
@@ -1109,12 +1171,21 @@ static void resolve_expr(Node *n, Scope *sc)
 			error_at(n->loc, "semantic error",
 				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
 		return;
+	case ND_AUTOCAST:	/* lowered when its operand's type is known (autocast.c) */
+		resolve_expr(n->lhs, sc);
+		for (Chain *c = n->chain; c; c = c->next)
+			if (c->index)
+				resolve_expr(c->index, sc);
+		return;
+	case ND_DEFINED:
+	case ND_ADDR:
+		if (of_autocast(n, sc))
+			return;
+		/* fall through */
 	case ND_TARGET:
 	case ND_CAST:
 	case ND_VARREF:
 	case ND_ENTRY:
-	case ND_DEFINED:
-	case ND_ADDR:
 		if (n->kind == ND_TARGET && n->target)
 			return;		/* a shared body's @cast, lowered already */
 		if (sc->derived && sc->derived->family->resolve_target) {
@@ -1203,6 +1274,10 @@ static void resolve_stmt(Node *n, Scope *sc)
 		return;
 	case ND_IF: {
 		bool defined = n->cond->kind == ND_DEFINED;
+		if (defined && deferred(n, sc)) {
+			resolve_expr(n->cond->lhs, sc);
+			return;
+		}
 		resolve_expr(n->cond, sc);
 		if (defined && n->cond->kind == ND_NUM)
 			keep_taken_branch(n);
@@ -1305,7 +1380,79 @@ static void resolve_func_body(Func *f)
 	resolve_stmt(f->body, &sc);
 }
 
-/* ---- 4. what the probes reach ---- */
+/* ---- 4. autocasts, once every name is bound ---- */
+
+/* Replaces @defined(...) by 0 or 1. */
+static void fold_defined(Node *n, bool yes)
+{
+	Node *next = n->next;
+	Loc loc = n->loc;
+	memset(n, 0, sizeof(*n));
+	n->kind = ND_NUM;
+	n->num = yes;
+	n->type = TY_LONG;
+	n->tmp = -1;
+	n->loc = loc;
+	n->next = next;
+}
+
+/* Takes the branch of a deferred ?: or if that its @defined chose, and resolves it. */
+static void take_branch(Pending *p)
+{
+	Node *n = p->n;
+	n->deferred = false;
+	if (n->kind == ND_IF) {
+		keep_taken_branch(n);
+		resolve_stmt(n->then, &p->sc);
+		return;
+	}
+	Node *next = n->next;
+	*n = *folded_branch(n);
+	n->next = next;
+	resolve_expr(n, &p->sc);
+}
+
+/*
+ * Decides one @defined(autocast): the first whose operand's type is known,
+ * or with force the first left (its operand will have none: 0).
+ */
+static bool decide_pending(bool force)
+{
+	for (int i = 0; i < pending.len; i++) {
+		Pending *p = pending.items[i];
+		if (p->done)
+			continue;
+		bool alone = p->n->kind == ND_DEFINED;
+		Node *def = alone ? p->n : p->n->cond;
+		int yes = autocast_defined(def);
+		if (yes < 0 && !force)
+			continue;
+		p->done = true;
+		fold_defined(def, yes > 0);
+		if (!alone)
+			take_branch(p);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Types flow to a fixed point, then the autocasts they allow are lowered,
+ * whose values carry types further; an @defined is decided only when
+ * nothing else moves, since the branch it takes may give others types.
+ */
+static void resolve_autocasts(void)
+{
+	for (;;) {
+		autocast_flow(S);
+		if (autocast_lower(S) || decide_pending(false) || decide_pending(true))
+			continue;
+		break;
+	}
+	autocast_report(S);
+}
+
+/* ---- 5. what the probes reach ---- */
 
 static void mark_node(Node *n);
 
@@ -1443,6 +1590,8 @@ bool resolve_program(Program *prog, Session *s)
 	}
 	for (int i = 0; i < P->funcs.len; i++)
 		resolve_func_body(P->funcs.items[i]);
+	if (error_count == errors)
+		resolve_autocasts();
 	if (error_count > errors)
 		return false;
 	if (S->derived.len == 0 && !S->listing) {
