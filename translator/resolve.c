@@ -750,11 +750,66 @@ static void add_pending(Node *n, Scope *sc)
 	vec_push(&pending, p);
 }
 
-/* The ?: or if n waits for its @defined: resolve.c takes the branch later. */
+/*
+ * A condition made of @defined(...) tests, with ! && || between them:
+ * known before the branches of its ?: or if are looked at.
+ */
+static bool defined_test(Node *n)
+{
+	switch (n->kind) {
+	case ND_DEFINED:
+		return true;
+	case ND_NOT:
+		return defined_test(n->lhs);
+	case ND_LOGAND:
+	case ND_LOGOR:
+		return defined_test(n->lhs) && defined_test(n->rhs);
+	default:
+		return false;
+	}
+}
+
+/* Does the test hold an @defined of an autocast (one that waits for types)? */
+static bool test_waits(Node *n)
+{
+	if (n->kind == ND_DEFINED)
+		return defined_autocast(n);
+	return (n->lhs && test_waits(n->lhs)) || (n->rhs && test_waits(n->rhs));
+}
+
+/* The test's value once its @defined are numbers, or -1. */
+static int test_value(Node *n)
+{
+	switch (n->kind) {
+	case ND_NUM:
+		return n->num != 0;
+	case ND_NOT: {
+		int v = test_value(n->lhs);
+		return v < 0 ? v : !v;
+	}
+	case ND_LOGAND:
+	case ND_LOGOR: {
+		int a = test_value(n->lhs), b = test_value(n->rhs);
+		if (a < 0 || b < 0)
+			return -1;
+		return n->kind == ND_LOGAND ? a && b : a || b;
+	}
+	default:
+		return -1;
+	}
+}
+
+static void resolve_test_parts(Node *n, Scope *sc);
+
+/*
+ * The ?: or if n whose test waits for autocast types: its @defined are
+ * resolved as far as they can be, its branches later (decide_pending).
+ */
 static bool deferred(Node *n, Scope *sc)
 {
-	if (n->cond->kind != ND_DEFINED || !defined_autocast(n->cond))
+	if (!defined_test(n->cond) || !test_waits(n->cond))
 		return false;
+	resolve_test_parts(n->cond, sc);
 	n->deferred = true;
 	add_pending(n, sc);
 	return true;
@@ -1023,12 +1078,13 @@ static bool is_cast(Node *n)
 	return n->kind == ND_CAST;
 }
 
-/* After @defined folded to a number: only the branch taken stays. */
+/* After its @defined folded to numbers: the branch a test takes, or NULL. */
 static Node *folded_branch(Node *n)
 {
-	if (n->cond->kind != ND_NUM)
+	int v = test_value(n->cond);
+	if (v < 0)
 		return NULL;
-	return n->cond->num ? n->then : n->els;
+	return v ? n->then : n->els;
 }
 
 /*
@@ -1037,10 +1093,12 @@ static Node *folded_branch(Node *n)
  */
 static void keep_taken_branch(Node *n)
 {
+	if (test_value(n->cond) < 0)
+		return;
 	Node *taken = folded_branch(n);
 	n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
 	n->els = NULL;
-	n->cond->num = 1;
+	n->cond = new_num(1, n->cond->loc);
 }
 
 /*
@@ -1077,13 +1135,21 @@ static bool of_autocast(Node *n, Scope *sc)
 	return true;
 }
 
+/* The @defined of a test that waits: those of autocasts wait too, the rest fold. */
+static void resolve_test_parts(Node *n, Scope *sc)
+{
+	if (n->kind == ND_DEFINED)
+		resolve_expr(n, sc);
+	else if (n->kind != ND_NUM)
+		for (Node *k = n->lhs; k; k = k == n->lhs ? n->rhs : NULL)
+			resolve_test_parts(k, sc);
+}
+
 static void resolve_expr(Node *n, Scope *sc)
 {
-	if (n->kind == ND_COND && n->cond->kind == ND_DEFINED) {
-		if (deferred(n, sc)) {
-			resolve_expr(n->cond->lhs, sc);
+	if (n->kind == ND_COND && defined_test(n->cond)) {
+		if (deferred(n, sc))
 			return;
-		}
 		resolve_expr(n->cond, sc);
 		Node *b = folded_branch(n);
 		if (b) {
@@ -1273,13 +1339,11 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_NULL_STMT:
 		return;
 	case ND_IF: {
-		bool defined = n->cond->kind == ND_DEFINED;
-		if (defined && deferred(n, sc)) {
-			resolve_expr(n->cond->lhs, sc);
+		bool defined = defined_test(n->cond);
+		if (defined && deferred(n, sc))
 			return;
-		}
 		resolve_expr(n->cond, sc);
-		if (defined && n->cond->kind == ND_NUM)
+		if (defined)
 			keep_taken_branch(n);
 		resolve_stmt(n->then, sc);
 		if (n->els)
@@ -1413,8 +1477,9 @@ static void take_branch(Pending *p)
 }
 
 /*
- * Decides one @defined(autocast): the first whose operand's type is known,
- * or with force the first left (its operand will have none: 0).
+ * Decides one @defined(autocast): the first whose operand's type is
+ * known, or with force the first left (its operand will have none: 0);
+ * or takes the branch of a ?: or if whose test is now known.
  */
 static bool decide_pending(bool force)
 {
@@ -1422,15 +1487,17 @@ static bool decide_pending(bool force)
 		Pending *p = pending.items[i];
 		if (p->done)
 			continue;
-		bool alone = p->n->kind == ND_DEFINED;
-		Node *def = alone ? p->n : p->n->cond;
-		int yes = autocast_defined(def);
-		if (yes < 0 && !force)
-			continue;
-		p->done = true;
-		fold_defined(def, yes > 0);
-		if (!alone)
+		if (p->n->kind == ND_DEFINED) {
+			int yes = autocast_defined(p->n);
+			if (yes < 0 && !force)
+				continue;
+			fold_defined(p->n, yes > 0);
+		} else if (test_value(p->n->cond) < 0) {
+			continue;	/* its @defined come first */
+		} else {
 			take_branch(p);
+		}
+		p->done = true;
 		return true;
 	}
 	return false;
