@@ -879,9 +879,10 @@ struct stp_procfs {
 	size_t maxsize;		/* .read.maxsize(N) */
 	int umask;
 	bool has_umask;
+	struct stp_procfs *next;	/* the next entry of this name: all run, in order */
 	/* the file, in the first entry of its name (owner) */
 	struct stp_procfs *owner;
-	const struct stp_probe *read_probe, *write_probe;
+	bool readable, writable;
 	char *buf;
 	size_t bufsize;
 	struct mutex lock;

@@ -479,14 +479,17 @@ static const char *emit_target_assign(Gen *g, Node *n)
 {
 	Node *l = n->lhs;
 	TargetCode *t = l->target;
-	if (t && t->write_buffer && !n->op) {
+	if (t && t->write_buffer && (!n->op || n->op == '.')) {
+		/* the buffer may be larger than a string: .= appends past MAXSTRINGLEN */
 		const char *v = spill(g, n->rhs, emit_expr(g, n->rhs));
-		line(g, "stp_strlcpy(%s, %s, %s);", t->write_buffer, v, t->write_buffer_size);
+		line(g, "stp_%s(%s, %s, %s);", n->op ? "strlcat" : "strlcpy", t->write_buffer, v,
+		     t->write_buffer_size);
 		return v;
 	}
 	if (n->op || !t || (!t->write_addr && t->write_reg < 0)) {
-		error_at(n->loc, "semantic error", "only '=' can write target variable '%s', and "
-			 "only one in memory or in a register", l->name);
+		error_at(n->loc, "semantic error", "only '=' can write target variable '%s' "
+			 "(and '.=' procfs's $value), and only one in memory or in a register",
+			 l->name);
 		return "0";
 	}
 	const char **idx = target_indexes(g, t);

@@ -581,20 +581,10 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 	return true;
 }
 
-/* [i]: an element of the array v is, or v points to. */
-static bool element(Lower *lw, Val *v, Chain *ch)
+/* [i] from base, over elements of type elem (of the array or pointer t). */
+static bool element_at(Lower *lw, Val *v, Chain *ch, const char *base, DwType *elem,
+		       DwType *t)
 {
-	DwType *t = v->type;
-	const char *base;
-	if (t->kind == DT_POINTER)
-		base = value_of(lw, v, ch->loc);
-	else if (t->kind == DT_ARRAY && v->addr)
-		base = v->addr;
-	else {
-		fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
-		return false;
-	}
-	DwType *elem = t->target;
 	if (!elem || elem->size <= 0) {
 		fail(lw, ch->loc, "'[]' on %s: its elements have no size", type_name_of(t));
 		return false;
@@ -608,6 +598,27 @@ static bool element(Lower *lw, Val *v, Chain *ch)
 	v->type = elem;
 	v->bit_size = 0;
 	return true;
+}
+
+/* [i]: an element of the array v is, or v points to. */
+static bool element(Lower *lw, Val *v, Chain *ch)
+{
+	DwType *t = v->type;
+	if (t->kind == DT_POINTER)
+		return element_at(lw, v, ch, value_of(lw, v, ch->loc), t->target, t);
+	if (t->kind == DT_ARRAY && v->addr)
+		return element_at(lw, v, ch, v->addr, t->target, t);
+	fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
+	return false;
+}
+
+/*
+ * @cast(p, "T")[i]: p is a T *, so this is C's ((T *)p)[i], whatever T is;
+ * &@cast(0, "T")[1] is the size of T (the @cast_sizeof macro).
+ */
+static bool cast_element(Lower *lw, Val *v, Chain *ch)
+{
+	return element_at(lw, v, ch, v->addr, v->type, v->type);
 }
 
 /* A variable of the probed function at the probe's address. */
@@ -1112,7 +1123,8 @@ static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
 			ok = member(lw, v, ch);
 			break;
 		case CH_INDEX:
-			ok = element(lw, v, ch);
+			ok = ch == n->chain && n->kind == ND_CAST ? cast_element(lw, v, ch) :
+				element(lw, v, ch);
 			break;
 		case CH_PRETTY:
 		case CH_PRETTY_DEEP:
@@ -1231,7 +1243,10 @@ static void lower_address(Lower *lw, Node *n)
 	tc->write_reg = -1;
 	tc->c_expr = arena_printf("(s64)(%s)", v.addr);
 	finish(lw, n, tc, TY_LONG);
-	n->name = t->kind == ND_AUTOCAST ? autocast_name(t) : t->name;
+	if (t->kind == ND_AUTOCAST)
+		n->name = autocast_name(t);
+	else if (t->name)	/* $var, not @cast or @var */
+		n->name = t->name;
 	n->vtype = vtype_of(lw, v.mod, dw_pointer_to(v.type));
 }
 

@@ -1264,6 +1264,17 @@ static void resolve_expr(Node *n, Scope *sc)
 			dwarf_lower_cast(n);
 			return;
 		}
+		if (n->kind == ND_DEFINED) {
+			/* as in SystemTap: what this probe cannot resolve is not defined */
+			Node *next = n->next;
+			Loc loc = n->loc;
+			memset(n, 0, sizeof(*n));
+			n->kind = ND_NUM;
+			n->type = TY_LONG;
+			n->loc = loc;
+			n->next = next;
+			return;
+		}
 		/* fall through */
 	case ND_CONST:
 	case ND_PROBEWRITE:
