@@ -28,7 +28,12 @@ DwModule *dw_open_kernel(const char *release, const char *vmlinux_override, cons
 DwModule *dw_open_module(const char *release, const char *name_or_path, const char **why);
 /* A user-space binary (process("PATH")), with its own or separate debuginfo. */
 DwModule *dw_open_user(const char *path, const char **why);
-const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls" */
+/*
+ * The types of C headers, for @cast(p, "type", "<sys/un.h>"): the headers
+ * ("<a.h><b.h>") compiled by gcc with all their types kept in the DWARF.
+ */
+DwModule *dw_open_headers(const char *headers, const char **why);
+const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls", "<sys/un.h>" */
 
 /* ---- types ---- */
 
@@ -81,6 +86,8 @@ DwMember *dw_find_member(DwModule *m, DwType *t, const char *name, int64_t *offs
 			 const char **similar);
 /* A type by C name for @cast: "struct task_struct", "task_struct", "int". */
 DwType *dw_find_type(DwModule *m, const char *name);
+/* A pointer to target (made here: the debuginfo need not have one). */
+DwType *dw_pointer_to(DwType *target);
 
 /* ---- where a value is: a location, translated to C ---- */
 
