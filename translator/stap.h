@@ -488,6 +488,7 @@ extern ProbeFamily family_uprobe;
 extern ProbeFamily family_process;
 extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
+extern ProbeFamily family_stdin;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
 
@@ -617,6 +618,7 @@ const char *stap_cache_root(void);
 
 /* run.c, vm.c */
 int run_module(Session *s);
+const char *stdin_mode(Session *s);	/* probe_stdin.c: NULL, "line" or "char" */
 
 /* main.c */
 void pass_begin(void);			/* -v pass timing */
