@@ -8,6 +8,7 @@
  * so that the C library adds no calls of its own.
  *
  *	stap_syscalls DIR	works in DIR (an empty directory of a tmpfs)
+ *	stap_syscalls DIR vfs	only the file I/O of cli/vfs_more.sh
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -245,10 +246,30 @@ static void system_calls(void)
 	syscall(156 /* _sysctl */, NULL);
 }
 
+/* DIR/v: 5 bytes from two buffers, 3 more, then read back in two ways */
+static void vfs(void)
+{
+	char a[4], b[4], c[16];
+	struct iovec out[2] = { { "ab", 2 }, { "cde", 3 } };
+	struct iovec in[2] = { { a, 4 }, { b, 4 } };
+	int fd = open("v", O_CREAT | O_RDWR | O_TRUNC, 0644);
+
+	writev(fd, out, 2);
+	write(fd, "xyz", 3);
+	lseek(fd, 0, SEEK_SET);
+	readv(fd, in, 2);
+	read(fd, c, sizeof(c));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || chdir(argv[1]) < 0)
 		return 2;
+	if (argc > 2 && strcmp(argv[2], "vfs") == 0) {
+		vfs();
+		return 0;
+	}
 	aio("/proc/version");
 	mount_api();
 	files();
