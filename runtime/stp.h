@@ -863,6 +863,7 @@ struct stp_process_probe {
 	bool is_end;
 	bool is_syscall;	/* .syscall, or with is_return .syscall.return */
 	bool is_return;
+	bool is_thread;		/* .thread.begin, .thread.end (with is_end) */
 	struct inode *inode;	/* of path, while registered */
 };
 /* process(...).syscall's $syscall, $argN (1 to 6) and $return */
