@@ -9,7 +9,8 @@
 # program's pid PID; -d copies the program into the VM.  -DSTP_NO_OVERLOAD:
 # 150 handlers that print, on a TCG vCPU that a loaded host preempts, can
 # add up to the guard's half second of cycles in one second; the guard is
-# not what this tests.
+# not what this tests.  set_mempolicy_home_node finds no mapping in its
+# range with a policy of its own: ENOENT.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 gcc -O0 -static -no-pie -o "$WORK/sc" "$src/stap_syscalls.c" || fail "cannot build the program"
@@ -34,7 +35,12 @@ probe syscall.io_setup, syscall.io_submit, syscall.io_getevents, syscall.io_pget
       syscall.mq_notify, syscall.mq_getsetattr, syscall.mq_unlink, syscall.semtimedop,
       syscall.semctl, syscall.add_key, syscall.keyctl, syscall.request_key,
       syscall.setdomainname, syscall.ioperm, syscall.iopl, syscall.kexec_load,
-      syscall.kexec_file_load, syscall.reboot, syscall.membarrier, syscall.bpf, syscall.sysctl {
+      syscall.kexec_file_load, syscall.reboot, syscall.membarrier, syscall.bpf, syscall.sysctl,
+      syscall.epoll_pwait2, syscall.fanotify_init, syscall.fanotify_mark,
+      syscall.landlock_create_ruleset, syscall.landlock_add_rule, syscall.landlock_restrict_self,
+      syscall.pidfd_getfd, syscall.process_madvise, syscall.process_mrelease, syscall.userfaultfd,
+      syscall.sched_getattr, syscall.get_mempolicy, syscall.move_pages,
+      syscall.set_mempolicy_home_node, syscall.lookup_dcookie, syscall.process_vm_writev {
 	if (pid() == target())
 		printf("%s(%s)\n", name, argstr)
 }
@@ -63,7 +69,14 @@ probe syscall.io_setup.return, syscall.io_submit.return, syscall.io_getevents.re
       syscall.keyctl.return, syscall.request_key.return,
       syscall.setdomainname.return, syscall.ioperm.return, syscall.iopl.return,
       syscall.kexec_load.return, syscall.kexec_file_load.return, syscall.reboot.return,
-      syscall.membarrier.return, syscall.bpf.return, syscall.sysctl.return {
+      syscall.membarrier.return, syscall.bpf.return, syscall.sysctl.return,
+      syscall.epoll_pwait2.return, syscall.fanotify_init.return, syscall.fanotify_mark.return,
+      syscall.landlock_create_ruleset.return, syscall.landlock_add_rule.return,
+      syscall.landlock_restrict_self.return, syscall.pidfd_getfd.return,
+      syscall.process_madvise.return, syscall.process_mrelease.return,
+      syscall.userfaultfd.return, syscall.sched_getattr.return, syscall.get_mempolicy.return,
+      syscall.move_pages.return, syscall.set_mempolicy_home_node.return,
+      syscall.lookup_dcookie.return, syscall.process_vm_writev.return {
 	if (pid() == target())
 		printf("%s = %s\n", name, retstr)
 }
@@ -80,7 +93,7 @@ pid=$(sed -n 's/^target //p' out)
 [ -n "$pid" ] || fail "no target pid: $(cat out)"
 # the pid only where the calls take it: it may equal any other number
 sed -i -E "s/0x[0-9a-f]{6,}/ADDR/g; s/[0-9]{12,}/CTX/g" out
-sed -i -E "/^(kcmp|rt_sigqueueinfo|rt_tgsigqueueinfo|process_vm_readv)\\(/s/\\b$pid\\b/PID/g; /^target /s/$pid/PID/" out
+sed -i -E "/^(kcmp|rt_sigqueueinfo|rt_tgsigqueueinfo|process_vm_readv|process_vm_writev)\\(/s/\\b$pid\\b/PID/g; /^target /s/$pid/PID/" out
 expect_file out 'target PID
 io_setup(8, ADDR)
 io_setup = 0
@@ -233,5 +246,37 @@ bpf = -22 (EINVAL)
 setsockopt(4, 1, 2, ADDR, 4) SOL_SOCKET SO_REUSEADDR
 getsockopt(4, 1, 3, ADDR, ADDR) SOL_SOCKET SO_TYPE
 sysctl(0x0)
-sysctl = -38 (ENOSYS)'
+sysctl = -38 (ENOSYS)
+epoll_pwait2(4, ADDR, 1, [0.000000000], 0x0, 8)
+epoll_pwait2 = 0
+fanotify_init(FAN_CLASS_NOTIF|FAN_CLOEXEC, O_RDONLY)
+fanotify_init = 4
+fanotify_mark(4, FAN_MARK_ADD, FAN_CLOSE_WRITE|FAN_OPEN, AT_FDCWD, ".")
+fanotify_mark = 0
+landlock_create_ruleset(0x0, 0, LANDLOCK_CREATE_RULESET_VERSION)
+landlock_create_ruleset = 2
+landlock_add_rule(-1, LANDLOCK_RULE_PATH_BENEATH, ADDR, 0x0)
+landlock_add_rule = -9 (EBADF)
+landlock_restrict_self(-1, 0x0)
+landlock_restrict_self = -9 (EBADF)
+pidfd_getfd(4, 0, 0x0)
+pidfd_getfd = 5
+process_madvise(4, ADDR, 1, MADV_COLD, 0x0)
+process_madvise = 4096
+process_mrelease(4, 0x0)
+process_mrelease = -22 (EINVAL)
+userfaultfd(O_CLOEXEC)
+userfaultfd = 4
+sched_getattr(0, {size=0, sched_policy=0, sched_flags=0, sched_nice=0, sched_priority=0, sched_runtime=0, sched_deadline=0, sched_period=0}, 56, 0)
+sched_getattr = 0
+get_mempolicy(ADDR, 0x0, 0, 0x0, 0x0)
+get_mempolicy = 0
+move_pages(0, 1, ADDR, 0x0, ADDR, 0x0)
+move_pages = 0
+set_mempolicy_home_node(ADDR, 4096, 0, 0x0)
+set_mempolicy_home_node = -2 (ENOENT)
+lookup_dcookie(0x0, ADDR, 0x0)
+lookup_dcookie = -38 (ENOSYS)
+process_vm_writev(PID, ADDR, 1, ADDR, 1, 0)
+process_vm_writev = 8'
 exit 0

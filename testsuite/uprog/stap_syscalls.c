@@ -38,9 +38,13 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/fanotify.h>
+#include <linux/landlock.h>
 
 static char page[4096] __attribute__((aligned(4096)));
 static char zeros[256];
+static char cold[4096] __attribute__((aligned(4096)));	/* never locked */
 
 /* asynchronous I/O: a context, one read of 4 bytes of FILE, its event */
 static void aio(const char *file)
@@ -262,10 +266,49 @@ static void vfs(void)
 	close(fd);
 }
 
+/* epoll, fanotify, Landlock, pidfds, NUMA and scheduling queries */
+static void more_calls(void)
+{
+	struct epoll_event ev;
+	struct timespec zero = { 0, 0 };
+	struct landlock_path_beneath_attr rule = { 0, -1 };
+	struct iovec iov = { cold, 4096 }, local = { page + 64, 8 }, remote = { page, 8 };
+	struct sched_attr sa;
+	void *pages[1] = { page };
+	int status[1], mode, fd, pidfd, pid = getpid();
+
+	fd = epoll_create1(0);
+	syscall(SYS_epoll_pwait2, fd, &ev, 1, &zero, NULL, 8);
+	close(fd);
+	fd = syscall(SYS_fanotify_init, FAN_CLASS_NOTIF | FAN_CLOEXEC, O_RDONLY);
+	syscall(SYS_fanotify_mark, fd, FAN_MARK_ADD, FAN_OPEN | FAN_CLOSE_WRITE, AT_FDCWD, ".");
+	close(fd);
+	syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	syscall(SYS_landlock_add_rule, -1, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+	syscall(SYS_landlock_restrict_self, -1, 0);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	fd = syscall(SYS_pidfd_getfd, pidfd, 0, 0);
+	close(fd);
+	syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_COLD, 0);
+	syscall(SYS_process_mrelease, pidfd, 0);
+	close(pidfd);
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	close(fd);
+	memset(&sa, 0, sizeof(sa));
+	syscall(SYS_sched_getattr, 0, &sa, sizeof(sa), 0);
+	syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 0);
+	syscall(SYS_move_pages, 0, 1, pages, NULL, status, 0);
+	syscall(SYS_set_mempolicy_home_node, page, 4096, 0, 0);
+	syscall(SYS_lookup_dcookie, 0, zeros, 0);
+	syscall(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || chdir(argv[1]) < 0)
 		return 2;
+	/* fault its page in: the aliases read user memory without faulting */
+	memset(zeros, 0, sizeof(zeros));
 	if (argc > 2 && strcmp(argv[2], "vfs") == 0) {
 		vfs();
 		return 0;
@@ -279,5 +322,6 @@ int main(int argc, char **argv)
 	signals();
 	ipc_time();
 	system_calls();
+	more_calls();
 	return 0;
 }
