@@ -217,8 +217,9 @@ const struct kernel_param_ops stp_param_ops_s64 = {
 /*
  * A module links only the runtime files its code reaches (see
  * translator/build.c), so regex.c, tapset.c and usym.c, whose state is
- * made here at init, may be missing.  These do-nothing stand-ins take
- * their place then; when a file is linked, its own definitions win.
+ * made here at init, and stdin.c, which the transport calls, may be
+ * missing.  These do-nothing stand-ins take their place then; when a
+ * file is linked, its own definitions win.
  */
 int __weak stp_regex_init(void)
 {
@@ -244,6 +245,12 @@ void __weak stp_usym_init(void)
 
 void __weak stp_usym_exit(void)
 {
+}
+
+/* No stdin probes: stapio has no business sending input. */
+int __weak stp_stdin_deliver(const char __user *buf, size_t len)
+{
+	return -EINVAL;
 }
 
 static int __init stp_init(void)

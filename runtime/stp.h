@@ -233,7 +233,7 @@ struct stp_context {
 	u64 interval_start;		/* overload detection: cycles when it began */
 	u64 cycles_in_probes;		/* ... and spent in probes since */
 	char error_buf[128];		/* last_error when it is formatted */
-	char *procfs_buf;		/* procfs probes: $value */
+	char *procfs_buf;		/* procfs and stdin probes: $value */
 	size_t procfs_size;
 };
 
@@ -928,6 +928,7 @@ struct stp_process_probe {
 	bool is_end;
 	bool is_syscall;	/* .syscall, or with is_return .syscall.return */
 	bool is_return;
+	bool is_thread;		/* .thread.begin, .thread.end (with is_end) */
 	struct inode *inode;	/* of path, while registered */
 };
 /* process(...).syscall's $syscall, $argN (1 to 6) and $return */
@@ -954,6 +955,15 @@ struct stp_procfs {
 	struct proc_dir_entry *entry;
 };
 extern const struct stp_family_ops stp_procfs_ops;
+
+/* stdin.char, stdin.line (stdin.c): what stapio reads from its stdin */
+struct stp_stdin {
+	const struct stp_probe *probe;
+	bool line;		/* stdin.line: a whole line; else one byte */
+};
+extern const struct stp_family_ops stp_stdin_ops;
+/* "input BYTES" from stapio: runs the stdin probes; -EINVAL if there are none */
+int stp_stdin_deliver(const char __user *buf, size_t len);
 struct perf_event;
 struct stp_perf {
 	const struct stp_probe *probe;

@@ -12,6 +12,9 @@
  *	"start\n"	run the begin probes, then arm every other probe and send
  *			STP_MSG_STARTED
  *	"stop\n"	disarm probes, run the end probes, then send STP_MSG_STOPPED
+ *	"input BYTES"	BYTES (any, not a line) came on stapio's stdin: the
+ *			module runs its stdin probes on them (input.char,
+ *			input.line); only while running, only if _stp_stdin
  * The module carries a command out inside the write(), so stapio writes
  * from a second thread and goes on reading the probes' output meanwhile.
  *
@@ -29,6 +32,10 @@
  *	_stp_bulk_cpus		read-only: the number of CPU ids (nr_cpu_ids) if
  *				the module was built with stap -b, else 0; stapio
  *				then writes each CPU's output to a file of its own
+ *	_stp_stdin		read-only, present when the script reads stdin:
+ *				once the probes are armed, 1 (lines) or 2 (each
+ *				key: a terminal on stdin goes non-canonical);
+ *				stapio then sends its stdin in "input" commands
  */
 #ifndef STP_PROTO_H
 #define STP_PROTO_H
@@ -44,6 +51,10 @@ typedef uint16_t __u16;
 
 #define STP_PROC_PREFIX "stap_"
 #define STP_BULK_PARAM "_stp_bulk_cpus"
+#define STP_STDIN_PARAM "_stp_stdin"
+#define STP_INPUT_CMD "input "		/* then the bytes */
+#define STP_INPUT_LEN 6
+#define STP_INPUT_MAX 256		/* stapio's bytes per "input" */
 
 enum stp_msg_type {
 	STP_MSG_OUTPUT = 1,	/* script output: copy to stdout or -o FILE */

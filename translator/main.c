@@ -106,6 +106,9 @@ static void find_dirs(Session *s)
 		s->runtime_dir = STAP_SRCDIR "/runtime";
 		s->tapset_dir = STAP_SRCDIR "/tapsets";
 		s->libexec_dir = STAP_BUILDDIR;
+		/* the tapsets make generates, in a build apart from the sources */
+		if (strcmp(STAP_SRCDIR, STAP_BUILDDIR) != 0)
+			vec_push(&s->include_dirs, (void *)(STAP_BUILDDIR "/tapsets"));
 	} else {
 		char *prefix = dirname(arena_strdup(bindir));
 		s->runtime_dir = arena_printf("%s/share/stap/runtime", prefix);

@@ -90,6 +90,11 @@ int run_module(Session *s)
 			vec_push(&args, "--timeout");
 			vec_push(&args, arena_printf("%d", s->vm_timeout));
 		}
+		/* input.char, input.line: our stdin goes to the guest's stapio */
+		if (stdin_mode(s)) {
+			vec_push(&args, "--stdin");
+			vec_push(&args, (void *)stdin_mode(s));
+		}
 	} else {
 		struct utsname u;
 		uname(&u);

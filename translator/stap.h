@@ -518,6 +518,7 @@ extern ProbeFamily family_uprobe;
 extern ProbeFamily family_process;
 extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
+extern ProbeFamily family_stdin;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
 
@@ -685,6 +686,7 @@ int clean_cache(void);
 
 /* run.c, vm.c */
 int run_module(Session *s);
+const char *stdin_mode(Session *s);	/* probe_stdin.c: NULL, "line" or "char" */
 
 /* options.c: the command line, as SystemTap parses it (fatal if wrong) */
 void parse_args(Session *s, int argc, char **argv);

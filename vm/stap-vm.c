@@ -9,7 +9,8 @@
  *
  * Serial ports (the host ends are unix sockets that qemu connects to):
  *	ttyS0	kernel console and /init's own messages
- *	ttyS1	live: the script's stdout, raw
+ *	ttyS1	live: the script's stdout, raw; with --stdin, the other
+ *		way, stap-vm's stdin to staprun's (input.char, input.line)
  *		batch: framed results (see "the guest's messages")
  *	ttyS2	live: the script's stderr, raw
  *	ttyS3	live: guest -> host status lines
@@ -46,6 +47,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include "cpio.h"
@@ -103,6 +105,9 @@ static const char guest_init[] =
 	"echo 7 > /proc/sys/kernel/printk\n"
 	"echo none > /tmp/current\n"
 	"read -r MODE < /mode\n"
+	"# --stdin: what the host sends on ttyS1 is staprun's stdin; opened now,\n"
+	"# before the host hears of the module, so that no byte arrives unread\n"
+	"[ -e /stdin ] && exec 4< /dev/ttyS1\n"
 	"if [ $MODE = live ]; then to_host=/dev/ttyS3; else to_host=/dev/ttyS1; fi\n"
 	"\n"
 	"mark() { echo \"<5>" MARK "$*\" > /dev/kmsg; }\n"
@@ -173,7 +178,9 @@ static const char guest_init[] =
 	"			> /dev/null 2>&1 &\n"
 	"		trig=$!\n"
 	"	fi\n"
-	"	if [ $MODE = live ]; then\n"
+	"	if [ $MODE = live ] && [ -e /stdin ]; then\n"
+	"		$runner \"$@\" <&4 > /dev/ttyS1 2> /dev/ttyS2\n"
+	"	elif [ $MODE = live ]; then\n"
 	"		$runner \"$@\" > /dev/ttyS1 2> /dev/ttyS2\n"
 	"	else\n"
 	"		$runner \"$@\" > /tmp/out 2> /tmp/err\n"
@@ -272,6 +279,7 @@ static struct {
 	int disk_mb;		/* --disk: an NVMe disk of this size; 0: none */
 	bool icount, shell, script;
 	double timeout;
+	const char *stdin_mode;	/* --stdin line|char: forward stdin; NULL: not */
 
 	struct job *jobs;
 	int njobs;
@@ -308,6 +316,13 @@ static struct {
 
 	struct proto proto;
 	int sigpipe[2];
+
+	/* --stdin: bytes read from stdin, on their way to ttyS1 */
+	char in_buf[4096];
+	size_t in_len, in_off;
+	bool in_eof;
+	struct termios saved_tty;	/* --stdin char: stdin's terminal before */
+	bool tty_changed;
 } S = { .smp = 2, .memory_mb = 512, .live_status = -1, .console_job = -1,
 	.qemu = -1, .out = { .fd = STDOUT_FILENO },
 	.fd = { -1, -1, -1, -1 }, .sigpipe = { -1, -1 } };
@@ -499,6 +514,11 @@ static void usage(FILE *f)
 "  --icount          count instructions for time (-icount shift=0,\n"
 "                    forces --smp 1): for benchmarks\n"
 "  --timeout SECS    live mode: stop the script after SECS\n"
+"  --stdin MODE      live mode: send stdin to the guest's staprun once the\n"
+"                    module runs (the script reads it: input.char,\n"
+"                    input.line); MODE 'char' also makes a terminal on\n"
+"                    stdin non-canonical, each key sent as it is typed,\n"
+"                    'line' leaves it be\n"
 "  --console FILE    keep the whole guest console in FILE\n"
 "  -o FILE           live mode: write the script's output to FILE\n"
 "                    (strftime patterns like %Y%m%d are expanded)\n"
@@ -628,7 +648,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY, O_DISK };
+	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY, O_DISK, O_STDIN };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -647,6 +667,7 @@ static void parse_options(int argc, char **argv)
 		{ "batch", required_argument, NULL, O_BATCH },
 		{ "staprun-arg", required_argument, NULL, O_STAPRUN_ARG },
 		{ "copy", required_argument, NULL, O_COPY },
+		{ "stdin", required_argument, NULL, O_STDIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -711,6 +732,11 @@ static void parse_options(int argc, char **argv)
 				die("out of memory");
 			S.staprun_args[S.nstaprun_args++] = optarg;
 			break;
+		case O_STDIN:
+			if (strcmp(optarg, "line") != 0 && strcmp(optarg, "char") != 0)
+				die("--stdin takes line or char, not '%s'", optarg);
+			S.stdin_mode = optarg;
+			break;
 		case 'o': S.outfile = optarg; break;
 		case 'S':
 			if (outfile_parse_limits(&S.out, optarg) < 0)
@@ -727,8 +753,8 @@ static void parse_options(int argc, char **argv)
 	if (S.batch) {
 		if (optind + 1 != argc)
 			die("--batch takes OUTDIR LISTFILE (see --help)");
-		if (S.outfile || S.timeout)
-			die("-o and --timeout are for live mode; batch mode has per-module timeouts");
+		if (S.outfile || S.timeout || S.stdin_mode)
+			die("-o, --timeout and --stdin are for live mode; batch mode has per-module timeouts");
 		S.list_file = argv[optind];
 		read_list(S.list_file);
 		return;
@@ -1015,6 +1041,9 @@ static char *build_initramfs(void)
 	cpio_check(cpio_add_file(c, "bin/staprun", 0755, S.staprun), S.staprun);
 	cpio_check(cpio_add_file(c, "bin/stapio", 0755, S.stapio), S.stapio);
 	cpio_check(cpio_add_data(c, "mode", 0644, mode, strlen(mode)), "/mode");
+	if (S.stdin_mode)	/* live: staprun's stdin is ttyS1 */
+		cpio_check(cpio_add_data(c, "stdin", 0644, S.stdin_mode,
+					 strlen(S.stdin_mode)), "/stdin");
 
 	pf = open_memstream(&plan, &plan_len);
 	if (!pf)
@@ -1338,9 +1367,82 @@ static void close_result(FILE **fp, const char *what, struct job *j)
 	*fp = NULL;
 }
 
+/* ---- --stdin: stap-vm's stdin to the guest's staprun, over ttyS1 ---- */
+
+static void restore_terminal(void)
+{
+	if (S.tty_changed)
+		tcsetattr(STDIN_FILENO, TCSANOW, &S.saved_tty);
+	S.tty_changed = false;
+}
+
+/* --stdin char: each key goes as it is typed (the terminal still echoes) */
+static void make_terminal_noncanonical(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &S.saved_tty) < 0)
+		return;
+	t = S.saved_tty;
+	t.c_lflag &= ~ICANON;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+		S.tty_changed = true;
+		atexit(restore_terminal);
+	}
+}
+
+/*
+ * From the job's start (the guest has ttyS1 open as staprun's stdin) to
+ * end of file; what qemu does not take at once waits in in_buf, and stdin
+ * is not read again until it has gone.
+ */
+static bool stdin_wanted(void)
+{
+	return S.stdin_mode && !S.in_eof && S.in_len == 0 && S.njobs &&
+	       S.jobs[0].state == JOB_RUNNING;
+}
+
+static void send_stdin(void)
+{
+	while (S.in_off < S.in_len) {
+		ssize_t n = send(S.fd[PORT_OUT], S.in_buf + S.in_off, S.in_len - S.in_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {	/* qemu is going: nothing will read it */
+			S.in_eof = true;
+			break;
+		}
+		S.in_off += n;
+	}
+	S.in_len = S.in_off = 0;
+}
+
+static void read_stdin(void)
+{
+	ssize_t n = read(STDIN_FILENO, S.in_buf, sizeof(S.in_buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		S.in_eof = true;
+		return;
+	}
+	S.in_len = n;
+	S.in_off = 0;
+	send_stdin();
+}
+
 static void job_begins(struct job *j)
 {
 	j->state = JOB_RUNNING;
+	if (S.stdin_mode && !strcmp(S.stdin_mode, "char"))
+		make_terminal_noncanonical();
 	j->started = now();
 	verbose("%s: started after %.2f s", j->name, j->started - S.t_start);
 	if (!S.batch && S.pending_int) {
@@ -1692,7 +1794,7 @@ static double check_deadlines(void)
 
 static void event_loop(void)
 {
-	struct pollfd p[NPORTS + 1];
+	struct pollfd p[NPORTS + 2];
 	int i;
 
 	while (!S.finished) {
@@ -1704,17 +1806,25 @@ static void event_loop(void)
 			p[i].fd = S.fd[i];
 			p[i].events = POLLIN;
 		}
+		if (S.in_len)	/* --stdin: bytes wait for qemu */
+			p[PORT_OUT].events |= POLLOUT;
 		p[NPORTS].fd = S.sigpipe[0];
 		p[NPORTS].events = POLLIN;
-		if (poll(p, NPORTS + 1, wait > 0.25 ? 250 : (int)(wait * 1000) + 1) < 0) {
+		p[NPORTS + 1].fd = stdin_wanted() ? STDIN_FILENO : -1;
+		p[NPORTS + 1].events = POLLIN;
+		if (poll(p, NPORTS + 2, wait > 0.25 ? 250 : (int)(wait * 1000) + 1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll: %s", strerror(errno));
 		}
 		if (p[NPORTS].revents)
 			handle_signals();
+		if (p[NPORTS + 1].revents)
+			read_stdin();
+		if (p[PORT_OUT].revents & POLLOUT)
+			send_stdin();
 		for (i = 0; i < NPORTS; i++) {
-			if (p[i].revents && !read_port(i)) {
+			if ((p[i].revents & ~POLLOUT) && !read_port(i)) {
 				/* qemu closed its end: it is exiting. */
 				close(S.fd[i]);
 				S.fd[i] = -1;

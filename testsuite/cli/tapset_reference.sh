@@ -1,9 +1,13 @@
 # doc/tapsets.md is the reference doc/gen-tapset-ref makes from the tapsets'
-# doc comments: it must be current, and every function, probe alias and
-# macro of the tapsets must have a doc comment.
+# doc comments: it must be current, every function, probe alias and macro
+# of the tapsets must have a doc comment, and no comment may name an @arg
+# twice.  The generated tapsets (tapsets/gen-syscalls) are in the build tree.
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-"$top/doc/gen-tapset-ref" "$top/tapsets" > ref.md || fail "doc/gen-tapset-ref failed"
+dirs=$top/tapsets
+gen=$(cd "$(dirname "$STAP")/../tapsets" && pwd)
+[ "$gen" = "$dirs" ] || dirs="$dirs $gen"
+"$top/doc/gen-tapset-ref" $dirs > ref.md 2> err || fail "doc/gen-tapset-ref failed: $(cat err)"
 cmp -s ref.md "$top/doc/tapsets.md" ||
 	fail "doc/tapsets.md is not current: run doc/gen-tapset-ref > doc/tapsets.md
 $(diff "$top/doc/tapsets.md" ref.md | head -20)"
@@ -11,7 +15,8 @@ $(diff "$top/doc/tapsets.md" ref.md | head -20)"
 # functions, probe aliases ("probe NAME =", not a tapset's own probes such
 # as begin(N) or procfs("file")), and macros, documented as @NAME
 {
-	grep -hoE '^(function[ \t]+[a-zA-Z0-9_]+|probe[ \t]+[a-zA-Z0-9_.*]+[ \t]*\+?=)' "$top"/tapsets/*.stp |
+	for d in $dirs; do cat "$d"/*.stp; done |
+		grep -oE '^(function[ \t]+[a-zA-Z0-9_]+|probe[ \t]+[a-zA-Z0-9_.*]+[ \t]*\+?=)' |
 		awk '{ print $2 }' | sed 's/[:+=].*//' | grep -v '^_'
 	grep -hoE '^@define[ \t]+[a-zA-Z0-9_]+' "$top"/tapsets/*.stpm |
 		awk '{ print $2 }' | grep -v '^_' | sed 's/^/@/'
