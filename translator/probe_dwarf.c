@@ -451,6 +451,7 @@ typedef struct Lower {
 	bool quiet;		/* @defined: a failure is no error */
 	bool failed;
 	Vec indexes;		/* Node*: STP_IDX(k) */
+	DwModule *mod;		/* the module of the base's type (@cast's may differ) */
 } Lower;
 
 static void fail(Lower *lw, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -552,14 +553,14 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 		     ch->name, type_name_of(t));
 		return false;
 	}
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(lw->mod, t) < 0) {
 		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
 		     type_name_of(t), ch->name);
 		return false;
 	}
 	int64_t off;
 	const char *similar = NULL;
-	DwMember *mb = dw_find_member(lw->dd->mod, t, ch->name, &off, &similar);
+	DwMember *mb = dw_find_member(lw->mod, t, ch->name, &off, &similar);
 	if (!mb) {
 		if (similar)
 			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
@@ -746,7 +747,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
 static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
 {
 	DwType *t = v->type;
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(lw->mod, t) < 0) {
 		text(out, "...");
 		return;
 	}
@@ -912,6 +913,7 @@ static const char *cast_module(Node *n)
 static bool lower_base(Lower *lw, Node *n, Val *v)
 {
 	v->reg = -1;
+	lw->mod = lw->dd->mod;
 	if (n->kind == ND_CAST) {
 		const char *module = cast_module(n);
 		DwModule *m = lw->dd->mod;
@@ -947,6 +949,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 		}
 		int k = lw->indexes.len;
 		vec_push(&lw->indexes, n->args);
+		lw->mod = m;
 		v->type = t;
 		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
 		return true;
@@ -981,6 +984,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, a->loc, "@var(\"%s\"): %s", a->str, l.why ? l.why : "not in memory");
 			return false;
 		}
+		lw->mod = m;
 		v->type = var->type;
 		v->addr = l.c_expr;
 		return true;
