@@ -529,6 +529,12 @@ static const char *value_of(Lower *lw, Val *v, Loc loc)
 	return "0";
 }
 
+/* The module of the types being lowered: a @cast's or @var's own, else the probe's. */
+static DwModule *types_mod(Lower *lw)
+{
+	return lw->mod ? lw->mod : lw->dd->mod;
+}
+
 static bool is_aggregate(DwType *t)
 {
 	return t->kind == DT_STRUCT || t->kind == DT_UNION;
@@ -553,14 +559,14 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 		     ch->name, type_name_of(t));
 		return false;
 	}
-	if (dw_type_members(lw->mod, t) < 0) {
+	if (dw_type_members(types_mod(lw), t) < 0) {
 		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
 		     type_name_of(t), ch->name);
 		return false;
 	}
 	int64_t off;
 	const char *similar = NULL;
-	DwMember *mb = dw_find_member(lw->mod, t, ch->name, &off, &similar);
+	DwMember *mb = dw_find_member(types_mod(lw), t, ch->name, &off, &similar);
 	if (!mb) {
 		if (similar)
 			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
@@ -747,7 +753,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
 static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
 {
 	DwType *t = v->type;
-	if (dw_type_members(lw->mod, t) < 0) {
+	if (dw_type_members(types_mod(lw), t) < 0) {
 		text(out, "...");
 		return;
 	}
