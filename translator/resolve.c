@@ -501,6 +501,8 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 			int before = out->len;
 			for (ProbePoint *t = a->alias_targets; t; t = t->next) {
 				ProbePoint *target = with_suffix(t, rest, pp->cond);
+				/* optional passes down through the alias (SystemTap's rule) */
+				target->optional |= pp->optional;
 				bool matched = false;
 				resolve_point(target, combined, out, &matched);
 				if (matched && t->sufficient)
