@@ -55,6 +55,16 @@ static const char *dwarf_suffixes[] = { "function", "statement", "call", "return
 					"exported", "maxactive", "nearest", NULL };
 static const char *dwarf_seconds[] = { "function", "statement", NULL };
 
+/* The forms of point, for wildcard components and --dump-probe-types */
+#define FUNCTION_SHAPES(P) P ".function(S)", P ".function(S).call", P ".function(S).return", \
+	P ".function(S).return.maxactive(N)", P ".function(S).inline", \
+	P ".statement(S)", P ".statement(S).nearest"
+static const char *const dwarf_shapes[] = {
+	FUNCTION_SHAPES("kernel"), "kernel.function(S).exported",
+	FUNCTION_SHAPES("module(S)"), "module(S).function(S).exported", NULL,
+};
+static const char *const uprobe_shapes[] = { FUNCTION_SHAPES("process(S)"), NULL };
+
 /* ---- debuginfo, opened once per object ---- */
 
 typedef struct OpenMod {
@@ -126,7 +136,7 @@ static bool parse_spec(Component *c, PointSpec *ps)
 	if (strcmp(c->name, "process") == 0) {
 		if (!string_arg(c, &ps->process))
 			return false;
-		char *abs = realpath(ps->process, NULL);
+		char *abs = program_path(ps->process);	/* "ls": found through $PATH */
 		if (!abs) {
 			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
 				 strerror(errno));
@@ -325,13 +335,13 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 					 f->blocklist_why);
 				return false;
 			}
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: %s\n", where, f->blocklist_why);
 			continue;
 		}
 		if (!f->symbol) {
 			skipped++;
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
 			continue;
 		}
@@ -451,8 +461,14 @@ typedef struct Lower {
 	bool quiet;		/* @defined: a failure is no error */
 	bool failed;
 	Vec indexes;		/* Node*: STP_IDX(k) */
-	DwModule *mod;		/* the module of the base's type (@cast's may differ) */
+	DwModule *mod;		/* whose types the chain is in: @cast's or @var's module */
 } Lower;
+
+/* The module whose DWARF has the types of the expression being lowered. */
+static DwModule *types_mod(Lower *lw)
+{
+	return lw->mod ? lw->mod : lw->dd->mod;
+}
 
 static void fail(Lower *lw, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(Lower *lw, Loc loc, const char *fmt, ...)
@@ -529,12 +545,6 @@ static const char *value_of(Lower *lw, Val *v, Loc loc)
 	return "0";
 }
 
-/* The module of the types being lowered: a @cast's or @var's own, else the probe's. */
-static DwModule *types_mod(Lower *lw)
-{
-	return lw->mod ? lw->mod : lw->dd->mod;
-}
-
 static bool is_aggregate(DwType *t)
 {
 	return t->kind == DT_STRUCT || t->kind == DT_UNION;
@@ -584,20 +594,10 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 	return true;
 }
 
-/* [i]: an element of the array v is, or v points to. */
-static bool element(Lower *lw, Val *v, Chain *ch)
+/* [i] from base, over elements of type elem (of the array or pointer t). */
+static bool element_at(Lower *lw, Val *v, Chain *ch, const char *base, DwType *elem,
+		       DwType *t)
 {
-	DwType *t = v->type;
-	const char *base;
-	if (t->kind == DT_POINTER)
-		base = value_of(lw, v, ch->loc);
-	else if (t->kind == DT_ARRAY && v->addr)
-		base = v->addr;
-	else {
-		fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
-		return false;
-	}
-	DwType *elem = t->target;
 	if (!elem || elem->size <= 0) {
 		fail(lw, ch->loc, "'[]' on %s: its elements have no size", type_name_of(t));
 		return false;
@@ -611,6 +611,27 @@ static bool element(Lower *lw, Val *v, Chain *ch)
 	v->type = elem;
 	v->bit_size = 0;
 	return true;
+}
+
+/* [i]: an element of the array v is, or v points to. */
+static bool element(Lower *lw, Val *v, Chain *ch)
+{
+	DwType *t = v->type;
+	if (t->kind == DT_POINTER)
+		return element_at(lw, v, ch, value_of(lw, v, ch->loc), t->target, t);
+	if (t->kind == DT_ARRAY && v->addr)
+		return element_at(lw, v, ch, v->addr, t->target, t);
+	fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
+	return false;
+}
+
+/*
+ * @cast(p, "T")[i]: p is a T *, so this is C's ((T *)p)[i], whatever T is;
+ * &@cast(0, "T")[1] is the size of T (the @cast_sizeof macro).
+ */
+static bool cast_element(Lower *lw, Val *v, Chain *ch)
+{
+	return element_at(lw, v, ch, v->addr, v->type, v->type);
 }
 
 /* A variable of the probed function at the probe's address. */
@@ -919,7 +940,6 @@ static const char *cast_module(Node *n)
 static bool lower_base(Lower *lw, Node *n, Val *v)
 {
 	v->reg = -1;
-	lw->mod = lw->dd->mod;
 	if (n->kind == ND_CAST) {
 		const char *module = cast_module(n);
 		DwModule *m = lw->dd->mod;
@@ -1013,7 +1033,8 @@ static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
 			ok = member(lw, v, ch);
 			break;
 		case CH_INDEX:
-			ok = element(lw, v, ch);
+			ok = ch == n->chain && n->kind == ND_CAST ? cast_element(lw, v, ch) :
+				element(lw, v, ch);
 			break;
 		case CH_PRETTY:
 		case CH_PRETTY_DEEP:
@@ -1089,7 +1110,8 @@ static void lower_address(Lower *lw, Node *n)
 	tc->write_reg = -1;
 	tc->c_expr = arena_printf("(s64)(%s)", v.addr);
 	finish(lw, n, tc, TY_LONG);
-	n->name = t->name;
+	if (t->name)	/* $var, not @cast or @var */
+		n->name = t->name;
 }
 
 /* The probe that runs at the entry of d's function and fills its slots. */
@@ -1320,6 +1342,7 @@ ProbeFamily family_dwarf = {
 	.resolve = resolve_dwarf,
 	.emit = emit_dwarf,
 	.suffixes = dwarf_suffixes,
+	.shapes = dwarf_shapes,
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
 	.resolve_target = resolve_dwarf_target,
@@ -1389,6 +1412,7 @@ ProbeFamily family_uprobe = {
 	.resolve = resolve_dwarf,
 	.emit = emit_uprobes,
 	.suffixes = dwarf_suffixes,
+	.shapes = uprobe_shapes,
 	.table_name = "stp_uprobes",
 	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,

@@ -15,6 +15,7 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "stap.h"
 #include "emit.h"
@@ -143,6 +144,69 @@ void add_symbol_file(Session *s, const char *path)
 	add_unique(&s->symbol_files, arena_strdup(abs));
 	add_unique(&s->vm_copies, arena_strdup(abs));	/* --vm: the guest runs it */
 	free(abs);
+}
+
+/* ---- --ldd ---- */
+
+/* The shared objects path needs, where the dynamic loader finds them (ldd's lines). */
+static Vec needed_libraries(const char *path)
+{
+	Vec out = {0};
+	int fds[2];
+	if (pipe(fds) != 0)
+		return out;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(fds[1], 1);
+		dup2(null, 2);
+		close(fds[0]);
+		execlp("ldd", "ldd", path, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *f = pid > 0 ? fdopen(fds[0], "r") : NULL;
+	char line[4096];
+	/* "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)", "/lib64/ld-linux-x86-64.so.2 (0x...)" */
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "=> ");
+		p = p ? p + 3 : line + strspn(line, " \t");
+		if (*p != '/')
+			continue;	/* linux-vdso.so.1, or "not found" */
+		p[strcspn(p, " \t\n(")] = '\0';
+		vec_push(&out, arena_strdup(p));
+	}
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return out;
+}
+
+void add_ldd_libraries(Session *s)
+{
+	Vec programs = {0};
+	for (int i = 0; i < s->vm_copies.len; i++)
+		add_unique(&programs, s->vm_copies.items[i]);
+	for (int i = 0; i < s->symbol_files.len; i++)
+		add_unique(&programs, s->symbol_files.items[i]);
+	for (int i = 0; i < programs.len; i++) {
+		const char *path = programs.items[i];
+		size_t n = strlen(path);
+		if (n > 3 && strcmp(path + n - 3, ".ko") == 0)
+			continue;	/* a kernel module (-d NAME.ko) */
+		Vec libs = needed_libraries(path);
+		for (int j = 0; j < libs.len; j++) {
+			char *abs = realpath(libs.items[j], NULL);
+			if (!abs)
+				continue;
+			add_unique(&s->symbol_files, arena_strdup(abs));
+			add_unique(&s->vm_copies, arena_strdup(abs));
+			free(abs);
+		}
+	}
 }
 
 /* ---- the module's tables ---- */
