@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "stap.h"
 #include "emit.h"
+#include "dwarf.h"
 
 /* Global symbols first, then weak, then local: the name an address is shown by. */
 static int binding_rank(int bind)
@@ -238,13 +239,24 @@ Vec elf_load_segments(const char *path)
 	return out;
 }
 
+/* "&stp_ulines_N" for path's line table (lines.c), or "NULL" without DWARF. */
+static const char *emit_user_lines(FILE *out, Session *s, const char *path, int n)
+{
+	const char *why;
+	DwModule *m = dw_open_user(path, &why);
+	const char *name = arena_printf("stp_ulines_%d", n);
+	if (!m || !emit_line_table(out, s, m, name, "0", 0))
+		return "NULL";
+	return arena_printf("&%s", name);
+}
+
 /*
  * The tables of every program probed with process("PATH") or named with
- * -d: "static struct stp_ubinary stp_ubinaries[]".  Files without
- * function symbols (a shell script given to process.begin) are left out.
- * Returns how many there are.
+ * -d: "static struct stp_ubinary stp_ubinaries[]", with their line
+ * tables if ulines.  Files without function symbols (a shell script
+ * given to process.begin) are left out.  Returns how many there are.
  */
-int emit_usym_tables(FILE *out, Session *s)
+int emit_usym_tables(FILE *out, Session *s, bool ulines)
 {
 	Vec paths = {0};
 	for (int i = 0; i < s->vm_copies.len; i++)
@@ -277,9 +289,10 @@ int emit_usym_tables(FILE *out, Session *s)
 				(unsigned long long)sg->vaddr, (unsigned long long)sg->filesz);
 		}
 		fprintf(out, "};\n\n");
+		const char *lines = ulines ? emit_user_lines(out, s, paths.items[i], n) : "NULL";
 		buf_printf(&entries, "\t{ .path = %s, .syms = stp_usyms_%d, .nsyms = %d, "
-			   ".segs = stp_usegs_%d, .nsegs = %d },\n", c_str(paths.items[i]), n,
-			   syms.len, n, segs.len);
+			   ".segs = stp_usegs_%d, .nsegs = %d, .lines = %s },\n",
+			   c_str(paths.items[i]), n, syms.len, n, segs.len, lines);
 		n++;
 	}
 	if (n)
