@@ -359,7 +359,8 @@ static int stp_kprobe_register(void *probes, int n)
 	}
 	stp_ftrace_start(kps, n);
 	for (i = 0; i < n; i++) {
-		if (kps[i].on_ftrace || kps[i].uses_rp)
+		/* an optional probe that did not register (its module is not loaded) stays out */
+		if (!kps[i].registered || kps[i].on_ftrace || kps[i].uses_rp)
 			continue;
 		rc = stp_kprobe_arm(&kps[i]);
 		if (rc) {

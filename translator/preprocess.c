@@ -767,10 +767,13 @@ static bool component_part(int kind)
 /*
  * Does the '{' at t open a brace expansion, {a,b.c,d("x")}, rather than a
  * block?  Only for messages: the parser knows which it is by where it stands.
+ * A component's parameter is one literal, so a comma inside parentheses
+ * makes it a call in a body: probe netdev.register{ printf("%s", a) }.
  */
 static bool looks_like_braces(Token *t, bool need_comma)
 {
 	int depth = 0;
+	int parens = 0;
 	bool comma = false;
 	for (Token *p = t; p->kind; p = p->next) {
 		switch (p->kind) {
@@ -782,9 +785,17 @@ static bool looks_like_braces(Token *t, bool need_comma)
 				return (comma || !need_comma) && p != t->next;
 			break;
 		case ',':
+			if (parens)
+				return false;
 			comma = true;
 			break;
-		case '.': case '(': case ')': case '-': case TK_STRING:
+		case '(':
+			parens++;
+			break;
+		case ')':
+			parens--;
+			break;
+		case '.': case '-': case TK_STRING:
 			break;
 		default:
 			if (!component_part(p->kind))

@@ -1286,6 +1286,7 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 	h->probe = p;
 	h->data = hd;
 	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
+	h->helper = true;
 	h->id = cur_session->derived.len;
 	vec_push(&cur_session->derived, h);
 	dd->entry_helper = h;

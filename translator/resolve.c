@@ -504,6 +504,8 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 			int before = out->len;
 			for (ProbePoint *t = a->alias_targets; t; t = t->next) {
 				ProbePoint *target = with_suffix(t, rest, pp->cond);
+				/* optional passes down through the alias (SystemTap's rule) */
+				target->optional |= pp->optional;
 				bool matched = false;
 				resolve_point(target, combined, out, &matched);
 				if (matched && t->sufficient)
@@ -1873,9 +1875,11 @@ int list_probes(Program *prog, Session *s, bool with_vars)
 		/* the variables' types need the bodies resolved: all of pass 2 */
 		if (!resolve_program(prog, s) || !infer_types(prog, s))
 			return 1;
-		for (int i = 0; i < S->derived.len; i++)
-			if (from_user(S->derived.items[i], user))
-				vec_push(&found, S->derived.items[i]);
+		for (int i = 0; i < S->derived.len; i++) {
+			DerivedProbe *d = S->derived.items[i];
+			if (from_user(d, user) && !d->helper)
+				vec_push(&found, d);
+		}
 	} else {
 		for (ProbePoint *pp = user->points; pp; pp = pp->next) {
 			bool matched;

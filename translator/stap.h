@@ -465,6 +465,7 @@ typedef struct DerivedProbe {
 	int kind;		/* STP_PROBE_NORMAL/BEGIN/END/ERROR, as in the runtime */
 	int64_t seq;		/* begin(N), end(N): run order */
 	int id;			/* index in the module's probe table */
+	bool helper;		/* run for another probe (@entry's): not listed by -L */
 } DerivedProbe;
 
 enum { PROBE_NORMAL, PROBE_BEGIN, PROBE_END, PROBE_ERROR };
