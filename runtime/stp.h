@@ -574,6 +574,8 @@ s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed);
 u64 stp_kaslr(u64 link_addr);
 /* A module's symbol, where the module is loaded now (errors if it is not). */
 u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol);
+/* The same for module init: 0, -ENODEV (not loaded) or -ENOENT (no such symbol). */
+long stp_kmod_lookup(const char *module, const char *symbol, u64 *addr);
 /* Guru mode (-g) writes: size bytes of kernel memory, or a register. */
 void stp_kwrite(struct stp_context *c, u64 addr, int size, s64 v);
 void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
@@ -975,5 +977,34 @@ struct stp_perf {
 	struct perf_event **events;	/* one per CPU (nr_cpu_ids), NULL where none */
 };
 extern const struct stp_family_ops stp_perf_ops;
+
+struct nf_hook_ops;
+struct stp_netfilter {
+	const struct stp_probe *probe;
+	u8 pf;			/* NFPROTO_* */
+	u8 hooknum;		/* NF_INET_*, NF_ARP_*, NF_BR_* */
+	int priority;
+	struct nf_hook_ops *ops;	/* while registered */
+};
+/* The target variables of the netfilter probe running on this CPU. */
+enum stp_nf_var { STP_NF_HOOKNUM, STP_NF_SKB, STP_NF_IN, STP_NF_OUT, STP_NF_OKFN,
+		  STP_NF_VERDICT };
+s64 stp_nf_var(struct stp_context *c, int var);
+u64 stp_nf_verdict_addr(struct stp_context *c);	/* $verdict = v (-g) */
+const char *stp_nf_devname(struct stp_context *c, bool out);
+extern const struct stp_family_ops stp_netfilter_ops;
+
+struct stp_hwbkpt {
+	const struct stp_probe *probe;
+	u64 addr;		/* absolute, or link-time with kaslr */
+	bool kaslr;		/* a symbol of the kernel image: relocate addr */
+	const char *module;	/* or a module's symbol, looked up at registration */
+	const char *symbol;
+	u8 len;			/* 1, 2, 4 or 8 bytes */
+	bool rw;		/* reads too, not only writes */
+	bool optional;
+	struct perf_event * __percpu *events;	/* one per CPU, while registered */
+};
+extern const struct stp_family_ops stp_hwbkpt_ops;
 
 #endif /* STP_H */

@@ -1612,7 +1612,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 
 	/* each family's table, then the groups the runtime registers */
 	int ngroups = 0;
-	int counts[16] = {0};
+	int *counts = arena_alloc(sizeof(*counts) * probe_family_count);
 	for (int f = 0; f < probe_family_count; f++) {
 		ProbeFamily *fam = probe_families[f];
 		DerivedProbe **list = arena_alloc(sizeof(*list) * (s->derived.len + 1));

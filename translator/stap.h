@@ -520,6 +520,8 @@ extern ProbeFamily family_process;
 extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
 extern ProbeFamily family_stdin;
+extern ProbeFamily family_netfilter;
+extern ProbeFamily family_hwbkpt;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
 
