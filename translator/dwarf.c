@@ -75,11 +75,16 @@ static const Dwfl_Callbacks offline_callbacks = {
 /*
  * libdwfl rather than plain libdw: a .ko is a relocatable object whose
  * DWARF must be relocated, which libdwfl does as it lays out the sections.
+ * A user binary is reported at its own link-time addresses: offline,
+ * libdwfl would move a PIE or a shared library (ET_DYN) to 0x10000, and
+ * a uprobe's file offset is computed from the ELF's own addresses.
  */
 static DwModule *open_file(const char *path, const char *name, ModKind kind, const char **why)
 {
 	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
-	Dwfl_Module *mod = dwfl ? dwfl_report_offline(dwfl, name, path, -1) : NULL;
+	Dwfl_Module *mod = !dwfl ? NULL :
+			   kind == MOD_USER ? dwfl_report_elf(dwfl, name, path, -1, 0, true) :
+			   dwfl_report_offline(dwfl, name, path, -1);
 	if (!mod) {
 		*why = arena_printf("cannot read %s: %s", path, dwfl_errmsg(-1));
 		dwfl_end(dwfl);
@@ -614,6 +619,7 @@ typedef struct LineRec {
 	uint64_t addr;		/* link-time */
 	int line;
 	const char *file;
+	bool prologue_end;	/* DW_LNS_set_prologue_end (clang sets it, gcc does not) */
 } LineRec;
 
 typedef struct LineList {
@@ -662,6 +668,7 @@ static LineList function_lines(DwModule *m, Dwarf_Die *die)
 			LineRec *r = arena_alloc(sizeof(*r));
 			r->addr = a + m->bias;
 			dwarf_lineno(l, &r->line);
+			dwarf_lineprologueend(l, &r->prologue_end);
 			r->file = dw_normalize_file(m, dwarf_linesrc(l, NULL, NULL));
 			vec_push(&recs, r);
 		}
@@ -1134,28 +1141,49 @@ DwStatementList dw_find_statements(DwModule *m, const char *pattern, bool neares
 }
 
 /*
- * The first address of f's body: the first line-table row after its entry
- * with another line.  Code compiled without optimization stores its
- * parameters into their frame slots in the prologue before it, and the
- * debuginfo places them there; f->entry when the table says no more.
+ * Where f's prologue ends: the row the compiler marks as the end of the
+ * prologue (clang), else the first line-table row after the entry (gcc
+ * starts a row there even inside a one-line function: the statement has
+ * a column of its own).  Unoptimized code stores its parameters into
+ * their frame slots before it.  0 when the table has no such row.
  */
-uint64_t dw_func_body_addr(DwModule *m, DwFunc *f)
+static uint64_t prologue_end(DwModule *m, DwFunc *f)
 {
 	Dwarf_Die die;
 	if (!dw_die(m, f->die_offset, &die))
-		return f->entry;
+		return 0;
 	LineList ll = function_lines(m, &die);
-	int entry_line = -1;
-	uint64_t best = 0;
-	for (int i = 0; i < ll.len; i++)
-		if (ll.items[i].addr == f->entry)
-			entry_line = ll.items[i].line;
+	uint64_t marked = 0, next = 0;
 	for (int i = 0; i < ll.len; i++) {
 		const LineRec *r = &ll.items[i];
-		if (r->addr > f->entry && r->line != entry_line && (!best || r->addr < best))
-			best = r->addr;
+		if (r->prologue_end && r->addr >= f->entry && (!marked || r->addr < marked))
+			marked = r->addr;
+		if (r->addr > f->entry && (!next || r->addr < next))
+			next = r->addr;
 	}
-	return best ? best : f->entry;
+	return marked ? marked : next;
+}
+
+uint64_t dw_func_body_addr(DwModule *m, DwFunc *f)
+{
+	if (!f->body_known) {
+		f->body_known = true;
+		f->body = f->is_inline_instance ? f->entry : prologue_end(m, f);
+	}
+	return f->body;
+}
+
+bool dw_var_set_at(DwModule *m, DwFunc *f, DwVar *v, uint64_t addr)
+{
+	if (m->kind != MOD_USER || !v->is_param || f->is_inline_instance || addr < f->entry)
+		return true;
+	uint64_t body = dw_func_body_addr(m, f);
+	if (body && addr >= body)
+		return true;
+	Dwarf_Die die, scope;
+	if (!dw_die(m, v->die_offset, &die) || !dw_die(m, v->scope_offset, &scope))
+		return true;
+	return !dw_in_new_frame(&die, &scope);
 }
 
 /* ---- listing ---- */

@@ -24,7 +24,7 @@
 #include "dwarf_int.h"
 
 #define IX_MAGIC "STAPDWIX"
-#define IX_VERSION 3
+#define IX_VERSION 4	/* 4: user ET_DYN files at their own addresses */
 
 typedef struct IxHeader {
 	char magic[8];

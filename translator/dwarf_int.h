@@ -147,5 +147,11 @@ DwLoc dw_location(DwModule *m, Dwarf_Die *var, Dwarf_Die *scope, uint64_t pc,
 		  int64_t size);
 /* The memory at a link-time address of static data (for an ELF symbol). */
 DwLoc dw_static_location(DwModule *m, uint64_t addr);
+/*
+ * Whether var's location is one expression naming memory in the frame
+ * its function builds below the return address (scope: the function):
+ * unoptimized code's parameter slots, which the prologue fills.
+ */
+bool dw_in_new_frame(Dwarf_Die *var, Dwarf_Die *scope);
 
 #endif /* DWARF_INT_H */

@@ -487,3 +487,43 @@ DwLoc dw_location(DwModule *m, Dwarf_Die *var, Dwarf_Die *scope, uint64_t pc, in
 	Eval e = {.m = m, .attr = &a, .scope = scope, .pc = pc, .size = size, .reg = -1};
 	return evaluate(&e, ops, n);
 }
+
+/* ---- parameters before the prologue ---- */
+
+/* A location that is one expression for the whole scope, not a list by address. */
+static bool is_single_expression(Dwarf_Attribute *a)
+{
+	unsigned int form = dwarf_whatform(a);
+	return form == DW_FORM_exprloc || form == DW_FORM_block1 || form == DW_FORM_block2 ||
+	       form == DW_FORM_block4 || form == DW_FORM_block;
+}
+
+/* Whether DW_OP_fbreg's base in scope is the CFA, which is the same all through the function. */
+static bool frame_base_is_cfa(Dwarf_Die *scope)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *ops;
+	size_t n;
+	return scope && dwarf_attr(scope, DW_AT_frame_base, &a) && is_single_expression(&a) &&
+	       dwarf_getlocation(&a, &ops, &n) == 0 && n == 1 &&
+	       ops[0].atom == DW_OP_call_frame_cfa;
+}
+
+/*
+ * Only a slot at a fixed distance from the CFA says where it is relative
+ * to the entry's stack: at or above the CFA are the caller's outgoing
+ * arguments, there at the entry; below it (under the return address at
+ * CFA - 8) is the new frame.  A slot relative to the frame pointer or to
+ * the stack pointer as the prologue leaves them counts as the new frame.
+ */
+bool dw_in_new_frame(Dwarf_Die *var, Dwarf_Die *scope)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *ops;
+	size_t n;
+	if (!dwarf_attr(var, DW_AT_location, &a) || !is_single_expression(&a) ||
+	    dwarf_getlocation(&a, &ops, &n) != 0 || n == 0)
+		return false;
+	return ops[0].atom == DW_OP_fbreg ? !frame_base_is_cfa(scope) || (int64_t)ops[0].number < 0 :
+	       ops[0].atom == DW_OP_breg6 || ops[0].atom == DW_OP_breg7;	/* rbp, rsp */
+}

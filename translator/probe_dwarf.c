@@ -290,19 +290,25 @@ static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
 }
 
 /*
- * Where a process("PATH").function probe goes: the entry, where optimized
- * code has its parameters in registers, or else (code built with -O0, as
- * programs being debugged often are) after the prologue, where their
- * frame slots are filled.
+ * Where a process("PATH").function probe goes: the entry, where every
+ * parameter is where its location says (registers; optimized code's
+ * location lists follow them), or else after the prologue, where code
+ * built without optimization has stored them in their frame slots.  At
+ * the entry after all when the line table does not say where the
+ * prologue ends: such parameters then read as unavailable.
  */
 static uint64_t user_probe_addr(DwModule *m, DwFunc *f)
 {
-	if (dw_func_params(m, f) > 0 && !f->is_inline_instance) {
-		DwLoc l = dw_var_location(m, &f->params[0], f->entry);
-		if (l.kind == DL_REGISTER)
-			return f->entry;
+	if (f->is_inline_instance)
+		return f->entry;
+	int n = dw_func_params(m, f);
+	for (int i = 0; i < n; i++) {
+		if (!dw_var_set_at(m, f, &f->params[i], f->entry)) {
+			uint64_t body = dw_func_body_addr(m, f);
+			return body ? body : f->entry;
+		}
 	}
-	return f->is_inline_instance ? f->entry : dw_func_body_addr(m, f);
+	return f->entry;
 }
 
 static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
@@ -624,6 +630,8 @@ static bool cast_element(Lower *lw, Val *v, Chain *ch)
 	return element_at(lw, v, ch, v->addr, v->type, v->type);
 }
 
+static void read_at_prologue_end(Lower *lw, Val *v);
+
 /* A variable of the probed function at the probe's address. */
 static bool variable_base(Lower *lw, const char *name, Val *v)
 {
@@ -667,6 +675,14 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
 	DwLoc l = dw_var_location(dd->mod, var, addr);
+	bool at_fill = false;	/* a .return probe's parameter, read after the prologue */
+	if (l.kind != DL_UNAVAILABLE && !dw_var_set_at(dd->mod, dd->func, var, addr)) {
+		at_fill = dd->is_return && lw->d && dw_func_body_addr(dd->mod, dd->func) &&
+			  (var->type->kind == DT_INT || var->type->kind == DT_POINTER);
+		if (!at_fill)
+			l = (DwLoc){ .kind = DL_UNAVAILABLE, .why = "the function's prologue "
+				     "stores it in its frame slot after this address" };
+	}
 	v->type = var->type;
 	v->reg = -1;
 	switch (l.kind) {
@@ -708,6 +724,8 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 			v->addr = b.s;
 		v->reg = -1;	/* the entry registers are not the live ones */
 	}
+	if (at_fill)
+		read_at_prologue_end(lw, v);
 	return true;
 }
 
@@ -1137,12 +1155,12 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 }
 
 /*
- * @entry(expr) in a .return probe: expr moves into the entry helper as
- * "slot k = expr" and its place reads slot k, kept in the kretprobe
- * instance.  Registers in expr are read live there (STP_ENTRY_REG reads
- * the live registers during the entry handler).
+ * A slot of .return probe d that its entry helper fills with expr's value
+ * ("slot k = expr"), kept with the call; the C of its value is returned.
+ * Registers in expr are read live there (STP_ENTRY_REG reads the live
+ * registers during the entry handler).
  */
-static void lower_entry(DerivedProbe *d, Node *n)
+static TargetCode *entry_slot(DerivedProbe *d, Node *expr, Loc loc)
 {
 	DwarfData *dd = d->data;
 	DerivedProbe *h = entry_helper(d);
@@ -1154,18 +1172,24 @@ static void lower_entry(DerivedProbe *d, Node *n)
 	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
 	slot->write_size = 8;
 	slot->write_reg = -1;
-	Node *lhs = new_node(ND_TARGET, n->loc);
+	Node *lhs = new_node(ND_TARGET, loc);
 	lhs->name = "@entry";
 	lhs->target = slot;
 	lhs->type = TY_LONG;
-	Node *assign = new_binary(ND_ASSIGN, 0, lhs, n->lhs, n->loc);
-	Node *stmt = new_node(ND_EXPR_STMT, n->loc);
+	Node *assign = new_binary(ND_ASSIGN, 0, lhs, expr, loc);
+	Node *stmt = new_node(ND_EXPR_STMT, loc);
 	stmt->lhs = assign;
 	Node **tail = &h->probe->body->body;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = stmt;
+	return slot;
+}
 
+/* @entry(expr) in a .return probe: its place reads the slot expr fills. */
+static void lower_entry(DerivedProbe *d, Node *n)
+{
+	TargetCode *slot = entry_slot(d, n->lhs, n->loc);
 	Node *next = n->next;
 	Loc loc = n->loc;
 	memset(n, 0, sizeof(*n));
@@ -1173,7 +1197,28 @@ static void lower_entry(DerivedProbe *d, Node *n)
 	n->loc = loc;
 	n->name = "@entry";
 	n->next = next;
-	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+	finish(&(Lower){ .d = d, .dd = d->data, .n = n }, n, slot, TY_LONG);
+}
+
+/*
+ * A parameter of a .return probe that unoptimized code keeps in its frame
+ * slot, which holds it only once the prologue has run, and which the
+ * function may change: as SystemTap's $param in a .return probe, it is
+ * the value at the call, read where the prologue ends (the entry
+ * helper's uprobe there) into a slot, as @entry($param) would be.
+ */
+static void read_at_prologue_end(Lower *lw, Val *v)
+{
+	Node *read = new_node(ND_TARGET, lw->n->loc);
+	read->name = lw->n->name;
+	read->target = arena_alloc(sizeof(TargetCode));
+	read->target->c_expr = value_of(lw, v, lw->n->loc);
+	read->target->write_reg = -1;
+	read->type = TY_LONG;
+	v->value = entry_slot(lw->d, read, lw->n->loc)->c_expr;
+	v->value = v->type->kind == DT_INT ? int_cast(v->type, v->value) : v->value;
+	v->addr = NULL;
+	v->reg = -1;
 }
 
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
