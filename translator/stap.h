@@ -649,4 +649,10 @@ void add_symbol_file(Session *s, const char *path);	/* -d PATH; fatal if unusabl
 /* emit.c: the module's stp_ubinaries table; returns its length */
 int emit_usym_tables(FILE *out, Session *s);
 
+/*
+ * ldd.c: the loader and shared libraries that program prog needs, as the
+ * paths its loader opens (char *); names it cannot find go to missing.
+ */
+Vec needed_files(const char *prog, Vec *missing);
+
 #endif /* STAP_H */
