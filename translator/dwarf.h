@@ -105,6 +105,8 @@ typedef struct DwLoc {
 	 *   stp_uread(c, addr, n, 0) the same in user space (dw_open_user's modules)
 	 *   stp_kaslr(addr)          a link-time kernel address, relocated
 	 *   stp_kmod_addr(c, "mod", "sym")  where a module's symbol is now
+	 *   stp_uload(c, "path", addr)  a link-time address of a user PIE or
+	 *                            library, where the current process has it
 	 * and C operators; c is the probe context.
 	 */
 	const char *c_expr;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <gelf.h>
 #include "dwarf_int.h"
+#include "emit.h"
 
 #define STACK_MAX 32
 #define MAX_REG 16	/* DWARF x86-64: 0-15 general registers, 16 the return address (ip) */
@@ -146,11 +147,9 @@ static const char *static_address(Eval *e, uint64_t dwarf_addr)
 				    anchor, hex(off));
 	}
 	case MOD_USER:
-		if (e->m->is_pie) {
-			fail(e, "it is static data of a position-independent executable, "
-				"whose load address stap cannot find yet");
-			return "0";
-		}
+		/* a PIE or a library: where the process has loaded it (runtime/usym.c) */
+		if (e->m->is_pie)
+			return arena_printf("stp_uload(c, %s, %s)", c_str(e->m->path), hex(addr));
 		return hex(addr);
 	}
 	return "0";

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <gelf.h>
 #include <glob.h>
 #include <stdlib.h>
@@ -268,4 +269,27 @@ Vec needed_files(const char *prog, Vec *missing)
 		}
 	}
 	return out;
+}
+
+const char *find_library_of(const char *prog, const char *name, const char **why)
+{
+	if (strchr(name, '/')) {
+		if (access(name, R_OK) == 0)
+			return name;
+		*why = strerror(errno);
+		return NULL;
+	}
+	Vec missing = {0};
+	Vec libs = needed_files(prog, &missing);
+	for (int i = 0; i < libs.len; i++) {
+		const char *base = strrchr(libs.items[i], '/');
+		if (fnmatch(name, base ? base + 1 : (char *)libs.items[i], 0) == 0)
+			return libs.items[i];
+	}
+	ElfDeps pd = read_deps(prog);
+	const char *path = pd.is_elf ? find_library(name, prog, &pd, prog, &pd) : NULL;
+	if (!path)
+		*why = arena_printf("the program needs no such library, and its loader finds "
+				    "none by that name");
+	return path;
 }

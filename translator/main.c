@@ -330,6 +330,7 @@ static void usage(FILE *out)
 "  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
 "  -I DIR        also look for tapsets in DIR\n"
 "  -d PATH       add PATH's symbols (a program or library) for usymname, ubacktrace\n"
+"  --ldd         add the symbols of every library the probed programs need, as -d\n"
 "  -d MODULE.ko  also look for kernel.trace's tracepoints in that kernel module\n"
 "  -G VAR=VAL    set global VAR when the module loads\n"
 "  -s MB         per-CPU output buffer size (1 to 4095, default 1)\n"
@@ -346,6 +347,7 @@ enum {
 	OPT_SUPPRESS_HANDLER_ERRORS,
 	OPT_VMLINUX,
 	OPT_SKIP_BADVARS,
+	OPT_LDD,
 };
 
 static const char *list_pattern;	/* -l / -L */
@@ -361,6 +363,7 @@ static void parse_args(Session *s, int argc, char **argv)
 		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
 		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
 		{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
+		{ "ldd", no_argument, NULL, OPT_LDD },
 		{ 0 }
 	};
 	int c;
@@ -467,6 +470,9 @@ static void parse_args(Session *s, int argc, char **argv)
 		case OPT_SKIP_BADVARS:
 			s->skip_badvars = true;
 			break;
+		case OPT_LDD:
+			s->ldd = true;
+			break;
 		case 'l':
 		case 'L':
 			list_pattern = optarg;
@@ -509,6 +515,10 @@ static void parse_args(Session *s, int argc, char **argv)
 		fatal("-S cannot be used with -b: the per-CPU files are not switched");
 	if (s->target_cmd && s->target_pid)
 		fatal("-c and -x cannot be used together: -c CMD makes its own target");
+	if (s->target_pid && s->use_vm && s->last_pass == 5)
+		fatal("-x %s names a process of this machine, which the VM cannot see (it runs "
+		      "only what stap starts there): start the program in the VM with -c CMD",
+		      s->target_pid);
 	if (s->module_name) {
 		const char *m = s->module_name;
 		bool ok = *m && strlen(m) <= 55;

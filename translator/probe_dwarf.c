@@ -42,6 +42,7 @@ typedef struct DwarfData {
 	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
 	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
 	const char *path;	/* process: the binary */
+	const char *exe;	/* .library: the program whose processes it fires in */
 	/* .return with @entry(expr): a probe run at the function's entry
 	   (the kretprobe's entry handler) saves each expr in a slot */
 	DerivedProbe *entry_helper;
@@ -99,7 +100,9 @@ DwModule *dwarf_open_module(const char *module, const char **why)
 
 typedef struct PointSpec {
 	const char *module;	/* module("m"), or NULL for kernel */
-	const char *process;	/* process("PATH"): absolute */
+	const char *process;	/* process("PATH"): the file probed, absolute */
+	const char *exe;	/* process("PATH").library("LIB"): PATH, whose processes
+				   alone run the probes in LIB (then process) */
 	Component *what;	/* function(...) or statement(...) */
 	const char *pattern;
 	bool is_statement;
@@ -119,6 +122,30 @@ static bool string_arg(Component *c, const char **out)
 	return true;
 }
 
+/*
+ * .library("LIB") of process("PATH"): a path, or a library that PATH needs
+ * (by its file name, wildcards allowed), or one where the loader would
+ * find a library of that name (dlopen).
+ */
+static bool parse_library(Component *c, PointSpec *ps)
+{
+	const char *name;
+	if (!string_arg(c, &name))
+		return false;
+	const char *why = NULL;
+	const char *lib = find_library_of(ps->process, name, &why);
+	char *abs = lib ? realpath(lib, NULL) : NULL;
+	if (!abs) {
+		error_at(c->arg->loc, "semantic error", "library(\"%s\") of process(\"%s\"): %s",
+			 name, ps->process, lib ? strerror(errno) : why);
+		return false;
+	}
+	ps->exe = ps->process;
+	ps->process = arena_strdup(abs);
+	free(abs);
+	return true;
+}
+
 static bool parse_spec(Component *c, PointSpec *ps)
 {
 	memset(ps, 0, sizeof(*ps));
@@ -134,6 +161,8 @@ static bool parse_spec(Component *c, PointSpec *ps)
 		}
 		ps->process = arena_strdup(abs);
 		free(abs);
+		if (c->next && strcmp(c->next->name, "library") == 0 && !parse_library(c->next, ps))
+			return false;
 	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
 		if (!string_arg(c, &ps->module))
 			return false;
@@ -141,7 +170,12 @@ static bool parse_spec(Component *c, PointSpec *ps)
 		error_at(c->loc, "semantic error", "'kernel' takes no argument");
 		return false;
 	}
-	ps->what = c->next;
+	ps->what = ps->exe ? c->next->next : c->next;
+	if (!ps->what || (strcmp(ps->what->name, "function") && strcmp(ps->what->name, "statement"))) {
+		error_at(c->next->loc, "semantic error", "no match for probe point: .library(\"%s\") "
+			 "takes .function(\"...\") or .statement(\"...\")", c->next->arg->str);
+		return false;
+	}
 	ps->is_statement = strcmp(ps->what->name, "statement") == 0;
 	if (!string_arg(ps->what, &ps->pattern))
 		return false;
@@ -187,6 +221,9 @@ static bool parse_spec(Component *c, PointSpec *ps)
 static const char *point_prefix(PointSpec *ps, DwModule *m)
 {
 	const char *what = ps->is_statement ? "statement" : "function";
+	if (ps->exe)
+		return arena_printf("process(\"%s\").library(\"%s\").%s", ps->exe, ps->process,
+				    what);
 	if (ps->process)
 		return arena_printf("process(\"%s\").%s", ps->process, what);
 	if (ps->module)
@@ -216,17 +253,29 @@ static int compare_syms(const void *a, const void *b)
 
 /*
  * Where a link-time address of a program is in its file, which is what a
- * uprobe is placed by: through the PT_LOAD segment that maps it.
+ * uprobe is placed by: through the PT_LOAD segment that maps it.  False
+ * when no segment of code does (the kernel would refuse the uprobe).
  */
-static uint64_t file_offset(const char *path, uint64_t addr)
+static bool file_offset(const char *path, uint64_t addr, uint64_t *off)
 {
 	Vec segs = elf_load_segments(path);
 	for (int i = 0; i < segs.len; i++) {
 		ElfSegment *sg = segs.items[i];
-		if (addr >= sg->vaddr && addr < sg->vaddr + sg->filesz)
-			return addr - sg->vaddr + sg->offset;
+		if (sg->exec && addr >= sg->vaddr && addr < sg->vaddr + sg->filesz) {
+			*off = addr - sg->vaddr + sg->offset;
+			return true;
+		}
 	}
-	return addr;
+	return false;
+}
+
+/* --vm copies the programs and libraries probed; their symbols go in the module */
+static void add_vm_copy(const char *path)
+{
+	for (int i = 0; i < cur_session->vm_copies.len; i++)
+		if (strcmp(cur_session->vm_copies.items[i], path) == 0)
+			return;
+	vec_push(&cur_session->vm_copies, (void *)path);
 }
 
 static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
@@ -240,14 +289,16 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->symbol = ps->module ? arena_printf("%s:%s", dw_module_name(m), symbol) : symbol;
 	dd->offset = offset;
 	if (ps->process) {
-		bool listed = false;
-		for (int i = 0; i < cur_session->vm_copies.len; i++)
-			listed |= strcmp(cur_session->vm_copies.items[i], ps->process) == 0;
-		if (!listed)
-			vec_push(&cur_session->vm_copies, (void *)ps->process);
+		add_vm_copy(ps->process);
+		if (ps->exe)
+			add_vm_copy(ps->exe);
 		dd->is_user = true;
 		dd->path = ps->process;
-		dd->offset = file_offset(ps->process, addr);
+		dd->exe = ps->exe;
+		if (!file_offset(ps->process, addr, &dd->offset))
+			error_at(pp->loc, "semantic error", "cannot probe %s: its address 0x%llx is "
+				 "in no code segment of %s", where, (unsigned long long)addr,
+				 ps->process);
 	}
 	dd->is_return = ps->ret;
 	dd->is_statement = ps->is_statement;
@@ -1136,7 +1187,8 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 	if (dd->is_user && dd->func) {
 		/* -O0 code has its parameters in the frame after the prologue */
 		hd->addr = user_probe_addr(dd->mod, dd->func);
-		hd->offset = file_offset(dd->path, hd->addr);
+		if (!file_offset(dd->path, hd->addr, &hd->offset))
+			hd->addr = dd->func->entry;	/* run with the entry handler, then */
 	}
 	Probe *p = arena_alloc(sizeof(*p));
 	*p = *d->probe;
@@ -1389,6 +1441,8 @@ static void emit_uprobe(FILE *out, DerivedProbe *d)
 	DwarfData *dd = d->data;
 	fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx", d->id,
 		dd->path, (unsigned long long)dd->offset);
+	if (dd->exe)
+		fprintf(out, ", .exe = \"%s\"", dd->exe);
 	if (dd->is_return)
 		fprintf(out, ", .is_return = true");
 	if (dd->save_entry)
@@ -1436,7 +1490,7 @@ static void emit_uprobes(FILE *out, DerivedProbe **probes, int n)
 	fprintf(out, "};\n\n");
 }
 
-static const char *uprobe_seconds[] = { "function", "statement", NULL };
+static const char *uprobe_seconds[] = { "function", "statement", "library", NULL };
 
 ProbeFamily family_uprobe = {
 	.name = "process",

@@ -589,6 +589,7 @@ struct Session {
 	const char *vmlinux;			/* --vmlinux PATH */
 	Vec vm_copies;				/* programs process() probes: --vm copies them */
 	Vec symbol_files;			/* -d PATH: programs whose symbols the module has */
+	bool ldd;				/* --ldd: and the libraries of vm_copies */
 	Vec kmod_files;				/* -d MODULE.ko: kernel.trace searches them */
 	bool skip_badvars;			/* --skip-badvars */
 	bool listing;				/* -l / -L: no errors for unmatched points */
@@ -643,9 +644,24 @@ Vec elf_function_symbols(const char *path, bool aliases, const char **why);
 /* path's PT_LOAD segments with file contents (ElfSegment *), in file order */
 typedef struct ElfSegment {
 	uint64_t offset, vaddr, filesz;
+	bool exec;		/* PF_X: code */
 } ElfSegment;
 Vec elf_load_segments(const char *path);
 void add_symbol_file(Session *s, const char *path);	/* -d PATH; fatal if unusable */
+/* unwind.c: a user program's call frame information, as rows by address */
+typedef enum UnwindKind {
+	UW_NONE,	/* unknown here: runtime/usym.c tries the frame pointer */
+	UW_RSP,		/* CFA = rsp + cfa_offset */
+	UW_RBP,		/* CFA = rbp + cfa_offset */
+} UnwindKind;
+typedef struct UnwindRow {
+	uint64_t addr;		/* link-time; the row holds up to the next row's */
+	UnwindKind kind;
+	int cfa_offset;
+	int rbp_slot;		/* the caller's rbp is at CFA + 8 * rbp_slot; 0: unchanged */
+} UnwindRow;
+/* path's rows (UnwindRow *), by address; the return address is at CFA - 8 */
+Vec unwind_rows(const char *path);
 /* emit.c: the module's stp_ubinaries table; returns its length */
 int emit_usym_tables(FILE *out, Session *s);
 
@@ -654,5 +670,12 @@ int emit_usym_tables(FILE *out, Session *s);
  * paths its loader opens (char *); names it cannot find go to missing.
  */
 Vec needed_files(const char *prog, Vec *missing);
+/*
+ * process("prog").library("name"): name if it is a path; else the library
+ * prog needs whose file name matches name (wildcards too); else where
+ * prog's loader would find name (for a library it dlopens).  NULL and
+ * *why if there is none.
+ */
+const char *find_library_of(const char *prog, const char *name, const char **why);
 
 #endif /* STAP_H */

@@ -2,10 +2,12 @@
  * usym.c - user programs' symbol tables.
  *
  * usymname(), usymdata() and the user backtraces name addresses of the
- * programs (and libraries) that process("PATH") probes or -d PATH names.
+ * programs (and libraries) that process("PATH") probes or -d PATH names,
+ * and with --ldd of the libraries those programs need (ldd.c).
  * The translator reads each one's function symbols (start, size, name:
  * .symtab, else .dynsym) and its PT_LOAD segments, and writes them into
- * the module as C tables; runtime/usym.c finds an address's program
+ * the module as C tables, with how to unwind its stack (unwind.c);
+ * runtime/usym.c finds an address's program
  * through the task's mappings, and its symbol in those tables.  The
  * same reader places process("PATH").function probes on programs
  * without debuginfo (probe_dwarf.c).
@@ -165,6 +167,7 @@ Vec elf_load_segments(const char *path)
 			sg->offset = ph.p_offset;
 			sg->vaddr = ph.p_vaddr;
 			sg->filesz = ph.p_filesz;
+			sg->exec = ph.p_flags & PF_X;
 			vec_push(&out, sg);
 		}
 	}
@@ -174,11 +177,34 @@ Vec elf_load_segments(const char *path)
 	return out;
 }
 
+/* path's unwind rows as stp_uframes_N; how many (0: none, no table). */
+static int emit_unwind_rows(FILE *out, const char *path, int n)
+{
+	static const char *const kinds[] = { "STP_UW_NONE", "STP_UW_RSP", "STP_UW_RBP" };
+	Vec rows = unwind_rows(path);
+	for (int i = 0; i < rows.len; i++)
+		if (((UnwindRow *)rows.items[i])->addr > UINT32_MAX)
+			return 0;	/* the table keeps 32-bit addresses */
+	if (!rows.len)
+		return 0;
+	fprintf(out, "/* %s's call frame information: from, CFA offset, rbp slot, CFA base */\n",
+		path);
+	fprintf(out, "static const struct stp_uframe stp_uframes_%d[] = {\n", n);
+	for (int i = 0; i < rows.len; i++) {
+		UnwindRow *r = rows.items[i];
+		fprintf(out, "\t{ 0x%llx, %d, %d, %s },\n", (unsigned long long)r->addr,
+			r->cfa_offset, r->rbp_slot, kinds[r->kind]);
+	}
+	fprintf(out, "};\n\n");
+	return rows.len;
+}
+
 /*
  * The tables of every program probed with process("PATH") or named with
- * -d: "static struct stp_ubinary stp_ubinaries[]".  Files without
- * function symbols (a shell script given to process.begin) are left out.
- * Returns how many there are.
+ * -d: "static struct stp_ubinary stp_ubinaries[]".  Files that are not
+ * programs (a shell script given to process.begin) are left out; a
+ * program without function symbols stays, for where it is loaded
+ * (stp_uload).  Returns how many there are.
  */
 int emit_usym_tables(FILE *out, Session *s)
 {
@@ -187,25 +213,41 @@ int emit_usym_tables(FILE *out, Session *s)
 		add_unique(&paths, s->vm_copies.items[i]);
 	for (int i = 0; i < s->symbol_files.len; i++)
 		add_unique(&paths, s->symbol_files.items[i]);
+	for (int i = 0; s->ldd && i < s->vm_copies.len; i++) {
+		Vec missing = {0};
+		Vec libs = needed_files(s->vm_copies.items[i], &missing);
+		for (int j = 0; j < libs.len; j++) {
+			char *real = realpath(libs.items[j], NULL);
+			if (real)
+				add_unique(&paths, arena_strdup(real));
+			free(real);
+		}
+	}
 	Buf entries = {0};
 	int n = 0;
 	for (int i = 0; i < paths.len; i++) {
 		const char *why;
 		Vec syms = elf_function_symbols(paths.items[i], false, &why);
 		Vec segs = elf_load_segments(paths.items[i]);
-		if (!syms.len || !segs.len)
+		if (!segs.len)
 			continue;
 		if (!n)
 			fprintf(out, "/* ---- user symbols: process(\"PATH\") and -d programs "
 				"(runtime/usym.c) ---- */\n\n");
-		fprintf(out, "/* %s: start, size, name */\n", (char *)paths.items[i]);
-		fprintf(out, "static const struct stp_usym stp_usyms_%d[] = {\n", n);
-		for (int j = 0; j < syms.len; j++) {
-			ElfFuncSym *fs = syms.items[j];
-			fprintf(out, "\t{ 0x%llx, 0x%llx, %s },\n", (unsigned long long)fs->addr,
-				(unsigned long long)fs->size, c_str(fs->name));
+		const char *sym_table = "NULL";
+		if (syms.len) {
+			fprintf(out, "/* %s: start, size, name */\n", (char *)paths.items[i]);
+			fprintf(out, "static const struct stp_usym stp_usyms_%d[] = {\n", n);
+			for (int j = 0; j < syms.len; j++) {
+				ElfFuncSym *fs = syms.items[j];
+				fprintf(out, "\t{ 0x%llx, 0x%llx, %s },\n", (unsigned long long)fs->addr,
+					(unsigned long long)fs->size, c_str(fs->name));
+			}
+			fprintf(out, "};\n\n");
+			sym_table = arena_printf("stp_usyms_%d", n);
 		}
-		fprintf(out, "};\n\n/* its PT_LOAD segments: file offset, address, size */\n");
+		fprintf(out, "/* %s's PT_LOAD segments: file offset, address, size */\n",
+			(char *)paths.items[i]);
 		fprintf(out, "static const struct stp_useg stp_usegs_%d[] = {\n", n);
 		for (int j = 0; j < segs.len; j++) {
 			ElfSegment *sg = segs.items[j];
@@ -213,9 +255,14 @@ int emit_usym_tables(FILE *out, Session *s)
 				(unsigned long long)sg->vaddr, (unsigned long long)sg->filesz);
 		}
 		fprintf(out, "};\n\n");
-		buf_printf(&entries, "\t{ .path = %s, .syms = stp_usyms_%d, .nsyms = %d, "
-			   ".segs = stp_usegs_%d, .nsegs = %d },\n", c_str(paths.items[i]), n,
-			   syms.len, n, segs.len);
+		int nframes = emit_unwind_rows(out, paths.items[i], n);
+		buf_printf(&entries, "\t{ .path = %s, .syms = %s, .nsyms = %d, "
+			   ".segs = stp_usegs_%d, .nsegs = %d", c_str(paths.items[i]),
+			   sym_table, syms.len, n, segs.len);
+		if (nframes)
+			buf_printf(&entries, ", .frames = stp_uframes_%d, .nframes = %d", n,
+				   nframes);
+		buf_puts(&entries, " },\n");
 		n++;
 	}
 	if (n)
