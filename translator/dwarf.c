@@ -416,14 +416,18 @@ const char *dw_data_anchor(DwModule *m, uint64_t addr, uint64_t *offset)
 
 /* ---- DIE helpers ---- */
 
-/* Follows abstract_origin and specification to the DIE that has the name and signature. */
+/*
+ * The DIE with a function's parameters, named, in order: the abstract
+ * instance that an inlined or optimized copy comes from.  Not the
+ * declaration a definition's DW_AT_specification names (a C++ class's
+ * member, whose parameters have no names): the definition has its own.
+ */
 static Dwarf_Die *origin_of(Dwarf_Die *die, Dwarf_Die *out)
 {
 	*out = *die;
 	for (int i = 0; i < 8; i++) {
 		Dwarf_Attribute a;
-		if (!dwarf_attr(out, DW_AT_abstract_origin, &a) &&
-		    !dwarf_attr(out, DW_AT_specification, &a))
+		if (!dwarf_attr(out, DW_AT_abstract_origin, &a))
 			break;
 		if (!dwarf_formref_die(&a, out))
 			break;
@@ -772,7 +776,9 @@ static bool record_matches(const Index *ix, const IxFunc *r, const Pattern *p,
 	bool is_inline = r->flags & IXF_INLINE;
 	if ((is_inline && !with_inlines && !inline_only) || (!is_inline && inline_only))
 		return false;
-	if (fnmatch(p->name, ix_str(ix, r->name), 0) != 0)
+	/* "Class::name", "ns::*": C++ functions by their qualified names */
+	const char *name = ix_str(ix, strstr(p->name, "::") ? r->qual : r->name);
+	if (!*name || fnmatch(p->name, name, 0) != 0)
 		return false;
 	return !p->file || file_matches(p->file, ix_str(ix, r->file));
 }
@@ -819,7 +825,9 @@ DwFuncList dw_find_functions(DwModule *m, const char *pattern, bool with_inlines
 	Index *ix = dw_index(m);
 	if (!ix || !parse_pattern(pattern, &p))
 		return none;
-	size_t n = literal_prefix(p.name);
+	/* the index is by unqualified name: a qualified one is looked for everywhere */
+	bool qualified = strstr(p.name, "::");
+	size_t n = qualified ? 0 : literal_prefix(p.name);
 	Vec found = {0};
 	for (uint32_t i = first_func_with_prefix(ix, p.name, n); i < ix->nfuncs; i++) {
 		const IxFunc *r = &ix->funcs[i];
@@ -885,9 +893,10 @@ int dw_func_params(DwModule *m, DwFunc *f)
 		do {
 			if (dwarf_tag(&p) != DW_TAG_formal_parameter)
 				continue;
-			Dwarf_Die concrete = p;
-			if (dwarf_dieoffset(&origin) != dwarf_dieoffset(&die))
-				concrete_param(&die, dwarf_dieoffset(&p), &concrete);
+			Dwarf_Die concrete = p, found;
+			if (dwarf_dieoffset(&origin) != dwarf_dieoffset(&die) &&
+			    concrete_param(&die, dwarf_dieoffset(&p), &found))
+				concrete = found;
 			DwVar *v = var_from_die(m, &concrete, f->scope_offset, true);
 			if (v->name)
 				vec_push(&params, v);

@@ -48,6 +48,7 @@ enum {
 /* One function instance: an out-of-line function or an inlined copy. */
 typedef struct IxFunc {
 	uint32_t name, file, symbol, why;	/* string offsets; why: 0 unless blocked */
+	uint32_t qual, pad;	/* C++: "ns::Class::name" (string offset), else 0 */
 	uint32_t line, flags;
 	uint64_t entry;		/* link-time address */
 	uint64_t symbol_offset;
