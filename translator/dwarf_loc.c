@@ -297,6 +297,23 @@ static void implicit_value(Eval *e, const Dwarf_Op *op)
 	e->is_value = true;
 }
 
+/*
+ * DWARF 5's DW_OP_addrx (clang's default): an address from .debug_addr,
+ * by index; DW_OP_constx: a constant from there.
+ */
+static const char *indexed_address(Eval *e, const Dwarf_Op *op)
+{
+	Dwarf_Attribute in_addr;
+	Dwarf_Addr addr;
+	if (!e->attr || dwarf_getlocation_attr(e->attr, op, &in_addr) != 0 ||
+	    dwarf_formaddr(&in_addr, &addr) != 0) {
+		fail(e, "its address in .debug_addr cannot be read");
+		return "0";
+	}
+	bool is_addr = op->atom == DW_OP_addrx || op->atom == DW_OP_GNU_addr_index;
+	return is_addr ? static_address(e, addr) : hex(addr);
+}
+
 /* Operators that need no more than a push or a rewrite of the top. */
 static bool simple_op(Eval *e, const Dwarf_Op *op)
 {
@@ -314,6 +331,9 @@ static bool simple_op(Eval *e, const Dwarf_Op *op)
 		push(e, hex(op->number));
 	} else if (a == DW_OP_addr) {
 		push(e, static_address(e, op->number));
+	} else if (a == DW_OP_addrx || a == DW_OP_GNU_addr_index || a == DW_OP_constx ||
+		   a == DW_OP_GNU_const_index) {
+		push(e, indexed_address(e, op));
 	} else if (a == DW_OP_fbreg) {
 		push(e, plus_offset(frame_base(e), (int64_t)op->number));
 	} else if (a == DW_OP_call_frame_cfa) {

@@ -728,9 +728,13 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	DwLoc l = dw_var_location(dd->mod, var, addr);
 	bool at_fill = false;	/* a .return probe's parameter, read after the prologue */
 	if (l.kind != DL_UNAVAILABLE && !dw_var_set_at(dd->mod, dd->func, var, addr)) {
-		at_fill = dd->is_return && lw->d && dw_func_body_addr(dd->mod, dd->func) &&
+		uint64_t body = dw_func_body_addr(dd->mod, dd->func);
+		at_fill = dd->is_return && lw->d && body &&
 			  (var->type->kind == DT_INT || var->type->kind == DT_POINTER);
-		if (!at_fill)
+		/* there, with the live registers (the frame pointer is set) */
+		if (at_fill)
+			l = dw_var_location(dd->mod, var, body);
+		else
 			l = (DwLoc){ .kind = DL_UNAVAILABLE, .why = "the function's prologue "
 				     "stores it in its frame slot after this address" };
 	}
@@ -757,7 +761,7 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 		return false;
 	}
 	/* a .return probe reads the parameters with the registers of the entry */
-	if (dd->is_return) {
+	if (dd->is_return && !at_fill) {
 		const char *e = v->value ? v->value : v->addr;
 		Buf b = {0};
 		buf_puts(&b, "");
@@ -1257,7 +1261,8 @@ static void lower_entry(DerivedProbe *d, Node *n)
  * slot, which holds it only once the prologue has run, and which the
  * function may change: as SystemTap's $param in a .return probe, it is
  * the value at the call, read where the prologue ends (the entry
- * helper's uprobe there) into a slot, as @entry($param) would be.
+ * helper's uprobe there, with the registers there: v was located there)
+ * into a slot, as @entry($param) would be.
  */
 static void read_at_prologue_end(Lower *lw, Val *v)
 {
