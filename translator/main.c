@@ -330,7 +330,6 @@ static void usage(FILE *out)
 "  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
 "  -I DIR        also look for tapsets in DIR\n"
 "  -d PATH       add PATH's symbols (a program or library) for usymname, ubacktrace\n"
-"  --ldd         add the symbols of every library the probed programs need, as -d\n"
 "  -d MODULE.ko  also look for kernel.trace's tracepoints in that kernel module\n"
 "  -G VAR=VAL    set global VAR when the module loads\n"
 "  -s MB         per-CPU output buffer size (1 to 4095, default 1)\n"
@@ -347,7 +346,6 @@ enum {
 	OPT_SUPPRESS_HANDLER_ERRORS,
 	OPT_VMLINUX,
 	OPT_SKIP_BADVARS,
-	OPT_LDD,
 };
 
 static const char *list_pattern;	/* -l / -L */
@@ -363,7 +361,6 @@ static void parse_args(Session *s, int argc, char **argv)
 		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
 		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
 		{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
-		{ "ldd", no_argument, NULL, OPT_LDD },
 		{ 0 }
 	};
 	int c;
@@ -469,9 +466,6 @@ static void parse_args(Session *s, int argc, char **argv)
 			break;
 		case OPT_SKIP_BADVARS:
 			s->skip_badvars = true;
-			break;
-		case OPT_LDD:
-			s->ldd = true;
 			break;
 		case 'l':
 		case 'L':

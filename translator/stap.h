@@ -589,7 +589,6 @@ struct Session {
 	const char *vmlinux;			/* --vmlinux PATH */
 	Vec vm_copies;				/* programs process() probes: --vm copies them */
 	Vec symbol_files;			/* -d PATH: programs whose symbols the module has */
-	bool ldd;				/* --ldd: and the libraries of vm_copies */
 	Vec kmod_files;				/* -d MODULE.ko: kernel.trace searches them */
 	bool skip_badvars;			/* --skip-badvars */
 	bool listing;				/* -l / -L: no errors for unmatched points */

@@ -2,8 +2,7 @@
  * usym.c - user programs' symbol tables.
  *
  * usymname(), usymdata() and the user backtraces name addresses of the
- * programs (and libraries) that process("PATH") probes or -d PATH names,
- * and with --ldd of the libraries those programs need (ldd.c).
+ * programs (and libraries) that process("PATH") probes or -d PATH names.
  * The translator reads each one's function symbols (start, size, name:
  * .symtab, else .dynsym) and its PT_LOAD segments, and writes them into
  * the module as C tables, with how to unwind its stack (unwind.c);
@@ -213,16 +212,6 @@ int emit_usym_tables(FILE *out, Session *s)
 		add_unique(&paths, s->vm_copies.items[i]);
 	for (int i = 0; i < s->symbol_files.len; i++)
 		add_unique(&paths, s->symbol_files.items[i]);
-	for (int i = 0; s->ldd && i < s->vm_copies.len; i++) {
-		Vec missing = {0};
-		Vec libs = needed_files(s->vm_copies.items[i], &missing);
-		for (int j = 0; j < libs.len; j++) {
-			char *real = realpath(libs.items[j], NULL);
-			if (real)
-				add_unique(&paths, arena_strdup(real));
-			free(real);
-		}
-	}
 	Buf entries = {0};
 	int n = 0;
 	for (int i = 0; i < paths.len; i++) {

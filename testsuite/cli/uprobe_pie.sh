@@ -37,7 +37,8 @@ grep -q "semantic error: cannot read '\$amount' at process(\"$P\").statement(\"d
 	> out 2> err || fail "--skip-badvars failed: $(cat err)"
 
 "$STAP" --vm -x 1 -e 'probe begin { exit() }' > out 2>&1 && fail "-x with --vm was accepted"
-expect_file out "stap: error: -x 1 names a process of this machine, which the VM cannot see (it runs only what stap starts there): start the program in the VM with -c CMD"
+grep -q "^stap: error: -x 1 names a process of this machine, which the .* cannot see.*-c CMD" out ||
+	fail "bad message: $(cat out)"
 
 # all FUNC [SUFFIX]: that point in each program, for one probe
 all() {
