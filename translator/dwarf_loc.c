@@ -14,7 +14,6 @@
 #include <string.h>
 #include <gelf.h>
 #include "dwarf_int.h"
-#include "emit.h"
 
 #define STACK_MAX 32
 #define MAX_REG 16	/* DWARF x86-64: 0-15 general registers, 16 the return address (ip) */
@@ -125,6 +124,21 @@ static bool is_percpu(DwModule *m, uint64_t addr)
 	return addr >= m->percpu_lo && addr < m->percpu_hi;
 }
 
+/* A path as a C string literal (octal escapes for all but plain characters). */
+static const char *c_path(const char *path)
+{
+	Buf b = {0};
+	buf_putc(&b, '"');
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p >= 32 && *p < 127 && *p != '"' && *p != '\\' && *p != '?')
+			buf_putc(&b, *p);
+		else
+			buf_printf(&b, "\\%03o", *p);
+	}
+	buf_putc(&b, '"');
+	return b.s;
+}
+
 /* DW_OP_addr: a link-time address of static data. */
 static const char *static_address(Eval *e, uint64_t dwarf_addr)
 {
@@ -149,7 +163,7 @@ static const char *static_address(Eval *e, uint64_t dwarf_addr)
 	case MOD_USER:
 		/* a PIE or a library: where the process has loaded it (runtime/usym.c) */
 		if (e->m->is_pie)
-			return arena_printf("stp_uload(c, %s, %s)", c_str(e->m->path), hex(addr));
+			return arena_printf("stp_uload(c, %s, %s)", c_path(e->m->path), hex(addr));
 		return hex(addr);
 	}
 	return "0";

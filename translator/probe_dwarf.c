@@ -362,6 +362,39 @@ static uint64_t user_probe_addr(DwModule *m, DwFunc *f)
 	return f->entry;
 }
 
+static Vec function_symbols(const char *path, const char *pattern);
+
+/*
+ * A user program's functions by names only its symbol table has, for
+ * functions its debuginfo knows by another (glibc's malloc is
+ * __libc_malloc there): the DWARF function at each symbol's address,
+ * under the name asked for, with its variables.  How many were found.
+ */
+static int resolve_aliases(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m, Vec *out)
+{
+	Vec syms = function_symbols(ps->process, ps->pattern);
+	DwFuncList all = syms.len ? dw_find_functions(m, "*", false, false) : (DwFuncList){0};
+	int found = 0;
+	for (int i = 0; i < syms.len; i++) {
+		FuncSym *fs = syms.items[i];
+		for (int j = 0; j < all.len; j++) {
+			DwFunc *f = all.items[j];
+			if (f->entry != fs->addr || f->blocklisted || !f->symbol)
+				continue;
+			DwFunc *alias = arena_alloc(sizeof(*alias));
+			*alias = *f;
+			alias->name = fs->name;
+			const char *where = dw_function_point(m, alias, point_prefix(ps, m), false);
+			uint64_t addr = ps->ret ? f->entry : user_probe_addr(m, f);
+			vec_push(out, new_probe(ps, pp, probe, m, alias, addr, f->symbol,
+						f->symbol_offset + (addr - f->entry), where));
+			found++;
+			break;
+		}
+	}
+	return found;
+}
+
 static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
 			      Vec *out)
 {
@@ -397,6 +430,8 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 					f->symbol_offset + (addr - f->entry), where));
 		found++;
 	}
+	if (!found && !skipped && ps->process && !strchr(ps->pattern, '@'))
+		found = resolve_aliases(ps, pp, probe, m, out);
 	if (!found)
 		no_match(ps, pp, m, skipped);
 	return true;
@@ -932,9 +967,15 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		dw_func_params(dd->mod, dd->func);
 		if (dd->func->ret && dd->func->ret->kind != DT_VOID) {
 			Val v = { .type = dd->func->ret, .value = "STP_REG(c, 0)", .reg = 0 };
+			Lower one = *lw;
+			one.quiet = true;
 			text(out, "return=");
 			if (pretty_level)
 				pretty(lw, out, &v, 0, pretty_level == 2);
+			else if (is_aggregate(v.type))
+				text(out, "{...}");	/* returned in registers: no address */
+			else if (value_of(&one, &v, lw->n->loc), one.failed)
+				text(out, "?");
 			else
 				piece(out, TP_HEX, hex_of(v.type, value_of(lw, &v, lw->n->loc)), 0);
 		}
@@ -976,7 +1017,11 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		} else if (v.type->kind == DT_ARRAY) {
 			text(out, "[...]");
 		} else {
-			piece(out, TP_HEX, hex_of(v.type, value_of(&one, &v, lw->n->loc)), 0);
+			const char *c = value_of(&one, &v, lw->n->loc);
+			if (one.failed)
+				text(out, "?");	/* a float: no value to show */
+			else
+				piece(out, TP_HEX, hex_of(v.type, c), 0);
 		}
 		lw->indexes = one.indexes;
 	}
