@@ -5,7 +5,8 @@
 # fires in MAIN's processes only, process("LIB") in every process using
 # LIB (here also a copy of MAIN, which -d brings); a probe in the program called back from
 # the library has the library on its ubacktrace(); the library's static
-# data reads where it is loaded.  Then C++ (stap_counter.cc): a member
+# data reads where it is loaded; a function by a name only its symbol table
+# has (an alias), and $$parms with a double.  Then C++ (stap_counter.cc): a member
 # function by its qualified name, with $this's members, and a function of
 # libstdc++ (no debuginfo: by its symbol), whose backtrace goes through
 # libstdc++'s .eh_frame to main.  Misnamed libraries are errors.
@@ -39,6 +40,9 @@ cat > lib.stp <<EOF
 probe process("$MAIN").library("libstap_shlib.so").function("shlib_square") {
 	printf("%s: square(%d)\n", execname(), \$x)
 }
+probe process("$LIB").function("shlib_cube"), process("$LIB").function("shlib_half") {
+	printf("%s: %s %s\n", execname(), ppfunc(), \$\$parms)
+}
 probe process("$LIB").function("shlib_apply").return {
 	printf("%s: apply(%d) = %d, calls %d\n", execname(), \$v, \$return, @var("calls"))
 }
@@ -70,8 +74,8 @@ EOF
 [ -s err ] && fail "stderr: $(cat err)"
 grep -E '^(sum|apples|no plugin)' out > programs
 grep -vE '^(sum|apples|no plugin)' out > probes
-expect_file programs "sum 29
-sum 29
+expect_file programs "sum 39
+sum 39
 apples 7"
 expect_file probes "stap_shlib_main: square(1)
 stap_shlib_main: twice(1), stack twice shlib_apply main
@@ -79,8 +83,12 @@ stap_shlib_main: apply(1) = 3, calls 1
 stap_shlib_main: square(2)
 stap_shlib_main: twice(2), stack twice shlib_apply main
 stap_shlib_main: apply(2) = 6, calls 2
+stap_shlib_main: shlib_cube x=0x2
+stap_shlib_main: shlib_half v=? n=0x1
 other_main: apply(1) = 3, calls 1
 other_main: apply(2) = 6, calls 2
+other_main: shlib_cube x=0x2
+other_main: shlib_half v=? n=0x1
 Counter::add(3) to apples at 0
 add -> 3
 Counter::add(4) to apples at 3

@@ -5,5 +5,7 @@
 
 int shlib_square(int x);
 long shlib_apply(long (*fn)(long), long v);
+int shlib_cube(int x);
+double shlib_half(double v, int n);
 
 #endif

@@ -21,6 +21,8 @@ int main(void)
 
 	for (int i = 1; i <= 2; i++)
 		sum += shlib_square(i) + shlib_apply(twice, i);
+	sum += shlib_cube(2);
+	sum += (long)shlib_half(5.0, 1);
 	void *plugin = dlopen("libstap_plugin.so", RTLD_NOW);
 	int (*triple)(int) = plugin ? (int (*)(int))dlsym(plugin, "plugin_triple") : NULL;
 	if (!triple) {
