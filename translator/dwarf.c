@@ -315,6 +315,32 @@ uint64_t dw_symbol_address(DwModule *m, const char *symbol)
 	return s ? s->addr : 0;
 }
 
+bool dw_has_function_symbol(DwModule *m, const char *name)
+{
+	DwSym *s = dw_symbol_named(m, name);
+	if (s && !s->unique) {	/* the hash keeps one of several: look at them all */
+		for (int i = 0; i < m->nsyms; i++)
+			if (m->syms[i].is_func && !strcmp(m->syms[i].name, name))
+				return true;
+		return false;
+	}
+	return s && s->is_func;
+}
+
+const char *dw_similar_function_symbols(DwModule *m, const char *name, int max)
+{
+	dw_load_symbols(m);
+	/* only names of about the same length can be close: a cheap first sieve */
+	int len = strlen(name), slack = len / 3 + 1;
+	Vec cands = {0};
+	for (int i = 0; i < m->nsyms; i++) {
+		int n = strlen(m->syms[i].name);
+		if (m->syms[i].is_func && n >= len - slack && n <= len + slack)
+			vec_push(&cands, (void *)m->syms[i].name);
+	}
+	return similar_names(name, (const char **)cands.items, cands.len, max);
+}
+
 /* Index of the last symbol at or below addr, or -1. */
 static int symbol_floor(DwModule *m, uint64_t addr)
 {

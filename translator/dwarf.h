@@ -206,6 +206,10 @@ DwLoc dw_var_location(DwModule *m, DwVar *v, uint64_t addr);
 DwVar *dw_find_global(DwModule *m, const char *name, DwLoc *loc);
 /* The link-time address of an ELF symbol (for KASLR: stp_kaslr). 0 if none. */
 uint64_t dw_symbol_address(DwModule *m, const char *symbol);
+/* Is name a function in m's ELF symbol table (what kprobe.function names)? */
+bool dw_has_function_symbol(DwModule *m, const char *name);
+/* Up to max function symbols of m close to name, "a, b, c"; NULL if none. */
+const char *dw_similar_function_symbols(DwModule *m, const char *name, int max);
 
 /* ---- listing: stap -l / stap -L ---- */
 

@@ -56,6 +56,16 @@ static const char *dwarf_suffixes[] = { "function", "statement", "call", "return
 					"exported", "maxactive", "nearest", NULL };
 static const char *dwarf_seconds[] = { "function", "statement", NULL };
 
+/* The forms of point, for wildcard components and --dump-probe-types */
+#define FUNCTION_SHAPES(P) P ".function(S)", P ".function(S).call", P ".function(S).return", \
+	P ".function(S).return.maxactive(N)", P ".function(S).inline", \
+	P ".statement(S)", P ".statement(S).nearest"
+static const char *const dwarf_shapes[] = {
+	FUNCTION_SHAPES("kernel"), "kernel.function(S).exported",
+	FUNCTION_SHAPES("module(S)"), "module(S).function(S).exported", NULL,
+};
+static const char *const uprobe_shapes[] = { FUNCTION_SHAPES("process(S)"), NULL };
+
 /* ---- debuginfo, opened once per object ---- */
 
 typedef struct OpenMod {
@@ -153,7 +163,7 @@ static bool parse_spec(Component *c, PointSpec *ps)
 	if (strcmp(c->name, "process") == 0) {
 		if (!string_arg(c, &ps->process))
 			return false;
-		char *abs = realpath(ps->process, NULL);
+		char *abs = program_path(ps->process);	/* "ls": found through $PATH */
 		if (!abs) {
 			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
 				 strerror(errno));
@@ -415,13 +425,13 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 					 f->blocklist_why);
 				return false;
 			}
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: %s\n", where, f->blocklist_why);
 			continue;
 		}
 		if (!f->symbol) {
 			skipped++;
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
 			continue;
 		}
@@ -1478,6 +1488,7 @@ ProbeFamily family_dwarf = {
 	.resolve = resolve_dwarf,
 	.emit = emit_dwarf,
 	.suffixes = dwarf_suffixes,
+	.shapes = dwarf_shapes,
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
 	.resolve_target = resolve_dwarf_target,
@@ -1549,6 +1560,7 @@ ProbeFamily family_uprobe = {
 	.resolve = resolve_dwarf,
 	.emit = emit_uprobes,
 	.suffixes = dwarf_suffixes,
+	.shapes = uprobe_shapes,
 	.table_name = "stp_uprobes",
 	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,

@@ -20,6 +20,7 @@ static Session *S;
 static Program *P;
 Session *cur_session;
 static Vec all_func_names;	/* every function parsed, for suggestions */
+static Vec all_aliases;		/* every alias parsed (Probe *), for suggestions */
 
 Var *new_var(const char *name, VarKind kind, Loc loc)
 {
@@ -182,13 +183,12 @@ static bool scan_points(ProbePoint *pp, SrcFile *from)
 
 static void include_tapsets(void)
 {
-	SrcFile *user = P->files.items[0];
+	/* the user's scripts (-e or FILE, and -E's); --dump-functions: every file */
 	for (int i = 0; i < P->files.len; i++) {
 		SrcFile *f = P->files.items[i];
-		if (!f->is_tapset)
-			user = f;
+		if (!f->is_tapset || S->dump == DUMP_FUNCTIONS)
+			f->used = true;
 	}
-	user->used = true;
 	bool changed = true;
 	while (changed) {
 		changed = false;
@@ -517,22 +517,98 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 	return any;
 }
 
-static const char **family_names(int *n)
+/* The names of a form, "timer.ms(N).randomize(N)" -> timer, ms, randomize */
+static Vec shape_names(const char *shape)
 {
-	const char **names = arena_alloc(sizeof(char *) * (probe_family_count * 2 + P->aliases.len * 4));
-	int k = 0;
-	for (int i = 0; i < probe_family_count; i++) {
-		names[k++] = probe_families[i]->first;
-		if (probe_families[i]->first_alt)
-			names[k++] = probe_families[i]->first_alt;
+	Vec names = {0};
+	for (const char *s = shape; *s;) {
+		size_t n = strcspn(s, ".(");
+		vec_push(&names, (void *)intern(s, n));
+		s += n;
+		if (*s == '(')
+			s += strcspn(s, ")") + (s[strcspn(s, ")")] == ')');
+		s += *s == '.';
 	}
-	for (int i = 0; i < P->aliases.len; i++) {
-		Probe *a = P->aliases.items[i];
-		if (a->points && a->points->comps)
-			names[k++] = a->points->comps->name;
-	}
-	*n = k;
 	return names;
+}
+
+/* Every known form of point, as its component names (Vec *): for suggestions. */
+static Vec known_points(void)
+{
+	Vec points = {0};
+	for (int i = 0; i < probe_family_count; i++) {
+		ProbeFamily *fam = probe_families[i];
+		for (const char *const *sh = fam->shapes; sh && *sh; sh++) {
+			Vec *v = arena_alloc(sizeof(*v));
+			*v = shape_names(*sh);
+			vec_push(&points, v);
+		}
+		if (fam->shapes)
+			continue;
+		/* no forms listed: its first names, and second ones if it says */
+		const char *firsts[] = { fam->first, fam->first_alt };
+		for (int f = 0; f < 2 && firsts[f]; f++) {
+			for (const char **sec = fam->seconds; !sec || *sec; sec++) {
+				Vec *v = arena_alloc(sizeof(*v));
+				vec_push(v, (void *)firsts[f]);
+				if (sec)
+					vec_push(v, (void *)*sec);
+				vec_push(&points, v);
+				if (!sec)
+					break;
+			}
+		}
+	}
+	for (int i = 0; i < all_aliases.len; i++) {
+		Probe *a = all_aliases.items[i];
+		for (ProbePoint *name = a->is_private ? NULL : a->points; name; name = name->next) {
+			Vec *v = arena_alloc(sizeof(*v));
+			for (Component *c = name->comps; c; c = c->next)
+				vec_push(v, (void *)c->name);
+			vec_push(&points, v);
+		}
+	}
+	return points;
+}
+
+/* Do pp's first k components name the first k of known? */
+static bool prefix_known(ProbePoint *pp, Vec *known, int k)
+{
+	Component *c = pp->comps;
+	for (int i = 0; i < k; i++, c = c->next)
+		if (!c || i >= known->len || !component_match(c->name, known->items[i]))
+			return false;
+	return true;
+}
+
+/*
+ * For "no match": the names close to pp's first component that no known
+ * point has after the ones before it (opnat after syscall: openat), and
+ * that component in *bad; NULL when none is close.
+ */
+static const char *similar_components(ProbePoint *pp, Component **bad)
+{
+	Vec known = known_points();
+	int depth = 0;
+	for (Component *c = pp->comps; c; c = c->next, depth++) {
+		bool any = false;
+		for (int i = 0; i < known.len && !any; i++)
+			any = prefix_known(pp, known.items[i], depth + 1);
+		if (!any)
+			break;
+	}
+	*bad = pp->comps;
+	for (int i = 0; i < depth && *bad; i++)
+		*bad = (*bad)->next;
+	if (!*bad || strpbrk((*bad)->name, "*?[{"))
+		return NULL;
+	Vec names = {0};
+	for (int i = 0; i < known.len; i++) {
+		Vec *k = known.items[i];
+		if (k->len > depth && prefix_known(pp, k, depth))
+			vec_push(&names, k->items[depth]);
+	}
+	return similar_names((*bad)->name, (const char **)names.items, names.len, 5);
 }
 
 /* Does fam take this point: its first component, and its second if it says? */
@@ -645,17 +721,12 @@ static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 	if (error_count > errors)
 		return;
 	if ((!handled || (expanded && !*matched)) && !pp->optional && !S->listing) {
-		/* suggest other first names only when this one is no family's */
-		int n;
-		const char **names = family_names(&n);
-		const char *sim = similar_names(pp->comps->name, names, n, 5);
-		for (int i = 0; i < n && sim; i++)
-			if (strcmp(names[i], pp->comps->name) == 0)
-				sim = NULL;
+		Component *bad;
+		const char *sim = similar_components(pp, &bad);
 		Buf b = {0};
 		dump_probe_point(&b, pp);
 		if (sim)
-			error_at(pp->loc, "semantic error",
+			error_at(bad->loc, "semantic error",
 				 "no match for probe point '%s' (similar: %s)", b.s, sim);
 		else
 			error_at(pp->loc, "semantic error", "no match for probe point '%s'", b.s);
@@ -1429,6 +1500,8 @@ bool resolve_program(Program *prog, Session *s)
 		if (!f->is_private && f->name[0] != '_')
 			vec_push(&all_func_names, (void *)f->name);
 	}
+	for (int i = 0; i < P->aliases.len; i++)	/* a copy: keep_included drops some */
+		vec_push(&all_aliases, P->aliases.items[i]);
 	include_tapsets();
 	keep_included(&P->globals, var_file);
 	keep_included(&P->funcs, func_file);

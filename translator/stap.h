@@ -75,6 +75,7 @@ extern int warning_count;
 extern bool warnings_are_errors;	/* -W */
 extern bool warnings_off;		/* -w */
 extern int max_errors;			/* stop reporting after this many */
+extern bool diag_color;			/* --color: SGR colors, $SYSTEMTAP_COLORS */
 
 /* kind is "parse error", "semantic error", "type mismatch", ... */
 void error_at(Loc loc, const char *kind, const char *fmt, ...)
@@ -419,6 +420,10 @@ void dump_program(FILE *out, Program *prog, bool user_only);
 void dump_expr(Buf *b, Node *n);
 const char *op_text(int op);	/* "<<" for TK_SHL, "+" for '+' */
 void dump_probe_point(Buf *b, ProbePoint *pp);
+/* --dump-probe-types, --dump-probe-aliases, --dump-functions (after pass 2) */
+void dump_probe_types(FILE *out);
+void dump_probe_aliases(FILE *out, Program *prog);
+void dump_functions(FILE *out, Program *prog);
 
 /* ---- pass 2 ---- */
 
@@ -559,6 +564,9 @@ void regex_emit(FILE *out, Regex *rx, const char *name, const char *pattern);
 
 /* ---- the session: options and state shared by the passes ---- */
 
+enum { DUMP_NONE, DUMP_PROBE_TYPES, DUMP_PROBE_ALIASES, DUMP_FUNCTIONS };
+enum { PROLOGUE_AUTO, PROLOGUE_NEVER, PROLOGUE_ALWAYS };
+
 struct Session {
 	/* command line */
 	const char *script_file;	/* NULL for -e */
@@ -591,12 +599,29 @@ struct Session {
 	Vec symbol_files;			/* -d PATH: programs whose symbols the module has */
 	Vec kmod_files;				/* -d MODULE.ko: kernel.trace searches them */
 	bool skip_badvars;			/* --skip-badvars */
+	bool suppress_time_limits;		/* --suppress-time-limits */
 	bool listing;				/* -l / -L: no errors for unmatched points */
+	const char *list_pattern;		/* -l / -L PATTERN */
+	bool list_vars;				/* -L */
+	int dump;				/* --dump-probe-types ...: DUMP_* */
+	int pass_verbose[5];			/* -v and --vp ABCDE: each pass's verbosity */
+	Vec extra_scripts;			/* -E SCRIPT, char* */
+	Vec make_args;				/* -B NAME=VALUE: kbuild's make */
+	Vec modinfo;				/* --modinfo NAME=VALUE */
+	const char *runtime_opt;		/* -R DIR */
+	const char *tmpdir_opt;			/* --tmpdir=DIR */
+	bool example;				/* --example: the script is in examples/ */
+	bool timing;				/* -t: probe hit report */
+	bool ldd;				/* --ldd: -d each shared library too */
+	bool no_global_display;			/* --no-global-var-display */
+	int prologue;				/* --prologue-searching, -P: PROLOGUE_* */
+	const char *host_kernel_note;		/* the kernel was chosen: a hint on failure */
 
 	/* where things are */
 	const char *runtime_dir;
 	const char *tapset_dir;
 	const char *libexec_dir;	/* staprun/stapio/stap-vm */
+	const char *examples_dir;	/* --example */
 	const char *tmp_dir;
 
 	/* results */
@@ -614,9 +639,23 @@ bool build_module(Session *s);
 const char *kernel_build_dir(const char *release, bool *ok);
 /* cache.c: $STAP_CACHE, $XDG_CACHE_HOME/stap or ~/.cache/stap */
 const char *stap_cache_root(void);
+/* --disable-cache: the cache is a directory of this run's, removed with it;
+   --poison-cache: entries are rebuilt, not read, and written again. */
+enum { CACHE_USE, CACHE_POISONED, CACHE_DISABLED };
+extern int cache_mode;
+extern const char *cache_private_dir;	/* CACHE_DISABLED: the cache root */
+bool cache_readable(void);
+/* --clean-cache: removes stale entries; returns how many. */
+int clean_cache(void);
 
 /* run.c, vm.c */
 int run_module(Session *s);
+
+/* options.c: the command line, as SystemTap parses it (fatal if wrong) */
+void parse_args(Session *s, int argc, char **argv);
+/* PATH, or the program NAME found through $PATH, made absolute on this
+   machine (symbolic links resolved); NULL and errno when there is none. */
+char *program_path(const char *name);
 
 /* main.c */
 void pass_begin(void);			/* -v pass timing */
@@ -624,12 +663,16 @@ void pass_end(Session *s, int pass, const char *what);
 SrcFile *read_source(const char *path, bool is_tapset);
 void add_parse_result(Program *prog, ParseResult *r);
 const char *tool_path(Session *s, const char *dir, const char *prog);
+void remove_dir_tree(const char *path);	/* rm -rf */
 
 /* resolve.c: -p2 output */
 void dump_elaborated(FILE *out, Session *s);
 
 /* build.c */
 bool copy_file(const char *from, const char *to);
+/* Keeps the few most recently used runtime builds for release; returns how
+   many it removed. */
+int prune_runtime_cache(const char *root, const char *release);
 
 /* usym.c: user programs' function symbols, for the module and for probes */
 typedef struct ElfFuncSym {
@@ -661,6 +704,8 @@ typedef struct UnwindRow {
 } UnwindRow;
 /* path's rows (UnwindRow *), by address; the return address is at CFA - 8 */
 Vec unwind_rows(const char *path);
+/* --ldd: -d each shared library of the programs probed or named with -d */
+void add_ldd_libraries(Session *s);
 /* emit.c: the module's stp_ubinaries table; returns its length */
 int emit_usym_tables(FILE *out, Session *s);
 

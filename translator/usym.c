@@ -146,6 +146,33 @@ void add_symbol_file(Session *s, const char *path)
 	free(abs);
 }
 
+/* ---- --ldd ---- */
+
+void add_ldd_libraries(Session *s)
+{
+	Vec programs = {0};
+	for (int i = 0; i < s->vm_copies.len; i++)
+		add_unique(&programs, s->vm_copies.items[i]);
+	for (int i = 0; i < s->symbol_files.len; i++)
+		add_unique(&programs, s->symbol_files.items[i]);
+	for (int i = 0; i < programs.len; i++) {
+		const char *path = programs.items[i];
+		size_t n = strlen(path);
+		if (n > 3 && strcmp(path + n - 3, ".ko") == 0)
+			continue;	/* a kernel module (-d NAME.ko) */
+		Vec missing = {0};
+		Vec libs = needed_files(path, &missing);	/* ldd.c, as the loader finds them */
+		for (int j = 0; j < libs.len; j++) {
+			char *abs = realpath(libs.items[j], NULL);
+			if (!abs)
+				continue;
+			add_unique(&s->symbol_files, arena_strdup(abs));
+			add_unique(&s->vm_copies, arena_strdup(abs));
+			free(abs);
+		}
+	}
+}
+
 /* ---- the module's tables ---- */
 
 Vec elf_load_segments(const char *path)
