@@ -248,9 +248,7 @@ Vec needed_files(const char *prog, Vec *missing)
 	ElfDeps pd = read_deps(prog);
 	if (!pd.is_elf || (!pd.interp && !pd.needed.len))
 		return out;
-	if (pd.interp)
-		vec_push(&out, (void *)pd.interp);
-	/* breadth first, as the loader loads them; out grows as we go */
+	/* breadth first, as the loader loads them (and ldd lists them) */
 	Vec objs = {0};
 	vec_push(&objs, (void *)prog);
 	for (int i = 0; i < objs.len; i++) {
@@ -268,6 +266,8 @@ Vec needed_files(const char *prog, Vec *missing)
 			}
 		}
 	}
+	if (pd.interp && !listed(&out, pd.interp))	/* the loader last, as in ldd */
+		vec_push(&out, (void *)pd.interp);
 	return out;
 }
 
