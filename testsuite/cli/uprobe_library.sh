@@ -25,13 +25,13 @@ STDCXX=$(ldd "$CXX" | awk '/libstdc\+\+/ { print $3 }')
 [ -f "$STDCXX" ] || fail "no libstdc++ for $CXX"
 
 # a library that MAIN does not need, and one that does not exist
-"$STAP" -p2 -e "probe process(\"$MAIN\").library(\"libnothere.so\").function(\"f\") {}" \
+"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$MAIN\").library(\"libnothere.so\").function(\"f\") {}" \
 	> out 2> err && fail "a missing library was accepted"
 expect_file err "<input>:1:$((${#MAIN} + 27)): error: semantic error: library(\"libnothere.so\") of process(\"$MAIN\"): the program needs no such library, and its loader finds none by that name
     probe process(\"$MAIN\").library(\"libnothere.so\").function(\"f\") {}
 $(printf "%$((${#MAIN} + 30))s")^
 Pass 2: analysis failed."
-"$STAP" -p2 -e "probe process(\"$MAIN\").library(\"/no/lib.so\").function(\"f\") {}" \
+"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$MAIN\").library(\"/no/lib.so\").function(\"f\") {}" \
 	> out 2> err && fail "a missing library path was accepted"
 grep -q "semantic error: library(\"/no/lib.so\") of process(\"$MAIN\"): No such file or directory" err ||
 	fail "bad message: $(cat err)"

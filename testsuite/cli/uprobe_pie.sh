@@ -29,11 +29,11 @@ open=$(($(line '^KEEP long deposit') + 1))	# deposit's "{": its first line-table
 loop=$(line 'steps++')
 
 # before the prologue: no value rather than a wrong one
-"$STAP" -p2 -e "probe process(\"$P\").statement(\"deposit@stap_account.c:$open\") { println(\$amount) }" \
+"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$P\").statement(\"deposit@stap_account.c:$open\") { println(\$amount) }" \
 	> out 2> err && fail "\$amount before the prologue was accepted"
 grep -q "semantic error: cannot read '\$amount' at process(\"$P\").statement(\"deposit@.*stap_account.c:$open\"): the function's prologue stores it in its frame slot after this address (--skip-badvars reads it as 0)" err ||
 	fail "bad message: $(cat err)"
-"$STAP" -p2 --skip-badvars -e "probe process(\"$P\").statement(\"deposit@stap_account.c:$open\") { println(\$amount) }" \
+"$STAP" -r "$RELEASE" -p2 --skip-badvars -e "probe process(\"$P\").statement(\"deposit@stap_account.c:$open\") { println(\$amount) }" \
 	> out 2> err || fail "--skip-badvars failed: $(cat err)"
 
 "$STAP" --vm -x 1 -e 'probe begin { exit() }' > out 2>&1 && fail "-x with --vm was accepted"
