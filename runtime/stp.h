@@ -99,6 +99,7 @@ struct stp_script {
 	void (*free_globals)(void);	/* module exit */
 	struct stp_ubinary *ubinaries;	/* for usymname() and user backtraces */
 	int nubinaries;
+	const struct stp_lines *klines;	/* the kernel's, for symfileline(); or NULL */
 
 	/* limits, from -D NAME=VALUE */
 	long maxaction;			/* statements per probe hit */
@@ -183,6 +184,7 @@ struct stp_ubinary {
 	int nsegs;
 	const struct stp_uframe *frames;	/* by addr; NULL: no call frame information */
 	int nframes;
+	const struct stp_lines *lines;	/* for usymfileline(), or NULL */
 	struct inode *inode;		/* of path in this system, from module init */
 };
 
@@ -195,6 +197,8 @@ struct stp_usym_hit {
 };
 
 bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit);
+/* The program mapped at addr in the current task, and addr's link-time address in it. */
+bool stp_usym_locate(unsigned long addr, const struct stp_ubinary **bin, unsigned long *vaddr);
 /* addr is in an executable mapping of the current task (false: unknown). */
 bool stp_uaddr_is_text(unsigned long addr);
 /*
@@ -221,6 +225,22 @@ bool stp_uunwind(struct stp_uregs *r, bool first, bool uret_stable);
  * error, and 0, when the process does not map it.
  */
 u64 stp_uload(struct stp_context *c, const char *path, u64 vaddr);
+
+/*
+ * ---- line tables (lines.c) ----
+ * A module's or a program's rows of file and line by address, in the
+ * form translator/lines.c describes, embedded by the translator when a
+ * line function is used.
+ */
+struct stp_lines {
+	const unsigned char *data;
+	unsigned long size;
+	unsigned long anchor;	/* the kernel's: a symbol's run-time address (KASLR) */
+};
+
+/* The file and line of code at a kernel address, or of the current task's. */
+bool stp_kernel_line(unsigned long addr, const char **file, unsigned int *line);
+bool stp_user_line(unsigned long addr, const char **file, unsigned int *line);
 
 /* ---- the probe context (context.c) ---- */
 

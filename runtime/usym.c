@@ -126,25 +126,31 @@ static const struct stp_ubinary *stp_ubinary_at(unsigned long addr, unsigned lon
 	return NULL;
 }
 
+bool stp_usym_locate(unsigned long addr, const struct stp_ubinary **bin, unsigned long *vaddr)
+{
+	if (!stp_umaps_readable() || !mmap_read_trylock(current->mm))
+		return false;
+	*bin = stp_ubinary_at(addr, vaddr);
+	mmap_read_unlock(current->mm);
+	return *bin;
+}
+
 bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit)
 {
 	const struct stp_ubinary *b;
-	const struct stp_usym *s = NULL;
+	const struct stp_usym *s;
 	unsigned long vaddr;
 
-	if (!stp_umaps_readable() || !mmap_read_trylock(current->mm))
+	if (!stp_usym_locate(addr, &b, &vaddr))
 		return false;
-	b = stp_ubinary_at(addr, &vaddr);
-	if (b)
-		s = stp_usym_search(b, vaddr);
-	if (s) {
-		hit->name = s->name;
-		hit->offset = vaddr - s->addr;
-		hit->size = s->size;
-		hit->path = b->path;
-	}
-	mmap_read_unlock(current->mm);
-	return s;
+	s = stp_usym_search(b, vaddr);
+	if (!s)
+		return false;
+	hit->name = s->name;
+	hit->offset = vaddr - s->addr;
+	hit->size = s->size;
+	hit->path = b->path;
+	return true;
 }
 
 /*
@@ -227,17 +233,14 @@ static const struct stp_uframe *stp_uframe_search(const struct stp_ubinary *b,
 static bool stp_uframe_at(unsigned long ip, bool ret, struct stp_uframe *row)
 {
 	const struct stp_ubinary *b;
-	const struct stp_uframe *f = NULL;
+	const struct stp_uframe *f;
 	unsigned long vaddr;
 
-	if (!stp_umaps_readable() || !mmap_read_trylock(current->mm))
+	if (!stp_usym_locate(ret ? ip - 1 : ip, &b, &vaddr))
 		return false;
-	b = stp_ubinary_at(ret ? ip - 1 : ip, &vaddr);
-	if (b)
-		f = stp_uframe_search(b, vaddr);
+	f = stp_uframe_search(b, vaddr);
 	if (f)
 		*row = *f;
-	mmap_read_unlock(current->mm);
 	return f;
 }
 

@@ -116,7 +116,7 @@ static bool compiled(const char *name)
 }
 
 /* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
-static bool run_logged(char *const argv[], const char *dir, const char *log)
+bool run_logged(char *const argv[], const char *dir, const char *log)
 {
 	pid_t pid = fork();
 	if (pid < 0)

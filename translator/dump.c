@@ -71,6 +71,7 @@ static bool is_primary(Node *n)
 	case ND_STATOP: case ND_HIST: case ND_HIST_INDEX: case ND_PRINT:
 	case ND_TARGET: case ND_CAST: case ND_DEFINED: case ND_ENTRY:
 	case ND_VARREF: case ND_CONST: case ND_PROBEWRITE: case ND_EMBEDDED_EXPR:
+	case ND_AUTOCAST:
 		return n->num >= 0 || n->kind != ND_NUM;
 	default:
 		return false;
@@ -242,6 +243,17 @@ void dump_expr(Buf *b, Node *n)
 		buf_puts(b, "@var(");
 		dump_list(b, n->args);
 		buf_putc(b, ')');
+		dump_chain(b, n->chain);
+		return;
+	case ND_AUTOCAST:
+		/* (name)[i]: name[i] would read back as an array element */
+		if (n->lhs->kind == ND_VAR && n->chain && n->chain->kind == CH_INDEX) {
+			buf_putc(b, '(');
+			dump_expr(b, n->lhs);
+			buf_putc(b, ')');
+		} else {
+			dump_operand(b, n->lhs);
+		}
 		dump_chain(b, n->chain);
 		return;
 	case ND_DEFINED:

@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -216,6 +217,76 @@ DwModule *dw_open_user(const char *path, const char **why)
 		return NULL;
 	}
 	return open_file(path, path, MOD_USER, why);
+}
+
+/* The "#include <x>" lines of "<x><y>", or NULL if it is not only headers. */
+static const char *include_lines(const char *headers)
+{
+	Buf b = {0};
+	for (const char *p = headers; *p;) {
+		const char *end = strchr(p, '>');
+		if (*p != '<' || !end || end == p + 1)
+			return NULL;
+		buf_printf(&b, "#include %.*s\n", (int)(end - p + 1), p);
+		p = end + 1;
+	}
+	return b.s;
+}
+
+/* The first line gcc said, without the file's name, for the error message. */
+static const char *first_line(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512] = "";
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	const char *msg = strstr(line, ": ");	/* after "DIR/types.c:1:10" */
+	return arena_strdup(msg ? msg + 2 : line);
+}
+
+/*
+ * As SystemTap does: an object compiled from the headers alone, with
+ * -fno-eliminate-unused-debug-types so that every type they declare is in
+ * its DWARF.  It is built in a directory of its own and opened (libdwfl
+ * relocates the object's DWARF); the files go once it is open.
+ */
+DwModule *dw_open_headers(const char *headers, const char **why)
+{
+	const char *src = include_lines(headers);
+	if (!src) {
+		*why = arena_printf("\"%s\" is not a list of headers, \"<a.h><b.h>\"", headers);
+		return NULL;
+	}
+	const char *tmp = getenv("TMPDIR");
+	char *dir = arena_printf("%s/stap-types-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		*why = arena_printf("cannot create %s", dir);
+		return NULL;
+	}
+	const char *c = arena_printf("%s/types.c", dir), *o = arena_printf("%s/types.o", dir);
+	const char *log = arena_printf("%s/gcc.log", dir);
+	FILE *f = fopen(c, "w");
+	bool ok = f && fputs(src, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	char *argv[] = { "gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", "-o",
+			 (char *)o, (char *)c, NULL };
+	DwModule *m = NULL;
+	if (!ok)
+		*why = arena_printf("cannot write %s", c);
+	else if (!run_logged(argv, dir, log))
+		*why = arena_printf("gcc cannot compile %s: %s", headers, first_line(log));
+	else
+		m = open_file(o, headers, MOD_USER, why);
+	unlink(c);
+	unlink(o);
+	unlink(log);
+	rmdir(dir);
+	return m;
 }
 
 const char *dw_module_name(DwModule *m)

@@ -1640,7 +1640,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	}
 
 	emit_global_init(out, prog);
-	int nubinaries = emit_usym_tables(out, s);
+	int nubinaries = emit_usym_tables(out, s, program_needs_lines(prog, "pragma:ulines"));
+	bool klines = program_needs_lines(prog, "pragma:lines") && emit_kernel_lines(out, s);
 
 	/* frames: the largest probe's locals, then MAXNESTING function frames */
 	fprintf(out, "union stp_probe_frames {\n\tchar none;\n");
@@ -1670,6 +1671,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	if (s->timing)
 		fprintf(out, "\t.timing = &stp_timing_ops,\n\t.probes = stp_probes,\n"
 			"\t.nprobes = ARRAY_SIZE(stp_probes),\n\t.probe_from = stp_probe_from,\n");
+	if (klines)
+		fprintf(out, "\t.klines = &stp_klines,\n");
 	/* a family that reads kernel globals says how to find KASLR's offset */
 	fprintf(out, "#ifdef STP_KASLR_ANCHOR\n\t.kaslr_anchor = STP_KASLR_ANCHOR,\n"
 		"\t.kaslr_anchor_link = STP_KASLR_ANCHOR_LINK,\n#endif\n");

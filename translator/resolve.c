@@ -8,7 +8,9 @@
  *      probe family, giving DerivedProbes;
  *   3. resolve_body: bind identifiers to locals, parameters and globals,
  *      calls to functions (by arity and priority) or the print family;
- *   4. mark_used: drop what no probe reaches (unless -u).
+ *   4. resolve_autocasts: lower '->' after values that carry debuginfo
+ *      types (autocast.c), and take the branches of @defined(x->m);
+ *   5. mark_used: drop what no probe reaches (unless -u).
  */
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -787,6 +789,103 @@ typedef struct Scope {
 static void resolve_expr(Node *n, Scope *sc);
 static void resolve_stmt(Node *n, Scope *sc);
 
+/*
+ * An @defined(...) of an autocast: its answer waits for the types that
+ * values carry (autocast.c), and so do the branches of the ?: or if it
+ * decides, unresolved until then (they may name what is not there).
+ */
+typedef struct Pending {
+	Node *n;	/* the @defined, or the ?: or if whose condition it is */
+	Scope sc;	/* where n is, to resolve the branch taken */
+	bool done;
+} Pending;
+static Vec pending;
+
+/* Does @defined(...) test an autocast, x->member or &x->member? */
+static bool defined_autocast(Node *n)
+{
+	if (n->kind != ND_DEFINED || !n->lhs)
+		return false;
+	Node *t = n->lhs->kind == ND_ADDR ? n->lhs->lhs : n->lhs;
+	return t->kind == ND_AUTOCAST;
+}
+
+static void add_pending(Node *n, Scope *sc)
+{
+	Pending *p = arena_alloc(sizeof(*p));
+	p->n = n;
+	p->sc = *sc;
+	p->sc.foreach_arrays = (Vec){0};
+	for (int i = 0; i < sc->foreach_arrays.len; i++)
+		vec_push(&p->sc.foreach_arrays, sc->foreach_arrays.items[i]);
+	vec_push(&pending, p);
+}
+
+/*
+ * A condition made of @defined(...) tests, with ! && || between them:
+ * known before the branches of its ?: or if are looked at.
+ */
+static bool defined_test(Node *n)
+{
+	switch (n->kind) {
+	case ND_DEFINED:
+		return true;
+	case ND_NOT:
+		return defined_test(n->lhs);
+	case ND_LOGAND:
+	case ND_LOGOR:
+		return defined_test(n->lhs) && defined_test(n->rhs);
+	default:
+		return false;
+	}
+}
+
+/* Does the test hold an @defined of an autocast (one that waits for types)? */
+static bool test_waits(Node *n)
+{
+	if (n->kind == ND_DEFINED)
+		return defined_autocast(n);
+	return (n->lhs && test_waits(n->lhs)) || (n->rhs && test_waits(n->rhs));
+}
+
+/* The test's value once its @defined are numbers, or -1. */
+static int test_value(Node *n)
+{
+	switch (n->kind) {
+	case ND_NUM:
+		return n->num != 0;
+	case ND_NOT: {
+		int v = test_value(n->lhs);
+		return v < 0 ? v : !v;
+	}
+	case ND_LOGAND:
+	case ND_LOGOR: {
+		int a = test_value(n->lhs), b = test_value(n->rhs);
+		if (a < 0 || b < 0)
+			return -1;
+		return n->kind == ND_LOGAND ? a && b : a || b;
+	}
+	default:
+		return -1;
+	}
+}
+
+static void resolve_test_parts(Node *n, Scope *sc);
+
+/*
+ * The ?: or if n whose test waits for autocast types: its @defined are
+ * resolved as far as they can be, its branches later (decide_pending).
+ */
+static bool deferred(Node *n, Scope *sc)
+{
+	if (!defined_test(n->cond) || !test_waits(n->cond))
+		return false;
+	resolve_test_parts(n->cond, sc);
+	n->deferred = true;
+	add_pending(n, sc);
+	return true;
+}
+
 static Var *find_local(Scope *sc, const char *name)
 {
 	if (sc->func)
@@ -1008,9 +1107,12 @@ static void resolve_lvalue(Node *n, Scope *sc)
 			check_not_iterated(sc, n->var, n->loc);
 		}
 	} else {
-		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF) && !S->guru &&
-		    sc->derived && sc->derived->family->resolve_target &&
-		    !sc->derived->family->targets_writable) {
+		/* only procfs's $value is the probe's own to write */
+		bool own = n->kind == ND_TARGET && sc->derived &&
+			   sc->derived->family->resolve_target &&
+			   sc->derived->family->targets_writable;
+		if ((n->kind == ND_TARGET || n->kind == ND_CAST || n->kind == ND_VARREF ||
+		     n->kind == ND_AUTOCAST) && !S->guru && !own) {
 			Buf b = {0};
 			dump_expr(&b, n);
 			error_at(n->loc, "semantic error",
@@ -1047,25 +1149,27 @@ static bool is_cast(Node *n)
 	return n->kind == ND_CAST;
 }
 
-/* @defined(x) or !@defined(x), which resolve to a number */
-static bool is_defined_test(Node *c)
-{
-	return c->kind == ND_DEFINED || (c->kind == ND_NOT && c->lhs->kind == ND_DEFINED);
-}
-
-static bool is_folded(Node *c)
-{
-	return c->kind == ND_NUM || (c->kind == ND_NOT && c->lhs->kind == ND_NUM);
-}
-
-/* After @defined folded to a number: only the branch taken stays. */
+/* After its @defined folded to numbers: the branch a test takes, or NULL. */
 static Node *folded_branch(Node *n)
 {
-	Node *c = n->cond;
-	if (!is_folded(c))
+	int v = test_value(n->cond);
+	if (v < 0)
 		return NULL;
-	bool taken = c->kind == ND_NUM ? c->num != 0 : c->lhs->num == 0;
-	return taken ? n->then : n->els;
+	return v ? n->then : n->els;
+}
+
+/*
+ * if (@defined($x)) folded: the dead branch may name what is not there,
+ * so only the branch taken stays, as the then branch of "if (1)".
+ */
+static void keep_taken_branch(Node *n)
+{
+	if (test_value(n->cond) < 0)
+		return;
+	Node *taken = folded_branch(n);
+	n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
+	n->els = NULL;
+	n->cond = new_num(1, n->cond->loc);
 }
 
 /*
@@ -1091,9 +1195,32 @@ static void resolve_effect(Node *n, Scope *sc)
 	}
 }
 
+/* @defined(x->m) or &x->m: the autocast waits for types (autocast.c). */
+static bool of_autocast(Node *n, Scope *sc)
+{
+	if (n->kind == ND_DEFINED ? !defined_autocast(n) : n->lhs->kind != ND_AUTOCAST)
+		return false;
+	resolve_expr(n->lhs, sc);
+	if (n->kind == ND_DEFINED)
+		add_pending(n, sc);
+	return true;
+}
+
+/* The @defined of a test that waits: those of autocasts wait too, the rest fold. */
+static void resolve_test_parts(Node *n, Scope *sc)
+{
+	if (n->kind == ND_DEFINED)
+		resolve_expr(n, sc);
+	else if (n->kind != ND_NUM)
+		for (Node *k = n->lhs; k; k = k == n->lhs ? n->rhs : NULL)
+			resolve_test_parts(k, sc);
+}
+
 static void resolve_expr(Node *n, Scope *sc)
 {
-	if (n->kind == ND_COND && is_defined_test(n->cond)) {
+	if (n->kind == ND_COND && defined_test(n->cond)) {
+		if (deferred(n, sc))
+			return;
 		resolve_expr(n->cond, sc);
 		Node *b = folded_branch(n);
 		if (b) {
@@ -1181,12 +1308,21 @@ static void resolve_expr(Node *n, Scope *sc)
 			error_at(n->loc, "semantic error",
 				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
 		return;
+	case ND_AUTOCAST:	/* lowered when its operand's type is known (autocast.c) */
+		resolve_expr(n->lhs, sc);
+		for (Chain *c = n->chain; c; c = c->next)
+			if (c->index)
+				resolve_expr(c->index, sc);
+		return;
+	case ND_DEFINED:
+	case ND_ADDR:
+		if (of_autocast(n, sc))
+			return;
+		/* fall through */
 	case ND_TARGET:
 	case ND_CAST:
 	case ND_VARREF:
 	case ND_ENTRY:
-	case ND_DEFINED:
-	case ND_ADDR:
 		if (n->kind == ND_TARGET && n->target)
 			return;		/* a shared body's @cast, lowered already */
 		if (sc->derived && sc->derived->family->resolve_target) {
@@ -1285,14 +1421,12 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_NULL_STMT:
 		return;
 	case ND_IF: {
-		bool defined = is_defined_test(n->cond);
+		bool defined = defined_test(n->cond);
+		if (defined && deferred(n, sc))
+			return;
 		resolve_expr(n->cond, sc);
-		if (defined && is_folded(n->cond)) {
-			/* if (@defined($x)): the dead branch may name what is not there */
-			Node *taken = folded_branch(n);
-			n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
-			n->els = NULL;
-		}
+		if (defined)
+			keep_taken_branch(n);
 		resolve_stmt(n->then, sc);
 		if (n->els)
 			resolve_stmt(n->els, sc);
@@ -1392,7 +1526,82 @@ static void resolve_func_body(Func *f)
 	resolve_stmt(f->body, &sc);
 }
 
-/* ---- 4. what the probes reach ---- */
+/* ---- 4. autocasts, once every name is bound ---- */
+
+/* Replaces @defined(...) by 0 or 1. */
+static void fold_defined(Node *n, bool yes)
+{
+	Node *next = n->next;
+	Loc loc = n->loc;
+	memset(n, 0, sizeof(*n));
+	n->kind = ND_NUM;
+	n->num = yes;
+	n->type = TY_LONG;
+	n->tmp = -1;
+	n->loc = loc;
+	n->next = next;
+}
+
+/* Takes the branch of a deferred ?: or if that its @defined chose, and resolves it. */
+static void take_branch(Pending *p)
+{
+	Node *n = p->n;
+	n->deferred = false;
+	if (n->kind == ND_IF) {
+		keep_taken_branch(n);
+		resolve_stmt(n->then, &p->sc);
+		return;
+	}
+	Node *next = n->next;
+	*n = *folded_branch(n);
+	n->next = next;
+	resolve_expr(n, &p->sc);
+}
+
+/*
+ * Decides one @defined(autocast): the first whose operand's type is
+ * known, or with force the first left (its operand will have none: 0);
+ * or takes the branch of a ?: or if whose test is now known.
+ */
+static bool decide_pending(bool force)
+{
+	for (int i = 0; i < pending.len; i++) {
+		Pending *p = pending.items[i];
+		if (p->done)
+			continue;
+		if (p->n->kind == ND_DEFINED) {
+			int yes = autocast_defined(p->n);
+			if (yes < 0 && !force)
+				continue;
+			fold_defined(p->n, yes > 0);
+		} else if (test_value(p->n->cond) < 0) {
+			continue;	/* its @defined come first */
+		} else {
+			take_branch(p);
+		}
+		p->done = true;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Types flow to a fixed point, then the autocasts they allow are lowered,
+ * whose values carry types further; an @defined is decided only when
+ * nothing else moves, since the branch it takes may give others types.
+ */
+static void resolve_autocasts(void)
+{
+	for (;;) {
+		autocast_flow(S);
+		if (autocast_lower(S) || decide_pending(false) || decide_pending(true))
+			continue;
+		break;
+	}
+	autocast_report(S);
+}
+
+/* ---- 5. what the probes reach ---- */
 
 static void mark_node(Node *n);
 
@@ -1532,6 +1741,8 @@ bool resolve_program(Program *prog, Session *s)
 	}
 	for (int i = 0; i < P->funcs.len; i++)
 		resolve_func_body(P->funcs.items[i]);
+	if (error_count == errors)
+		resolve_autocasts();
 	if (error_count > errors)
 		return false;
 	if (S->derived.len == 0 && !S->listing) {

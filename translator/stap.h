@@ -4,6 +4,7 @@
  * The pipeline, one file per pass:
  *   lexer.l, preprocess.c, parser.y   pass 1: text -> tokens -> AST
  *   resolve.c                        pass 2: symbols, tapsets, probe points
+ *   autocast.c                       pass 2: '->' after values with C types
  *   types.c                          pass 2: type inference
  *   emit.c                           pass 3: AST -> module C
  *   build.c                          pass 4: kbuild
@@ -180,6 +181,8 @@ typedef enum NodeKind {
 	ND_PROBEWRITE,	/* @probewrite(var) */
 	ND_EMBEDDED_EXPR, /* %{ code %} as an expression */
 	ND_ADDR,	/* &$var->member */
+	ND_AUTOCAST,	/* expr->member, expr[i]: lhs with chain, read as the debuginfo
+			   type lhs carries (ValueType); lowered into ND_TARGET */
 
 	/* statements */
 	ND_BLOCK,	/* { body } */
@@ -240,10 +243,30 @@ struct Node {
 	Var *var;		/* ND_VAR, ND_INDEX, ND_DELETE target */
 	Func *func;		/* ND_CALL, after resolution */
 	Foreach *foreach;	/* ND_FOREACH */
-	Chain *chain;		/* ND_TARGET, ND_CAST */
+	Chain *chain;		/* ND_TARGET, ND_CAST, ND_VARREF, ND_AUTOCAST */
 	struct TargetCode *target; /* ND_TARGET after its family lowered it */
+	struct ValueType *vtype; /* the debuginfo type of its value, or NULL */
+	bool deferred;		/* ND_COND, ND_IF: branches wait for their @defined */
 	int tmp;		/* emit.c: temporary slot, or -1 */
 };
+
+/*
+ * The debuginfo type a long value carries, so that '->' and '[ ]' can
+ * follow any expression that has one (autocast): the value of a $var,
+ * @cast, @var or & expression, passed on by '=', ?:, variables and
+ * function returns (autocast.c).  A bare @cast(p, "type", "module") only
+ * names its type: it is looked up when a '->' first needs it.
+ */
+typedef struct ValueType {
+	struct DwModule *mod;	/* where type is; NULL until type is looked up */
+	struct DwType *type;
+	const char *type_name;	/* a bare @cast's type, which the value points to, in ... */
+	const char *module;	/* ... its module ("kernel", "ext4"), or ... */
+	struct DwModule *probe_mod; /* ... the probe's, when it names none */
+	Loc loc;		/* the @cast's type, for an error of the look-up */
+	bool failed;		/* the look-up failed, and said so */
+	bool user;		/* it points into a process's memory */
+} ValueType;
 
 /*
  * A target expression ($var->m, @cast, @var, &...) as its probe family
@@ -325,6 +348,7 @@ struct Var {
 	int64_t hist_lo, hist_hi, hist_step;
 	bool variance;		/* statistics: @variance is read, keep the running one */
 	int variance_shift;	/* N + 1 from @variance(x, N); 0: no N given, shift 0 */
+	ValueType *vtype;	/* scalars: the debuginfo type stored in it (autocast.c) */
 };
 
 enum { HIST_NONE, HIST_LINEAR, HIST_LOG };	/* as the runtime's STP_HIST_* */
@@ -351,6 +375,7 @@ struct Func {
 	Func *next_overload;	/* same name and arity, by priority */
 	bool overloaded;	/* not the head of its overload chain */
 	bool uses_next;		/* "next" in its body: the caller checks c->nexted */
+	ValueType *ret_vtype;	/* the debuginfo type it returns (autocast.c) */
 };
 
 /* A probe point as written: kernel.function("vfs_read").return? */
@@ -512,6 +537,16 @@ void drop_unused_funcs(Program *prog, Session *s);
 void elide_dead_stores(Program *prog, Session *s);
 /* probe_dwarf.c: @cast, &@cast(...) or @defined(@cast(...)) outside DWARF probes */
 void dwarf_lower_cast(Node *n);
+/* An autocast, or & of one, whose operand has a type; quiet: no error.  False if not. */
+bool dwarf_lower_autocast(Node *n, bool quiet);
+/* Do a and b name the same C type (the same name, or the same DWARF entry)? */
+bool dwarf_same_vtype(ValueType *a, ValueType *b);
+/* autocast.c: the types that values carry on, and the autocasts they allow */
+extern ValueType no_vtype;	/* of what was given two different types */
+void autocast_flow(Session *s);	/* through '=', variables, ?: and returns */
+int autocast_lower(Session *s);	/* lowers those whose operand has a type: how many */
+int autocast_defined(Node *defined);	/* @defined(autocast): 1, 0, or -1 (not yet known) */
+void autocast_report(Session *s);	/* errors for the autocasts left */
 /* A resolved probe point of family fam (PROBE_NORMAL); pp may be set later. */
 DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp);
 extern Session *cur_session;	/* the run being compiled, for families */
@@ -670,6 +705,8 @@ void dump_elaborated(FILE *out, Session *s);
 
 /* build.c */
 bool copy_file(const char *from, const char *to);
+/* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
+bool run_logged(char *const argv[], const char *dir, const char *log);
 /* Keeps the few most recently used runtime builds for release; returns how
    many it removed. */
 int prune_runtime_cache(const char *root, const char *release);
@@ -706,8 +743,18 @@ typedef struct UnwindRow {
 Vec unwind_rows(const char *path);
 /* --ldd: -d each shared library of the programs probed or named with -d */
 void add_ldd_libraries(Session *s);
-/* emit.c: the module's stp_ubinaries table; returns its length */
-int emit_usym_tables(FILE *out, Session *s);
+/* the module's stp_ubinaries table, with line tables if ulines; returns its length */
+int emit_usym_tables(FILE *out, Session *s, bool ulines);
+
+/* ---- lines.c: line tables for symfileline() and the like ---- */
+/* Does a function of prog have pragma ("pragma:lines", "pragma:ulines") in its C? */
+bool program_needs_lines(Program *prog, const char *pragma);
+typedef struct DwModule DwModule;
+/* m's table as "static const struct stp_lines NAME"; false if m has none */
+bool emit_line_table(FILE *out, Session *s, DwModule *m, const char *name,
+		     const char *anchor, uint64_t anchor_link);
+/* the kernel's, "stp_klines"; false (with an error) without debuginfo */
+bool emit_kernel_lines(FILE *out, Session *s);
 
 /*
  * ldd.c: the loader and shared libraries that program prog needs, as the

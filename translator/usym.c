@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "stap.h"
 #include "emit.h"
+#include "dwarf.h"
 
 /* Global symbols first, then weak, then local: the name an address is shown by. */
 static int binding_rank(int bind)
@@ -225,14 +226,25 @@ static int emit_unwind_rows(FILE *out, const char *path, int n)
 	return rows.len;
 }
 
+/* "&stp_ulines_N" for path's line table (lines.c), or "NULL" without DWARF. */
+static const char *emit_user_lines(FILE *out, Session *s, const char *path, int n)
+{
+	const char *why;
+	DwModule *m = dw_open_user(path, &why);
+	const char *name = arena_printf("stp_ulines_%d", n);
+	if (!m || !emit_line_table(out, s, m, name, "0", 0))
+		return "NULL";
+	return arena_printf("&%s", name);
+}
+
 /*
  * The tables of every program probed with process("PATH") or named with
- * -d: "static struct stp_ubinary stp_ubinaries[]".  Files that are not
- * programs (a shell script given to process.begin) are left out; a
- * program without function symbols stays, for where it is loaded
- * (stp_uload).  Returns how many there are.
+ * -d: "static struct stp_ubinary stp_ubinaries[]", with their line
+ * tables if ulines.  Files that are not programs (a shell script given to
+ * process.begin) are left out; a program without function symbols stays,
+ * for where it is loaded (stp_uload).  Returns how many there are.
  */
-int emit_usym_tables(FILE *out, Session *s)
+int emit_usym_tables(FILE *out, Session *s, bool ulines)
 {
 	Vec paths = {0};
 	for (int i = 0; i < s->vm_copies.len; i++)
@@ -272,9 +284,10 @@ int emit_usym_tables(FILE *out, Session *s)
 		}
 		fprintf(out, "};\n\n");
 		int nframes = emit_unwind_rows(out, paths.items[i], n);
+		const char *lines = ulines ? emit_user_lines(out, s, paths.items[i], n) : "NULL";
 		buf_printf(&entries, "\t{ .path = %s, .syms = %s, .nsyms = %d, "
-			   ".segs = stp_usegs_%d, .nsegs = %d", c_str(paths.items[i]),
-			   sym_table, syms.len, n, segs.len);
+			   ".segs = stp_usegs_%d, .nsegs = %d, .lines = %s", c_str(paths.items[i]),
+			   sym_table, syms.len, n, segs.len, lines);
 		if (nframes)
 			buf_printf(&entries, ", .frames = stp_uframes_%d, .nframes = %d", n,
 				   nframes);

@@ -7,14 +7,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cmp -s ref.md "$top/doc/tapsets.md" ||
 	fail "doc/tapsets.md is not current: run doc/gen-tapset-ref > doc/tapsets.md
 $(diff "$top/doc/tapsets.md" ref.md | head -20)"
-# public names (not _private) defined in the tapsets, and those documented;
-# a macro is documented as @NAME; a tapset's own probes (begin(N),
-# procfs("file")) are points, not names
+# public names (not _private) defined in the tapsets, and those documented:
+# functions, probe aliases ("probe NAME =", not a tapset's own probes such
+# as begin(N) or procfs("file")), and macros, documented as @NAME
 {
-	grep -hoE '^function[ \t]+[a-zA-Z0-9_]+' "$top"/tapsets/*.stp |
-		awk '{ print $2 }' | grep -v '^_'
-	grep -hE '^probe[ \t]' "$top"/tapsets/*.stp | grep -vE '^probe[ \t]+[a-z_]+\(' |
-		grep -oE '^probe[ \t]+[a-zA-Z0-9_.*]+' | awk '{ print $2 }' | grep -v '^_'
+	grep -hoE '^(function[ \t]+[a-zA-Z0-9_]+|probe[ \t]+[a-zA-Z0-9_.*]+[ \t]*\+?=)' "$top"/tapsets/*.stp |
+		awk '{ print $2 }' | sed 's/[:+=].*//' | grep -v '^_'
 	grep -hoE '^@define[ \t]+[a-zA-Z0-9_]+' "$top"/tapsets/*.stpm |
 		awk '{ print $2 }' | grep -v '^_' | sed 's/^/@/'
 } | sort -u > defined
