@@ -1,7 +1,8 @@
 # process("PATH") probes on programs built the way users build them, from
 # testsuite/uprog/stap_account.c: plain gcc -g (on Debian a dynamically
 # linked PIE, which stap --vm runs in the guest with its loader and C
-# library), gcc -O2, a static PIE, gcc -fomit-frame-pointer and clang.  In
+# library), gcc -O1 and -O2, a static PIE, gcc -fomit-frame-pointer, clang
+# and clang -O2, probed by relative paths ("./pie", -c "./pie 2").  In
 # each: $vars after the prologue (a one-line function's too), a struct
 # through a pointer, a static local and a global (@var) wherever the PIE
 # was loaded, @entry and a parameter the function changes in .return
@@ -14,11 +15,13 @@
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 build() { (cd "$src" && "$@" stap_account.c) || fail "cannot build: $*"; }
 build gcc -g -o "$WORK/pie"
+build gcc -g -O1 -o "$WORK/pie_o1"
 build gcc -g -O2 -o "$WORK/pie_o2"
 build gcc -g -static-pie -o "$WORK/static_pie"
 build gcc -g -fomit-frame-pointer -o "$WORK/pie_nofp"
 build clang -g -o "$WORK/pie_clang"
-progs="pie pie_o2 static_pie pie_nofp pie_clang"
+build clang -g -O2 -o "$WORK/pie_clang_o2"
+progs="pie pie_o1 pie_o2 static_pie pie_nofp pie_clang pie_clang_o2"
 P="$WORK/pie"
 readelf -h "$P" | grep -q 'DYN (Position-Independent' && readelf -l "$P" | grep -q 'interpreter' ||
 	fail "gcc -g did not make a dynamically linked PIE"
@@ -40,10 +43,11 @@ grep -q "semantic error: cannot read '\$amount' at process(\"$P\").statement(\"d
 grep -q "^stap: error: -x 1 names a process of this machine, which the .* cannot see.*-c CMD" out ||
 	fail "bad message: $(cat out)"
 
-# all FUNC [SUFFIX]: that point in each program, for one probe
+# all FUNC [SUFFIX]: that point in each program (named relative to this
+# directory, as a user in it would), for one probe
 all() {
 	local p s=
-	for p in $progs; do s="$s${s:+, }process(\"$WORK/$p\").function(\"$1\")${2:-}"; done
+	for p in $progs; do s="$s${s:+, }process(\"./$p\").function(\"$1\")${2:-}"; done
 	printf '%s' "$s"
 }
 cat > pie.stp <<EOF
@@ -71,15 +75,15 @@ probe $(all deposit .return) {
 probe $(all countdown .return) {
 	printf("%s countdown(%d) = %d\n", execname(), \$n, \$return)
 }
-probe process("$P").statement("deposit@stap_account.c:$open") {
+probe process("./pie").statement("deposit@stap_account.c:$open") {
 	printf("%s deposit's first line: amount %s\n", execname(),
 	       @defined(\$amount) ? "known" : "unavailable")
 }
-probe process("$P").statement("countdown@stap_account.c:$loop") {
+probe process("./pie").statement("countdown@stap_account.c:$loop") {
 	printf("%s loop n=%d steps=%d\n", execname(), \$n, \$steps)
 }
 EOF
-cmd="$P 2"
+cmd="./pie 2"	# made absolute on this machine, so found in the guest
 for p in $progs; do [ "$p" = pie ] || cmd="$cmd; $WORK/$p"; done
 "$STAP" --vm -c "$cmd" pie.stp > out 2> err || fail "stap failed: $(cat err)"
 [ -s err ] && fail "stderr: $(cat err)"
