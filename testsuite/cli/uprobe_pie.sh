@@ -9,7 +9,9 @@
 # probes, and ubacktrace() back to main (by frame pointers or .eh_frame,
 # through a .return probe's trampoline).  The PIE also gets .statement
 # probes: in a loop, and at a function's first line, before the prologue
-# has stored its parameters (unavailable there, not wrong).  -x with --vm
+# has stored its parameters (unavailable there, not wrong).  A PIE built
+# without -g is probed by its symbol table, its arguments and return
+# value read from the registers.  -x with --vm
 # is refused: the guest cannot see the host's processes.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
@@ -21,6 +23,7 @@ build gcc -g -static-pie -o "$WORK/static_pie"
 build gcc -g -fomit-frame-pointer -o "$WORK/pie_nofp"
 build clang -g -o "$WORK/pie_clang"
 build clang -g -O2 -o "$WORK/pie_clang_o2"
+build gcc -O2 -o "$WORK/pie_nodebug"
 progs="pie pie_o1 pie_o2 static_pie pie_nofp pie_clang pie_clang_o2"
 P="$WORK/pie"
 readelf -h "$P" | grep -q 'DYN (Position-Independent' && readelf -l "$P" | grep -q 'interpreter' ||
@@ -82,9 +85,15 @@ probe process("./pie").statement("deposit@stap_account.c:$open") {
 probe process("./pie").statement("countdown@stap_account.c:$loop") {
 	printf("%s loop n=%d steps=%d\n", execname(), \$n, \$steps)
 }
+probe process("./pie_nodebug").function("deposit") {
+	printf("%s deposit(%d) from %s\n", execname(), long_arg(2), usymname(ustack(1)))
+}
+probe process("./pie_nodebug").function("countdown").return {
+	printf("%s countdown -> %d\n", execname(), returnval())
+}
 EOF
 cmd="./pie 2"	# made absolute on this machine, so found in the guest
-for p in $progs; do [ "$p" = pie ] || cmd="$cmd; $WORK/$p"; done
+for p in $progs pie_nodebug; do [ "$p" = pie ] || cmd="$cmd; $WORK/$p"; done
 "$STAP" --vm -c "$cmd" pie.stp > out 2> err || fail "stap failed: $(cat err)"
 [ -s err ] && fail "stderr: $(cat err)"
 # the programs' own output and the probes' come in their own order each
@@ -105,9 +114,11 @@ round() {	# round NAME BALANCE_BEFORE DEPOSITS_BEFORE
 		round pie $((100 + 25 * r)) $r | sed '4i pie loop n=1 steps=0' | sed '6i pie loop n=0 steps=1'
 	done
 	for p in $progs; do [ "$p" = pie ] || round "$p" 100 0; done
+	echo "pie_nodebug deposit(25) from main"
+	echo "pie_nodebug countdown -> 2"
 } > expected_probes
 expect_file probes "$(cat expected_probes)"
 expect_file programs "alice opens with 100
 alice has 150 after 2 calls
-$(for p in $progs; do [ "$p" = pie ] || printf 'alice opens with 100\nalice has 125 after 1 calls\n'; done)"
+$(for p in $progs pie_nodebug; do [ "$p" = pie ] || printf 'alice opens with 100\nalice has 125 after 1 calls\n'; done)"
 exit 0
