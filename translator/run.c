@@ -68,17 +68,18 @@ static int run_child(char **argv, bool verbose)
 }
 
 /*
- * The program a -c command starts, when a path names it: the shell runs
- * the command, and this is its first word after any NAME=value
- * assignments.  NULL for a command found through PATH (in the VM, one
- * of busybox's).
+ * The word of a -c command that names the program the shell starts: the
+ * first after any NAME=value assignments, its quotes (if it has a pair)
+ * taken off.  *at and *len say where it is in CMD.
  */
-static const char *command_program(const char *cmd)
+static const char *command_word(const char *cmd, size_t *at, size_t *len)
 {
 	for (const char *p = cmd;;) {
 		p += strspn(p, " \t");
 		size_t n = strcspn(p, " \t;|&<>()");
 		const char *word = arena_strndup(p, n);
+		*at = (size_t)(p - cmd);
+		*len = n;
 		if (n >= 2 && (word[0] == '\'' || word[0] == '"') && word[n - 1] == word[0])
 			word = arena_strndup(word + 1, n - 2);
 		size_t name = strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -87,8 +88,45 @@ static const char *command_program(const char *cmd)
 			p += n;
 			continue;
 		}
-		return strchr(word, '/') ? word : NULL;
+		return word;
 	}
+}
+
+/*
+ * The program a -c command starts, when a path names it.  NULL for a
+ * command found through PATH (in the VM, one of busybox's).
+ */
+static const char *command_program(const char *cmd)
+{
+	size_t at, len;
+	const char *word = command_word(cmd, &at, &len);
+	return strchr(word, '/') ? word : NULL;
+}
+
+/*
+ * --vm -c 'NAME ...': the guest's PATH finds its own NAME (busybox's),
+ * not the program a probe names as process("NAME") (this machine's PATH
+ * finds that one), so the probes would never fire.  When this machine's
+ * PATH finds NAME at a program --vm copies, the command starts that
+ * program by its path, as it would on this machine.
+ */
+static void run_copied_program(Session *s)
+{
+	size_t at, len;
+	const char *word = command_word(s->target_cmd, &at, &len);
+	if (!*word || strchr(word, '/') || strlen(word) != len)
+		return;
+	char *abs = program_path(word);
+	if (!abs)
+		return;
+	for (int i = 0; i < s->vm_copies.len; i++) {
+		if (strcmp(s->vm_copies.items[i], abs) == 0) {
+			s->target_cmd = arena_printf("%.*s%s%s", (int)at, s->target_cmd, abs,
+						     s->target_cmd + at + len);
+			break;
+		}
+	}
+	free(abs);
 }
 
 static void add_file(Vec *files, const char *path)
@@ -135,6 +173,8 @@ static bool kernel_can_load_modules(void)
 int run_module(Session *s)
 {
 	Vec args = {0};
+	if (s->use_vm && s->target_cmd)
+		run_copied_program(s);
 	if (s->use_vm) {
 		vec_push(&args, (void *)tool_path(s, "vm", "stap-vm"));
 		vec_push(&args, "--staprun");
