@@ -495,6 +495,19 @@ static Vec function_symbols(const char *path, const char *pattern)
 	return out;
 }
 
+/* Why a program without debuginfo has no function by a name, by its symbols. */
+static const char *no_symbol_why(const char *path)
+{
+	switch (elf_symbol_table(path)) {
+	case SHT_SYMTAB:
+		return "its symbol table has no such function either";
+	case SHT_DYNSYM:
+		return "it is stripped: its dynamic symbols, all it has left, name no such function";
+	default:
+		return "it is stripped of its symbols too";
+	}
+}
+
 /*
  * process("PATH").function("name") on a program without debuginfo: its
  * symbol table places the probes; there are no target variables.
@@ -509,9 +522,8 @@ static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *ou
 		vec_push(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
 	}
 	if (!syms.len && !pp->optional && !cur_session->listing)
-		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; "
-			 "its symbol table has no such function either)", point_prefix(ps, NULL),
-			 ps->pattern, why);
+		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; %s)",
+			 point_prefix(ps, NULL), ps->pattern, why, no_symbol_why(ps->process));
 	return syms.len > 0 || pp->optional || cur_session->listing;
 }
 

@@ -720,6 +720,8 @@ typedef struct ElfFuncSym {
 /* path's function symbols (.symtab, else .dynsym), by address: one per
    address unless aliases; an empty Vec and *why when there are none. */
 Vec elf_function_symbols(const char *path, bool aliases, const char **why);
+/* SHT_SYMTAB, SHT_DYNSYM (stripped) or 0 (no symbols): what path has */
+int elf_symbol_table(const char *path);
 /* path's PT_LOAD segments with file contents (ElfSegment *), in file order */
 typedef struct ElfSegment {
 	uint64_t offset, vaddr, filesz;

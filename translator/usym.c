@@ -66,6 +66,26 @@ static Elf_Scn *symbol_section(Elf *e, GElf_Shdr *out)
 	return dyn;
 }
 
+/*
+ * The symbols PATH has: SHT_SYMTAB, SHT_DYNSYM when strip left only the
+ * dynamic ones, 0 when it has none (or cannot be read).
+ */
+int elf_symbol_table(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	GElf_Shdr sh;
+	Elf_Scn *scn = e && elf_kind(e) == ELF_K_ELF ? symbol_section(e, &sh) : NULL;
+	int type = scn ? (int)sh.sh_type : 0;
+	if (e)
+		elf_end(e);
+	close(fd);
+	return type;
+}
+
 Vec elf_function_symbols(const char *path, bool aliases, const char **why)
 {
 	Vec raw = {0}, out = {0};
