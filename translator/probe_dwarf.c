@@ -282,6 +282,37 @@ static bool file_offset(const char *path, uint64_t addr, uint64_t *off)
 	return false;
 }
 
+/*
+ * Why the kernel's uprobes would refuse the instruction at file offset OFF
+ * of PATH, or NULL.  x86's uprobes single-step a copy of the instruction
+ * and reject one with a LOCK or an ES/CS/SS/DS segment prefix; they do it
+ * when a process maps the file, where nothing reports it, so that the
+ * probe would just never fire.  (An -O2 function that begins by
+ * incrementing a shared counter starts with "lock add".)
+ */
+static const char *refused_instruction(const char *path, uint64_t off)
+{
+	unsigned char code[15];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = pread(fd, code, sizeof(code), (off_t)off);
+	close(fd);
+	for (ssize_t i = 0; i < n; i++) {
+		switch (code[i]) {
+		case 0xf0:
+			return "a LOCK prefix";
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			return "a segment override prefix";
+		case 0x64: case 0x65: case 0x66: case 0x67: case 0xf2: case 0xf3:
+			continue;	/* prefixes uprobes take */
+		default:
+			return NULL;	/* the opcode (or its REX prefix) */
+		}
+	}
+	return NULL;
+}
+
 /* --vm copies the programs and libraries probed; their symbols go in the module */
 static void add_vm_copy(const char *path)
 {
@@ -308,10 +339,26 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 		dd->is_user = true;
 		dd->path = ps->process;
 		dd->exe = ps->exe;
+		const char *refused = NULL;
 		if (!file_offset(ps->process, addr, &dd->offset))
 			error_at(pp->loc, "semantic error", "cannot probe %s: its address 0x%llx is "
 				 "in no code segment of %s", where, (unsigned long long)addr,
 				 ps->process);
+		else if (!cur_session->listing)
+			refused = refused_instruction(ps->process, dd->offset);
+		/* one point of a wildcard is left out, as those without a symbol are */
+		if (refused && strpbrk(ps->pattern, "*?[")) {
+			if (cur_session->pass_verbose[1])
+				fprintf(stderr, "skipping %s: the instruction at 0x%llx has %s, "
+					"which the kernel's uprobes refuse\n", where,
+					(unsigned long long)addr, refused);
+			return NULL;
+		}
+		if (refused)
+			error_at(pp->loc, "semantic error", "cannot probe %s: the instruction at "
+				 "0x%llx of %s has %s, which the kernel's uprobes refuse to "
+				 "single-step",
+				 where, (unsigned long long)addr, ps->process, refused);
 	}
 	dd->is_return = ps->ret;
 	dd->is_statement = ps->is_statement;
@@ -320,6 +367,13 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->where = where;
 	return new_derived(ps->process ? &family_uprobe : &family_dwarf, probe, dd,
 			   arena_printf("%s%s", where, ps->suffix.s));
+}
+
+/* A probe new_probe made: none for a wildcard's point that cannot be probed. */
+static void push_probe(Vec *out, DerivedProbe *dp)
+{
+	if (dp)
+		vec_push(out, dp);
 }
 
 /* Function names of m close to the pattern's, for "no match". */
@@ -399,7 +453,7 @@ static int resolve_aliases(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule
 			alias->name = fs->name;
 			const char *where = dw_function_point(m, alias, point_prefix(ps, m), false);
 			uint64_t addr = ps->ret ? f->entry : user_probe_addr(m, f);
-			vec_push(out, new_probe(ps, pp, probe, m, alias, addr, f->symbol,
+			push_probe(out, new_probe(ps, pp, probe, m, alias, addr, f->symbol,
 						f->symbol_offset + (addr - f->entry), where));
 			found++;
 			break;
@@ -439,7 +493,7 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 			continue;
 		}
 		uint64_t addr = ps->process && !ps->ret ? user_probe_addr(m, f) : f->entry;
-		vec_push(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
+		push_probe(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
 					f->symbol_offset + (addr - f->entry), where));
 		found++;
 	}
@@ -464,7 +518,7 @@ static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 		}
 		const char *where = arena_printf("%s(\"%s@%s:%d\")", prefix,
 						 st->func ? st->func->name : "*", st->file, st->line);
-		vec_push(out, new_probe(ps, pp, probe, m, st->func, st->addr, st->symbol,
+		push_probe(out, new_probe(ps, pp, probe, m, st->func, st->addr, st->symbol,
 					st->symbol_offset, where));
 		found++;
 	}
@@ -519,7 +573,7 @@ static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *ou
 	for (int i = 0; i < syms.len; i++) {
 		FuncSym *fs = syms.items[i];
 		const char *where = arena_printf("%s(\"%s\")", point_prefix(ps, NULL), fs->name);
-		vec_push(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
+		push_probe(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
 	}
 	if (!syms.len && !pp->optional && !cur_session->listing)
 		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; %s)",
