@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * stap_threads.c - a user program for the tests of process("PATH") probes
+ * stap_workers.c - a user program for the tests of process("PATH") probes
  * in threads: three threads each call work() once with their number;
  * main prints how many calls there were.  count() is one atomic
  * increment: built -O2 its first instruction has a LOCK prefix, which the

@@ -1,5 +1,5 @@
 # process("PATH") probes in the threads of a dynamically linked PIE
-# (testsuite/uprog/stap_threads.c, gcc -O2 -pthread): .function and
+# (testsuite/uprog/stap_workers.c, gcc -O2 -pthread): .function and
 # .return fire in each thread (tid() is not pid()), with the parameter,
 # the return value, and the global read where the PIE was loaded.  A
 # function whose first instruction has a LOCK prefix (count(), an atomic
@@ -8,27 +8,27 @@
 # as one point of a wildcard it is left out.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
-gcc -g -O2 -pthread -o threads "$src/stap_threads.c" || fail "cannot build the program"
-objdump -d threads | grep -A1 '<count>:' | grep -q 'lock' || fail "count() does not start with lock"
-addr=$(nm threads | awk '$3 == "count" { sub(/^0+/, "", $1); print $1 }')
+gcc -g -O2 -pthread -o workers "$src/stap_workers.c" || fail "cannot build the program"
+objdump -d workers | grep -A1 '<count>:' | grep -q 'lock' || fail "count() does not start with lock"
+addr=$(nm workers | awk '$3 == "count" { sub(/^0+/, "", $1); print $1 }')
 
-"$STAP" -r "$RELEASE" -p2 -e 'probe process("./threads").function("count") { }' > out 2> err &&
+"$STAP" -r "$RELEASE" -p2 -e 'probe process("./workers").function("count") { }' > out 2> err &&
 	fail "a probe on a LOCK-prefixed instruction was accepted"
-grep -q "^<input>:1:7: error: semantic error: cannot probe process(\"$WORK/threads\").function(\"count@.*stap_threads.c:[0-9]*\"): the instruction at 0x$addr of $WORK/threads has a LOCK prefix, which the kernel's uprobes refuse to single-step\$" err ||
+grep -q "^<input>:1:7: error: semantic error: cannot probe process(\"$WORK/workers\").function(\"count@.*stap_workers.c:[0-9]*\"): the instruction at 0x$addr of $WORK/workers has a LOCK prefix, which the kernel's uprobes refuse to single-step\$" err ||
 	fail "bad message: $(cat err)"
-"$STAP" -r "$RELEASE" -p2 -e 'probe process("./threads").function("*o*") { }' > out 2> err ||
+"$STAP" -r "$RELEASE" -p2 -e 'probe process("./workers").function("*o*") { }' > out 2> err ||
 	fail "the wildcard failed: $(cat err)"
 grep -c '^process(.*function("' out | grep -qx 1 && grep -q 'function("work@' out ||
 	fail "the wildcard's points: $(cat out)"
 
-"$STAP" --vm -c ./threads -e '
+"$STAP" --vm -c ./workers -e '
 global in_thread, result, hits_seen
-probe process("./threads").function("work") {
+probe process("./workers").function("work") {
 	in_thread[$id] = tid() != pid()
 	hits_seen[$id] = @var("hits") >= 0 && @var("hits") < 3
 }
-probe process("./threads").function("work").return { result[$id] = $return }
-probe process("./threads").end {
+probe process("./workers").function("work").return { result[$id] = $return }
+probe process("./workers").end {
 	foreach (id+ in result)
 		printf("work(%d) = %d, in a thread: %d, hits read: %d\n", id, result[id],
 		       in_thread[id], hits_seen[id])
