@@ -162,6 +162,19 @@ struct stp_useg {
 	unsigned long filesz;
 };
 
+/*
+ * How to find the caller's frame from an address: a row holds from its
+ * addr up to the next row's (translator/unwind.c).  The return address
+ * is at CFA - 8.
+ */
+enum { STP_UW_NONE, STP_UW_RSP, STP_UW_RBP };	/* the CFA is rsp or rbp + offset */
+struct stp_uframe {
+	u32 addr;		/* link-time */
+	s16 cfa_offset;
+	s8 rbp_slot;		/* the caller's rbp at CFA + 8 * rbp_slot; 0: unchanged */
+	u8 kind;		/* STP_UW_*; NONE: unknown, try the frame pointer */
+};
+
 struct inode;
 struct stp_ubinary {
 	const char *path;
@@ -169,6 +182,8 @@ struct stp_ubinary {
 	int nsyms;
 	const struct stp_useg *segs;
 	int nsegs;
+	const struct stp_uframe *frames;	/* by addr; NULL: no call frame information */
+	int nframes;
 	const struct stp_lines *lines;	/* for usymfileline(), or NULL */
 	struct inode *inode;		/* of path in this system, from module init */
 };
@@ -192,6 +207,24 @@ bool stp_uaddr_is_text(unsigned long addr);
  * byte back, in case the call was its function's last instruction.
  */
 void stp_usym_text(char *buf, size_t size, unsigned long addr, bool ret, bool data);
+/*
+ * One frame up the current task's user stack: r from a frame's registers
+ * to its caller's (ip the return address).  first: r->ip is where the
+ * task stopped, not a return address.  uret_stable: the task is stopped
+ * in a uprobe or was interrupted in user mode, so that a return address
+ * a .return probe replaced can be looked up.  False where the walk ends.
+ */
+struct stp_uregs {
+	unsigned long ip, sp, bp;
+};
+bool stp_uunwind(struct stp_uregs *r, bool first, bool uret_stable);
+/*
+ * Where link-time address vaddr of the program or library at path (one of
+ * stp_ubinaries) is in the current process, which may have loaded it
+ * anywhere (a PIE, a library): for static data of user code.  A runtime
+ * error, and 0, when the process does not map it.
+ */
+u64 stp_uload(struct stp_context *c, const char *path, u64 vaddr);
 
 /*
  * ---- line tables (lines.c) ----
@@ -909,6 +942,7 @@ struct inode;
 struct stp_uprobe {
 	const struct stp_probe *probe;
 	const char *path;	/* the program or library */
+	const char *exe;	/* .library: fires only in this program's processes */
 	loff_t offset;		/* in the file */
 	bool is_return;
 	bool optional;
@@ -916,6 +950,7 @@ struct stp_uprobe {
 	const struct stp_probe *entry_probe;	/* .return: run at entry, fills ... */
 	int nslots;		/* ... this many @entry slots (stp_entry_slot) */
 	struct inode *inode;
+	struct inode *exe_inode;
 	struct uprobe_consumer uc;
 	struct stp_uentry_table *entries;	/* save_entry: the calls in progress */
 	struct stp_uprobe *fills;	/* @entry's probe after the prologue: of this .return */

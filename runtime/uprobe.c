@@ -7,6 +7,9 @@
  * may fault on user memory: target variables are read with
  * copy_from_user_nofault (loc.c).  A .return probe that reads the
  * function's parameters keeps each call's entry registers (below).
+ * A probe in a library named by process("PATH").library("LIB") runs
+ * only in the processes that run PATH, as in SystemTap, though the
+ * uprobe is on every mapping of LIB.
  */
 #include <linux/uprobes.h>
 #include <linux/namei.h>
@@ -19,11 +22,27 @@
 #include <linux/ptrace.h>
 #include "stp.h"
 
+/* Whether the current process is one p runs in: any, or one running p->exe. */
+static bool stp_uprobe_wanted(const struct stp_uprobe *p)
+{
+	struct file *exe;
+	bool wanted;
+
+	if (!p->exe_inode)
+		return true;
+	rcu_read_lock();
+	exe = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
+	wanted = exe && file_inode(exe) == p->exe_inode;
+	rcu_read_unlock();
+	return wanted;
+}
+
 static int stp_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
 
-	stp_run_probe(p->probe, regs);
+	if (stp_uprobe_wanted(p))
+		stp_run_probe(p->probe, regs);
 	return 0;
 }
 
@@ -155,8 +174,11 @@ static struct stp_uentry *stp_uentry_latest(struct stp_uentry_table *t)
 static int stp_uprobe_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
-	struct stp_uentry *e = stp_uentry_claim(p->entries, user_stack_pointer(regs));
+	struct stp_uentry *e;
 
+	if (!stp_uprobe_wanted(p))
+		return 0;
+	e = stp_uentry_claim(p->entries, user_stack_pointer(regs));
 	if (!e)
 		return 0;	/* its return is skipped */
 	memcpy(&e->regs, regs, sizeof(*regs));
@@ -173,6 +195,8 @@ static int stp_uretprobe_hit(struct uprobe_consumer *uc, unsigned long func,
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
 	struct stp_uentry *e;
 
+	if (!stp_uprobe_wanted(p))
+		return 0;
 	if (!p->save_entry) {
 		stp_run_probe(p->probe, regs);
 		return 0;
@@ -201,7 +225,7 @@ static int stp_uprobe_fill(struct uprobe_consumer *uc, struct pt_regs *regs)
 	struct stp_uentry_table *t = p->fills->entries;
 	struct stp_uentry *e;
 
-	if (!t)
+	if (!t || !stp_uprobe_wanted(p))
 		return 0;
 	e = stp_uentry_latest(t);
 	if (!e)
@@ -222,18 +246,34 @@ static int stp_uentry_alloc(struct stp_uprobe *p)
 	return 0;
 }
 
+/* The inode of the file at path, held; NULL if there is none. */
+static struct inode *stp_path_inode(const char *path, int *rc)
+{
+	struct inode *inode;
+	struct path p;
+
+	*rc = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (*rc)
+		return NULL;
+	inode = igrab(d_inode(p.dentry));
+	path_put(&p);
+	if (!inode)
+		*rc = -ENOENT;
+	return inode;
+}
+
 static int stp_uprobe_register_one(struct stp_uprobe *p)
 {
-	struct path path;
 	int rc;
 
-	rc = kern_path(p->path, LOOKUP_FOLLOW, &path);
-	if (rc)
-		return rc;
-	p->inode = igrab(d_inode(path.dentry));
-	path_put(&path);
+	p->inode = stp_path_inode(p->path, &rc);
 	if (!p->inode)
-		return -ENOENT;
+		return rc;
+	if (p->exe) {
+		p->exe_inode = stp_path_inode(p->exe, &rc);
+		if (!p->exe_inode)
+			goto fail;
+	}
 	memset(&p->uc, 0, sizeof(p->uc));
 	if (p->is_return)
 		p->uc.ret_handler = stp_uretprobe_hit;
@@ -253,12 +293,32 @@ static int stp_uprobe_register_one(struct stp_uprobe *p)
 	kvfree(p->entries);
 	p->entries = NULL;
 fail:
+	if (p->exe_inode)
+		iput(p->exe_inode);
+	p->exe_inode = NULL;
 	iput(p->inode);
 	p->inode = NULL;
 	return rc;
 }
 
 static void stp_uprobe_unregister(void *probes, int n);
+
+/* Why uprobe_register() said no, in the user's terms. */
+static const char *stp_uprobe_why(int rc)
+{
+	switch (rc) {
+	case -ENOENT:
+		return "no such file in this system";
+	case -EINVAL:
+		return "the kernel refused the uprobe (the offset is past the end of the file, "
+		       "or not an instruction it can probe)";
+	case -ENOTSUPP:
+	case -EOPNOTSUPP:
+		return "the kernel cannot probe the instruction there";
+	default:
+		return "uprobe registration failed";
+	}
+}
 
 static int stp_uprobe_register(void *probes, int n)
 {
@@ -274,8 +334,7 @@ static int stp_uprobe_register(void *probes, int n)
 		}
 		if (p->optional)
 			continue;
-		stp_probe_failed(p->probe, rc == -ENOENT ? "no such file in this system" :
-				 "uprobe registration failed", rc);
+		stp_probe_failed(p->probe, stp_uprobe_why(rc), rc);
 		stp_uprobe_unregister(probes, i);
 		return rc;
 	}
@@ -296,6 +355,9 @@ static void stp_uprobe_unregister(void *probes, int n)
 		uprobe_unregister(p->inode, p->offset, &p->uc);
 		kvfree(p->entries);
 		p->entries = NULL;
+		if (p->exe_inode)
+			iput(p->exe_inode);
+		p->exe_inode = NULL;
 		iput(p->inode);
 		p->inode = NULL;
 		p->registered = false;

@@ -76,11 +76,16 @@ static const Dwfl_Callbacks offline_callbacks = {
 /*
  * libdwfl rather than plain libdw: a .ko is a relocatable object whose
  * DWARF must be relocated, which libdwfl does as it lays out the sections.
+ * A user binary is reported at its own link-time addresses: offline,
+ * libdwfl would move a PIE or a shared library (ET_DYN) to 0x10000, and
+ * a uprobe's file offset is computed from the ELF's own addresses.
  */
 static DwModule *open_file(const char *path, const char *name, ModKind kind, const char **why)
 {
 	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
-	Dwfl_Module *mod = dwfl ? dwfl_report_offline(dwfl, name, path, -1) : NULL;
+	Dwfl_Module *mod = !dwfl ? NULL :
+			   kind == MOD_USER ? dwfl_report_elf(dwfl, name, path, -1, 0, true) :
+			   dwfl_report_offline(dwfl, name, path, -1);
 	if (!mod) {
 		*why = arena_printf("cannot read %s: %s", path, dwfl_errmsg(-1));
 		dwfl_end(dwfl);
@@ -508,14 +513,18 @@ const char *dw_data_anchor(DwModule *m, uint64_t addr, uint64_t *offset)
 
 /* ---- DIE helpers ---- */
 
-/* Follows abstract_origin and specification to the DIE that has the name and signature. */
+/*
+ * The DIE with a function's parameters, named, in order: the abstract
+ * instance that an inlined or optimized copy comes from.  Not the
+ * declaration a definition's DW_AT_specification names (a C++ class's
+ * member, whose parameters have no names): the definition has its own.
+ */
 static Dwarf_Die *origin_of(Dwarf_Die *die, Dwarf_Die *out)
 {
 	*out = *die;
 	for (int i = 0; i < 8; i++) {
 		Dwarf_Attribute a;
-		if (!dwarf_attr(out, DW_AT_abstract_origin, &a) &&
-		    !dwarf_attr(out, DW_AT_specification, &a))
+		if (!dwarf_attr(out, DW_AT_abstract_origin, &a))
 			break;
 		if (!dwarf_formref_die(&a, out))
 			break;
@@ -711,6 +720,7 @@ typedef struct LineRec {
 	uint64_t addr;		/* link-time */
 	int line;
 	const char *file;
+	bool prologue_end;	/* DW_LNS_set_prologue_end (clang sets it, gcc does not) */
 } LineRec;
 
 typedef struct LineList {
@@ -759,6 +769,7 @@ static LineList function_lines(DwModule *m, Dwarf_Die *die)
 			LineRec *r = arena_alloc(sizeof(*r));
 			r->addr = a + m->bias;
 			dwarf_lineno(l, &r->line);
+			dwarf_lineprologueend(l, &r->prologue_end);
 			r->file = dw_normalize_file(m, dwarf_linesrc(l, NULL, NULL));
 			vec_push(&recs, r);
 		}
@@ -862,7 +873,9 @@ static bool record_matches(const Index *ix, const IxFunc *r, const Pattern *p,
 	bool is_inline = r->flags & IXF_INLINE;
 	if ((is_inline && !with_inlines && !inline_only) || (!is_inline && inline_only))
 		return false;
-	if (fnmatch(p->name, ix_str(ix, r->name), 0) != 0)
+	/* "Class::name", "ns::*": C++ functions by their qualified names */
+	const char *name = ix_str(ix, strstr(p->name, "::") ? r->qual : r->name);
+	if (!*name || fnmatch(p->name, name, 0) != 0)
 		return false;
 	return !p->file || file_matches(p->file, ix_str(ix, r->file));
 }
@@ -909,7 +922,9 @@ DwFuncList dw_find_functions(DwModule *m, const char *pattern, bool with_inlines
 	Index *ix = dw_index(m);
 	if (!ix || !parse_pattern(pattern, &p))
 		return none;
-	size_t n = literal_prefix(p.name);
+	/* the index is by unqualified name: a qualified one is looked for everywhere */
+	bool qualified = strstr(p.name, "::");
+	size_t n = qualified ? 0 : literal_prefix(p.name);
 	Vec found = {0};
 	for (uint32_t i = first_func_with_prefix(ix, p.name, n); i < ix->nfuncs; i++) {
 		const IxFunc *r = &ix->funcs[i];
@@ -975,9 +990,10 @@ int dw_func_params(DwModule *m, DwFunc *f)
 		do {
 			if (dwarf_tag(&p) != DW_TAG_formal_parameter)
 				continue;
-			Dwarf_Die concrete = p;
-			if (dwarf_dieoffset(&origin) != dwarf_dieoffset(&die))
-				concrete_param(&die, dwarf_dieoffset(&p), &concrete);
+			Dwarf_Die concrete = p, found;
+			if (dwarf_dieoffset(&origin) != dwarf_dieoffset(&die) &&
+			    concrete_param(&die, dwarf_dieoffset(&p), &found))
+				concrete = found;
 			DwVar *v = var_from_die(m, &concrete, f->scope_offset, true);
 			if (v->name)
 				vec_push(&params, v);
@@ -1231,28 +1247,49 @@ DwStatementList dw_find_statements(DwModule *m, const char *pattern, bool neares
 }
 
 /*
- * The first address of f's body: the first line-table row after its entry
- * with another line.  Code compiled without optimization stores its
- * parameters into their frame slots in the prologue before it, and the
- * debuginfo places them there; f->entry when the table says no more.
+ * Where f's prologue ends: the row the compiler marks as the end of the
+ * prologue (clang), else the first line-table row after the entry (gcc
+ * starts a row there even inside a one-line function: the statement has
+ * a column of its own).  Unoptimized code stores its parameters into
+ * their frame slots before it.  0 when the table has no such row.
  */
-uint64_t dw_func_body_addr(DwModule *m, DwFunc *f)
+static uint64_t prologue_end(DwModule *m, DwFunc *f)
 {
 	Dwarf_Die die;
 	if (!dw_die(m, f->die_offset, &die))
-		return f->entry;
+		return 0;
 	LineList ll = function_lines(m, &die);
-	int entry_line = -1;
-	uint64_t best = 0;
-	for (int i = 0; i < ll.len; i++)
-		if (ll.items[i].addr == f->entry)
-			entry_line = ll.items[i].line;
+	uint64_t marked = 0, next = 0;
 	for (int i = 0; i < ll.len; i++) {
 		const LineRec *r = &ll.items[i];
-		if (r->addr > f->entry && r->line != entry_line && (!best || r->addr < best))
-			best = r->addr;
+		if (r->prologue_end && r->addr >= f->entry && (!marked || r->addr < marked))
+			marked = r->addr;
+		if (r->addr > f->entry && (!next || r->addr < next))
+			next = r->addr;
 	}
-	return best ? best : f->entry;
+	return marked ? marked : next;
+}
+
+uint64_t dw_func_body_addr(DwModule *m, DwFunc *f)
+{
+	if (!f->body_known) {
+		f->body_known = true;
+		f->body = f->is_inline_instance ? f->entry : prologue_end(m, f);
+	}
+	return f->body;
+}
+
+bool dw_var_set_at(DwModule *m, DwFunc *f, DwVar *v, uint64_t addr)
+{
+	if (m->kind != MOD_USER || !v->is_param || f->is_inline_instance || addr < f->entry)
+		return true;
+	uint64_t body = dw_func_body_addr(m, f);
+	if (body && addr >= body)
+		return true;
+	Dwarf_Die die, scope;
+	if (!dw_die(m, v->die_offset, &die) || !dw_die(m, v->scope_offset, &scope))
+		return true;
+	return !dw_in_new_frame(&die, &scope);
 }
 
 /* ---- listing ---- */

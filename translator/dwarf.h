@@ -112,6 +112,8 @@ typedef struct DwLoc {
 	 *   stp_uread(c, addr, n, 0) the same in user space (dw_open_user's modules)
 	 *   stp_kaslr(addr)          a link-time kernel address, relocated
 	 *   stp_kmod_addr(c, "mod", "sym")  where a module's symbol is now
+	 *   stp_uload(c, "path", addr)  a link-time address of a user PIE or
+	 *                            library, where the current process has it
 	 * and C operators; c is the probe context.
 	 */
 	const char *c_expr;
@@ -148,6 +150,8 @@ typedef struct DwFunc {
 	int nparams;
 	uint64_t die_offset;	/* private to dwarf.c */
 	uint64_t scope_offset;	/* private: the real function an inline is in */
+	uint64_t body;		/* private: dw_func_body_addr, once body_known */
+	bool body_known;
 } DwFunc;
 
 /*
@@ -164,8 +168,21 @@ typedef struct DwFuncList {
 } DwFuncList;
 DwFuncList dw_find_functions(DwModule *m, const char *pattern, bool with_inlines,
 			     bool inline_only);
-/* The address after f's prologue (see dwarf.c); f->entry if unknown. */
+/*
+ * Where f's prologue ends (see dwarf.c): unoptimized code has stored its
+ * parameters in their frame slots there.  0 if the line table does not
+ * say; an inlined instance's entry.
+ */
 uint64_t dw_func_body_addr(DwModule *m, DwFunc *f);
+/*
+ * Whether v, a variable of f, holds its value at addr as far as its
+ * location can tell: false for a parameter of a user program that lives
+ * in a slot of f's own frame (one location for the whole function, as
+ * unoptimized code has) at an address before the end of the prologue
+ * that fills the slot, where reading it would give whatever the stack
+ * held before.
+ */
+bool dw_var_set_at(DwModule *m, DwFunc *f, DwVar *v, uint64_t addr);
 /* Reads f->ret and f->params (once); returns nparams. */
 int dw_func_params(DwModule *m, DwFunc *f);
 

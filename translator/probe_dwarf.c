@@ -44,6 +44,7 @@ typedef struct DwarfData {
 	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
 	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
 	const char *path;	/* process: the binary */
+	const char *exe;	/* .library: the program whose processes it fires in */
 	/* .return with @entry(expr): a probe run at the function's entry
 	   (the kretprobe's entry handler) saves each expr in a slot */
 	DerivedProbe *entry_helper;
@@ -112,7 +113,9 @@ DwModule *dwarf_open_module(const char *module, const char **why)
 
 typedef struct PointSpec {
 	const char *module;	/* module("m"), or NULL for kernel */
-	const char *process;	/* process("PATH"): absolute */
+	const char *process;	/* process("PATH"): the file probed, absolute */
+	const char *exe;	/* process("PATH").library("LIB"): PATH, whose processes
+				   alone run the probes in LIB (then process) */
 	Component *what;	/* function(...) or statement(...) */
 	const char *pattern;
 	bool is_statement;
@@ -132,6 +135,30 @@ static bool string_arg(Component *c, const char **out)
 	return true;
 }
 
+/*
+ * .library("LIB") of process("PATH"): a path, or a library that PATH needs
+ * (by its file name, wildcards allowed), or one where the loader would
+ * find a library of that name (dlopen).
+ */
+static bool parse_library(Component *c, PointSpec *ps)
+{
+	const char *name;
+	if (!string_arg(c, &name))
+		return false;
+	const char *why = NULL;
+	const char *lib = find_library_of(ps->process, name, &why);
+	char *abs = lib ? realpath(lib, NULL) : NULL;
+	if (!abs) {
+		error_at(c->arg->loc, "semantic error", "library(\"%s\") of process(\"%s\"): %s",
+			 name, ps->process, lib ? strerror(errno) : why);
+		return false;
+	}
+	ps->exe = ps->process;
+	ps->process = arena_strdup(abs);
+	free(abs);
+	return true;
+}
+
 static bool parse_spec(Component *c, PointSpec *ps)
 {
 	memset(ps, 0, sizeof(*ps));
@@ -147,6 +174,8 @@ static bool parse_spec(Component *c, PointSpec *ps)
 		}
 		ps->process = arena_strdup(abs);
 		free(abs);
+		if (c->next && strcmp(c->next->name, "library") == 0 && !parse_library(c->next, ps))
+			return false;
 	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
 		if (!string_arg(c, &ps->module))
 			return false;
@@ -154,7 +183,12 @@ static bool parse_spec(Component *c, PointSpec *ps)
 		error_at(c->loc, "semantic error", "'kernel' takes no argument");
 		return false;
 	}
-	ps->what = c->next;
+	ps->what = ps->exe ? c->next->next : c->next;
+	if (!ps->what || (strcmp(ps->what->name, "function") && strcmp(ps->what->name, "statement"))) {
+		error_at(c->next->loc, "semantic error", "no match for probe point: .library(\"%s\") "
+			 "takes .function(\"...\") or .statement(\"...\")", c->next->arg->str);
+		return false;
+	}
 	ps->is_statement = strcmp(ps->what->name, "statement") == 0;
 	if (!string_arg(ps->what, &ps->pattern))
 		return false;
@@ -200,6 +234,9 @@ static bool parse_spec(Component *c, PointSpec *ps)
 static const char *point_prefix(PointSpec *ps, DwModule *m)
 {
 	const char *what = ps->is_statement ? "statement" : "function";
+	if (ps->exe)
+		return arena_printf("process(\"%s\").library(\"%s\").%s", ps->exe, ps->process,
+				    what);
 	if (ps->process)
 		return arena_printf("process(\"%s\").%s", ps->process, what);
 	if (ps->module)
@@ -229,17 +266,60 @@ static int compare_syms(const void *a, const void *b)
 
 /*
  * Where a link-time address of a program is in its file, which is what a
- * uprobe is placed by: through the PT_LOAD segment that maps it.
+ * uprobe is placed by: through the PT_LOAD segment that maps it.  False
+ * when no segment of code does (the kernel would refuse the uprobe).
  */
-static uint64_t file_offset(const char *path, uint64_t addr)
+static bool file_offset(const char *path, uint64_t addr, uint64_t *off)
 {
 	Vec segs = elf_load_segments(path);
 	for (int i = 0; i < segs.len; i++) {
 		ElfSegment *sg = segs.items[i];
-		if (addr >= sg->vaddr && addr < sg->vaddr + sg->filesz)
-			return addr - sg->vaddr + sg->offset;
+		if (sg->exec && addr >= sg->vaddr && addr < sg->vaddr + sg->filesz) {
+			*off = addr - sg->vaddr + sg->offset;
+			return true;
+		}
 	}
-	return addr;
+	return false;
+}
+
+/*
+ * Why the kernel's uprobes would refuse the instruction at file offset OFF
+ * of PATH, or NULL.  x86's uprobes single-step a copy of the instruction
+ * and reject one with a LOCK or an ES/CS/SS/DS segment prefix; they do it
+ * when a process maps the file, where nothing reports it, so that the
+ * probe would just never fire.  (An -O2 function that begins by
+ * incrementing a shared counter starts with "lock add".)
+ */
+static const char *refused_instruction(const char *path, uint64_t off)
+{
+	unsigned char code[15];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = pread(fd, code, sizeof(code), (off_t)off);
+	close(fd);
+	for (ssize_t i = 0; i < n; i++) {
+		switch (code[i]) {
+		case 0xf0:
+			return "a LOCK prefix";
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			return "a segment override prefix";
+		case 0x64: case 0x65: case 0x66: case 0x67: case 0xf2: case 0xf3:
+			continue;	/* prefixes uprobes take */
+		default:
+			return NULL;	/* the opcode (or its REX prefix) */
+		}
+	}
+	return NULL;
+}
+
+/* --vm copies the programs and libraries probed; their symbols go in the module */
+static void add_vm_copy(const char *path)
+{
+	for (int i = 0; i < cur_session->vm_copies.len; i++)
+		if (strcmp(cur_session->vm_copies.items[i], path) == 0)
+			return;
+	vec_push(&cur_session->vm_copies, (void *)path);
 }
 
 static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
@@ -253,14 +333,32 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->symbol = ps->module ? arena_printf("%s:%s", dw_module_name(m), symbol) : symbol;
 	dd->offset = offset;
 	if (ps->process) {
-		bool listed = false;
-		for (int i = 0; i < cur_session->vm_copies.len; i++)
-			listed |= strcmp(cur_session->vm_copies.items[i], ps->process) == 0;
-		if (!listed)
-			vec_push(&cur_session->vm_copies, (void *)ps->process);
+		add_vm_copy(ps->process);
+		if (ps->exe)
+			add_vm_copy(ps->exe);
 		dd->is_user = true;
 		dd->path = ps->process;
-		dd->offset = file_offset(ps->process, addr);
+		dd->exe = ps->exe;
+		const char *refused = NULL;
+		if (!file_offset(ps->process, addr, &dd->offset))
+			error_at(pp->loc, "semantic error", "cannot probe %s: its address 0x%llx is "
+				 "in no code segment of %s", where, (unsigned long long)addr,
+				 ps->process);
+		else if (!cur_session->listing)
+			refused = refused_instruction(ps->process, dd->offset);
+		/* one point of a wildcard is left out, as those without a symbol are */
+		if (refused && strpbrk(ps->pattern, "*?[")) {
+			if (cur_session->pass_verbose[1])
+				fprintf(stderr, "skipping %s: the instruction at 0x%llx has %s, "
+					"which the kernel's uprobes refuse\n", where,
+					(unsigned long long)addr, refused);
+			return NULL;
+		}
+		if (refused)
+			error_at(pp->loc, "semantic error", "cannot probe %s: the instruction at "
+				 "0x%llx of %s has %s, which the kernel's uprobes refuse to "
+				 "single-step",
+				 where, (unsigned long long)addr, ps->process, refused);
 	}
 	dd->is_return = ps->ret;
 	dd->is_statement = ps->is_statement;
@@ -269,6 +367,13 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->where = where;
 	return new_derived(ps->process ? &family_uprobe : &family_dwarf, probe, dd,
 			   arena_printf("%s%s", where, ps->suffix.s));
+}
+
+/* A probe new_probe made: none for a wildcard's point that cannot be probed. */
+static void push_probe(Vec *out, DerivedProbe *dp)
+{
+	if (dp)
+		vec_push(out, dp);
 }
 
 /* Function names of m close to the pattern's, for "no match". */
@@ -303,19 +408,58 @@ static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
 }
 
 /*
- * Where a process("PATH").function probe goes: the entry, where optimized
- * code has its parameters in registers, or else (code built with -O0, as
- * programs being debugged often are) after the prologue, where their
- * frame slots are filled.
+ * Where a process("PATH").function probe goes: the entry, where every
+ * parameter is where its location says (registers; optimized code's
+ * location lists follow them), or else after the prologue, where code
+ * built without optimization has stored them in their frame slots.  At
+ * the entry after all when the line table does not say where the
+ * prologue ends: such parameters then read as unavailable.
  */
 static uint64_t user_probe_addr(DwModule *m, DwFunc *f)
 {
-	if (dw_func_params(m, f) > 0 && !f->is_inline_instance) {
-		DwLoc l = dw_var_location(m, &f->params[0], f->entry);
-		if (l.kind == DL_REGISTER)
-			return f->entry;
+	if (f->is_inline_instance)
+		return f->entry;
+	int n = dw_func_params(m, f);
+	for (int i = 0; i < n; i++) {
+		if (!dw_var_set_at(m, f, &f->params[i], f->entry)) {
+			uint64_t body = dw_func_body_addr(m, f);
+			return body ? body : f->entry;
+		}
 	}
-	return f->is_inline_instance ? f->entry : dw_func_body_addr(m, f);
+	return f->entry;
+}
+
+static Vec function_symbols(const char *path, const char *pattern);
+
+/*
+ * A user program's functions by names only its symbol table has, for
+ * functions its debuginfo knows by another (glibc's malloc is
+ * __libc_malloc there): the DWARF function at each symbol's address,
+ * under the name asked for, with its variables.  How many were found.
+ */
+static int resolve_aliases(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m, Vec *out)
+{
+	Vec syms = function_symbols(ps->process, ps->pattern);
+	DwFuncList all = syms.len ? dw_find_functions(m, "*", false, false) : (DwFuncList){0};
+	int found = 0;
+	for (int i = 0; i < syms.len; i++) {
+		FuncSym *fs = syms.items[i];
+		for (int j = 0; j < all.len; j++) {
+			DwFunc *f = all.items[j];
+			if (f->entry != fs->addr || f->blocklisted || !f->symbol)
+				continue;
+			DwFunc *alias = arena_alloc(sizeof(*alias));
+			*alias = *f;
+			alias->name = fs->name;
+			const char *where = dw_function_point(m, alias, point_prefix(ps, m), false);
+			uint64_t addr = ps->ret ? f->entry : user_probe_addr(m, f);
+			push_probe(out, new_probe(ps, pp, probe, m, alias, addr, f->symbol,
+						f->symbol_offset + (addr - f->entry), where));
+			found++;
+			break;
+		}
+	}
+	return found;
 }
 
 static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
@@ -349,10 +493,12 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 			continue;
 		}
 		uint64_t addr = ps->process && !ps->ret ? user_probe_addr(m, f) : f->entry;
-		vec_push(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
+		push_probe(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
 					f->symbol_offset + (addr - f->entry), where));
 		found++;
 	}
+	if (!found && !skipped && ps->process && !strchr(ps->pattern, '@'))
+		found = resolve_aliases(ps, pp, probe, m, out);
 	if (!found)
 		no_match(ps, pp, m, skipped);
 	return true;
@@ -372,7 +518,7 @@ static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 		}
 		const char *where = arena_printf("%s(\"%s@%s:%d\")", prefix,
 						 st->func ? st->func->name : "*", st->file, st->line);
-		vec_push(out, new_probe(ps, pp, probe, m, st->func, st->addr, st->symbol,
+		push_probe(out, new_probe(ps, pp, probe, m, st->func, st->addr, st->symbol,
 					st->symbol_offset, where));
 		found++;
 	}
@@ -403,6 +549,19 @@ static Vec function_symbols(const char *path, const char *pattern)
 	return out;
 }
 
+/* Why a program without debuginfo has no function by a name, by its symbols. */
+static const char *no_symbol_why(const char *path)
+{
+	switch (elf_symbol_table(path)) {
+	case SHT_SYMTAB:
+		return "its symbol table has no such function either";
+	case SHT_DYNSYM:
+		return "it is stripped: its dynamic symbols, all it has left, name no such function";
+	default:
+		return "it is stripped of its symbols too";
+	}
+}
+
 /*
  * process("PATH").function("name") on a program without debuginfo: its
  * symbol table places the probes; there are no target variables.
@@ -414,12 +573,11 @@ static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *ou
 	for (int i = 0; i < syms.len; i++) {
 		FuncSym *fs = syms.items[i];
 		const char *where = arena_printf("%s(\"%s\")", point_prefix(ps, NULL), fs->name);
-		vec_push(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
+		push_probe(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
 	}
 	if (!syms.len && !pp->optional && !cur_session->listing)
-		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; "
-			 "its symbol table has no such function either)", point_prefix(ps, NULL),
-			 ps->pattern, why);
+		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; %s)",
+			 point_prefix(ps, NULL), ps->pattern, why, no_symbol_why(ps->process));
 	return syms.len > 0 || pp->optional || cur_session->listing;
 }
 
@@ -631,6 +789,8 @@ static bool cast_element(Lower *lw, Val *v, Chain *ch)
 	return element_at(lw, v, ch, v->addr, v->type, v->type);
 }
 
+static void read_at_prologue_end(Lower *lw, Val *v);
+
 /* A variable of the probed function at the probe's address. */
 static bool variable_base(Lower *lw, const char *name, Val *v)
 {
@@ -674,6 +834,18 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
 	DwLoc l = dw_var_location(dd->mod, var, addr);
+	bool at_fill = false;	/* a .return probe's parameter, read after the prologue */
+	if (l.kind != DL_UNAVAILABLE && !dw_var_set_at(dd->mod, dd->func, var, addr)) {
+		uint64_t body = dw_func_body_addr(dd->mod, dd->func);
+		at_fill = dd->is_return && lw->d && body &&
+			  (var->type->kind == DT_INT || var->type->kind == DT_POINTER);
+		/* there, with the live registers (the frame pointer is set) */
+		if (at_fill)
+			l = dw_var_location(dd->mod, var, body);
+		else
+			l = (DwLoc){ .kind = DL_UNAVAILABLE, .why = "the function's prologue "
+				     "stores it in its frame slot after this address" };
+	}
 	v->mod = dd->mod;
 	v->type = var->type;
 	v->reg = -1;
@@ -698,7 +870,7 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 		return false;
 	}
 	/* a .return probe reads the parameters with the registers of the entry */
-	if (dd->is_return) {
+	if (dd->is_return && !at_fill) {
 		const char *e = v->value ? v->value : v->addr;
 		Buf b = {0};
 		buf_puts(&b, "");
@@ -716,6 +888,8 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 			v->addr = b.s;
 		v->reg = -1;	/* the entry registers are not the live ones */
 	}
+	if (at_fill)
+		read_at_prologue_end(lw, v);
 	return true;
 }
 
@@ -869,11 +1043,15 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		if (dd->func->ret && dd->func->ret->kind != DT_VOID) {
 			Val v = { .mod = dd->mod, .type = dd->func->ret, .value = "STP_REG(c, 0)",
 				  .reg = 0 };
+			Lower one = *lw;
+			one.quiet = true;
 			text(out, "return=");
 			if (pretty_level)
 				pretty(lw, out, &v, 0, pretty_level == 2);
 			else if (is_aggregate(v.type))
-				text(out, "{...}");	/* as $$parms shows one */
+				text(out, "{...}");	/* returned in registers: no address */
+			else if (value_of(&one, &v, lw->n->loc), one.failed)
+				text(out, "?");
 			else
 				piece(out, TP_HEX, hex_of(v.type, value_of(lw, &v, lw->n->loc)), 0);
 		}
@@ -915,7 +1093,11 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		} else if (v.type->kind == DT_ARRAY) {
 			text(out, "[...]");
 		} else {
-			piece(out, TP_HEX, hex_of(v.type, value_of(&one, &v, lw->n->loc)), 0);
+			const char *c = value_of(&one, &v, lw->n->loc);
+			if (one.failed)
+				text(out, "?");	/* a float: no value to show */
+			else
+				piece(out, TP_HEX, hex_of(v.type, c), 0);
 		}
 		lw->indexes = one.indexes;
 	}
@@ -1274,7 +1456,8 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 	if (dd->is_user && dd->func) {
 		/* -O0 code has its parameters in the frame after the prologue */
 		hd->addr = user_probe_addr(dd->mod, dd->func);
-		hd->offset = file_offset(dd->path, hd->addr);
+		if (!file_offset(dd->path, hd->addr, &hd->offset))
+			hd->addr = dd->func->entry;	/* run with the entry handler, then */
 	}
 	Probe *p = arena_alloc(sizeof(*p));
 	*p = *d->probe;
@@ -1294,12 +1477,12 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 }
 
 /*
- * @entry(expr) in a .return probe: expr moves into the entry helper as
- * "slot k = expr" and its place reads slot k, kept in the kretprobe
- * instance.  Registers in expr are read live there (STP_ENTRY_REG reads
- * the live registers during the entry handler).
+ * A slot of .return probe d that its entry helper fills with expr's value
+ * ("slot k = expr"), kept with the call; the C of its value is returned.
+ * Registers in expr are read live there (STP_ENTRY_REG reads the live
+ * registers during the entry handler).
  */
-static void lower_entry(DerivedProbe *d, Node *n)
+static TargetCode *entry_slot(DerivedProbe *d, Node *expr, Loc loc)
 {
 	DwarfData *dd = d->data;
 	DerivedProbe *h = entry_helper(d);
@@ -1311,18 +1494,24 @@ static void lower_entry(DerivedProbe *d, Node *n)
 	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
 	slot->write_size = 8;
 	slot->write_reg = -1;
-	Node *lhs = new_node(ND_TARGET, n->loc);
+	Node *lhs = new_node(ND_TARGET, loc);
 	lhs->name = "@entry";
 	lhs->target = slot;
 	lhs->type = TY_LONG;
-	Node *assign = new_binary(ND_ASSIGN, 0, lhs, n->lhs, n->loc);
-	Node *stmt = new_node(ND_EXPR_STMT, n->loc);
+	Node *assign = new_binary(ND_ASSIGN, 0, lhs, expr, loc);
+	Node *stmt = new_node(ND_EXPR_STMT, loc);
 	stmt->lhs = assign;
 	Node **tail = &h->probe->body->body;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = stmt;
+	return slot;
+}
 
+/* @entry(expr) in a .return probe: its place reads the slot expr fills. */
+static void lower_entry(DerivedProbe *d, Node *n)
+{
+	TargetCode *slot = entry_slot(d, n->lhs, n->loc);
 	Node *next = n->next;
 	Loc loc = n->loc;
 	ValueType *vt = n->lhs->vtype;
@@ -1331,8 +1520,30 @@ static void lower_entry(DerivedProbe *d, Node *n)
 	n->loc = loc;
 	n->name = "@entry";
 	n->next = next;
-	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+	finish(&(Lower){ .d = d, .dd = d->data, .n = n }, n, slot, TY_LONG);
 	n->vtype = vt;
+}
+
+/*
+ * A parameter of a .return probe that unoptimized code keeps in its frame
+ * slot, which holds it only once the prologue has run, and which the
+ * function may change: as SystemTap's $param in a .return probe, it is
+ * the value at the call, read where the prologue ends (the entry
+ * helper's uprobe there, with the registers there: v was located there)
+ * into a slot, as @entry($param) would be.
+ */
+static void read_at_prologue_end(Lower *lw, Val *v)
+{
+	Node *read = new_node(ND_TARGET, lw->n->loc);
+	read->name = lw->n->name;
+	read->target = arena_alloc(sizeof(TargetCode));
+	read->target->c_expr = value_of(lw, v, lw->n->loc);
+	read->target->write_reg = -1;
+	read->type = TY_LONG;
+	v->value = entry_slot(lw->d, read, lw->n->loc)->c_expr;
+	v->value = v->type->kind == DT_INT ? int_cast(v->type, v->value) : v->value;
+	v->addr = NULL;
+	v->reg = -1;
 }
 
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
@@ -1524,6 +1735,8 @@ static void emit_uprobe(FILE *out, DerivedProbe *d)
 	DwarfData *dd = d->data;
 	fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx", d->id,
 		dd->path, (unsigned long long)dd->offset);
+	if (dd->exe)
+		fprintf(out, ", .exe = \"%s\"", dd->exe);
 	if (dd->is_return)
 		fprintf(out, ", .is_return = true");
 	if (dd->save_entry)
@@ -1571,7 +1784,7 @@ static void emit_uprobes(FILE *out, DerivedProbe **probes, int n)
 	fprintf(out, "};\n\n");
 }
 
-static const char *uprobe_seconds[] = { "function", "statement", NULL };
+static const char *uprobe_seconds[] = { "function", "statement", "library", NULL };
 
 ProbeFamily family_uprobe = {
 	.name = "process",

@@ -725,12 +725,29 @@ typedef struct ElfFuncSym {
 /* path's function symbols (.symtab, else .dynsym), by address: one per
    address unless aliases; an empty Vec and *why when there are none. */
 Vec elf_function_symbols(const char *path, bool aliases, const char **why);
+/* SHT_SYMTAB, SHT_DYNSYM (stripped) or 0 (no symbols): what path has */
+int elf_symbol_table(const char *path);
 /* path's PT_LOAD segments with file contents (ElfSegment *), in file order */
 typedef struct ElfSegment {
 	uint64_t offset, vaddr, filesz;
+	bool exec;		/* PF_X: code */
 } ElfSegment;
 Vec elf_load_segments(const char *path);
 void add_symbol_file(Session *s, const char *path);	/* -d PATH; fatal if unusable */
+/* unwind.c: a user program's call frame information, as rows by address */
+typedef enum UnwindKind {
+	UW_NONE,	/* unknown here: runtime/usym.c tries the frame pointer */
+	UW_RSP,		/* CFA = rsp + cfa_offset */
+	UW_RBP,		/* CFA = rbp + cfa_offset */
+} UnwindKind;
+typedef struct UnwindRow {
+	uint64_t addr;		/* link-time; the row holds up to the next row's */
+	UnwindKind kind;
+	int cfa_offset;
+	int rbp_slot;		/* the caller's rbp is at CFA + 8 * rbp_slot; 0: unchanged */
+} UnwindRow;
+/* path's rows (UnwindRow *), by address; the return address is at CFA - 8 */
+Vec unwind_rows(const char *path);
 /* --ldd: -d each shared library of the programs probed or named with -d */
 void add_ldd_libraries(Session *s);
 /* the module's stp_ubinaries table, with line tables if ulines; returns its length */
@@ -745,5 +762,18 @@ bool emit_line_table(FILE *out, Session *s, DwModule *m, const char *name,
 		     const char *anchor, uint64_t anchor_link);
 /* the kernel's, "stp_klines"; false (with an error) without debuginfo */
 bool emit_kernel_lines(FILE *out, Session *s);
+
+/*
+ * ldd.c: the loader and shared libraries that program prog needs, as the
+ * paths its loader opens (char *); names it cannot find go to missing.
+ */
+Vec needed_files(const char *prog, Vec *missing);
+/*
+ * process("prog").library("name"): name if it is a path; else the library
+ * prog needs whose file name matches name (wildcards too); else where
+ * prog's loader would find name (for a library it dlopens).  NULL and
+ * *why if there is none.
+ */
+const char *find_library_of(const char *prog, const char *name, const char **why);
 
 #endif /* STAP_H */

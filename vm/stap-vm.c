@@ -997,20 +997,134 @@ static void cpio_check(int rc, const char *what)
 /*
  * --copy PATH: the host file at the same absolute path in the guest, its
  * directories made as needed (process("PATH") probes name it there).
+ * Symbolic links on the way are links in the guest too, to the same
+ * targets, which are copied as well: the loader's
+ * /lib64/ld-linux-x86-64.so.2 and /usr/lib/x86_64-linux-gnu/... are one
+ * file in the guest as on the host, so that a uprobe placed by one name
+ * fires for a program that maps it by the other.  The guest's own top
+ * directories stay as they are: a file under a host /bin that links to
+ * usr/bin becomes a link to the file at its real path.
  */
-static void add_at_same_path(struct cpio *c, const char *path)
-{
-	char *name = xasprintf("%s", path + strspn(path, "/"));
-	char *slash;
+#define MAX_LINK_DEPTH 16	/* links followed for one path, as ELOOP would */
 
-	for (slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+static struct {
+	char **names;		/* archive names added: each once */
+	int n;
+} added;
+
+static bool add_once(const char *name)
+{
+	int i;
+
+	for (i = 0; i < added.n; i++)
+		if (!strcmp(added.names[i], name))
+			return false;
+	added.names = realloc(added.names, (added.n + 1) * sizeof(char *));
+	if (!added.names)
+		die("out of memory");
+	added.names[added.n++] = xstrdup(name);
+	return true;
+}
+
+/* A directory the initramfs makes itself (build_initramfs's dirs). */
+static bool is_guest_dir(const char *name)
+{
+	static const char *const own[] = { "bin", "dev", "proc", "sys", "tmp", "m", "extra",
+					   NULL };
+	int i;
+
+	for (i = 0; own[i]; i++)
+		if (!strcmp(name, own[i]))
+			return true;
+	return false;
+}
+
+static void add_host_path(struct cpio *c, const char *path, int depth);
+
+/*
+ * The link name (archive name, no leading /) whose host link says target;
+ * rest: what follows it in the path being added ("" or "/...").
+ */
+static void add_link(struct cpio *c, const char *name, const char *target, const char *rest,
+		     int depth)
+{
+	char *dir = xstrdup(name), *slash = strrchr(dir, '/');
+	char *next;
+
+	if (slash)
 		*slash = '\0';
-		if (strcmp(name, "bin") && strcmp(name, "tmp") && strcmp(name, "extra") &&
-		    strcmp(name, "m"))
+	if (add_once(name))
+		cpio_check(cpio_add_symlink(c, name, target), name);
+	next = target[0] == '/' ? xasprintf("%s%s", target, rest) :
+	       xasprintf("/%s%s%s%s", slash ? dir : "", slash ? "/" : "", target, rest);
+	add_host_path(c, next, depth + 1);
+	free(next);
+	free(dir);
+}
+
+static void add_host_path(struct cpio *c, const char *path, int depth)
+{
+	char *name = xstrdup(path + strspn(path, "/"));
+	char *end = name, target[PATH_MAX];
+	struct stat st;
+
+	if (depth > MAX_LINK_DEPTH)
+		die("--copy %s: too many levels of symbolic links", path);
+	for (;;) {
+		char *slash = strchr(end, '/'), saved = slash ? '/' : '\0';
+		char *host;
+		ssize_t len;
+		bool guest_dir;
+
+		if (slash)
+			*slash = '\0';
+		host = xasprintf("/%s", name);
+		if (lstat(host, &st) < 0)
+			die("--copy %s: %s: %s", path, host, strerror(errno));
+		if (S_ISLNK(st.st_mode)) {
+			len = readlink(host, target, sizeof(target) - 1);
+			if (len < 0)
+				die("--copy %s: %s: %s", path, host, strerror(errno));
+			target[len] = '\0';
+			guest_dir = !strchr(name, '/') && is_guest_dir(name);
+			if (slash)
+				*slash = saved;
+			if (guest_dir) {
+				/* /bin -> usr/bin: the guest keeps its /bin */
+				char *real = realpath(path, NULL);
+
+				if (!real)
+					die("--copy %s: %s", path, strerror(errno));
+				if (add_once(name))
+					cpio_check(cpio_add_symlink(c, name, real), name);
+				add_host_path(c, real, depth + 1);
+				free(real);
+			} else {
+				char *link = xstrdup(name), *rest = slash ? name + (slash - name) : "";
+
+				link[slash ? slash - name : strlen(name)] = '\0';
+				add_link(c, link, target, rest, depth);
+				free(link);
+			}
+			free(host);
+			break;
+		}
+		if (!slash) {
+			if (!S_ISREG(st.st_mode))
+				die("--copy %s: not a regular file", path);
+			if (add_once(name))
+				cpio_check(cpio_add_file(c, name, 0, host), host);
+			free(host);
+			break;
+		}
+		if (!S_ISDIR(st.st_mode))
+			die("--copy %s: %s is not a directory", path, host);
+		if (!(!strchr(name, '/') && is_guest_dir(name)) && add_once(name))
 			cpio_check(cpio_add_dir(c, name, 0755), name);
+		free(host);
 		*slash = '/';
+		end = slash + 1;
 	}
-	cpio_check(cpio_add_file(c, name, 0, path), path);
 	free(name);
 }
 
@@ -1073,7 +1187,7 @@ static char *build_initramfs(void)
 		free(file);
 	}
 	for (i = 0; i < S.ncopy; i++)
-		add_at_same_path(c, S.copy[i]);
+		add_host_path(c, S.copy[i], 0);
 	if (cpio_close(c) < 0)
 		die("cannot write %s: %s", path, strerror(errno));
 	return path;
