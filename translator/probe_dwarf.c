@@ -132,7 +132,8 @@ static bool string_arg(Component *c, const char **out)
 	return true;
 }
 
-static bool parse_spec(Component *c, PointSpec *ps)
+/* optional: a program that is not there is no error (process("PATH")?) */
+static bool parse_spec(Component *c, PointSpec *ps, bool optional)
 {
 	memset(ps, 0, sizeof(*ps));
 	buf_puts(&ps->suffix, "");
@@ -141,8 +142,9 @@ static bool parse_spec(Component *c, PointSpec *ps)
 			return false;
 		char *abs = program_path(ps->process);	/* "ls": found through $PATH */
 		if (!abs) {
-			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
-				 strerror(errno));
+			if (!optional)
+				error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s",
+					 ps->process, strerror(errno));
 			return false;
 		}
 		ps->process = arena_strdup(abs);
@@ -429,7 +431,7 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	if (cur_session->listing && (!c->next->has_arg || strchr(c->next->name, '*')))
 		return false;
 	PointSpec ps;
-	if (!parse_spec(c, &ps))
+	if (!parse_spec(c, &ps, pp->optional || cur_session->listing))
 		return false;
 	const char *why;
 	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
