@@ -1278,62 +1278,21 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 		hd->addr = user_probe_addr(dd->mod, dd->func);
 		hd->offset = file_offset(dd->path, hd->addr);
 	}
-	Probe *p = arena_alloc(sizeof(*p));
-	*p = *d->probe;
-	p->locals = (Vec){0};
-	p->body = new_node(ND_BLOCK, d->probe->body->loc);
-	p->resolved = true;	/* made of nodes resolved in d's body */
-	DerivedProbe *h = arena_alloc(sizeof(*h));
-	*h = *d;
-	h->probe = p;
-	h->data = hd;
-	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
-	h->id = cur_session->derived.len;
-	vec_push(&cur_session->derived, h);
-	dd->entry_helper = h;
-	return h;
+	dd->entry_helper = entry_helper_new(d, hd);
+	return dd->entry_helper;
 }
 
 /*
- * @entry(expr) in a .return probe: expr moves into the entry helper as
- * "slot k = expr" and its place reads slot k, kept in the kretprobe
- * instance.  Registers in expr are read live there (STP_ENTRY_REG reads
- * the live registers during the entry handler).
+ * @entry(expr) in a .return probe (entry.c).  Registers in expr are read
+ * live there (STP_ENTRY_REG reads the live registers during the entry
+ * handler).
  */
 static void lower_entry(DerivedProbe *d, Node *n)
 {
 	DwarfData *dd = d->data;
 	DerivedProbe *h = entry_helper(d);
-	int k = dd->nslots++;
 	dd->save_entry = true;
-
-	TargetCode *slot = arena_alloc(sizeof(*slot));
-	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
-	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
-	slot->write_size = 8;
-	slot->write_reg = -1;
-	Node *lhs = new_node(ND_TARGET, n->loc);
-	lhs->name = "@entry";
-	lhs->target = slot;
-	lhs->type = TY_LONG;
-	Node *assign = new_binary(ND_ASSIGN, 0, lhs, n->lhs, n->loc);
-	Node *stmt = new_node(ND_EXPR_STMT, n->loc);
-	stmt->lhs = assign;
-	Node **tail = &h->probe->body->body;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = stmt;
-
-	Node *next = n->next;
-	Loc loc = n->loc;
-	ValueType *vt = n->lhs->vtype;
-	memset(n, 0, sizeof(*n));
-	n->kind = ND_TARGET;
-	n->loc = loc;
-	n->name = "@entry";
-	n->next = next;
-	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
-	n->vtype = vt;
+	entry_lower_to_slot(h, n, dd->nslots++);
 }
 
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
