@@ -764,9 +764,18 @@ static bool component_part(int kind)
 	return kind == TK_IDENT || kind == '*' || kind == TK_NUMBER || is_keyword(kind);
 }
 
+/* Can t go on a probe point after a brace group closes? */
+static bool continues_point(Token *t)
+{
+	return t->kind == '.' || t->kind == ',' || t->kind == '{' || t->kind == '?' ||
+	       t->kind == '!' || t->kind == TK_IF;
+}
+
 /*
- * Does the '{' at t open a brace expansion, {a,b.c,d("x")}, rather than a
+ * Does the '{' at t open a brace expansion, {a,b.c,d("x")!}, rather than a
  * block?  Only for messages: the parser knows which it is by where it stands.
+ * A body written without a space, netdev.register{ printf("%s", a) }, is
+ * one: what follows its '}' cannot go on a probe point.
  */
 static bool looks_like_braces(Token *t, bool need_comma)
 {
@@ -779,12 +788,13 @@ static bool looks_like_braces(Token *t, bool need_comma)
 			break;
 		case '}':
 			if (--depth == 0)
-				return (comma || !need_comma) && p != t->next;
+				return (comma || !need_comma) && p != t->next &&
+				       (!need_comma || continues_point(p->next));
 			break;
 		case ',':
 			comma = true;
 			break;
-		case '.': case '(': case ')': case '-': case TK_STRING:
+		case '.': case '(': case ')': case '-': case TK_STRING: case '?': case '!':
 			break;
 		default:
 			if (!component_part(p->kind))

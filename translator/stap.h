@@ -384,6 +384,7 @@ struct Component {
 	const char *name;	/* may hold * and ** wildcards, {a,b} */
 	Node *arg;		/* ND_NUM or ND_STR, or NULL */
 	bool has_arg;
+	char mark;		/* '?' or '!' after a brace alternative: {a("x")!, b} */
 	Loc loc;
 	Component *next;
 };
