@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -132,6 +133,21 @@ static bool string_arg(Component *c, const char **out)
 	return true;
 }
 
+/* process("ls"): its absolute path, found through $PATH */
+static bool program_process(Component *c, PointSpec *ps, bool optional)
+{
+	char *abs = program_path(ps->process);
+	if (!abs) {
+		if (!optional)
+			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s",
+				 ps->process, strerror(errno));
+		return false;
+	}
+	ps->process = arena_strdup(abs);
+	free(abs);
+	return true;
+}
+
 /* optional: a program that is not there is no error (process("PATH")?) */
 static bool parse_spec(Component *c, PointSpec *ps, bool optional)
 {
@@ -140,15 +156,8 @@ static bool parse_spec(Component *c, PointSpec *ps, bool optional)
 	if (strcmp(c->name, "process") == 0) {
 		if (!string_arg(c, &ps->process))
 			return false;
-		char *abs = program_path(ps->process);	/* "ls": found through $PATH */
-		if (!abs) {
-			if (!optional)
-				error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s",
-					 ps->process, strerror(errno));
-			return false;
-		}
-		ps->process = arena_strdup(abs);
-		free(abs);
+		if (!strpbrk(ps->process, "*?[") && !program_process(c, ps, optional))
+			return false;	/* a pattern: resolve_dwarf globs it */
 	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
 		if (!string_arg(c, &ps->module))
 			return false;
@@ -425,6 +434,40 @@ static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *ou
 	return syms.len > 0 || pp->optional || cur_session->listing;
 }
 
+static bool resolve_spec(PointSpec ps, ProbePoint *pp, Probe *probe, Vec *out);
+
+/*
+ * process("/usr/lib/ * /libssl.so.*") (without the spaces): each file the
+ * pattern names, as if it were written alone (a symlink and its target are one file).
+ */
+static bool resolve_process_glob(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *out)
+{
+	glob_t g;
+	Vec seen = {0};
+	bool any = false;
+	if (glob(ps->process, 0, NULL, &g) != 0)
+		g.gl_pathc = 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *abs = realpath(g.gl_pathv[i], NULL);
+		bool dup = !abs;
+		for (int j = 0; abs && j < seen.len; j++)
+			dup |= strcmp(seen.items[j], abs) == 0;
+		if (!dup) {
+			PointSpec one = *ps;
+			one.process = arena_strdup(abs);
+			vec_push(&seen, (void *)one.process);
+			any |= resolve_spec(one, pp, probe, out);
+		}
+		free(abs);
+	}
+	if (g.gl_pathc)
+		globfree(&g);
+	if (!seen.len && !pp->optional && !cur_session->listing)
+		error_at(pp->loc, "semantic error", "process(\"%s\"): no file matches",
+			 ps->process);
+	return any || pp->optional || cur_session->listing;
+}
+
 static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	/* stap -l 'kernel.*': nothing to list without a function pattern */
@@ -433,6 +476,14 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	PointSpec ps;
 	if (!parse_spec(c, &ps, pp->optional || cur_session->listing))
 		return false;
+	if (ps.process && strpbrk(ps.process, "*?["))
+		return resolve_process_glob(&ps, pp, probe, out);
+	return resolve_spec(ps, pp, probe, out);
+}
+
+/* One parsed point, its program or module named exactly. */
+static bool resolve_spec(PointSpec ps, ProbePoint *pp, Probe *probe, Vec *out)
+{
 	const char *why;
 	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
 	if (!m && ps.process && !ps.is_statement && !strchr(ps.pattern, '@'))
