@@ -15,7 +15,9 @@
 #
 # Prints one line per script, "ok NAME" or "FAIL NAME: first error line",
 # then "N of M build" as the last line.  STAP_EXAMPLES_JOBS runs that many
-# at once (default 2).  Nothing of DIR is copied or kept; STAP_EXAMPLES_LOGS
+# at once (default 2).  Each command runs in a temporary folder of links to
+# its script's folder, so that the modules it builds are not left in DIR,
+# which is not written to; STAP_EXAMPLES_LOGS
 # names a folder that keeps each script's output (CATEGORY_NAME.log).
 set -u
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,13 +66,17 @@ run_one() {
 	[ -n "$cmd" ] || return 0
 	folder=$(dirname "$meta")
 	out="$tmp/$(echo "$name" | tr / _).log"
-	if (cd "$folder" && PATH="$stap_dir:$PATH" timeout 120 \
+	# run in a folder of links to the script's, where -p4 leaves its module
+	run="$tmp/run-$(echo "$name" | tr / _)"
+	mkdir "$run" && cp -rs "$folder"/. "$run" || return 1
+	if (cd "$run" && PATH="$stap_dir:$PATH" timeout 120 \
 		bash -c "$cmd" < /dev/null > "$out" 2>&1); then
 		echo "ok $name"
 	else
 		echo "FAIL $name: $(grep -m1 -E 'error|ERROR|Segmentation|Abort' "$out" ||
 			tail -n 1 "$out")"
 	fi
+	rm -rf "$run"
 }
 export -f run_one
 export dir tmp stap_dir
