@@ -15,7 +15,10 @@
 #
 # Prints one line per script, "ok NAME" or "FAIL NAME: first error line",
 # then "N of M build" as the last line.  STAP_EXAMPLES_JOBS runs that many
-# at once (default 2).  Nothing of DIR is copied or kept.
+# at once (default 2).  Each command runs in a temporary folder of links to
+# its script's folder, so that the modules it builds are not left in DIR,
+# which is not written to; STAP_EXAMPLES_LOGS
+# names a folder that keeps each script's output (CATEGORY_NAME.log).
 set -u
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(dirname "$BENCH")
@@ -36,19 +39,24 @@ release=${STAP_EXAMPLES_RELEASE:-$(cd /lib/modules && for r in *; do
 		echo "$r"; done | head -n 1)}
 release_opt=${release:+-r $release}
 
-# A "stap" on the PATH of the commands that is this tree's translator, so
-# that a test_check line with its own quoting and redirections runs as
-# written.  Options the meta adds stay; -pN is replaced by ours.
-mkdir "$tmp/bin"
-cat > "$tmp/bin/stap" << EOF
-#!/bin/bash
-args=()
-for a in "\$@"; do
-	case \$a in -p[0-9]) args+=("-p$pass") ;; *) args+=("\$a") ;; esac
-done
-exec "$STAP" $release_opt "\${args[@]}"
-EOF
-chmod +x "$tmp/bin/stap"
+# "stap" in the commands is a function that runs this tree's translator,
+# so that a test_check line with its own quoting and redirections runs as
+# written.  Options the meta adds stay; -pN, alone or ending a bundle of
+# flags (-gp4, -wp1), is replaced by ours.  The translator's folder leads
+# the PATH, so that `which stap` (-d `which stap`) names its binary.
+stap() {
+	local a args=()
+	for a in "$@"; do
+		case $a in
+		-p[0-9] | -[a-zA-Z]*p[0-9]) args+=("${a%[0-9]}$pass") ;;
+		*) args+=("$a") ;;
+		esac
+	done
+	"$STAP" $release_opt "${args[@]}"
+}
+export -f stap
+export STAP pass release_opt
+stap_dir=$(dirname "$STAP")
 
 run_one() {
 	local meta=$1 name cmd out folder
@@ -58,20 +66,27 @@ run_one() {
 	[ -n "$cmd" ] || return 0
 	folder=$(dirname "$meta")
 	out="$tmp/$(echo "$name" | tr / _).log"
-	if (cd "$folder" && PATH="$tmp/bin:$PATH" timeout 120 \
+	# run in a folder of links to the script's, where -p4 leaves its module
+	run="$tmp/run-$(echo "$name" | tr / _)"
+	mkdir "$run" && cp -rs "$folder"/. "$run" || return 1
+	if (cd "$run" && PATH="$stap_dir:$PATH" timeout 120 \
 		bash -c "$cmd" < /dev/null > "$out" 2>&1); then
 		echo "ok $name"
 	else
 		echo "FAIL $name: $(grep -m1 -E 'error|ERROR|Segmentation|Abort' "$out" ||
 			tail -n 1 "$out")"
 	fi
+	rm -rf "$run"
 }
 export -f run_one
-export dir tmp
+export dir tmp stap_dir
 
 find "$dir" -name '*.meta' | sort | grep -E "$filter" |
 	xargs -P "$jobs" -I{} bash -c 'run_one "$1"' _ {} > "$tmp/results"
 sort -k2 "$tmp/results"
+if [ -n "${STAP_EXAMPLES_LOGS:-}" ]; then
+	mkdir -p "$STAP_EXAMPLES_LOGS" && cp "$tmp"/*.log "$STAP_EXAMPLES_LOGS"
+fi
 ok=$(grep -c '^ok ' "$tmp/results")
 all=$(grep -c -E '^(ok|FAIL) ' "$tmp/results")
 echo "$ok of $all build (pass $pass)"

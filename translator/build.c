@@ -228,7 +228,7 @@ static void remove_tree(const char *path)
 }
 
 /* what a cache entry holds: a stap that expects other files must not share it */
-#define RUNTIME_CACHE_LAYOUT "module.o stp-runtime.a"
+#define RUNTIME_CACHE_LAYOUT "module.o stp-runtime.a stapconf.h"
 
 #define CACHE_KEEP 4	/* runtime builds kept per kernel: a few stap versions side by side */
 
@@ -318,6 +318,72 @@ int clean_cache(void)
 	return removed;
 }
 
+/* runtime/stapconf/NAME.c: SystemTap's kernel feature tests, sorted */
+static Vec stapconf_tests(Session *s)
+{
+	Vec names = {0};
+	DIR *d = opendir(arena_printf("%s/stapconf", s->runtime_dir));
+	if (!d)
+		return names;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n > 2 && strcmp(e->d_name + n - 2, ".c") == 0)
+			vec_push(&names, arena_strndup(e->d_name, n - 2));
+	}
+	closedir(d);
+	for (int i = 1; i < names.len; i++)
+		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
+			void *t = names.items[j];
+			names.items[j] = names.items[j - 1];
+			names.items[j - 1] = t;
+		}
+	return names;
+}
+
+/*
+ * stapconf.h in work: STAPCONF_NAME for each stapconf test that compiles
+ * against this kernel (runtime/stapconf/README).  All are compiled in one
+ * kbuild run that goes on past the failures (make -k); a failure is an
+ * answer, not an error.
+ */
+static bool write_stapconf(Session *s, const char *work)
+{
+	Vec tests = stapconf_tests(s);
+	const char *dir = arena_printf("%s/stapconf", work);
+	Buf kbuild = {0}, h = {0};
+	if (!make_dir(dir))
+		return false;
+	buf_puts(&kbuild, "# SystemTap's kernel feature tests: which compile?\nobj-m :=");
+	for (int i = 0; i < tests.len; i++) {
+		const char *name = tests.items[i];
+		const char *from = arena_printf("%s/stapconf/%s.c", s->runtime_dir, name);
+		if (!copy_file(from, arena_printf("%s/%s.c", dir, name))) {
+			remove_dir_tree(dir);
+			return false;
+		}
+		buf_printf(&kbuild, " %s.o", name);
+	}
+	buf_puts(&kbuild, "\nccflags-y := -Werror=implicit-function-declaration "
+		 "-Werror=incompatible-pointer-types\n");
+	const char *argv[] = { "make", "-s", "-k", "-j2", "-C", s->build_dir,
+			       arena_printf("M=%s", dir), "modules", NULL };
+	if (tests.len && write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
+		run_logged((char *const *)argv, dir, arena_printf("%s/build.log", dir));
+	buf_puts(&h, "/* SystemTap's kernel feature tests (runtime/stapconf) that compile */\n");
+	for (int i = 0; i < tests.len; i++) {
+		const char *name = tests.items[i];
+		if (access(arena_printf("%s/%s.o", dir, name), R_OK) != 0)
+			continue;
+		buf_puts(&h, "#define STAPCONF_");
+		for (const char *c = name; *c; c++)
+			buf_printf(&h, "%c", *c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+		buf_puts(&h, " 1\n");
+	}
+	remove_dir_tree(dir);
+	return write_text(arena_printf("%s/stapconf.h", work), h.s);
+}
+
 /*
  * The cache directory of the runtime for this kernel, built on first use
  * (module.o and stp-runtime.a are what modules link).  It is built in a
@@ -336,6 +402,12 @@ static const char *runtime_cache(Session *s)
 	for (int i = 0; i < files.len; i++) {
 		h = hash_str(files.items[i], h);
 		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
+	}
+	Vec tests = stapconf_tests(s);
+	for (int i = 0; i < tests.len; i++) {
+		h = hash_str(tests.items[i], h);
+		h = hash_file(arena_printf("%s/stapconf/%s.c", s->runtime_dir,
+					   (char *)tests.items[i]), h);
 	}
 	const char *root = stap_cache_root();
 	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
@@ -382,7 +454,7 @@ static const char *runtime_cache(Session *s)
 		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
 	const char *log = arena_printf("%s/build.log", work);
 	if (!run_kbuild(s, work, "stp_runtime.o", log, false) ||
-	    !archive_runtime(files, work, log)) {
+	    !archive_runtime(files, work, log) || !write_stapconf(s, work)) {
 		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
 			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
 		show_log_problems(log, 20);
@@ -443,7 +515,7 @@ bool build_module(Session *s)
 	/* the archive last: ld takes from it what the objects before it need */
 	buf_printf(&kbuild, "%s-y := %s_main.o stp-module.o stp-runtime.a\n", name, name);
 	/* generated C must compile without a single warning */
-	buf_printf(&kbuild, "ccflags-y := -I%s -Werror\n", s->runtime_dir);
+	buf_printf(&kbuild, "ccflags-y := -I%s -I%s -Werror\n", s->runtime_dir, rt);
 	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", dir, strerror(errno));
 	const char *log = arena_printf("%s/build.log", dir);

@@ -49,6 +49,7 @@ static bool pp_optional, pp_sufficient;
 static void foreach_sort(Token *at, int key, int dir);
 static void foreach_sort_stat(Token *op, int dir);
 static Vec *component_product(Vec *heads, Vec *tails);
+static Vec *mark_sequences(Vec *seqs, char mark);
 static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %}
 
@@ -96,7 +97,7 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %type <node> fe_head fe_array fe_limit
 %type <chain> chain
 %type <comp> component
-%type <vec> components component_group alternatives
+%type <vec> components component_group alternatives alternative
 %type <pp> probe_point probe_points
 %type <num> opt_pretty opt_sort assign_op opt_priority
 %type <type> opt_type
@@ -335,13 +336,20 @@ component_group:
 	;
 
 alternatives:
-	  components
-	| alternatives ',' components
+	  alternative
+	| alternatives ',' alternative
 		{
 			$$ = $1;
 			for (int i = 0; i < $3->len; i++)
 				vec_push($$, $3->items[i]);
 		}
+	;
+
+/* kernel.{trace("a")!, trace("b")}: a mark inside braces is the alternative's own */
+alternative:
+	  components
+	| components '?'	{ $$ = mark_sequences($1, '?'); }
+	| components '!'	{ $$ = mark_sequences($1, '!'); }
 	;
 
 component:
@@ -1103,7 +1111,22 @@ static Vec *component_product(Vec *heads, Vec *tails)
 	return out;
 }
 
-/* One ProbePoint per component sequence, in order, with the marks just parsed. */
+/* The sequences of one brace alternative, each marked on its last component. */
+static Vec *mark_sequences(Vec *seqs, char mark)
+{
+	for (int i = 0; i < seqs->len; i++) {
+		Component *last = arena_alloc(sizeof(*last));
+		*last = *(Component *)seqs->items[i];
+		last->mark = mark;
+		seqs->items[i] = last;
+	}
+	return seqs;
+}
+
+/*
+ * One ProbePoint per component sequence, in order, with the marks just
+ * parsed, or those of the brace alternative it came from.
+ */
 static ProbePoint *new_probe_points(Vec *seqs, Node *cond)
 {
 	ProbePoint *first = NULL, **link = &first;
@@ -1119,6 +1142,10 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond)
 		pp->loc = pp->comps->loc;
 		pp->optional = pp_optional;
 		pp->sufficient = pp_sufficient;
+		for (Component *c = pp->comps; c; c = c->next) {
+			pp->optional |= c->mark != 0;
+			pp->sufficient |= c->mark == '!';
+		}
 		pp->cond = cond;
 		*link = pp;
 		link = &pp->next;

@@ -764,11 +764,19 @@ static bool component_part(int kind)
 	return kind == TK_IDENT || kind == '*' || kind == TK_NUMBER || is_keyword(kind);
 }
 
+/* Can t go on a probe point after a brace group closes? */
+static bool continues_point(Token *t)
+{
+	return t->kind == '.' || t->kind == ',' || t->kind == '{' || t->kind == '?' ||
+	       t->kind == '!' || t->kind == TK_IF;
+}
+
 /*
- * Does the '{' at t open a brace expansion, {a,b.c,d("x")}, rather than a
+ * Does the '{' at t open a brace expansion, {a,b.c,d("x")!}, rather than a
  * block?  Only for messages: the parser knows which it is by where it stands.
  * A component's parameter is one literal, so a comma inside parentheses
  * makes it a call in a body: probe netdev.register{ printf("%s", a) }.
+ * And what follows a body's '}' cannot go on a probe point.
  */
 static bool looks_like_braces(Token *t, bool need_comma)
 {
@@ -782,7 +790,8 @@ static bool looks_like_braces(Token *t, bool need_comma)
 			break;
 		case '}':
 			if (--depth == 0)
-				return (comma || !need_comma) && p != t->next;
+				return (comma || !need_comma) && p != t->next &&
+				       (!need_comma || continues_point(p->next));
 			break;
 		case ',':
 			if (parens)
@@ -795,7 +804,7 @@ static bool looks_like_braces(Token *t, bool need_comma)
 		case ')':
 			parens--;
 			break;
-		case '.': case '-': case TK_STRING:
+		case '.': case '-': case TK_STRING: case '?': case '!':
 			break;
 		default:
 			if (!component_part(p->kind))

@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -159,21 +160,31 @@ static bool parse_library(Component *c, PointSpec *ps)
 	return true;
 }
 
-static bool parse_spec(Component *c, PointSpec *ps)
+/* process("ls"): its absolute path, found through $PATH */
+static bool program_process(Component *c, PointSpec *ps, bool optional)
+{
+	char *abs = program_path(ps->process);
+	if (!abs) {
+		if (!optional)
+			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s",
+				 ps->process, strerror(errno));
+		return false;
+	}
+	ps->process = arena_strdup(abs);
+	free(abs);
+	return true;
+}
+
+/* optional: a program that is not there is no error (process("PATH")?) */
+static bool parse_spec(Component *c, PointSpec *ps, bool optional)
 {
 	memset(ps, 0, sizeof(*ps));
 	buf_puts(&ps->suffix, "");
 	if (strcmp(c->name, "process") == 0) {
 		if (!string_arg(c, &ps->process))
 			return false;
-		char *abs = program_path(ps->process);	/* "ls": found through $PATH */
-		if (!abs) {
-			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
-				 strerror(errno));
-			return false;
-		}
-		ps->process = arena_strdup(abs);
-		free(abs);
+		if (!strpbrk(ps->process, "*?[") && !program_process(c, ps, optional))
+			return false;	/* a pattern: resolve_dwarf globs it */
 		if (c->next && strcmp(c->next->name, "library") == 0 && !parse_library(c->next, ps))
 			return false;
 	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
@@ -581,14 +592,56 @@ static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *ou
 	return syms.len > 0 || pp->optional || cur_session->listing;
 }
 
+static bool resolve_spec(PointSpec ps, ProbePoint *pp, Probe *probe, Vec *out);
+
+/*
+ * process("/usr/lib/ * /libssl.so.*") (without the spaces): each file the
+ * pattern names, as if it were written alone (a symlink and its target are one file).
+ */
+static bool resolve_process_glob(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *out)
+{
+	glob_t g;
+	Vec seen = {0};
+	bool any = false;
+	if (glob(ps->process, 0, NULL, &g) != 0)
+		g.gl_pathc = 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *abs = realpath(g.gl_pathv[i], NULL);
+		bool dup = !abs;
+		for (int j = 0; abs && j < seen.len; j++)
+			dup |= strcmp(seen.items[j], abs) == 0;
+		if (!dup) {
+			PointSpec one = *ps;
+			one.process = arena_strdup(abs);
+			vec_push(&seen, (void *)one.process);
+			any |= resolve_spec(one, pp, probe, out);
+		}
+		free(abs);
+	}
+	if (g.gl_pathc)
+		globfree(&g);
+	if (!seen.len && !pp->optional && !cur_session->listing)
+		error_at(pp->loc, "semantic error", "process(\"%s\"): no file matches",
+			 ps->process);
+	return any || pp->optional || cur_session->listing;
+}
+
 static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	/* stap -l 'kernel.*': nothing to list without a function pattern */
 	if (cur_session->listing && (!c->next->has_arg || strchr(c->next->name, '*')))
 		return false;
 	PointSpec ps;
-	if (!parse_spec(c, &ps))
+	if (!parse_spec(c, &ps, pp->optional || cur_session->listing))
 		return false;
+	if (ps.process && strpbrk(ps.process, "*?["))
+		return resolve_process_glob(&ps, pp, probe, out);
+	return resolve_spec(ps, pp, probe, out);
+}
+
+/* One parsed point, its program or module named exactly. */
+static bool resolve_spec(PointSpec ps, ProbePoint *pp, Probe *probe, Vec *out)
+{
 	const char *why;
 	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
 	if (!m && ps.process && !ps.is_statement && !strchr(ps.pattern, '@'))
@@ -1459,26 +1512,13 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 		if (!file_offset(dd->path, hd->addr, &hd->offset))
 			hd->addr = dd->func->entry;	/* run with the entry handler, then */
 	}
-	Probe *p = arena_alloc(sizeof(*p));
-	*p = *d->probe;
-	p->locals = (Vec){0};
-	p->body = new_node(ND_BLOCK, d->probe->body->loc);
-	p->resolved = true;	/* made of nodes resolved in d's body */
-	DerivedProbe *h = arena_alloc(sizeof(*h));
-	*h = *d;
-	h->probe = p;
-	h->data = hd;
-	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
-	h->helper = true;
-	h->id = cur_session->derived.len;
-	vec_push(&cur_session->derived, h);
-	dd->entry_helper = h;
-	return h;
+	dd->entry_helper = entry_helper_new(d, hd);
+	return dd->entry_helper;
 }
 
 /*
  * A slot of .return probe d that its entry helper fills with expr's value
- * ("slot k = expr"), kept with the call; the C of its value is returned.
+ * (entry.c), kept with the call; the C of its value is returned.
  * Registers in expr are read live there (STP_ENTRY_REG reads the live
  * registers during the entry handler).
  */
@@ -1486,26 +1526,8 @@ static TargetCode *entry_slot(DerivedProbe *d, Node *expr, Loc loc)
 {
 	DwarfData *dd = d->data;
 	DerivedProbe *h = entry_helper(d);
-	int k = dd->nslots++;
 	dd->save_entry = true;
-
-	TargetCode *slot = arena_alloc(sizeof(*slot));
-	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
-	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
-	slot->write_size = 8;
-	slot->write_reg = -1;
-	Node *lhs = new_node(ND_TARGET, loc);
-	lhs->name = "@entry";
-	lhs->target = slot;
-	lhs->type = TY_LONG;
-	Node *assign = new_binary(ND_ASSIGN, 0, lhs, expr, loc);
-	Node *stmt = new_node(ND_EXPR_STMT, loc);
-	stmt->lhs = assign;
-	Node **tail = &h->probe->body->body;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = stmt;
-	return slot;
+	return entry_slot_store(h, expr, loc, dd->nslots++);
 }
 
 /* @entry(expr) in a .return probe: its place reads the slot expr fills. */

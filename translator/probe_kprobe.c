@@ -8,6 +8,10 @@
  * typo is an error with suggestions, and an optional point (?) the kernel
  * lacks is dropped; otherwise the kernel checks them at registration and
  * the error names the function.
+ *
+ * A .return probe may keep values from the entry with @entry(expr)
+ * (entry.c): a helper probe, run by the kretprobe's (or the return
+ * slot's) entry handler, fills the call's slots.
  */
 #include <string.h>
 #include "stap.h"
@@ -19,6 +23,11 @@ typedef struct KprobeData {
 	bool is_return;
 	int maxactive;
 	bool optional;
+	/* .return with @entry(expr): the probe run at entry that fills
+	   nslots slots; is_entry_helper: that probe, not registered itself */
+	DerivedProbe *entry_helper;
+	int nslots;
+	bool is_entry_helper;
 } KprobeData;
 
 static const char *kprobe_suffixes[] = { "function", "module", "return", "maxactive",
@@ -156,11 +165,32 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	return true;
 }
 
+/* @entry(expr) in a .return probe: a slot that a probe at entry fills */
+static void lower_kprobe_entry(DerivedProbe *d, Node *n)
+{
+	KprobeData *kd = d->data;
+	if (!kd->is_return) {
+		error_at(n->loc, "semantic error",
+			 "@entry is available only in .return probes, not in %s", d->pp);
+		return;
+	}
+	if (!kd->entry_helper) {
+		KprobeData *hd = arena_alloc(sizeof(*hd));
+		*hd = *kd;
+		hd->is_return = false;
+		hd->is_entry_helper = true;
+		kd->entry_helper = entry_helper_new(d, hd);
+	}
+	entry_lower_to_slot(kd->entry_helper, n, kd->nslots++);
+}
+
 static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
 {
 	fprintf(out, "static struct stp_kprobe stp_kprobes[] = {\n");
 	for (int i = 0; i < n; i++) {
 		KprobeData *kd = probes[i]->data;
+		if (kd->is_entry_helper)
+			continue;	/* its .return probe's entry handler runs it */
 		if (kd->symbol)
 			fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\"", probes[i]->id,
 				kd->symbol);
@@ -171,6 +201,9 @@ static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
 			fprintf(out, ", .is_return = true");
 		if (kd->maxactive)
 			fprintf(out, ", .maxactive = %d", kd->maxactive);
+		if (kd->entry_helper)
+			fprintf(out, ", .save_entry = true, .entry_probe = &stp_probes[%d], "
+				".nslots = %d", kd->entry_helper->id, kd->nslots);
 		if (kd->optional)
 			fprintf(out, ", .optional = true");
 		fprintf(out, " },\n");
@@ -187,4 +220,5 @@ ProbeFamily family_kprobe = {
 	.shapes = kprobe_shapes,
 	.table_name = "stp_kprobes",
 	.ops_name = "stp_kprobe_ops",
+	.lower_entry = lower_kprobe_entry,
 };

@@ -336,45 +336,63 @@ Probe *probe_copy(Probe *p)
 	return c;
 }
 
+static bool is_target(Node *n)
+{
+	switch (n->kind) {
+	case ND_TARGET: case ND_CAST: case ND_VARREF: case ND_ENTRY:
+	case ND_DEFINED: case ND_ADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_entry(Node *n)
+{
+	return n->kind == ND_ENTRY;
+}
+
+/* Does a node of the list n, or under it, satisfy is? */
+static bool body_has(Node *n, bool (*is)(Node *))
+{
+	for (; n; n = n->next) {
+		if (is(n))
+			return true;
+		if (body_has(n->lhs, is) || body_has(n->rhs, is) || body_has(n->cond, is) ||
+		    body_has(n->then, is) || body_has(n->els, is) || body_has(n->init, is) ||
+		    body_has(n->inc, is) || body_has(n->body, is) ||
+		    (n->kind != ND_HIST && body_has(n->args, is)))
+			return true;
+		if (n->foreach && (body_has(n->foreach->array, is) ||
+				   body_has(n->foreach->limit, is)))
+			return true;
+	}
+	return false;
+}
+
 /* Does the body use target variables (each address then needs its own copy)? */
+bool body_has_targets(Node *n)
+{
+	return body_has(n, is_target);
+}
+
 /*
  * A probe its family resolved, to be run as an ordinary probe.  A family
  * with target variables lowers them at each address its own way: such a
- * probe gets its own copy of the body when it has any.
+ * probe gets its own copy of the body when it has any (or, for a family
+ * with only @entry, when it has @entry: its slots are the probe's own).
  */
 DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp)
 {
 	DerivedProbe *d = arena_alloc(sizeof(*d));
+	bool own = fam->resolve_target ? body_has_targets(probe->body) :
+		   fam->lower_entry && body_has(probe->body, is_entry);
 	d->family = fam;
-	d->probe = fam->resolve_target && body_has_targets(probe->body) ? probe_copy(probe) :
-									       probe;
+	d->probe = own ? probe_copy(probe) : probe;
 	d->kind = PROBE_NORMAL;
 	d->data = data;
 	d->pp = pp;
 	return d;
-}
-
-bool body_has_targets(Node *n)
-{
-	for (; n; n = n->next) {
-		switch (n->kind) {
-		case ND_TARGET: case ND_CAST: case ND_VARREF: case ND_ENTRY:
-		case ND_DEFINED: case ND_ADDR:
-			return true;
-		default:
-			break;
-		}
-		if (body_has_targets(n->lhs) || body_has_targets(n->rhs) ||
-		    body_has_targets(n->cond) || body_has_targets(n->then) ||
-		    body_has_targets(n->els) || body_has_targets(n->init) ||
-		    body_has_targets(n->inc) || body_has_targets(n->body) ||
-		    (n->kind != ND_HIST && body_has_targets(n->args)))
-			return true;
-		if (n->foreach && (body_has_targets(n->foreach->array) ||
-				   body_has_targets(n->foreach->limit)))
-			return true;
-	}
-	return false;
 }
 
 /* ---- 2. probe points ---- */
@@ -1332,6 +1350,11 @@ static void resolve_expr(Node *n, Scope *sc)
 		if (sc->derived && sc->derived->family->resolve_target) {
 			resolve_target_children(n, sc);
 			sc->derived->family->resolve_target(sc->derived, n);
+			return;
+		}
+		if (n->kind == ND_ENTRY && sc->derived && sc->derived->family->lower_entry) {
+			resolve_target_children(n, sc);
+			sc->derived->family->lower_entry(sc->derived, n);
 			return;
 		}
 		if (is_cast(n)) {

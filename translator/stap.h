@@ -384,6 +384,7 @@ struct Component {
 	const char *name;	/* may hold * and ** wildcards, {a,b} */
 	Node *arg;		/* ND_NUM or ND_STR, or NULL */
 	bool has_arg;
+	char mark;		/* '?' or '!' after a brace alternative: {a("x")!, b} */
 	Loc loc;
 	Component *next;
 };
@@ -495,6 +496,12 @@ struct ProbeFamily {
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
 	bool targets_writable;	/* its target variables are its own: no -g to write */
+	/*
+	 * Optional, for families without target variables whose .return
+	 * probes can run code at entry: lowers n (ND_ENTRY, its operand
+	 * resolved) in d's own copy of the body, with entry.c.
+	 */
+	void (*lower_entry)(DerivedProbe *d, Node *n);
 	/* Optional: d's target variables for -L, each " $name:type". */
 	const char *(*list_vars)(DerivedProbe *d);
 	/*
@@ -536,6 +543,10 @@ Var *new_var(const char *name, VarKind kind, Loc loc);
    variables differently at each address. */
 Probe *probe_copy(Probe *p);
 bool body_has_targets(Node *n);
+/* entry.c: @entry(expr) as a slot that a helper probe fills at entry */
+DerivedProbe *entry_helper_new(DerivedProbe *d, void *hdata);
+TargetCode *entry_slot_store(DerivedProbe *helper, Node *expr, Loc loc, int k);
+void entry_lower_to_slot(DerivedProbe *helper, Node *n, int k);
 void drop_unused_funcs(Program *prog, Session *s);
 /* elide.c: stores to probe locals nothing reads, when their values are pure */
 void elide_dead_stores(Program *prog, Session *s);
