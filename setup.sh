@@ -15,6 +15,8 @@ say() { printf 'setup: %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "setup: run me as root: I install packages with apt-get" >&2; exit 1; }
 
 BUILD_DEPS="gcc make autoconf automake flex bison libdw-dev libelf-dev libc6-dev pkg-config"
+# make check fuzzes the translator with AFL++ (testsuite/fuzz)
+BUILD_DEPS="$BUILD_DEPS afl++"
 export DEBIAN_FRONTEND=noninteractive
 missing=""
 for p in $BUILD_DEPS; do
