@@ -17,6 +17,7 @@ static Token *cursor;
 static bool next_is_private;
 static Buf str_buf;		/* adjacent string literals being joined */
 static ProbePoint *pp_tail;	/* the last point of the probe_points being built */
+static bool in_function;	/* parsing a function's body: 'return' is allowed */
 
 int yylex(void);
 static void yyerror(const char *msg);
@@ -35,6 +36,10 @@ static Chain *reverse_chain(Chain *list);
 static int count(Node *list);
 static Node *new_foreach(Loc loc, Foreach *f, Node *body);
 static void add_global(Token *name, bool wrap, Node *size, Node *init);
+static Node *array_size(Token *t);
+static void check_privileged(Token *t, const char *what);
+static void check_print_args(Token *name, Node *args, Token *close);
+static Func *new_func(Token *name, Type ret, Vec *params, int priority);
 static Var *new_param(Token *name, Type t);
 static void add_param(Vec *params, Token *name, Type t);
 static Chain *new_chain(ChainKind kind, Token *t, Node *index);
@@ -99,6 +104,7 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %type <type> opt_type
 %type <vec> params opt_params
 %type <tok> fname
+%type <func> function_head
 
 %precedence NO_SEMI
 %precedence ';'
@@ -136,6 +142,7 @@ toplevel:
 	| TK_PRIVATE { next_is_private = true; } private_decl { next_is_private = false; }
 	| TK_EMBEDDED
 		{
+			check_privileged($1, "embedded code");
 			Embedded *e = arena_alloc(sizeof(*e));
 			e->code = $1->text;
 			e->loc = $1->loc;
@@ -143,6 +150,7 @@ toplevel:
 		}
 	| ';'
 	| error		/* resume at the next probe, function or global */
+		{ in_function = false; }
 	;
 
 private_decl: global_decl | function_decl ;
@@ -157,9 +165,9 @@ global_item:
 	  TK_IDENT opt_init			{ add_global($1, false, NULL, $2); }
 	| TK_IDENT '%' opt_init			{ add_global($1, true, NULL, $3); }
 	| TK_IDENT '[' ']'			{ add_global($1, false, new_num(0, L($1)), NULL); }
-	| TK_IDENT '[' TK_NUMBER ']'		{ add_global($1, false, new_num($3->num, L($3)), NULL); }
-	| TK_IDENT '%' '[' TK_NUMBER ']'	{ add_global($1, true, new_num($4->num, L($4)), NULL); }
-	| TK_IDENT '[' TK_NUMBER ']' '%'	{ add_global($1, true, new_num($3->num, L($3)), NULL); }
+	| TK_IDENT '[' TK_NUMBER ']'		{ add_global($1, false, array_size($3), NULL); }
+	| TK_IDENT '%' '[' TK_NUMBER ']'	{ add_global($1, true, array_size($4), NULL); }
+	| TK_IDENT '[' TK_NUMBER ']' '%'	{ add_global($1, true, array_size($3), NULL); }
 	| TK_IDENT '%' '[' ']'			{ add_global($1, true, new_num(0, L($1)), NULL); }
 	;
 
@@ -192,37 +200,34 @@ strings:
 
 /* ---- functions ---- */
 
+/* 'return' is allowed from the head on, until the function is complete */
 function_decl:
-	  TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority block
+	  function_head block
 		{
-			Func *f = arena_alloc(sizeof(*f));
-			f->name = $2->text;
-			f->loc = L($2);
-			f->decl_ret = $3;
-			f->params = *$5;
-			f->priority = $7;
-			f->body = $8;
-			f->is_private = next_is_private;
-			f->file = cur_file;
-			vec_push(&result->funcs, f);
+			$1->body = $2;
+			vec_push(&result->funcs, $1);
+			in_function = false;
 		}
-	| TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority TK_EMBEDDED
+	| function_head TK_EMBEDDED
 		{
-			Func *f = arena_alloc(sizeof(*f));
-			f->name = $2->text;
-			f->loc = L($2);
-			f->decl_ret = $3;
-			f->params = *$5;
-			f->priority = $7;
-			f->body = new_node(ND_EMBEDDED_STMT, L($8));
-			f->body->str = $8->text;
+			Func *f = $1;
+			check_privileged($2, "embedded code");
+			f->body = new_node(ND_EMBEDDED_STMT, L($2));
+			f->body->str = $2->text;
 			f->is_embedded = true;
-			f->is_private = next_is_private;
-			f->file = cur_file;
-			f->pure = strstr($8->text, "/* pure */") != NULL;
-			f->unprivileged = strstr($8->text, "/* unprivileged */") != NULL;
-			f->guru = strstr($8->text, "/* guru */") != NULL;
+			f->pure = strstr($2->text, "/* pure */") != NULL;
+			f->unprivileged = strstr($2->text, "/* unprivileged */") != NULL;
+			f->guru = strstr($2->text, "/* guru */") != NULL;
 			vec_push(&result->funcs, f);
+			in_function = false;
+		}
+	;
+
+function_head:
+	  TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority
+		{
+			$$ = new_func($2, $3, $5, $7);
+			in_function = true;
 		}
 	;
 
@@ -437,11 +442,18 @@ simple_stmt:
 	| TK_BREAK		{ $$ = new_node(ND_BREAK, L($1)); }
 	| TK_CONTINUE		{ $$ = new_node(ND_CONTINUE, L($1)); }
 	| TK_NEXT		{ $$ = new_node(ND_NEXT, L($1)); }
-	| TK_RETURN		{ $$ = new_node(ND_RETURN, L($1)); }
+	| TK_RETURN
+		{
+			$$ = new_node(ND_RETURN, L($1));
+			if (!in_function)
+				error_at(L($1), "parse error", "found 'return' not in function context");
+		}
 	| TK_RETURN expr
 		{
 			$$ = new_node(ND_RETURN, L($1));
 			$$->lhs = $2;
+			if (!in_function)
+				error_at(L($1), "parse error", "found 'return' not in function context");
 		}
 	| TK_DELETE expr
 		{
@@ -669,6 +681,7 @@ primary:
 			$$->name = $1->text;
 			$$->args = $3;
 			$$->nargs = count($3);
+			check_print_args($1, $3, $4);
 		}
 	| '(' expr ')'		{ $$ = $2; }
 	| TK_TARGET chain opt_pretty	{ $$ = make_target($1, reverse_chain($2), $3); }
@@ -694,6 +707,7 @@ primary:
 		}
 	| TK_EMBEDDED
 		{
+			check_privileged($1, "embedded expression code");
 			$$ = new_node(ND_EMBEDDED_EXPR, L($1));
 			$$->str = $1->text;
 		}
@@ -963,9 +977,8 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index,
 		n->lhs = args;
 		if (nargs != 1 || args->kind != ND_STR)
 			error_at(name->loc, "parse error", "@const takes one string argument");
-		else if (!preproc_env.guru_mode && !cur_file->is_tapset)
-			error_at(name->loc, "parse error",
-				 "@const is allowed only in tapsets or with -g (guru mode)");
+		else
+			check_privileged(name, "using @const operator");
 	} else if (strcmp(op, "@probewrite") == 0) {
 		n = new_node(ND_PROBEWRITE, name->loc);
 		n->lhs = args;
@@ -1093,15 +1106,79 @@ static void foreach_sort_stat(Token *op, int dir)
 	fe->sort_stat = op->text;
 }
 
+/*
+ * Embedded C, and @const, which names a C macro: only in the library or
+ * with -g.  SystemTap's words: "embedded code in unprivileged script; need
+ * stap -g", "using @const operator not permitted; ...".
+ */
+static void check_privileged(Token *t, const char *what)
+{
+	if (cur_file->is_tapset || preproc_env.guru_mode)
+		return;
+	error_at(t->loc, "parse error", "%s %s; need stap -g", what,
+		 strcmp(what, "using @const operator") == 0 ? "not permitted" :
+		 "in unprivileged script");
+}
+
+/*
+ * The print functions' fixed arguments, as SystemTap parses them: printf
+ * takes a literal format, printd and printdln a literal delimiter and two or
+ * more values, print a value; and so do sprintf, sprintd...
+ */
+static void check_print_args(Token *name, Node *args, Token *close)
+{
+	const char *f = name->text;
+	const char *base = f[0] == 's' ? f + 1 : f;	/* sprintd is printd's */
+	bool format = strcmp(base, "printf") == 0;
+	bool delim = strcmp(base, "printd") == 0 || strcmp(base, "printdln") == 0;
+	bool value = strcmp(base, "print") == 0;
+	if ((format || delim) && (!args || args->kind != ND_STR)) {
+		error_at(args ? args->loc : close->loc, "parse error",
+			 "expected literal string (%s's %s)", f, format ? "format" : "delimiter");
+		return;
+	}
+	if (delim && count(args) < 3)
+		error_at(close->loc, "parse error", "%s takes a delimiter and two or more values", f);
+	if (value && !args)
+		error_at(close->loc, "parse error", "%s takes a value", f);
+}
+
+static Func *new_func(Token *name, Type ret, Vec *params, int priority)
+{
+	Func *f = arena_alloc(sizeof(*f));
+	f->name = name->text;
+	f->loc = L(name);
+	f->decl_ret = ret;
+	f->params = *params;
+	f->priority = priority;
+	f->is_private = next_is_private;
+	f->file = cur_file;
+	return f;
+}
+
+/* global a[N]: SystemTap takes sizes from 1 to INT_MAX */
+static Node *array_size(Token *t)
+{
+	if (t->num < 1 || t->num > INT32_MAX)
+		error_at(t->loc, "parse error", "array size out of range");
+	return new_num(t->num, L(t));
+}
+
 static void add_global(Token *name, bool wrap, Node *size, Node *init)
 {
+	for (int i = 0; i < result->globals.len; i++) {
+		Var *w = result->globals.items[i];
+		if (w->name == name->text) {
+			error_at(name->loc, "parse error", "duplicate global name '%s'", w->name);
+			note_at(w->loc, "'%s' was declared here first", w->name);
+			return;
+		}
+	}
 	Var *v = new_var(name->text, VAR_GLOBAL, name->loc);
 	v->wrap = wrap;
 	if (size) {
 		v->is_array = true;
 		v->max_entries = size->num;
-		if (size->num < 0)
-			error_at(size->loc, "parse error", "array size must be positive");
 	}
 	if (wrap && !size)
 		v->is_array = true;
@@ -1289,6 +1366,10 @@ bool parse_file(SrcFile *file, ParseResult *out)
 	Token *toks = lex_file(file);
 	cursor = preprocess(toks);
 	brace_depth = 0;
+	in_function = false;
+	if (!file->is_tapset && error_count == errors_before && !cursor->kind)
+		error_plain(NULL, "input file '%s' is empty%s", file->name,
+			    toks->kind ? " after preprocessing" : "");
 	if (error_count == errors_before)
 		yyparse();
 	if (error_count == errors_before)

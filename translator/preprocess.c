@@ -35,7 +35,7 @@ static Macro **macro_bucket(const char *name)
 }
 static int expansions;
 #define MAX_EXPANSIONS 100000
-#define MAX_NESTING 1000	/* of %( %) and of parentheses in their conditions */
+#define MAX_NESTING 1000	/* of %( %) conditionals */
 
 /* ---- token lists ---- */
 
@@ -144,14 +144,6 @@ static CondValue cond_operand(void)
 		v.is_num = true;
 		v.num = t->num;
 		return v;
-	case '-':
-		if (cond_tok->kind == TK_NUMBER) {
-			v.is_num = true;
-			v.num = -cond_tok->num;
-			cond_tok = cond_tok->next;
-			return v;
-		}
-		break;
 	case TK_STRING:
 		v.str = t->text;
 		return v;
@@ -258,34 +250,12 @@ static bool config_as_number(CondValue *v)
 	return true;
 }
 
-static bool cond_or(bool *ok);
-
+/*
+ * One comparison.  As in SystemTap, conditions have no parentheses and no
+ * unary operators: a number is a literal without a sign.
+ */
 static bool cond_primary(bool *ok)
 {
-	static int depth;
-	if (cond_tok->kind == '(') {
-		if (depth >= MAX_NESTING) {
-			error_at(cond_tok->loc, "parse error", "parentheses nested more than %d deep "
-				 "in preprocessor condition", MAX_NESTING);
-			*ok = false;
-			return false;
-		}
-		cond_tok = cond_tok->next;
-		depth++;
-		bool v = cond_or(ok);
-		depth--;
-		if (!*ok)
-			return false;
-		if (cond_tok->kind != ')') {
-			error_at(cond_tok->loc, "parse error",
-				 "expected ')' in preprocessor condition, found %s",
-				 cond_desc(cond_tok));
-			*ok = false;
-			return false;
-		}
-		cond_tok = cond_tok->next;
-		return v;
-	}
 	Token *op_tok;
 	CondValue l = cond_operand();
 	op_tok = cond_tok;
@@ -309,7 +279,7 @@ static bool cond_primary(bool *ok)
 		return false;
 	}
 	if (l.is_num != r.is_num) {
-		error_at(op_tok->loc, "type mismatch",
+		error_at(op_tok->loc, "parse error",
 			 "preprocessor condition compares a number with a string");
 		*ok = false;
 		return false;

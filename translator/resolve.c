@@ -1092,10 +1092,7 @@ static void resolve_expr(Node *n, Scope *sc)
 		resolve_expr(n->lhs, sc);
 		resolve_expr(n->rhs, sc);
 		return;
-	case ND_EMBEDDED_EXPR:
-		if (!sc->file->is_tapset && !S->guru)
-			error_at(n->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
+	case ND_EMBEDDED_EXPR:	/* the parser allowed it (tapset or -g) */
 		return;
 	case ND_TARGET:
 	case ND_CAST:
@@ -1228,12 +1225,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 		if (sc->func)
 			sc->func->uses_next = true;
 		return;
-	case ND_RETURN:
-		if (!sc->func) {
-			error_at(n->loc, "semantic error",
-				 "'return' in a probe; use 'next' to leave a probe early");
-			return;
-		}
+	case ND_RETURN:		/* only in functions: the parser saw to it */
 		if (n->lhs)
 			resolve_expr(n->lhs, sc);
 		return;
@@ -1289,9 +1281,6 @@ static void resolve_func_body(Func *f)
 	if (f->is_embedded) {
 		if (strstr(f->body->str, "STAP_NEXT"))
 			f->uses_next = true;
-		if (!f->file->is_tapset && !S->guru)
-			error_at(f->body->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
 		return;
 	}
 	resolve_stmt(f->body, &sc);
@@ -1419,13 +1408,6 @@ bool resolve_program(Program *prog, Session *s)
 			error_at(v->init->loc, "semantic error",
 				 "array '%s' cannot have an initial value", v->name);
 	}
-	for (int i = 0; i < P->embedded.len; i++) {
-		Embedded *e = P->embedded.items[i];
-		if (!e->loc.file->is_tapset && !s->guru)
-			error_at(e->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
-	}
-
 	resolve_points();
 	if (error_count > errors)
 		return false;
