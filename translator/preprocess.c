@@ -33,8 +33,14 @@ static Macro **macro_bucket(const char *name)
 {
 	return &macros[((uintptr_t)name >> 4) % MACRO_BUCKETS];
 }
-static int expansions;
+/*
+ * Bounds on the expansions of one file, for recursive macros: a macro that
+ * uses itself once expands forever, one that uses itself twice doubles the
+ * tokens at each turn.
+ */
+static int expansions, expanded_tokens;
 #define MAX_EXPANSIONS 100000
+#define MAX_EXPANDED_TOKENS 500000
 #define MAX_NESTING 1000	/* of %( %) conditionals */
 
 /* ---- token lists ---- */
@@ -564,13 +570,17 @@ static void expand_macro(Macro *m)
 			for (int i = 0; i < m->params.len; i++)
 				if (strcmp(t->text + 1, m->params.items[i]) == 0)
 					p = i;
-		if (p < 0) {
-			list_append(&body, t);
-			continue;
-		}
-		TokList *arg = args.items[p];
-		for (Token *a = arg->head; a; a = a->next)
+		TokList *arg = p < 0 ? NULL : args.items[p];
+		for (Token *a = arg ? arg->head : t; a; a = arg ? a->next : NULL) {
+			if (++expanded_tokens > MAX_EXPANDED_TOKENS) {
+				error_at(use->loc, "parse error", "macro expansions make more than "
+					 "%d tokens (is macro '@%s' recursive?)",
+					 MAX_EXPANDED_TOKENS, m->name);
+				expansions = MAX_EXPANSIONS + 1;	/* no more, no more errors */
+				return;
+			}
 			list_append(&body, a);
+		}
 	}
 	if (body.head)
 		body.head->space_before = use->space_before;
@@ -835,6 +845,7 @@ static Token *glue_probe_points(Token *toks)
 
 Token *preprocess(Token *toks)
 {
+	expansions = expanded_tokens = 0;
 	cur = toks;
 	out = (TokList){0};
 	process(true, false);
