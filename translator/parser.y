@@ -47,11 +47,12 @@ static Chain *chain_append(Chain *list, Chain *c);
 static Node *new_ident_var(Token *t);
 static Foreach *fe;
 static int fe_sorts;
-static bool pp_optional, pp_sufficient;
 static void foreach_sort(Token *at, int key, int dir);
 static void foreach_sort_stat(Token *op, int dir);
+static Vec *one_seq(Component *c);
 static Vec *component_product(Vec *heads, Vec *tails);
-static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
+static Vec *with_suffix(Vec *seqs, Token *mark, Node *cond);
+static ProbePoint *new_probe_points(Vec *seqs);
 %}
 
 %union {
@@ -98,12 +99,13 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %type <node> fe_head fe_array fe_limit
 %type <chain> chain
 %type <comp> component
-%type <vec> components component_group alternatives
+%type <vec> components component_group alternatives alternative
 %type <pp> probe_point probe_points
 %type <num> opt_pretty opt_sort assign_op opt_priority
 %type <type> opt_type
 %type <vec> params opt_params
-%type <tok> fname
+%type <tok> fname opt_mark
+%type <node> opt_cond
 %type <func> function_head
 
 %precedence NO_SEMI
@@ -305,22 +307,21 @@ probe_points:
 
 /* one point as written; brace expansion may make it several */
 probe_point:
-	  components opt_marks			{ $$ = new_probe_points($1, NULL); }
-	| components opt_marks TK_IF '(' expr ')'	{ $$ = new_probe_points($1, $5); }
+	  components opt_mark opt_cond	{ $$ = new_probe_points(with_suffix($1, $2, $3)); }
 	;
 
-opt_marks:
-	  %empty	{ pp_optional = pp_sufficient = false; }
-	| '?'		{ pp_optional = true; pp_sufficient = false; }
-	| '!'		{ pp_optional = true; pp_sufficient = true; }
-	;
+opt_mark: %empty { $$ = NULL; } | '?' | '!' ;
+
+opt_cond: %empty { $$ = NULL; } | TK_IF '(' expr ')' { $$ = $3; } ;
 
 /*
  * The component sequences a point expands to: syscall.{open,close}.return is
  * syscall.open.return and syscall.close.return.  Groups nest, and hold whole
- * sequences: {kernel,module("nfs")}.function("nfs*").  While parsing, each
- * sequence is kept last component first, so that a long one grows in
- * constant time per component and shares its start with its expansions.
+ * sequences: {kernel,module("nfs")}.function("nfs*").  An alternative that
+ * ends the point may carry its own marks and condition, as in SystemTap:
+ * kernel.{trace("a")!, trace("b")}.  While parsing, each sequence (a Seq) is
+ * kept last component first, so that a long one grows in constant time per
+ * component and shares its start with its expansions.
  */
 components:
 	  component_group
@@ -328,23 +329,21 @@ components:
 	;
 
 component_group:
-	  component
-		{
-			$$ = arena_alloc(sizeof(Vec));
-			vec_push($$, $1);
-		}
+	  component			{ $$ = one_seq($1); }
 	| '{' alternatives '}'		{ $$ = $2; }
 	;
 
 alternatives:
-	  components
-	| alternatives ',' components
+	  alternative
+	| alternatives ',' alternative
 		{
 			$$ = $1;
 			for (int i = 0; i < $3->len; i++)
 				vec_push($$, $3->items[i]);
 		}
 	;
+
+alternative: components opt_mark opt_cond	{ $$ = with_suffix($1, $2, $3); } ;
 
 component:
 	  TK_COMPONENT
@@ -1043,14 +1042,40 @@ static Component *copy_components(Component *c, Component *rest)
 	return first;
 }
 
+/* A component sequence of a point being parsed, with what follows it. */
+typedef struct Seq {
+	Component *comps;	/* last component first */
+	Token *mark;		/* '?' or '!' after it, or NULL */
+	Node *cond;		/* if (cond) after it, or NULL */
+} Seq;
+
+static Vec *one_seq(Component *c)
+{
+	Seq *q = arena_alloc(sizeof(*q));
+	q->comps = c;
+	Vec *v = arena_alloc(sizeof(*v));
+	vec_push(v, q);
+	return v;
+}
+
 /* Every sequence of heads followed by every sequence of tails, in that order. */
 static Vec *component_product(Vec *heads, Vec *tails)
 {
+	bool reported = false;
+	for (int i = 0; i < heads->len; i++) {
+		Seq *h = heads->items[i];
+		if ((h->mark || h->cond) && !reported)
+			error_at(h->mark ? h->mark->loc : h->cond->loc, "parse error",
+				 "'?', '!' or condition must only be specified in suffix");
+		reported |= h->mark || h->cond;
+		h->mark = NULL;
+		h->cond = NULL;
+	}
 	if ((int64_t)heads->len * tails->len > MAX_EXPANDED_POINTS) {
-		Component *c = tails->items[0];
+		Seq *t = tails->items[0];
 		if (!expansion_failed)
-			error_at(c->loc, "parse error", "brace expansion makes more than %d probe "
-				 "points", MAX_EXPANDED_POINTS);
+			error_at(t->comps->loc, "parse error", "brace expansion makes more than %d "
+				 "probe points", MAX_EXPANDED_POINTS);
 		expansion_failed = true;
 		Vec *one = arena_alloc(sizeof(*one));
 		vec_push(one, heads->items[0]);
@@ -1058,28 +1083,56 @@ static Vec *component_product(Vec *heads, Vec *tails)
 	}
 	Vec *out = arena_alloc(sizeof(*out));
 	for (int i = 0; i < heads->len; i++)
-		for (int j = 0; j < tails->len; j++)
-			vec_push(out, copy_components(tails->items[j], heads->items[i]));
+		for (int j = 0; j < tails->len; j++) {
+			Seq *h = heads->items[i], *t = tails->items[j];
+			Seq *q = arena_alloc(sizeof(*q));
+			*q = *t;
+			q->comps = copy_components(t->comps, h->comps);
+			vec_push(out, q);
+		}
 	return out;
 }
 
-/* One ProbePoint per component sequence, in order, with the marks just parsed. */
-static ProbePoint *new_probe_points(Vec *seqs, Node *cond)
+/* The marks and condition written after seqs, given to each of them. */
+static Vec *with_suffix(Vec *seqs, Token *mark, Node *cond)
+{
+	bool mark_again = false, cond_again = false;
+	for (int i = 0; i < seqs->len; i++) {
+		Seq *q = seqs->items[i];
+		if (mark && q->mark)
+			mark_again = true;
+		else if (mark)
+			q->mark = mark;
+		if (cond && q->cond)
+			cond_again = true;
+		else if (cond)
+			q->cond = cond;
+	}
+	if (mark_again)
+		error_at(mark->loc, "parse error", "'?' or '!' respecified");
+	if (cond_again)
+		error_at(cond->loc, "parse error", "condition respecified");
+	return seqs;
+}
+
+/* One ProbePoint per component sequence, in order. */
+static ProbePoint *new_probe_points(Vec *seqs)
 {
 	ProbePoint *first = NULL, **link = &first;
 	expansion_failed = false;
 	for (int i = 0; i < seqs->len; i++) {
+		Seq *q = seqs->items[i];
 		ProbePoint *pp = arena_alloc(sizeof(*pp));
-		for (Component *c = seqs->items[i]; c; c = c->next) {
+		for (Component *c = q->comps; c; c = c->next) {
 			Component *n = arena_alloc(sizeof(*n));
 			*n = *c;
 			n->next = pp->comps;
 			pp->comps = n;
 		}
 		pp->loc = pp->comps->loc;
-		pp->optional = pp_optional;
-		pp->sufficient = pp_sufficient;
-		pp->cond = cond;
+		pp->optional = q->mark != NULL;
+		pp->sufficient = q->mark && q->mark->kind == '!';
+		pp->cond = q->cond;
 		*link = pp;
 		link = &pp->next;
 	}

@@ -722,14 +722,20 @@ static bool component_part(int kind)
 }
 
 /*
- * Does the '{' at t open a brace expansion, {a,b.c,d("x")}, rather than a
- * block?  Only for messages: the parser knows which it is by where it stands.
+ * Does the '{' at t open a brace expansion, {a,b.c,d("x")!,e if (x)}, rather
+ * than a block?  Only for messages, and for a '{' glued to a component,
+ * which opens the body (as in SystemTap) unless it holds a comma outside
+ * parentheses: then it is a misplaced brace expansion.
  */
 static bool looks_like_braces(Token *t, bool need_comma)
 {
-	int depth = 0;
+	int depth = 0, parens = 0;
 	bool comma = false;
 	for (Token *p = t; p->kind; p = p->next) {
+		if (parens) {	/* a component's argument, a condition */
+			parens += p->kind == '(' ? 1 : p->kind == ')' ? -1 : 0;
+			continue;
+		}
 		switch (p->kind) {
 		case '{':
 			depth++;
@@ -738,10 +744,13 @@ static bool looks_like_braces(Token *t, bool need_comma)
 			if (--depth == 0)
 				return (comma || !need_comma) && p != t->next;
 			break;
+		case '(':
+			parens = 1;
+			break;
 		case ',':
 			comma = true;
 			break;
-		case '.': case '(': case ')': case '-': case TK_STRING:
+		case '.': case '!': case '?':
 			break;
 		default:
 			if (!component_part(p->kind))

@@ -4,7 +4,8 @@
 #   testsuite/fuzz/run.sh [SECONDS]      (default 600; findings in work/out)
 #
 # FUZZ_SEEDS=DIR starts from DIR instead of seeds/ (an earlier run's queue, say);
-# FUZZ_RESUME=1 resumes the run in work/out; FUZZ_WORK=DIR works in DIR, not work/.
+# FUZZ_RESUME=1 resumes the run in work/out; FUZZ_WORK=DIR works in DIR, not work/;
+# FUZZ_TIMEOUT_MS=N: a run longer than N ms (default 2000) is a hang.
 #
 # The target is `stap-fuzz -p2 INPUT 1 x+1`: the input is the script, and the
 # two script arguments let $1, $2, @1, @2, $# and @# expand.  LeakSanitizer
@@ -31,5 +32,5 @@ input=${FUZZ_SEEDS:-$here/seeds}
 [ -d "$input" ] || "$here/seeds.sh"
 # -i- resumes a previous run in work/out
 [ -d "$work/out/default/queue" ] && [ "${FUZZ_RESUME:-}" ] && input=-
-exec afl-fuzz -i "$input" -o "$work/out" -x "$here/stap.dict" -m none -t 2000 \
+exec afl-fuzz -i "$input" -o "$work/out" -x "$here/stap.dict" -m none -t "${FUZZ_TIMEOUT_MS:-2000}" \
 	-V "$secs" -- "$work/stap-fuzz" ${release:+-r "$release"} -p2 @@ 1 'x+1'
