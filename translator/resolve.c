@@ -229,6 +229,11 @@ static SrcFile *func_file(void *p) { return ((Func *)p)->file; }
 static SrcFile *probe_file(void *p) { return ((Probe *)p)->file; }
 static SrcFile *embedded_file(void *p) { return ((Embedded *)p)->loc.file; }
 
+/*
+ * A global declared in two files (twice in one is a parse error).  Functions
+ * of one name and arity are not duplicates but overloads, tried in priority
+ * order and, at one priority, in the order they were declared.
+ */
 static void check_duplicates(void)
 {
 	for (int i = 0; i < P->globals.len; i++) {
@@ -243,21 +248,6 @@ static void check_duplicates(void)
 			}
 			error_at(v->loc, "semantic error", "duplicate global variable '%s'", v->name);
 			note_at(w->loc, "'%s' was declared here first", w->name);
-		}
-	}
-	for (int i = 0; i < P->funcs.len; i++) {
-		Func *f = P->funcs.items[i];
-		for (int j = 0; j < i; j++) {
-			Func *g = P->funcs.items[j];
-			if (g->name != f->name || g->params.len != f->params.len ||
-			    g->priority != f->priority)
-				continue;
-			if ((f->is_private || g->is_private) && f->file != g->file)
-				continue;
-			error_at(f->loc, "semantic error",
-				 "duplicate function '%s' with %d parameters (give one a priority, "
-				 "function %s(...):N, to overload it)", f->name, f->params.len, f->name);
-			note_at(g->loc, "the other '%s' is here", g->name);
 		}
 	}
 }
