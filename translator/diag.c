@@ -46,9 +46,12 @@ static void print_loc(Loc loc)
 		fputs("stap: ", stderr);
 }
 
+/* Counts a printed error: the limit is on what the user has to read. */
 static void count_error(void)
 {
-	if (++error_count >= max_errors) {
+	static int printed;
+	error_count++;
+	if (++printed >= max_errors) {
 		fprintf(stderr, "stap: too many errors, stopping\n");
 		exit(1);
 	}

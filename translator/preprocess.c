@@ -328,7 +328,7 @@ static bool cond_or(bool *ok)
 
 static Token *cur;		/* next input token */
 static TokList out;
-static bool gave_up;		/* nested too deeply: the rest of the file is dropped */
+static bool gave_up;		/* the rest of the file is dropped (give_up) */
 
 static Macro *find_macro(const char *name, SrcFile *file)
 {
@@ -342,6 +342,15 @@ static Macro *find_macro(const char *name, SrcFile *file)
 static void process(bool active, bool in_branch);
 static void do_conditional_body(bool active, Token *start);
 
+/* After an error that makes the rest pointless: drops the rest of the file. */
+static void give_up(void)
+{
+	while (cur->kind)
+		cur = cur->next;
+	gave_up = true;
+	expansions = MAX_EXPANSIONS + 1;	/* none in what is left of a condition */
+}
+
 /* %( COND %? A [%: B] %) */
 static void do_conditional(bool active)
 {
@@ -350,9 +359,7 @@ static void do_conditional(bool active)
 	if (depth >= MAX_NESTING) {
 		error_at(start->loc, "parse error", "'%%(' conditionals nested more than %d deep",
 			 MAX_NESTING);
-		while (cur->kind)	/* give up on the rest of the file */
-			cur = cur->next;
-		gave_up = true;
+		give_up();
 		return;
 	}
 	depth++;
@@ -422,9 +429,17 @@ static void do_conditional_body(bool active, Token *start)
  */
 static void skip_bad_define(Token *def)
 {
+	/*
+	 * Only as far as the line goes in the text: a macro's expansions repeat
+	 * its line's positions, and the pending ones may be many.
+	 */
 	Token *t = cur;
-	while (t->kind && t->kind != TK_PP_IF && t->loc.line == def->loc.line)
+	int col = def->loc.col;
+	while (t->kind && t->kind != TK_PP_IF && t->loc.file == def->loc.file &&
+	       t->loc.line == def->loc.line && t->loc.col > col) {
+		col = t->loc.col;
 		t = t->next;
+	}
 	if (t->kind != TK_PP_IF || t->loc.line != def->loc.line)
 		return;
 	int depth = 0;
@@ -576,7 +591,7 @@ static void expand_macro(Macro *m)
 				error_at(use->loc, "parse error", "macro expansions make more than "
 					 "%d tokens (is macro '@%s' recursive?)",
 					 MAX_EXPANDED_TOKENS, m->name);
-				expansions = MAX_EXPANSIONS + 1;	/* no more, no more errors */
+				give_up();
 				return;
 			}
 			list_append(&body, a);
@@ -855,6 +870,7 @@ static Token *glue_probe_points(Token *toks)
 Token *preprocess(Token *toks)
 {
 	expansions = expanded_tokens = 0;
+	gave_up = false;
 	cur = toks;
 	out = (TokList){0};
 	process(true, false);
