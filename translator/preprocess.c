@@ -622,17 +622,10 @@ static void expand_arg(Token *t)
 	}
 	int i = atoi(t->text + 1);
 	if (i < 1 || i > preproc_env.argc) {
-		if (preproc_env.argc == 1)
-			error_at(t->loc, "semantic error",
-				 "command line argument %s is not given (only $1 was given)", t->text);
-		else if (preproc_env.argc)
-			error_at(t->loc, "semantic error",
-				 "command line argument %s is not given (arguments given: $1..$%d)",
-				 t->text, preproc_env.argc);
-		else
-			error_at(t->loc, "semantic error",
-				 "command line argument %s is not given (no arguments were given "
-				 "after the script)", t->text);
+		/* SystemTap's words, in pass 1 as there */
+		error_at(t->loc, "parse error", "command line argument %s out of range [1-%d]%s",
+			 t->text, preproc_env.argc,
+			 preproc_env.argc ? "" : " (no arguments were given after the script)");
 		return;
 	}
 	preproc_env.arg_used[i - 1] = true;
@@ -656,7 +649,7 @@ static void expand_arg(Token *t)
 		if (a->kind == TK_ARG || a->kind == TK_ARG_STR || a->kind == TK_ARGC ||
 		    a->kind == TK_ARGC_STR) {
 			/* $1 holding "$1" would paste itself forever */
-			error_at(t->loc, "semantic error", "command line argument %s ('%s') refers "
+			error_at(t->loc, "parse error", "command line argument %s ('%s') refers "
 				 "to command line arguments itself", t->text, val);
 			return;
 		}
