@@ -447,6 +447,7 @@ typedef struct Val {
 typedef struct Lower {
 	DerivedProbe *d;
 	DwarfData *dd;
+	DwModule *mod;		/* whose types the chain walks: @cast's and @var's own */
 	Node *n;
 	bool quiet;		/* @defined: a failure is no error */
 	bool failed;
@@ -552,14 +553,14 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 		     ch->name, type_name_of(t));
 		return false;
 	}
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(lw->mod, t) < 0) {
 		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
 		     type_name_of(t), ch->name);
 		return false;
 	}
 	int64_t off;
 	const char *similar = NULL;
-	DwMember *mb = dw_find_member(lw->dd->mod, t, ch->name, &off, &similar);
+	DwMember *mb = dw_find_member(lw->mod, t, ch->name, &off, &similar);
 	if (!mb) {
 		if (similar)
 			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
@@ -746,7 +747,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
 static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
 {
 	DwType *t = v->type;
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(lw->mod, t) < 0) {
 		text(out, "...");
 		return;
 	}
@@ -912,6 +913,7 @@ static const char *cast_module(Node *n)
 static bool lower_base(Lower *lw, Node *n, Val *v)
 {
 	v->reg = -1;
+	lw->mod = lw->dd->mod;
 	if (n->kind == ND_CAST) {
 		const char *module = cast_module(n);
 		DwModule *m = lw->dd->mod;
@@ -945,6 +947,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, tn->loc, "@cast: no type '%s' in %s", tn->str, dw_module_name(m));
 			return false;
 		}
+		lw->mod = m;
 		int k = lw->indexes.len;
 		vec_push(&lw->indexes, n->args);
 		v->type = t;
@@ -983,6 +986,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 		}
 		v->type = var->type;
 		v->addr = l.c_expr;
+		lw->mod = m;
 		return true;
 	}
 	if (strcmp(n->name, "$return") == 0)
@@ -1151,12 +1155,13 @@ static void lower_entry(DerivedProbe *d, Node *n)
 	n->loc = loc;
 	n->name = "@entry";
 	n->next = next;
-	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+	finish(&(Lower){ .d = d, .dd = dd, .mod = dd->mod, .n = n }, n, slot, TY_LONG);
 }
 
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
 {
-	Lower lw = { .d = d, .dd = dwarf_data, .n = n };
+	DwarfData *dd = dwarf_data;
+	Lower lw = { .d = d, .dd = dd, .mod = dd->mod, .n = n };
 	switch (n->kind) {
 	case ND_ENTRY:
 		if (!lw.dd->is_return) {
