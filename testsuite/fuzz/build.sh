@@ -24,21 +24,24 @@ defs="-D_GNU_SOURCE -DSTAP_SRCDIR=\"$top\" -DSTAP_BUILDDIR=\"$top\" -DSTAP_VERSI
 # the newest header: every object older than it is rebuilt
 newest_h=$(ls -t "$top"/translator/*.h "$gen/parser.h" | head -n 1)
 objs=
-built=0
+stale=
 for src in "$top"/translator/*.c "$gen/parser.c" "$gen/lexer.c"; do
 	obj=$work/obj/$(basename "$src" .c).o
 	case " $objs " in *" $obj "*) continue ;; esac	# parser.c in-tree: once
 	objs="$objs $obj"
-	if [ -f "$obj" ] && [ ! "$src" -nt "$obj" ] && [ ! "$newest_h" -nt "$obj" ]; then
-		continue
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
+		stale="$stale $src"
 	fi
-	# shellcheck disable=SC2086
-	$CC $flags $defs -std=gnu11 -w -I"$top" -I"$top/translator" -I"$gen" -I"$top/runtime" \
-		-c "$src" -o "$obj"
-	built=$((built + 1))
 done
-if [ $built -gt 0 ] || [ ! -x "$work/stap-fuzz" ]; then
+# the stale objects, FUZZ_JOBS (default 2) at a time
+export CC flags defs top gen work
+# shellcheck disable=SC2086
+printf '%s\n' $stale | grep . | xargs -r -P "${FUZZ_JOBS:-2}" -I{} sh -c '
+	src={}; obj=$work/obj/$(basename "$src" .c).o
+	$CC $flags $defs -std=gnu11 -w -I"$top" -I"$top/translator" -I"$gen" \
+		-I"$top/runtime" -c "$src" -o "$obj"' || exit 1
+if [ -n "$stale" ] || [ ! -x "$work/stap-fuzz" ]; then
 	# shellcheck disable=SC2086
 	$CC $flags -o "$work/stap-fuzz" $objs -ldw -lelf
-	echo "built $work/stap-fuzz ($built objects compiled)"
+	echo "built $work/stap-fuzz ($(printf '%s\n' $stale | grep -c .) objects compiled)"
 fi
