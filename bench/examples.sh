@@ -28,10 +28,12 @@ dir=$(cd "$dir" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stap-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The kernel: STAP_EXAMPLES_RELEASE, or the VM's (the first with headers
-# under /lib/modules), since this host's own kernel may have none.
+# The kernel: STAP_EXAMPLES_RELEASE, or the first under /lib/modules with
+# headers and debuginfo (the VM's), since this host's own kernel may have
+# neither.
 release=${STAP_EXAMPLES_RELEASE:-$(cd /lib/modules && for r in *; do
-	[ -e "$r/build/Makefile" ] && echo "$r"; done | head -n 1)}
+	[ -e "$r/build/Makefile" ] && [ -e "/usr/lib/debug/boot/vmlinux-$r" ] &&
+		echo "$r"; done | head -n 1)}
 release_opt=${release:+-r $release}
 
 # A "stap" on the PATH of the commands that is this tree's translator, so

@@ -175,6 +175,8 @@ static void stp_stop_session(void)
 			stp_run_session_probes(stp_script.error, stp_script.nerror);
 	}
 	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
+	if (stp_script.timing && state != STP_SESSION_LOADED)
+		stp_script.timing->report();
 	stp_report_totals();
 	/* suppressed errors are in the totals, but do not make stap fail */
 	stopped.errors = atomic_read(&stp_error_count) - atomic_read(&stp_suppressed_count);
@@ -251,6 +253,11 @@ static int __init stp_init(void)
 	rc = stp_contexts_init();
 	if (rc)
 		return rc;
+	if (stp_script.timing) {
+		rc = stp_script.timing->init();
+		if (rc)
+			goto err_contexts;
+	}
 	rc = stp_regex_init();
 	if (rc)
 		goto err_contexts;
@@ -274,6 +281,8 @@ err_globals:
 err_contexts:
 	stp_tapset_exit();
 	stp_regex_exit();
+	if (stp_script.timing)
+		stp_script.timing->exit();
 	stp_contexts_exit();
 	return rc;
 }
@@ -288,6 +297,8 @@ static void __exit stp_exit(void)
 		stp_script.free_globals();
 	stp_tapset_exit();
 	stp_regex_exit();
+	if (stp_script.timing)
+		stp_script.timing->exit();
 	stp_contexts_exit();
 }
 

@@ -57,6 +57,7 @@ struct stp_probe {
 	/* the body; it takes the globals it needs itself (stp_write_lock) */
 	void (*handler)(struct stp_context *c);
 	int kind;		/* enum stp_probe_kind: which session state it runs in */
+	int index;		/* in stp_script.probes (stap -t counts by it) */
 };
 
 enum stp_probe_kind {
@@ -98,6 +99,7 @@ struct stp_script {
 	void (*free_globals)(void);	/* module exit */
 	struct stp_ubinary *ubinaries;	/* for usymname() and user backtraces */
 	int nubinaries;
+	const struct stp_lines *klines;	/* the kernel's, for symfileline(); or NULL */
 
 	/* limits, from -D NAME=VALUE */
 	long maxaction;			/* statements per probe hit */
@@ -117,9 +119,31 @@ struct stp_script {
 	size_t print_bufsize;		/* per-probe output buffer bytes */
 	bool suppress_handler_errors;
 	bool bulk;			/* stap -b: per-CPU output files */
+	/* stap -t: timing.c counts each probe's hits and cycles, reports them */
+	const struct stp_timing_ops *timing;
+	const struct stp_probe *probes;	/* every probe, by index */
+	int nprobes;
+	const char *const *probe_from;	/* -t's report: " from: vfs.read" */
 };
 
 extern const struct stp_script stp_script;	/* generated */
+
+/*
+ * ---- stap -t: probe timing (timing.c) ----
+ * Each CPU counts the hits of each probe and the cycles they took; the
+ * session prints the totals when the script stops ("probe hit report").
+ */
+struct stp_timing_ops {
+	int (*init)(void);	/* module init: allocates stp_probe_times */
+	void (*report)(void);	/* after the end probes */
+	void (*exit)(void);
+};
+extern const struct stp_timing_ops stp_timing_ops;
+
+struct stp_probe_time {
+	u64 hits, sum, sumsq, min, max;		/* cycles */
+};
+extern struct stp_probe_time __percpu *stp_probe_times;	/* NULL without -t */
 
 /*
  * ---- user programs' symbols (usym.c) ----
@@ -145,6 +169,7 @@ struct stp_ubinary {
 	int nsyms;
 	const struct stp_useg *segs;
 	int nsegs;
+	const struct stp_lines *lines;	/* for usymfileline(), or NULL */
 	struct inode *inode;		/* of path in this system, from module init */
 };
 
@@ -157,6 +182,8 @@ struct stp_usym_hit {
 };
 
 bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit);
+/* The program mapped at addr in the current task, and addr's link-time address in it. */
+bool stp_usym_locate(unsigned long addr, const struct stp_ubinary **bin, unsigned long *vaddr);
 /* addr is in an executable mapping of the current task (false: unknown). */
 bool stp_uaddr_is_text(unsigned long addr);
 /*
@@ -165,6 +192,22 @@ bool stp_uaddr_is_text(unsigned long addr);
  * byte back, in case the call was its function's last instruction.
  */
 void stp_usym_text(char *buf, size_t size, unsigned long addr, bool ret, bool data);
+
+/*
+ * ---- line tables (lines.c) ----
+ * A module's or a program's rows of file and line by address, in the
+ * form translator/lines.c describes, embedded by the translator when a
+ * line function is used.
+ */
+struct stp_lines {
+	const unsigned char *data;
+	unsigned long size;
+	unsigned long anchor;	/* the kernel's: a symbol's run-time address (KASLR) */
+};
+
+/* The file and line of code at a kernel address, or of the current task's. */
+bool stp_kernel_line(unsigned long addr, const char **file, unsigned int *line);
+bool stp_user_line(unsigned long addr, const char **file, unsigned int *line);
 
 /* ---- the probe context (context.c) ---- */
 
@@ -703,6 +746,23 @@ static __always_inline int stp_state_for(int kind)
 	}
 }
 
+/* stap -t: one hit of p that took cycles, on this CPU (preemption is off) */
+static __always_inline void stp_time_probe(const struct stp_probe *p, u64 cycles)
+{
+	struct stp_probe_time *t;
+
+	if (p->index < 0 || p->index >= stp_script.nprobes)
+		return;
+	t = this_cpu_ptr(stp_probe_times) + p->index;
+	if (!t->hits || cycles < t->min)
+		t->min = cycles;
+	if (cycles > t->max)
+		t->max = cycles;
+	t->hits++;
+	t->sum += cycles;
+	t->sumsq += cycles * cycles;
+}
+
 static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
 {
 	struct stp_context *c;
@@ -719,7 +779,8 @@ static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_r
 		goto out;
 	}
 	c = this_cpu_ptr(stp_contexts);
-	if (stp_script.overload_interval && p->kind == STP_PROBE_NORMAL)
+	if ((stp_script.overload_interval && p->kind == STP_PROBE_NORMAL) ||
+	    unlikely(stp_probe_times))
 		start = get_cycles();
 	c->probe = p;
 	c->last_error = NULL;
@@ -735,9 +796,13 @@ static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_r
 	if (start) {
 		u64 now = get_cycles();
 
-		c->cycles_in_probes += now - start;
-		if (unlikely(now - c->interval_start >= stp_script.overload_interval))
-			stp_overload_check(c, now);
+		if (unlikely(stp_probe_times))
+			stp_time_probe(p, now - start);
+		if (stp_script.overload_interval && p->kind == STP_PROBE_NORMAL) {
+			c->cycles_in_probes += now - start;
+			if (unlikely(now - c->interval_start >= stp_script.overload_interval))
+				stp_overload_check(c, now);
+		}
 	}
 out:
 	this_cpu_dec(stp_contexts->busy);
@@ -880,9 +945,10 @@ struct stp_procfs {
 	size_t maxsize;		/* .read.maxsize(N) */
 	int umask;
 	bool has_umask;
+	struct stp_procfs *next;	/* the next entry of this name: all run, in order */
 	/* the file, in the first entry of its name (owner) */
 	struct stp_procfs *owner;
-	const struct stp_probe *read_probe, *write_probe;
+	bool readable, writable;
 	char *buf;
 	size_t bufsize;
 	struct mutex lock;

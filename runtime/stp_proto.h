@@ -53,6 +53,7 @@ enum stp_msg_type {
 	STP_MSG_STOPPED,	/* end probes done; payload: struct stp_stopped */
 	STP_MSG_STARTED,	/* begin probes done, probes armed (after their output) */
 	STP_MSG_SYSTEM,		/* system(): a command for /bin/sh -c, no NUL */
+	STP_MSG_SWITCH_FILE,	/* switch_file(): go on in -o FILE's next file */
 };
 
 struct stp_msg_header {

@@ -96,7 +96,7 @@ static bool stp_usym_vaddr(const struct stp_ubinary *b, unsigned long off,
 	return false;
 }
 
-bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit)
+bool stp_usym_locate(unsigned long addr, const struct stp_ubinary **bin, unsigned long *vaddr)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -111,25 +111,36 @@ bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit)
 	vma = vma_lookup(mm, addr);
 	for (i = 0; vma && vma->vm_file && i < stp_script.nubinaries && !found; i++) {
 		const struct stp_ubinary *b = &stp_script.ubinaries[i];
-		unsigned long off, vaddr;
-		const struct stp_usym *s;
+		unsigned long off;
 
 		if (!b->inode || file_inode(vma->vm_file) != b->inode)
 			continue;
 		off = addr - vma->vm_start + (vma->vm_pgoff << PAGE_SHIFT);
-		if (!stp_usym_vaddr(b, off, &vaddr))
+		if (!stp_usym_vaddr(b, off, vaddr))
 			break;
-		s = stp_usym_search(b, vaddr);
-		if (!s)
-			break;
-		hit->name = s->name;
-		hit->offset = vaddr - s->addr;
-		hit->size = s->size;
-		hit->path = b->path;
+		*bin = b;
 		found = true;
 	}
 	mmap_read_unlock(mm);
 	return found;
+}
+
+bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit)
+{
+	const struct stp_ubinary *b;
+	const struct stp_usym *s;
+	unsigned long vaddr;
+
+	if (!stp_usym_locate(addr, &b, &vaddr))
+		return false;
+	s = stp_usym_search(b, vaddr);
+	if (!s)
+		return false;
+	hit->name = s->name;
+	hit->offset = vaddr - s->addr;
+	hit->size = s->size;
+	hit->path = b->path;
+	return true;
 }
 
 bool stp_uaddr_is_text(unsigned long addr)

@@ -12,6 +12,8 @@
  *	STP_MSG_EXIT_REQUEST	answered with "stop\n"
  *	STP_MSG_STOPPED		the end probes ran; EOF follows
  *	STP_MSG_SYSTEM		a command to start with /bin/sh -c, not waited for
+ *	STP_MSG_SWITCH_FILE	switch_file(): -o FILE's output goes on in the next
+ *				file (outfile.h), as on SIGUSR2 (SystemTap's way)
  * -F (flight recorder): leave once the probes are armed, the module
  * running on with its output kept in its buffers (new output dropped when
  * they are full); -A attaches to such a module (no "start"), and -K stops
@@ -64,6 +66,7 @@ static int error_seen;
 static int stopped_seen;
 static int output_broken;	/* stdout is gone: discard output */
 static volatile sig_atomic_t signals_seen;
+static volatile sig_atomic_t switch_requested;	/* SIGUSR2: next output file */
 static volatile sig_atomic_t child_exited;	/* SIGCHLD: the -c command may be done */
 static volatile sig_atomic_t timed_out;		/* SIGALRM: -T SECONDS are up */
 static pid_t cmd_pid;		/* -c: the command, until it is reaped */
@@ -119,6 +122,11 @@ static void on_signal(int sig)
 	}
 }
 
+static void on_usr2(int sig)
+{
+	switch_requested = 1;
+}
+
 static void on_child(int sig)
 {
 	child_exited = 1;
@@ -143,6 +151,8 @@ static void set_signals(void)
 	sigaction(SIGCHLD, &sa, NULL);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_usr2;
+	sigaction(SIGUSR2, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -409,6 +419,16 @@ static int warning_is_new(const char *data, size_t len)
 	return 1;
 }
 
+/* switch_file(), SIGUSR2: -o FILE's next file; nothing for stdout or stap -b. */
+static void switch_output(void)
+{
+	switch_requested = 0;
+	if (!out.pattern || output_broken)
+		return;
+	if (outfile_switch(&out) < 0)
+		die("cannot open %s: %s", out.name, strerror(errno));
+}
+
 static void handle_message(const struct stp_msg_header *h, const char *data)
 {
 	struct stp_stopped st;
@@ -452,6 +472,9 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		break;
 	case STP_MSG_SYSTEM:
 		run_command(data, h->len);
+		break;
+	case STP_MSG_SWITCH_FILE:
+		switch_output();
 		break;
 	default:
 		if (verbose)
@@ -590,6 +613,8 @@ int main(int argc, char **argv)
 			request_stop();
 		if (child_exited)
 			reap_command();
+		if (switch_requested)
+			switch_output();
 		n = read(ctl_fd, buf, READ_BUF_SIZE);
 		if (n < 0) {
 			if (errno == EINTR)

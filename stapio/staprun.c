@@ -13,7 +13,8 @@
  * warnings.  -b MB sizes the module's buffers (its _stp_bufsize parameter).
  *
  * The module is loaded with finit_module(2), its parameters joined into
- * one string.  stapio (found through $STAPIO, next to staprun, or in
+ * one string; a module that uses the time zone tapset gets the local
+ * time zone first (_stp_tz_gmtoff, _stp_tz_name).  stapio (found through $STAPIO, next to staprun, or in
  * ../libexec/stap/ relative to it) relays the module's messages; when it
  * exits, staprun removes the module with delete_module(2), whatever
  * happened to stapio.  staprun exits with stapio's status (128 + the
@@ -291,21 +292,23 @@ static int has_param(const char *info, size_t size, const char *name, size_t nle
  * The kernel ignores a parameter that a module does not have, with a
  * line in its log: a misspelt global would go unnoticed.  Every
  * parameter a stap module has is in its .modinfo ("parmtype=NAME:TYPE").
+ * Returns whether the module takes the time zone (_stp_tz_gmtoff).
  */
-static void check_params(int fd, int argc, char **argv)
+static int check_params(int fd, int argc, char **argv)
 {
 	const char *info;
 	struct stat st;
 	size_t size;
 	char *elf;
-	int i;
+	int i, tz;
 
-	if (argc == 0 || fstat(fd, &st) < 0 || st.st_size == 0)
-		return;
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		return 0;
 	elf = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (elf == MAP_FAILED)
-		return;
+		return 0;
 	info = find_modinfo(elf, st.st_size, &size);
+	tz = info && has_param(info, size, "_stp_tz_gmtoff", strlen("_stp_tz_gmtoff"));
 	for (i = 0; info && i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 		size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
@@ -317,10 +320,32 @@ static void check_params(int fd, int argc, char **argv)
 			    "number or a string)", module_file, (int)nlen, argv[i]);
 	}
 	munmap(elf, st.st_size);
+	return tz;
+}
+
+/*
+ * The local time zone now, for tz_ctime(), tz_gmtoff() and tz_name()
+ * (tapsets/tzinfo.stp): its offset in seconds west of UTC and its name,
+ * as parameters before params (which may set them too: the last wins).
+ */
+static char *with_tz_params(const char *params)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char *s;
+
+	if (!localtime_r(&now, &tm))
+		memset(&tm, 0, sizeof(tm));
+	if (asprintf(&s, "_stp_tz_gmtoff=%ld _stp_tz_name=%s%s%s", -(long)tm.tm_gmtoff,
+		     tm.tm_zone && *tm.tm_zone && !strpbrk(tm.tm_zone, " \t\"") ?
+		     tm.tm_zone : "UTC", *params ? " " : "", params) < 0)
+		die("out of memory");
+	return s;
 }
 
 static void load_module(const char *params, int argc, char **argv)
 {
+	char *tz_params = NULL;
 	char reason[512];
 	int fd, kmsg_fd, err;
 
@@ -328,7 +353,8 @@ static void load_module(const char *params, int argc, char **argv)
 	if (fd < 0)
 		die("cannot load module %s: %s", module_file, strerror(errno));
 	check_module_safe(fd);
-	check_params(fd, argc, argv);
+	if (check_params(fd, argc, argv))
+		params = tz_params = with_tz_params(params);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
@@ -336,6 +362,7 @@ static void load_module(const char *params, int argc, char **argv)
 	note("loading %s as %s, parameters \"%s\"", module_file, module_name,
 	     params);
 	if (syscall(SYS_finit_module, fd, params, 0) == 0) {
+		free(tz_params);
 		close(fd);
 		if (kmsg_fd >= 0)
 			close(kmsg_fd);

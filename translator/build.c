@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "stap.h"
 
@@ -115,7 +116,7 @@ static bool compiled(const char *name)
 }
 
 /* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
-static bool run_logged(char *const argv[], const char *dir, const char *log)
+bool run_logged(char *const argv[], const char *dir, const char *log)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -142,12 +143,29 @@ static bool run_logged(char *const argv[], const char *dir, const char *log)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Runs make in the kernel tree for the module directory. */
-static bool run_kbuild(Session *s, const char *dir, const char *target, const char *log)
+/*
+ * Runs make in the kernel tree for the module directory; the module's
+ * build (not the cached runtime's) gets -B's NAME=VALUEs.
+ */
+static bool run_kbuild(Session *s, const char *dir, const char *target, const char *log,
+		       bool with_user_args)
 {
-	char *argv[] = { "make", "-s", "-j2", "-C", (char *)s->build_dir,
-			 arena_printf("M=%s", dir), (char *)target, NULL };
-	return run_logged(argv, dir, log);
+	const char *fixed[] = { "make", "-s", "-j2", "-C", s->build_dir,
+				arena_printf("M=%s", dir) };
+	Vec argv = {0};
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		vec_push(&argv, (void *)fixed[i]);
+	for (int i = 0; with_user_args && i < s->make_args.len; i++)
+		vec_push(&argv, s->make_args.items[i]);
+	vec_push(&argv, (void *)target);
+	vec_push(&argv, NULL);
+	if (s->pass_verbose[3] > 1) {
+		fprintf(stderr, "Running");
+		for (int i = 0; i < argv.len - 1; i++)
+			fprintf(stderr, " %s", (char *)argv.items[i]);
+		fprintf(stderr, "\n");
+	}
+	return run_logged((char *const *)argv.items, dir, log);
 }
 
 /*
@@ -215,13 +233,14 @@ static void remove_tree(const char *path)
 #define CACHE_KEEP 4	/* runtime builds kept per kernel: a few stap versions side by side */
 
 /* Removes all but the CACHE_KEEP most recently used runtime builds for release. */
-static void prune_cache(const char *root, const char *release)
+int prune_runtime_cache(const char *root, const char *release)
 {
+	int removed = 0;
 	const char *prefix = arena_printf("runtime-%s-", release);
 	Vec names = {0};
 	DIR *d = opendir(root);
 	if (!d)
-		return;
+		return 0;
 	struct dirent *e;
 	while ((e = readdir(d)))
 		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
@@ -241,7 +260,62 @@ static void prune_cache(const char *root, const char *release)
 		}
 		remove_tree(arena_printf("%s/%s", root, (char *)names.items[oldest]));
 		names.items[oldest] = names.items[--names.len];
+		removed++;
 	}
+	return removed;
+}
+
+/* A day old: no stap run still works on it. */
+static bool is_stale(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && time(NULL) - st.st_mtime > 24 * 3600;
+}
+
+/* "runtime-6.1.0-57-cloud-amd64-0123456789abcdef" -> its release */
+static const char *runtime_release(const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(name, "runtime-", 8) != 0 || n < 8 + 1 + 17 || name[n - 17] != '-')
+		return NULL;
+	return arena_strndup(name + 8, n - 8 - 17);
+}
+
+/*
+ * What a crashed or killed stap left (build-XXXXXX directories, half
+ * written DWARF indexes, a failed build's log), then the runtime builds
+ * past the few kept per kernel.
+ */
+int clean_cache(void)
+{
+	const char *root = stap_cache_root();
+	DIR *d = opendir(root);
+	if (!d)
+		return 0;
+	int removed = 0;
+	Vec releases = {0};
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *name = e->d_name;
+		const char *path = arena_printf("%s/%s", root, name);
+		bool leftover = !strncmp(name, "build-", 6) ||
+				(!strncmp(name, "dwarf-", 6) && strstr(name, ".idx.")) ||
+				!strcmp(name, "runtime-failed.log");
+		if (leftover && is_stale(path)) {
+			remove_dir_tree(path);
+			removed++;
+		}
+		const char *rel = runtime_release(name);
+		bool seen = false;
+		for (int i = 0; rel && i < releases.len; i++)
+			seen |= strcmp(releases.items[i], rel) == 0;
+		if (rel && !seen)
+			vec_push(&releases, (void *)rel);
+	}
+	closedir(d);
+	for (int i = 0; i < releases.len; i++)
+		removed += prune_runtime_cache(root, releases.items[i]);
+	return removed;
 }
 
 /*
@@ -267,12 +341,12 @@ static const char *runtime_cache(Session *s)
 	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
 				       (unsigned long long)h);
 	const char *archive = arena_printf("%s/stp-runtime.a", dir);
-	if (access(archive, R_OK) == 0) {
+	if (access(archive, R_OK) == 0 && cache_readable()) {
 		utimes(dir, NULL);	/* recently used: pruning keeps it */
 		return dir;
 	}
 
-	if (s->verbose)
+	if (s->pass_verbose[3])
 		fprintf(stderr, "Building the runtime for %s once, into %s\n", s->kernel_release, dir);
 	char *slash = arena_strdup(root);
 	for (char *p = slash + 1; *p; p++)
@@ -307,7 +381,8 @@ static const char *runtime_cache(Session *s)
 	if (!write_text(arena_printf("%s/Kbuild", work), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
 	const char *log = arena_printf("%s/build.log", work);
-	if (!run_kbuild(s, work, "stp_runtime.o", log) || !archive_runtime(files, work, log)) {
+	if (!run_kbuild(s, work, "stp_runtime.o", log, false) ||
+	    !archive_runtime(files, work, log)) {
 		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
 			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
 		show_log_problems(log, 20);
@@ -319,12 +394,14 @@ static const char *runtime_cache(Session *s)
 	}
 	unlink(arena_printf("%s/stp_runtime.o", work));	/* modules link the parts */
 	/* publish: rename the finished directory into its final name */
+	if (!cache_readable())
+		remove_tree(dir);	/* --poison-cache: this build replaces it */
 	if (rename(work, dir) != 0) {
 		remove_tree(work);	/* another stap got there first */
 		if (access(archive, R_OK) != 0)
 			fatal("cannot create %s: %s", dir, strerror(errno));
 	}
-	prune_cache(root, s->kernel_release);
+	prune_runtime_cache(root, s->kernel_release);
 	return dir;
 }
 
@@ -370,7 +447,7 @@ bool build_module(Session *s)
 	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", dir, strerror(errno));
 	const char *log = arena_printf("%s/build.log", dir);
-	bool ok = run_kbuild(s, dir, "modules", log);
+	bool ok = run_kbuild(s, dir, "modules", log, true);
 	s->ko_file = arena_printf("%s/%s.ko", dir, name);
 	if (!ok || access(s->ko_file, R_OK) != 0) {
 		fprintf(stderr, "stap: error: the module's C failed to compile.\n");
@@ -383,7 +460,7 @@ bool build_module(Session *s)
 		s->keep_tmp = true;
 		return false;
 	}
-	if (s->verbose > 1)
+	if (s->pass_verbose[3] > 1)
 		show_log_problems(log, 50);
 	return true;
 }

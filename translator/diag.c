@@ -6,6 +6,9 @@
  *   script.stp:3:17: error: parse error: expected ')', found '}'
  *       printf("%d\n", x }
  *                        ^
+ *
+ * --color paints "error:", "warning:", the source line and the caret
+ * with SystemTap's colors, or those of $SYSTEMTAP_COLORS.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,63 @@ int warning_count;
 bool warnings_are_errors;
 bool warnings_off;
 int max_errors = 20;
+bool diag_color;
+
+/* $SYSTEMTAP_COLORS ("error=01;31:warning=00;33") is valid: keys, '=', SGR digits */
+static bool valid_colors(const char *env)
+{
+	if (!*env)
+		return false;
+	for (const char *p = env; *p;) {
+		size_t key = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+		size_t val = p[key] == '=' ? strspn(p + key + 1, "0123456789;") : 0;
+		if (!key || p[key] != '=' || (p[key + 1 + val] && p[key + 1 + val] != ':'))
+			return false;
+		p += key + 1 + val;
+		p += *p == ':';
+	}
+	return true;
+}
+
+/* The SGR parameters for error, warning, source or caret; NULL: none */
+static const char *color_of(const char *key)
+{
+	static const char *const defaults[][2] = {
+		{ "error", "01;31" }, { "warning", "00;33" }, { "source", "00;34" },
+		{ "caret", "01" },
+	};
+	const char *env = getenv("SYSTEMTAP_COLORS");
+	if (!env) {
+		for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+			if (!strcmp(defaults[i][0], key))
+				return defaults[i][1];
+		return NULL;
+	}
+	if (!valid_colors(env))
+		return NULL;	/* as in SystemTap: empty or invalid turns colors off */
+	size_t n = strlen(key);
+	for (const char *p = env; *p; p += strcspn(p, ":"), p += *p == ':')
+		if (!strncmp(p, key, n) && p[n] == '=')
+			return arena_strndup(p + n + 1, strcspn(p + n + 1, ":"));
+	return NULL;
+}
+
+static bool painting;	/* color_on set a color that color_off must reset */
+
+static void color_on(const char *key)
+{
+	const char *sgr = diag_color ? color_of(key) : NULL;
+	if (sgr)
+		fprintf(stderr, "\033[%sm", sgr);
+	painting = sgr != NULL;
+}
+
+static void color_off(void)
+{
+	if (painting)
+		fputs("\033[m", stderr);
+	painting = false;
+}
 
 static void print_source_line(Loc loc)
 {
@@ -27,15 +87,20 @@ static void print_source_line(Loc loc)
 			line++;
 	const char *end = memchr(p, '\n', stop - p);
 	int len = end ? (int)(end - p) : (int)(stop - p);
-	/* a NUL byte in the line would end it early */
 	fputs("    ", stderr);
+	color_on("source");
+	/* a NUL byte in the line would end it early */
 	for (int i = 0; i < len; i++)
 		fputc(p[i] ? p[i] : '?', stderr);
+	color_off();
 	fputs("\n    ", stderr);
 	/* keep tabs so that the caret lines up with the text above */
 	for (int i = 0; i < loc.col - 1 && i < len; i++)
 		fputc(p[i] == '\t' ? '\t' : ' ', stderr);
-	fputs("^\n", stderr);
+	color_on("caret");
+	fputc('^', stderr);
+	color_off();
+	fputc('\n', stderr);
 }
 
 static void print_loc(Loc loc)
@@ -86,9 +151,11 @@ void error_at(Loc loc, const char *kind, const char *fmt, ...)
 		return;
 	}
 	print_loc(loc);
+	color_on("error");
 	fputs("error: ", stderr);
 	if (kind)
 		fprintf(stderr, "%s: ", kind);
+	color_off();
 	fputs(text, stderr);
 	fputc('\n', stderr);
 	print_source_line(loc);
@@ -98,9 +165,12 @@ void error_at(Loc loc, const char *kind, const char *fmt, ...)
 void error_plain(const char *kind, const char *fmt, ...)
 {
 	va_list ap;
-	fputs("stap: error: ", stderr);
+	fputs("stap: ", stderr);
+	color_on("error");
+	fputs("error: ", stderr);
 	if (kind)
 		fprintf(stderr, "%s: ", kind);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -128,7 +198,9 @@ void warn_at(Loc loc, const char *fmt, ...)
 	if (!warning_begin())
 		return;
 	print_loc(loc);
+	color_on(warnings_are_errors ? "error" : "warning");
 	fputs(warnings_are_errors ? "error: " : "warning: ", stderr);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -142,7 +214,10 @@ void warn_plain(const char *fmt, ...)
 	va_list ap;
 	if (!warning_begin())
 		return;
-	fputs(warnings_are_errors ? "stap: error: " : "stap: warning: ", stderr);
+	fputs("stap: ", stderr);
+	color_on(warnings_are_errors ? "error" : "warning");
+	fputs(warnings_are_errors ? "error: " : "warning: ", stderr);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -165,7 +240,10 @@ void note_at(Loc loc, const char *fmt, ...)
 void fatal(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("stap: error: ", stderr);
+	fputs("stap: ", stderr);
+	color_on("error");
+	fputs("error: ", stderr);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

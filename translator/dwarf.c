@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -213,6 +214,76 @@ DwModule *dw_open_user(const char *path, const char **why)
 	return open_file(path, path, MOD_USER, why);
 }
 
+/* The "#include <x>" lines of "<x><y>", or NULL if it is not only headers. */
+static const char *include_lines(const char *headers)
+{
+	Buf b = {0};
+	for (const char *p = headers; *p;) {
+		const char *end = strchr(p, '>');
+		if (*p != '<' || !end || end == p + 1)
+			return NULL;
+		buf_printf(&b, "#include %.*s\n", (int)(end - p + 1), p);
+		p = end + 1;
+	}
+	return b.s;
+}
+
+/* The first line gcc said, without the file's name, for the error message. */
+static const char *first_line(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512] = "";
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	const char *msg = strstr(line, ": ");	/* after "DIR/types.c:1:10" */
+	return arena_strdup(msg ? msg + 2 : line);
+}
+
+/*
+ * As SystemTap does: an object compiled from the headers alone, with
+ * -fno-eliminate-unused-debug-types so that every type they declare is in
+ * its DWARF.  It is built in a directory of its own and opened (libdwfl
+ * relocates the object's DWARF); the files go once it is open.
+ */
+DwModule *dw_open_headers(const char *headers, const char **why)
+{
+	const char *src = include_lines(headers);
+	if (!src) {
+		*why = arena_printf("\"%s\" is not a list of headers, \"<a.h><b.h>\"", headers);
+		return NULL;
+	}
+	const char *tmp = getenv("TMPDIR");
+	char *dir = arena_printf("%s/stap-types-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		*why = arena_printf("cannot create %s", dir);
+		return NULL;
+	}
+	const char *c = arena_printf("%s/types.c", dir), *o = arena_printf("%s/types.o", dir);
+	const char *log = arena_printf("%s/gcc.log", dir);
+	FILE *f = fopen(c, "w");
+	bool ok = f && fputs(src, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	char *argv[] = { "gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", "-o",
+			 (char *)o, (char *)c, NULL };
+	DwModule *m = NULL;
+	if (!ok)
+		*why = arena_printf("cannot write %s", c);
+	else if (!run_logged(argv, dir, log))
+		*why = arena_printf("gcc cannot compile %s: %s", headers, first_line(log));
+	else
+		m = open_file(o, headers, MOD_USER, why);
+	unlink(c);
+	unlink(o);
+	unlink(log);
+	rmdir(dir);
+	return m;
+}
+
 const char *dw_module_name(DwModule *m)
 {
 	return m->name;
@@ -308,6 +379,32 @@ uint64_t dw_symbol_address(DwModule *m, const char *symbol)
 {
 	DwSym *s = dw_symbol_named(m, symbol);
 	return s ? s->addr : 0;
+}
+
+bool dw_has_function_symbol(DwModule *m, const char *name)
+{
+	DwSym *s = dw_symbol_named(m, name);
+	if (s && !s->unique) {	/* the hash keeps one of several: look at them all */
+		for (int i = 0; i < m->nsyms; i++)
+			if (m->syms[i].is_func && !strcmp(m->syms[i].name, name))
+				return true;
+		return false;
+	}
+	return s && s->is_func;
+}
+
+const char *dw_similar_function_symbols(DwModule *m, const char *name, int max)
+{
+	dw_load_symbols(m);
+	/* only names of about the same length can be close: a cheap first sieve */
+	int len = strlen(name), slack = len / 3 + 1;
+	Vec cands = {0};
+	for (int i = 0; i < m->nsyms; i++) {
+		int n = strlen(m->syms[i].name);
+		if (m->syms[i].is_func && n >= len - slack && n <= len + slack)
+			vec_push(&cands, (void *)m->syms[i].name);
+	}
+	return similar_names(name, (const char **)cands.items, cands.len, max);
 }
 
 /* Index of the last symbol at or below addr, or -1. */

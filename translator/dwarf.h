@@ -28,7 +28,12 @@ DwModule *dw_open_kernel(const char *release, const char *vmlinux_override, cons
 DwModule *dw_open_module(const char *release, const char *name_or_path, const char **why);
 /* A user-space binary (process("PATH")), with its own or separate debuginfo. */
 DwModule *dw_open_user(const char *path, const char **why);
-const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls" */
+/*
+ * The types of C headers, for @cast(p, "type", "<sys/un.h>"): the headers
+ * ("<a.h><b.h>") compiled by gcc with all their types kept in the DWARF.
+ */
+DwModule *dw_open_headers(const char *headers, const char **why);
+const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls", "<sys/un.h>" */
 
 /* ---- types ---- */
 
@@ -81,6 +86,8 @@ DwMember *dw_find_member(DwModule *m, DwType *t, const char *name, int64_t *offs
 			 const char **similar);
 /* A type by C name for @cast: "struct task_struct", "task_struct", "int". */
 DwType *dw_find_type(DwModule *m, const char *name);
+/* A pointer to target (made here: the debuginfo need not have one). */
+DwType *dw_pointer_to(DwType *target);
 
 /* ---- where a value is: a location, translated to C ---- */
 
@@ -189,6 +196,23 @@ DwLoc dw_var_location(DwModule *m, DwVar *v, uint64_t addr);
 DwVar *dw_find_global(DwModule *m, const char *name, DwLoc *loc);
 /* The link-time address of an ELF symbol (for KASLR: stp_kaslr). 0 if none. */
 uint64_t dw_symbol_address(DwModule *m, const char *symbol);
+/* Is name a function in m's ELF symbol table (what kprobe.function names)? */
+bool dw_has_function_symbol(DwModule *m, const char *name);
+/* Up to max function symbols of m close to name, "a, b, c"; NULL if none. */
+const char *dw_similar_function_symbols(DwModule *m, const char *name, int max);
+
+/*
+ * ---- line tables (dwarf_lines.c) ----
+ * Rows by address: from addr up to the next row's, the code is of file
+ * and line; a row with a NULL file starts code with no line.
+ */
+typedef struct DwLineRow {
+	uint64_t addr;		/* link-time */
+	const char *file;	/* as the line table names it (interned), or NULL */
+	int line;
+} DwLineRow;
+
+DwLineRow *dw_line_rows(DwModule *m, size_t *nrows);
 
 /* ---- listing: stap -l / stap -L ---- */
 

@@ -598,7 +598,7 @@ Index *dw_index(DwModule *m)
 	if (m->ix)
 		return m->ix;
 	const char *path = cache_path(m);
-	m->ix = path ? load_index(path) : NULL;
+	m->ix = path && cache_readable() ? load_index(path) : NULL;
 	if (m->ix)
 		return m->ix;
 	m->ix = build_index(m);

@@ -480,14 +480,17 @@ static const char *emit_target_assign(Gen *g, Node *n)
 {
 	Node *l = n->lhs;
 	TargetCode *t = l->target;
-	if (t && t->write_buffer && !n->op) {
+	if (t && t->write_buffer && (!n->op || n->op == '.')) {
+		/* the buffer may be larger than a string: .= appends past MAXSTRINGLEN */
 		const char *v = spill(g, n->rhs, emit_expr(g, n->rhs));
-		line(g, "stp_strlcpy(%s, %s, %s);", t->write_buffer, v, t->write_buffer_size);
+		line(g, "stp_%s(%s, %s, %s);", n->op ? "strlcat" : "strlcpy", t->write_buffer, v,
+		     t->write_buffer_size);
 		return v;
 	}
 	if (n->op || !t || (!t->write_addr && t->write_reg < 0)) {
-		error_at(n->loc, "semantic error", "only '=' can write target variable '%s', and "
-			 "only one in memory or in a register", l->name);
+		error_at(n->loc, "semantic error", "only '=' can write target variable '%s' "
+			 "(and '.=' procfs's $value), and only one in memory or in a register",
+			 l->name);
 		return "0";
 	}
 	const char **idx = target_indexes(g, t);
@@ -1479,6 +1482,24 @@ static Probe **handler_probes(int *nout)
 	return list;
 }
 
+/* stap -t: how each probe came from what the script says, for the report */
+static void emit_probe_from(FILE *out, Session *s)
+{
+	fprintf(out, "/* stap -t: each probe's point as the script writes it */\n"
+		"static const char *const stp_probe_from[] = {\n");
+	for (int i = 0; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		Buf b = {0};
+		buf_puts(&b, " from: ");
+		if (d->point)
+			dump_probe_point(&b, d->point);
+		else
+			buf_puts(&b, d->pp);
+		fprintf(out, "\t[%d] = %s,\n", d->id, c_str(b.s));
+	}
+	fprintf(out, "};\n\n");
+}
+
 static const char *kind_name(int kind)
 {
 	switch (kind) {
@@ -1512,8 +1533,14 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 		STAP_VERSION, s->script_file ? s->script_file : "<input>", s->module_name,
 		s->kernel_release);
 	fprintf(out, "#include \"stp.h\"\n#include <linux/module.h>\n#include <linux/string.h>\n\n");
-	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n\n",
+	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n",
 		s->script_file ? s->script_file : "<input>");
+	for (int i = 0; i < s->modinfo.len; i++) {	/* --modinfo NAME=VALUE */
+		const char *nv = s->modinfo.items[i];
+		size_t n = strcspn(nv, "=");
+		fprintf(out, "MODULE_INFO(%.*s, %s);\n", (int)n, nv, c_str(nv + n + 1));
+	}
+	fprintf(out, "\n");
 	emit_limits(out);
 	char **lock_modes = compute_locks(s, prog);
 	emit_globals(out);
@@ -1575,12 +1602,14 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	for (int i = 0; i < s->derived.len; i++) {
 		DerivedProbe *d = s->derived.items[i];
 		fprintf(out, "\t[%d] = {\n\t\t.pp = %s,\n\t\t.loc = %s,\n\t\t.handler = probe_%d,\n"
-			"\t\t.kind = %s,\n",
+			"\t\t.kind = %s,\n\t\t.index = %d,\n",
 			d->id, c_str(d->pp), c_str(loc_text(d->probe->loc)), d->probe->id,
-			kind_name(d->kind));
+			kind_name(d->kind), d->id);
 		fprintf(out, "\t},\n");
 	}
 	fprintf(out, "};\n\n");
+	if (s->timing)
+		emit_probe_from(out, s);
 
 	/* each family's table, then the groups the runtime registers */
 	int ngroups = 0;
@@ -1612,7 +1641,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	}
 
 	emit_global_init(out, prog);
-	int nubinaries = emit_usym_tables(out, s);
+	int nubinaries = emit_usym_tables(out, s, program_needs_lines(prog, "pragma:ulines"));
+	bool klines = program_needs_lines(prog, "pragma:lines") && emit_kernel_lines(out, s);
 
 	/* frames: the largest probe's locals, then MAXNESTING function frames */
 	fprintf(out, "union stp_probe_frames {\n\tchar none;\n");
@@ -1639,6 +1669,11 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	if (nubinaries)
 		fprintf(out, "\t.ubinaries = stp_ubinaries,\n"
 			"\t.nubinaries = ARRAY_SIZE(stp_ubinaries),\n");
+	if (s->timing)
+		fprintf(out, "\t.timing = &stp_timing_ops,\n\t.probes = stp_probes,\n"
+			"\t.nprobes = ARRAY_SIZE(stp_probes),\n\t.probe_from = stp_probe_from,\n");
+	if (klines)
+		fprintf(out, "\t.klines = &stp_klines,\n");
 	/* a family that reads kernel globals says how to find KASLR's offset */
 	fprintf(out, "#ifdef STP_KASLR_ANCHOR\n\t.kaslr_anchor = STP_KASLR_ANCHOR,\n"
 		"\t.kaslr_anchor_link = STP_KASLR_ANCHOR_LINK,\n#endif\n");

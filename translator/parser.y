@@ -5,7 +5,9 @@
  * Statements need no semicolons, so an expression followed by a token
  * that could continue it is continued (x = 1 -y is a subtraction), as
  * SystemTap does; bison's default shift gives exactly that, and the
- * conflicts it resolves are counted by %expect below.
+ * conflicts it resolves are counted by %expect below.  The same shift
+ * makes name[i] an array element, while '->' and '[ ]' after any other
+ * expression ((name)[i], f()->x) are an autocast (ND_AUTOCAST).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@ static bool takes_chain(const char *op);
 static void buf_putn(Buf *b, const char *s, int64_t n);
 static ProbePoint *last_point(ProbePoint *pp);
 static Node *make_target(Token *t, Chain *chain, int pretty);
+static Node *make_autocast(Node *base, Chain *c, Token *op, int pretty);
 static Node *check_lvalue(Node *n, const char *what);
 static Node *push_node(Node *list, Node *item);
 static Node *reverse_nodes(Node *list);
@@ -129,7 +132,7 @@ static ProbePoint *new_probe_points(Vec *seqs);
 %precedence TK_ELSE
 
 %define parse.error custom
-%expect 34
+%expect 40
 
 %%
 
@@ -625,7 +628,8 @@ unary:
 	| '~' unary	{ $$ = new_node(ND_BITNOT, L($1)); $$->lhs = $2; }
 	| '&' unary
 		{
-			if ($2->kind != ND_TARGET && $2->kind != ND_CAST && $2->kind != ND_VARREF) {
+			if ($2->kind != ND_TARGET && $2->kind != ND_CAST && $2->kind != ND_VARREF &&
+			    $2->kind != ND_AUTOCAST) {
 				error_at(L($1), "parse error",
 					 "'&' applies only to a target variable ($var->member, @var or @cast)");
 			}
@@ -683,6 +687,10 @@ primary:
 			check_print_args($1, $3, $4);
 		}
 	| '(' expr ')'		{ $$ = $2; }
+	| primary TK_ARROW TK_IDENT opt_pretty
+		{ $$ = make_autocast($1, new_chain(CH_MEMBER, $3, NULL), $2, $4); }
+	| primary '[' expr ']' opt_pretty
+		{ $$ = make_autocast($1, new_chain(CH_INDEX, $2, $3), $2, $5); }
 	| TK_TARGET chain opt_pretty	{ $$ = make_target($1, reverse_chain($2), $3); }
 	| TK_AT_IDENT '(' opt_args ')' chain opt_pretty
 		{
@@ -692,7 +700,7 @@ primary:
 		{
 			/* @hist_log(s)[i] is a bucket; @var("a")[i] an element */
 			Chain *rest = reverse_chain($8);
-			if (takes_chain($1->text))
+			if (takes_chain($1->text) || strcmp($1->text, "@entry") == 0)
 				$$ = make_call_or_at($1, $3,
 					push_chain(rest, new_chain(CH_INDEX, $5, $6)), NULL, $9);
 			else
@@ -847,6 +855,7 @@ static Node *check_lvalue(Node *n, const char *what)
 	case ND_TARGET:
 	case ND_CAST:
 	case ND_VARREF:
+	case ND_AUTOCAST:
 		return n;
 	default:
 		error_at(n->loc, "parse error",
@@ -885,6 +894,40 @@ static Node *make_target(Token *t, Chain *chain, int pretty)
 		chain = chain_append(chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP : CH_PRETTY,
 						      t, NULL));
 	n->chain = chain;
+	return n;
+}
+
+static bool ends_pretty(Chain *c)
+{
+	while (c && c->next)
+		c = c->next;
+	return c && (c->kind == CH_PRETTY || c->kind == CH_PRETTY_DEEP);
+}
+
+/*
+ * base->name or base[i] (c), where base is no $var: SystemTap's autocast,
+ * read as the debuginfo type base's value carries (resolve.c finds it).
+ * It continues the chain of a $var, @cast, @var or autocast before it, so
+ * ($p)->x is $p->x.  name[i] on a plain name stays an array element (the
+ * grammar shifts '[' after TK_IDENT): (name)[i] is the autocast.
+ */
+static Node *make_autocast(Node *base, Chain *c, Token *op, int pretty)
+{
+	Node *n = base;
+	bool continues = base->kind == ND_AUTOCAST || base->kind == ND_CAST ||
+			 base->kind == ND_VARREF ||
+			 (base->kind == ND_TARGET && strncmp(base->name, "$$", 2) != 0);
+	if (continues && ends_pretty(base->chain))
+		error_at(op->loc, "parse error", "'%s' cannot follow a pretty-printed value ('$')",
+			 op->text);
+	if (!continues) {
+		n = new_node(ND_AUTOCAST, op->loc);
+		n->lhs = base;
+	}
+	n->chain = chain_append(n->chain, c);
+	if (pretty)
+		n->chain = chain_append(n->chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP :
+							    CH_PRETTY, op, NULL));
 	return n;
 }
 
@@ -990,11 +1033,21 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index,
 	if (index)
 		error_at(name->loc, "parse error", "%s cannot be indexed with '[ ]'", op);
 	if (!takes_chain(op)) {
-		if (chain)
+		if (chain && n->kind == ND_ENTRY) {
+			/* @entry($p)->x: an autocast of the value saved at entry */
+			Node *a = new_node(ND_AUTOCAST, chain->loc);
+			a->lhs = n;
+			a->chain = chain;
+			n = a;
+		} else if (chain) {
 			error_at(chain->loc, "parse error",
 				 "%s cannot be followed by '->' or '[ ]'", op);
-		else if (pretty)
+		}
+		if (pretty && !chain)
 			error_at(name->loc, "parse error", "%s cannot be followed by '$'", op);
+		else if (pretty)
+			n->chain = chain_append(n->chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP :
+								    CH_PRETTY, name, NULL));
 		return n;
 	}
 	if (pretty)

@@ -530,6 +530,64 @@ static void push_front(TokList l)
 	cur = l.head;
 }
 
+/*
+ * The tokens of one argument, up to the ',' or ')' that ends it (returned),
+ * or NULL at end of file.
+ */
+static Token *macro_arg(TokList *arg)
+{
+	int depth = 0;
+	for (; cur->kind; cur = cur->next) {
+		if (cur->kind == '(' || cur->kind == '[' || cur->kind == '{')
+			depth++;
+		else if (depth && (cur->kind == ')' || cur->kind == ']' || cur->kind == '}'))
+			depth--;
+		else if (!depth && (cur->kind == ')' || cur->kind == ','))
+			return cur;
+		list_append(arg, cur);
+	}
+	return NULL;
+}
+
+/*
+ * The arguments of a use of m, in SystemTap's words when they do not match
+ * its parameters.  A macro without parameters takes no arguments: a '('
+ * after it stays, so that @m(x) can name a function.
+ */
+static bool macro_args(Macro *m, Token *use, Vec *args)
+{
+	int n = m->params.len;
+	if (!n)
+		return true;
+	if (cur->kind != '(') {
+		error_at(cur->loc, "parse error", "expected '(' in invocation of macro '@%s' "
+			 "taking %d parameter%s", m->name, n, n == 1 ? "" : "s");
+		return false;
+	}
+	cur = cur->next;
+	for (int i = 0; i < n; i++) {
+		TokList *arg = arena_alloc(sizeof(*arg));
+		Token *end = macro_arg(arg);
+		if (!end) {
+			error_at(use->loc, "parse error", "could not find end of macro invocation");
+			return false;
+		}
+		if (end->kind == ',' && i + 1 == n) {
+			error_at(end->loc, "parse error",
+				 "too many parameters for macro '@%s' (expected %d)", m->name, n);
+			return false;
+		}
+		if (end->kind == ')' && i + 1 != n) {
+			error_at(end->loc, "parse error",
+				 "too few parameters for macro '@%s' (expected %d)", m->name, n);
+			return false;
+		}
+		vec_push(args, arg);
+		cur = end->next;
+	}
+	return true;
+}
+
 static void expand_macro(Macro *m)
 {
 	Token *use = cur;
@@ -541,43 +599,8 @@ static void expand_macro(Macro *m)
 		return;
 	}
 	Vec args = {0};		/* TokList* per parameter */
-	if (m->params.len || cur->kind == '(') {
-		if (cur->kind != '(') {
-			error_at(use->loc, "parse error", "macro '@%s' takes %d arguments",
-				 m->name, m->params.len);
-			return;
-		}
-		Token *open = cur;
-		cur = cur->next;
-		TokList *arg = arena_alloc(sizeof(*arg));
-		int depth = 0;
-		while (cur->kind && !(depth == 0 && cur->kind == ')')) {
-			if (cur->kind == '(' || cur->kind == '[' || cur->kind == '{')
-				depth++;
-			else if (cur->kind == ')' || cur->kind == ']' || cur->kind == '}')
-				depth--;
-			if (depth == 0 && cur->kind == ',') {
-				vec_push(&args, arg);
-				arg = arena_alloc(sizeof(*arg));
-			} else {
-				list_append(arg, cur);
-			}
-			cur = cur->next;
-		}
-		if (!cur->kind) {
-			error_at(open->loc, "parse error", "unterminated arguments of macro '@%s'",
-				 m->name);
-			return;
-		}
-		cur = cur->next;
-		if (arg->head || args.len)
-			vec_push(&args, arg);
-		if (args.len != m->params.len) {
-			error_at(use->loc, "parse error", "macro '@%s' takes %d arguments, %d given",
-				 m->name, m->params.len, args.len);
-			return;
-		}
-	}
+	if (!macro_args(m, use, &args))
+		return;
 	TokList body = {0};
 	for (Token *t = m->body; t; t = t->next) {
 		int p = -1;

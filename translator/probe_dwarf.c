@@ -16,7 +16,9 @@
  * @entry, @defined) are lowered here, per address, into C that reads
  * registers and memory through runtime/loc.c's fault-safe helpers (see
  * TargetCode in stap.h).  In a .return probe the parameters are read as
- * they were at entry: the kretprobe keeps the entry registers.
+ * they were at entry: the kretprobe keeps the entry registers.  Each
+ * value lowered here carries its C type on (ValueType), and an autocast,
+ * '->' after a value that has one (autocast.c), is lowered here too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +57,16 @@ static const char *dwarf_suffixes[] = { "function", "statement", "call", "return
 					"exported", "maxactive", "nearest", NULL };
 static const char *dwarf_seconds[] = { "function", "statement", NULL };
 
+/* The forms of point, for wildcard components and --dump-probe-types */
+#define FUNCTION_SHAPES(P) P ".function(S)", P ".function(S).call", P ".function(S).return", \
+	P ".function(S).return.maxactive(N)", P ".function(S).inline", \
+	P ".statement(S)", P ".statement(S).nearest"
+static const char *const dwarf_shapes[] = {
+	FUNCTION_SHAPES("kernel"), "kernel.function(S).exported",
+	FUNCTION_SHAPES("module(S)"), "module(S).function(S).exported", NULL,
+};
+static const char *const uprobe_shapes[] = { FUNCTION_SHAPES("process(S)"), NULL };
+
 /* ---- debuginfo, opened once per object ---- */
 
 typedef struct OpenMod {
@@ -78,6 +90,7 @@ static DwModule *open_mod_as(const char *module, bool user, const char **why)
 	OpenMod *o = arena_alloc(sizeof(*o));
 	o->key = arena_strdup(key);
 	o->mod = user ? dw_open_user(module, &o->why) :
+		 module && module[0] == '<' ? dw_open_headers(module, &o->why) :
 		 module ? dw_open_module(s->kernel_release, module, &o->why) :
 			  dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
 	vec_push(&open_mods, o);
@@ -126,7 +139,7 @@ static bool parse_spec(Component *c, PointSpec *ps)
 	if (strcmp(c->name, "process") == 0) {
 		if (!string_arg(c, &ps->process))
 			return false;
-		char *abs = realpath(ps->process, NULL);
+		char *abs = program_path(ps->process);	/* "ls": found through $PATH */
 		if (!abs) {
 			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
 				 strerror(errno));
@@ -325,13 +338,13 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 					 f->blocklist_why);
 				return false;
 			}
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: %s\n", where, f->blocklist_why);
 			continue;
 		}
 		if (!f->symbol) {
 			skipped++;
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
 			continue;
 		}
@@ -437,6 +450,7 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 
 /* Where a value being lowered is: in memory at addr, or the value itself. */
 typedef struct Val {
+	DwModule *mod;		/* whose debuginfo type is */
 	DwType *type;
 	const char *addr;	/* C: its address, or NULL */
 	const char *value;	/* C: the value (registers, constants) */
@@ -447,7 +461,6 @@ typedef struct Val {
 typedef struct Lower {
 	DerivedProbe *d;
 	DwarfData *dd;
-	DwModule *mod;		/* whose types the chain walks: @cast's and @var's own */
 	Node *n;
 	bool quiet;		/* @defined: a failure is no error */
 	bool failed;
@@ -553,14 +566,14 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 		     ch->name, type_name_of(t));
 		return false;
 	}
-	if (dw_type_members(lw->mod, t) < 0) {
+	if (dw_type_members(v->mod, t) < 0) {
 		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
 		     type_name_of(t), ch->name);
 		return false;
 	}
 	int64_t off;
 	const char *similar = NULL;
-	DwMember *mb = dw_find_member(lw->mod, t, ch->name, &off, &similar);
+	DwMember *mb = dw_find_member(v->mod, t, ch->name, &off, &similar);
 	if (!mb) {
 		if (similar)
 			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
@@ -578,20 +591,10 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 	return true;
 }
 
-/* [i]: an element of the array v is, or v points to. */
-static bool element(Lower *lw, Val *v, Chain *ch)
+/* [i] from base, over elements of type elem (of the array or pointer t). */
+static bool element_at(Lower *lw, Val *v, Chain *ch, const char *base, DwType *elem,
+		       DwType *t)
 {
-	DwType *t = v->type;
-	const char *base;
-	if (t->kind == DT_POINTER)
-		base = value_of(lw, v, ch->loc);
-	else if (t->kind == DT_ARRAY && v->addr)
-		base = v->addr;
-	else {
-		fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
-		return false;
-	}
-	DwType *elem = t->target;
 	if (!elem || elem->size <= 0) {
 		fail(lw, ch->loc, "'[]' on %s: its elements have no size", type_name_of(t));
 		return false;
@@ -605,6 +608,27 @@ static bool element(Lower *lw, Val *v, Chain *ch)
 	v->type = elem;
 	v->bit_size = 0;
 	return true;
+}
+
+/* [i]: an element of the array v is, or v points to. */
+static bool element(Lower *lw, Val *v, Chain *ch)
+{
+	DwType *t = v->type;
+	if (t->kind == DT_POINTER)
+		return element_at(lw, v, ch, value_of(lw, v, ch->loc), t->target, t);
+	if (t->kind == DT_ARRAY && v->addr)
+		return element_at(lw, v, ch, v->addr, t->target, t);
+	fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
+	return false;
+}
+
+/*
+ * @cast(p, "T")[i]: p is a T *, so this is C's ((T *)p)[i], whatever T is;
+ * &@cast(0, "T")[1] is the size of T (the @cast_sizeof macro).
+ */
+static bool cast_element(Lower *lw, Val *v, Chain *ch)
+{
+	return element_at(lw, v, ch, v->addr, v->type, v->type);
 }
 
 /* A variable of the probed function at the probe's address. */
@@ -650,6 +674,7 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
 	DwLoc l = dw_var_location(dd->mod, var, addr);
+	v->mod = dd->mod;
 	v->type = var->type;
 	v->reg = -1;
 	switch (l.kind) {
@@ -712,6 +737,7 @@ static bool return_base(Lower *lw, Val *v)
 		fail(lw, lw->n->loc, "$return: %s returns void", dd->where);
 		return false;
 	}
+	v->mod = dd->mod;
 	v->type = dd->func->ret;
 	v->value = "STP_REG(c, 0)";
 	v->reg = 0;
@@ -747,13 +773,13 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
 static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
 {
 	DwType *t = v->type;
-	if (dw_type_members(lw->mod, t) < 0) {
+	if (dw_type_members(v->mod, t) < 0) {
 		text(out, "...");
 		return;
 	}
 	for (int i = 0; i < t->nmembers; i++) {
 		DwMember *mb = &t->members[i];
-		Val m = { .type = mb->type, .reg = -1, .bit_size = mb->bit_size,
+		Val m = { .mod = v->mod, .type = mb->type, .reg = -1, .bit_size = mb->bit_size,
 			  .bit_offset = mb->bit_offset };
 		m.addr = arena_printf("(%s + 0x%llxULL)", v->addr, (unsigned long long)mb->offset);
 		if (!mb->name && is_aggregate(mb->type)) {	/* anonymous: its members here */
@@ -781,7 +807,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
 		} else if (depth == 0 && t->target && is_aggregate(t->target)) {
 			/* $ptr$ shows what it points to */
-			Val s = { .type = t->target, .reg = -1 };
+			Val s = { .mod = v->mod, .type = t->target, .reg = -1 };
 			s.addr = value_of(lw, v, lw->n->loc);
 			pretty(lw, out, &s, 0, deep);
 		} else
@@ -799,7 +825,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 		}
 		text(out, "[");
 		for (int64_t i = 0; i < t->nelems && i < 16; i++) {
-			Val e = { .type = t->target, .reg = -1 };
+			Val e = { .mod = v->mod, .type = t->target, .reg = -1 };
 			e.addr = arena_printf("(%s + 0x%llxULL)", v->addr,
 					      (unsigned long long)(i * t->target->size));
 			if (i)
@@ -841,10 +867,13 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		}
 		dw_func_params(dd->mod, dd->func);
 		if (dd->func->ret && dd->func->ret->kind != DT_VOID) {
-			Val v = { .type = dd->func->ret, .value = "STP_REG(c, 0)", .reg = 0 };
+			Val v = { .mod = dd->mod, .type = dd->func->ret, .value = "STP_REG(c, 0)",
+				  .reg = 0 };
 			text(out, "return=");
 			if (pretty_level)
 				pretty(lw, out, &v, 0, pretty_level == 2);
+			else if (is_aggregate(v.type))
+				text(out, "{...}");	/* as $$parms shows one */
 			else
 				piece(out, TP_HEX, hex_of(v.type, value_of(lw, &v, lw->n->loc)), 0);
 		}
@@ -895,8 +924,10 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 
 /*
  * @cast's module, or NULL.  SystemTap's "kernel<linux/sched.h>" names a
- * header to build the type from when there is no debuginfo; there always
- * is here, so only the module counts ("<linux/sched.h>" alone: the kernel).
+ * header to build the type from when the module has no debuginfo; here
+ * the kernel's and its modules' always have, so only the module counts.
+ * Headers alone, "<sys/un.h>", are user-space C: dw_open_headers compiles
+ * them for their types, as SystemTap does.
  */
 static const char *cast_module(Node *n)
 {
@@ -904,16 +935,111 @@ static const char *cast_module(Node *n)
 		return NULL;
 	const char *module = n->args->next->next->str;
 	const char *lt = strchr(module, '<');
-	if (lt)
-		module = lt == module ? "kernel" : arena_strndup(module, lt - module);
+	if (lt && lt != module)
+		module = arena_strndup(module, lt - module);
 	return module;
 }
 
-/* The base of a target expression: $name, $return, @cast(...), @var(...). */
+/* ---- the types values carry: autocast ---- */
+
+/* The type v's value carries on, into variables and '->' after them. */
+static ValueType *vtype_of(Lower *lw, DwModule *mod, DwType *type)
+{
+	ValueType *vt = arena_alloc(sizeof(*vt));
+	vt->mod = mod;
+	vt->type = type;
+	vt->user = lw->dd->is_user;
+	return vt;
+}
+
+/* The type a bare @cast's value points to, looked up when a '->' first needs it. */
+static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
+{
+	if (vt->type)
+		return true;
+	if (vt->failed) {	/* and said why */
+		fail(lw, loc, "unknown type in dereference");
+		return false;
+	}
+	DwModule *m = vt->probe_mod;
+	const char *why = "the probed program has no debuginfo: name a module with the type";
+	if (!m && (vt->module || !vt->user))
+		m = open_mod(vt->module && strcmp(vt->module, "kernel") ? vt->module : NULL, &why);
+	DwType *t = m ? dw_find_type(m, vt->type_name) : NULL;
+	if (!t) {
+		if (!lw->quiet) {
+			if (m)
+				fail(lw, vt->loc, "@cast: no type '%s' in %s", vt->type_name,
+				     dw_module_name(m));
+			else
+				fail(lw, vt->loc, "@cast: %s", why);
+			vt->failed = true;
+		}
+		lw->failed = true;
+		return false;
+	}
+	vt->mod = m;
+	vt->type = dw_pointer_to(t);	/* the value points to one */
+	return true;
+}
+
+/* The same C type: the same DWARF entry, or the same name, size and kind. */
+static bool same_type(DwType *a, DwType *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind)
+		return false;
+	if (a->kind == DT_POINTER)
+		return same_type(a->target, b->target);
+	if (a->die_offset && a->die_offset == b->die_offset)
+		return true;
+	return a->name && b->name && a->size == b->size && strcmp(a->name, b->name) == 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool dwarf_same_vtype(ValueType *a, ValueType *b)
+{
+	if (a == b)
+		return true;
+	if (a == &no_vtype || b == &no_vtype || a->user != b->user)
+		return false;
+	if (a->type_name && b->type_name && same_str(a->type_name, b->type_name) &&
+	    same_str(a->module, b->module) && a->probe_mod == b->probe_mod)
+		return true;	/* the same look-up, done or not */
+	Lower lw = { .quiet = true };
+	if (!look_up_vtype(&lw, a, a->loc) || !look_up_vtype(&lw, b, b->loc))
+		return false;
+	return a->mod == b->mod && same_type(a->type, b->type);
+}
+
+/* The base of an autocast: its operand's value, read as the type it carries. */
+static bool autocast_base(Lower *lw, Node *n, Val *v)
+{
+	ValueType *vt = n->lhs->vtype;
+	if (!look_up_vtype(lw, vt, n->loc))
+		return false;
+	int k = lw->indexes.len;
+	vec_push(&lw->indexes, n->lhs);
+	v->mod = vt->mod;
+	v->type = vt->type;
+	if (vt->type->kind == DT_ARRAY)		/* an array's value is its address */
+		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
+	else
+		v->value = arena_printf("STP_IDX(%d)", k);
+	return true;
+}
+
+/* The base of a target expression: $name, $return, @cast(...), @var(...), autocast. */
 static bool lower_base(Lower *lw, Node *n, Val *v)
 {
 	v->reg = -1;
-	lw->mod = lw->dd->mod;
+	if (n->kind == ND_AUTOCAST)
+		return autocast_base(lw, n, v);
 	if (n->kind == ND_CAST) {
 		const char *module = cast_module(n);
 		DwModule *m = lw->dd->mod;
@@ -947,9 +1073,9 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, tn->loc, "@cast: no type '%s' in %s", tn->str, dw_module_name(m));
 			return false;
 		}
-		lw->mod = m;
 		int k = lw->indexes.len;
 		vec_push(&lw->indexes, n->args);
+		v->mod = m;
 		v->type = t;
 		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
 		return true;
@@ -984,9 +1110,9 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, a->loc, "@var(\"%s\"): %s", a->str, l.why ? l.why : "not in memory");
 			return false;
 		}
+		v->mod = m;
 		v->type = var->type;
 		v->addr = l.c_expr;
-		lw->mod = m;
 		return true;
 	}
 	if (strcmp(n->name, "$return") == 0)
@@ -1007,7 +1133,8 @@ static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
 			ok = member(lw, v, ch);
 			break;
 		case CH_INDEX:
-			ok = element(lw, v, ch);
+			ok = ch == n->chain && n->kind == ND_CAST ? cast_element(lw, v, ch) :
+				element(lw, v, ch);
 			break;
 		case CH_PRETTY:
 		case CH_PRETTY_DEEP:
@@ -1020,6 +1147,15 @@ static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
 	return true;
 }
 
+/* An autocast's name in messages: its operand, before the chain. */
+static const char *autocast_name(Node *n)
+{
+	Buf b = {0};
+	Node op = { .kind = ND_AUTOCAST, .lhs = n->lhs };
+	dump_expr(&b, &op);
+	return b.s;
+}
+
 static void finish(Lower *lw, Node *n, TargetCode *tc, Type type)
 {
 	tc->indexes = (Node **)lw->indexes.items;
@@ -1027,9 +1163,38 @@ static void finish(Lower *lw, Node *n, TargetCode *tc, Type type)
 	n->target = tc;
 	n->type = type;
 	if (n->kind != ND_TARGET) {
-		n->name = n->kind == ND_CAST ? "@cast" : n->kind == ND_VARREF ? "@var" : "&";
+		n->name = n->kind == ND_CAST ? "@cast" : n->kind == ND_VARREF ? "@var" :
+			  n->kind == ND_AUTOCAST ? autocast_name(n) : "&";
 		n->kind = ND_TARGET;
 	}
+}
+
+/*
+ * @cast(p, "type"[, "module"]) with nothing after it: the value is p, and
+ * it carries the type "type *" on, for a '->' later (@task(p) returned by
+ * a function).  The type is looked up only then, or now for @defined.
+ */
+static void lower_bare_cast(Lower *lw, Node *n)
+{
+	Node *tn = n->args->next;
+	if (tn->kind != ND_STR) {
+		fail(lw, tn->loc, "@cast's type must be a string literal");
+		return;
+	}
+	ValueType *vt = arena_alloc(sizeof(*vt));
+	vt->module = cast_module(n);
+	vt->probe_mod = vt->module ? NULL : lw->dd->mod;
+	vt->type_name = tn->str;
+	vt->loc = tn->loc;
+	vt->user = lw->dd->is_user;
+	if (lw->quiet && !look_up_vtype(lw, vt, n->loc))
+		return;
+	TargetCode *tc = arena_alloc(sizeof(*tc));
+	tc->write_reg = -1;
+	tc->c_expr = arena_printf("(s64)STP_IDX(%d)", lw->indexes.len);
+	vec_push(&lw->indexes, n->args);
+	finish(lw, n, tc, TY_LONG);
+	n->vtype = vt;
 }
 
 static void lower_value(Lower *lw, Node *n)
@@ -1042,6 +1207,10 @@ static void lower_value(Lower *lw, Node *n)
 			level = ch->kind == CH_PRETTY ? 1 : ch->kind == CH_PRETTY_DEEP ? 2 : level;
 		if (lower_all_vars(lw, n->name, level, tc))
 			finish(lw, n, tc, TY_STRING);
+		return;
+	}
+	if (n->kind == ND_CAST && !n->chain) {
+		lower_bare_cast(lw, n);
 		return;
 	}
 	Val v = {0};
@@ -1064,6 +1233,7 @@ static void lower_value(Lower *lw, Node *n)
 		tc->write_reg = v.reg;
 	}
 	finish(lw, n, tc, TY_LONG);
+	n->vtype = vtype_of(lw, v.mod, v.type);
 }
 
 /* &$var->member: the address, which must be in memory. */
@@ -1083,7 +1253,11 @@ static void lower_address(Lower *lw, Node *n)
 	tc->write_reg = -1;
 	tc->c_expr = arena_printf("(s64)(%s)", v.addr);
 	finish(lw, n, tc, TY_LONG);
-	n->name = t->name;
+	if (t->kind == ND_AUTOCAST)
+		n->name = autocast_name(t);
+	else if (t->name)	/* $var, not @cast or @var */
+		n->name = t->name;
+	n->vtype = vtype_of(lw, v.mod, dw_pointer_to(v.type));
 }
 
 /* The probe that runs at the entry of d's function and fills its slots. */
@@ -1150,18 +1324,19 @@ static void lower_entry(DerivedProbe *d, Node *n)
 
 	Node *next = n->next;
 	Loc loc = n->loc;
+	ValueType *vt = n->lhs->vtype;
 	memset(n, 0, sizeof(*n));
 	n->kind = ND_TARGET;
 	n->loc = loc;
 	n->name = "@entry";
 	n->next = next;
-	finish(&(Lower){ .d = d, .dd = dd, .mod = dd->mod, .n = n }, n, slot, TY_LONG);
+	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+	n->vtype = vt;
 }
 
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
 {
-	DwarfData *dd = dwarf_data;
-	Lower lw = { .d = d, .dd = dd, .mod = dd->mod, .n = n };
+	Lower lw = { .d = d, .dd = dwarf_data, .n = n };
 	switch (n->kind) {
 	case ND_ENTRY:
 		if (!lw.dd->is_return) {
@@ -1210,7 +1385,8 @@ void dwarf_lower_cast(Node *n)
 	Node *cast = n->kind == ND_CAST ? n : n->lhs;
 	DwarfData *dd = arena_alloc(sizeof(*dd));
 	dd->where = "this probe";
-	if (!cast_module(cast)) {
+	bool bare = n->kind == ND_CAST && !n->chain;	/* looked up when needed */
+	if (!cast_module(cast) && !bare) {
 		const char *why;
 		dd->mod = open_mod(NULL, &why);
 		if (!dd->mod && n->kind != ND_DEFINED) {
@@ -1219,6 +1395,25 @@ void dwarf_lower_cast(Node *n)
 		}
 	}
 	dwarf_lower_target(dd, NULL, n);
+}
+
+/*
+ * An autocast, or & of one, whose operand carries a type: lowered as
+ * @cast is, reading memory as the operand's type says (the kernel's or the
+ * process's).  quiet (@defined): no error.  False if it cannot be.
+ */
+bool dwarf_lower_autocast(Node *n, bool quiet)
+{
+	Node *a = n->kind == ND_ADDR ? n->lhs : n;
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->is_user = a->lhs->vtype->user;
+	dd->where = "this value";
+	Lower lw = { .dd = dd, .n = a, .quiet = quiet };
+	if (n->kind == ND_ADDR)
+		lower_address(&lw, n);
+	else
+		lower_value(&lw, n);
+	return !lw.failed;
 }
 
 static void resolve_dwarf_target(DerivedProbe *d, Node *n)
@@ -1314,6 +1509,7 @@ ProbeFamily family_dwarf = {
 	.resolve = resolve_dwarf,
 	.emit = emit_dwarf,
 	.suffixes = dwarf_suffixes,
+	.shapes = dwarf_shapes,
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
 	.resolve_target = resolve_dwarf_target,
@@ -1383,6 +1579,7 @@ ProbeFamily family_uprobe = {
 	.resolve = resolve_dwarf,
 	.emit = emit_uprobes,
 	.suffixes = dwarf_suffixes,
+	.shapes = uprobe_shapes,
 	.table_name = "stp_uprobes",
 	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,

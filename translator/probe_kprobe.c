@@ -3,13 +3,15 @@
  * .maxactive(N), and kprobe.module("m").function("name"): probes on kernel
  * symbols by name, without debuginfo (runtime/kprobe.c).
  *
- * Names are checked against the kernel's symbols when a symbol table is at
- * hand (the debuginfo vmlinux, or a System.map that is not Debian's stub);
- * otherwise the kernel checks them at registration and the error names the
- * function.
+ * Names are checked against the target kernel's function symbols in pass
+ * 2 when its debuginfo vmlinux (or the module's) is at hand, so that a
+ * typo is an error with suggestions, and an optional point (?) the kernel
+ * lacks is dropped; otherwise the kernel checks them at registration and
+ * the error names the function.
  */
 #include <string.h>
 #include "stap.h"
+#include "dwarf.h"
 
 typedef struct KprobeData {
 	const char *symbol;	/* "vfs_read" or "module:function"; NULL: at addr */
@@ -76,6 +78,27 @@ static bool resolve_absolute(ProbePoint *pp, Component *f, Probe *probe, Vec *ou
 	return true;
 }
 
+/*
+ * Is there a function name to probe in the target kernel (or module)?
+ * True when there is, or when no symbol table says; false after the
+ * error, or for an optional point, which then has no probe.
+ */
+static bool symbol_exists(ProbePoint *pp, Component *f, const char *module, const char *name)
+{
+	const char *why;
+	DwModule *m = dwarf_open_module(module, &why);
+	if (!m || dw_has_function_symbol(m, name))
+		return true;
+	if (pp->optional || cur_session->listing)
+		return false;
+	const char *sim = dw_similar_function_symbols(m, name, 5);
+	error_at(f->arg->loc, "semantic error", "no match for probe point kprobe.%sfunction(\"%s\"): "
+		 "%s has no function %s%s%s%s", module ? arena_printf("module(\"%s\").", module) : "",
+		 name, module ? arena_printf("module %s", module) : "the kernel", name,
+		 sim ? " (similar: " : "", sim ? sim : "", sim ? ")" : "");
+	return false;
+}
+
 static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *f = c->next;
@@ -102,6 +125,8 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 			 "kernel.function(\"%s\") for wildcards)", name, name);
 		return false;
 	}
+	if (!symbol_exists(pp, f, module, name))
+		return false;
 	KprobeData *kd = arena_alloc(sizeof(*kd));
 	kd->symbol = module ? arena_printf("%s:%s", module, name) : name;
 	kd->optional = pp->optional;

@@ -37,7 +37,7 @@ static const char *const process_shapes[] = {
 /* process("PATH"): the program, absolute, copied into the VM with --vm */
 static bool resolve_path(ProbePoint *pp, Component *c, ProcessData *pd, bool *skip)
 {
-	char *abs = realpath(c->arg->str, NULL);
+	char *abs = program_path(c->arg->str);	/* "ls": found through $PATH */
 	if (!abs) {
 		if (pp->optional) {
 			*skip = true;

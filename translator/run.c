@@ -130,7 +130,7 @@ int run_module(Session *s)
 		opts[nopts++] = "-F";
 	if (warnings_off)	/* -w: the script's run-time warnings too, as in SystemTap */
 		opts[nopts++] = "-w";
-	if (s->verbose >= 3)	/* -vvv: staprun and stapio tell what they do */
+	if (s->pass_verbose[4] >= 3)	/* -vvv: staprun and stapio tell what they do */
 		opts[nopts++] = "-v";
 	if (s->stop_after) {
 		opts[nopts++] = "-T";
@@ -145,5 +145,5 @@ int run_module(Session *s)
 	for (int i = 0; i < s->globals_set.len; i++)
 		vec_push(&args, s->globals_set.items[i]);
 	vec_push(&args, NULL);
-	return run_child((char **)args.items, s->verbose > 1);
+	return run_child((char **)args.items, s->pass_verbose[4] > 1);
 }

@@ -540,6 +540,11 @@ static Type infer(Node *n)
 	case ND_EMBEDDED_EXPR:
 		return n->type = TY_LONG;
 	case ND_TARGET:
+		/* the script values it reads: @cast's pointer, [i], an autocast's operand */
+		for (int k = 0; n->target && k < n->target->nindexes; k++) {
+			infer(n->target->indexes[k]);
+			expect(n->target->indexes[k], TY_LONG);
+		}
 		return n->type;	/* its family said: a long, or a string ($var$) */
 	default:
 		return t;

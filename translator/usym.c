@@ -15,9 +15,11 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "stap.h"
 #include "emit.h"
+#include "dwarf.h"
 
 /* Global symbols first, then weak, then local: the name an address is shown by. */
 static int binding_rank(int bind)
@@ -145,6 +147,69 @@ void add_symbol_file(Session *s, const char *path)
 	free(abs);
 }
 
+/* ---- --ldd ---- */
+
+/* The shared objects path needs, where the dynamic loader finds them (ldd's lines). */
+static Vec needed_libraries(const char *path)
+{
+	Vec out = {0};
+	int fds[2];
+	if (pipe(fds) != 0)
+		return out;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(fds[1], 1);
+		dup2(null, 2);
+		close(fds[0]);
+		execlp("ldd", "ldd", path, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *f = pid > 0 ? fdopen(fds[0], "r") : NULL;
+	char line[4096];
+	/* "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)", "/lib64/ld-linux-x86-64.so.2 (0x...)" */
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "=> ");
+		p = p ? p + 3 : line + strspn(line, " \t");
+		if (*p != '/')
+			continue;	/* linux-vdso.so.1, or "not found" */
+		p[strcspn(p, " \t\n(")] = '\0';
+		vec_push(&out, arena_strdup(p));
+	}
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return out;
+}
+
+void add_ldd_libraries(Session *s)
+{
+	Vec programs = {0};
+	for (int i = 0; i < s->vm_copies.len; i++)
+		add_unique(&programs, s->vm_copies.items[i]);
+	for (int i = 0; i < s->symbol_files.len; i++)
+		add_unique(&programs, s->symbol_files.items[i]);
+	for (int i = 0; i < programs.len; i++) {
+		const char *path = programs.items[i];
+		size_t n = strlen(path);
+		if (n > 3 && strcmp(path + n - 3, ".ko") == 0)
+			continue;	/* a kernel module (-d NAME.ko) */
+		Vec libs = needed_libraries(path);
+		for (int j = 0; j < libs.len; j++) {
+			char *abs = realpath(libs.items[j], NULL);
+			if (!abs)
+				continue;
+			add_unique(&s->symbol_files, arena_strdup(abs));
+			add_unique(&s->vm_copies, arena_strdup(abs));
+			free(abs);
+		}
+	}
+}
+
 /* ---- the module's tables ---- */
 
 Vec elf_load_segments(const char *path)
@@ -174,13 +239,24 @@ Vec elf_load_segments(const char *path)
 	return out;
 }
 
+/* "&stp_ulines_N" for path's line table (lines.c), or "NULL" without DWARF. */
+static const char *emit_user_lines(FILE *out, Session *s, const char *path, int n)
+{
+	const char *why;
+	DwModule *m = dw_open_user(path, &why);
+	const char *name = arena_printf("stp_ulines_%d", n);
+	if (!m || !emit_line_table(out, s, m, name, "0", 0))
+		return "NULL";
+	return arena_printf("&%s", name);
+}
+
 /*
  * The tables of every program probed with process("PATH") or named with
- * -d: "static struct stp_ubinary stp_ubinaries[]".  Files without
- * function symbols (a shell script given to process.begin) are left out.
- * Returns how many there are.
+ * -d: "static struct stp_ubinary stp_ubinaries[]", with their line
+ * tables if ulines.  Files without function symbols (a shell script
+ * given to process.begin) are left out.  Returns how many there are.
  */
-int emit_usym_tables(FILE *out, Session *s)
+int emit_usym_tables(FILE *out, Session *s, bool ulines)
 {
 	Vec paths = {0};
 	for (int i = 0; i < s->vm_copies.len; i++)
@@ -213,9 +289,10 @@ int emit_usym_tables(FILE *out, Session *s)
 				(unsigned long long)sg->vaddr, (unsigned long long)sg->filesz);
 		}
 		fprintf(out, "};\n\n");
+		const char *lines = ulines ? emit_user_lines(out, s, paths.items[i], n) : "NULL";
 		buf_printf(&entries, "\t{ .path = %s, .syms = stp_usyms_%d, .nsyms = %d, "
-			   ".segs = stp_usegs_%d, .nsegs = %d },\n", c_str(paths.items[i]), n,
-			   syms.len, n, segs.len);
+			   ".segs = stp_usegs_%d, .nsegs = %d, .lines = %s },\n",
+			   c_str(paths.items[i]), n, syms.len, n, segs.len, lines);
 		n++;
 	}
 	if (n)

@@ -1,15 +1,21 @@
 # doc/tapsets.md is the reference doc/gen-tapset-ref makes from the tapsets'
-# doc comments: it must be current, and every function and probe alias of
-# the tapsets must have a doc comment.
+# doc comments: it must be current, and every function, probe alias and
+# macro of the tapsets must have a doc comment.
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 "$top/doc/gen-tapset-ref" "$top/tapsets" > ref.md || fail "doc/gen-tapset-ref failed"
 cmp -s ref.md "$top/doc/tapsets.md" ||
 	fail "doc/tapsets.md is not current: run doc/gen-tapset-ref > doc/tapsets.md
 $(diff "$top/doc/tapsets.md" ref.md | head -20)"
-# public names (not _private) defined in the tapsets, and those documented
-grep -hoE '^(function|probe)[ \t]+[a-zA-Z0-9_.*]+' "$top"/tapsets/*.stp |
-	awk '{ print $2 }' | sed 's/:.*//' | grep -v '^_' | sort -u > defined
+# public names (not _private) defined in the tapsets, and those documented:
+# functions, probe aliases ("probe NAME =", not a tapset's own probes such
+# as begin(N) or procfs("file")), and macros, documented as @NAME
+{
+	grep -hoE '^(function[ \t]+[a-zA-Z0-9_]+|probe[ \t]+[a-zA-Z0-9_.*]+[ \t]*\+?=)' "$top"/tapsets/*.stp |
+		awk '{ print $2 }' | sed 's/[:+=].*//' | grep -v '^_'
+	grep -hoE '^@define[ \t]+[a-zA-Z0-9_]+' "$top"/tapsets/*.stpm |
+		awk '{ print $2 }' | grep -v '^_' | sed 's/^/@/'
+} | sort -u > defined
 grep -E '^### ' ref.md | sed 's/^### //' | sort -u > documented
 missing=$(comm -23 defined documented)
 [ -z "$missing" ] || fail "tapset names without a doc comment: $(echo $missing)"
