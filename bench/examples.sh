@@ -38,13 +38,20 @@ release_opt=${release:+-r $release}
 
 # A "stap" on the PATH of the commands that is this tree's translator, so
 # that a test_check line with its own quoting and redirections runs as
-# written.  Options the meta adds stay; -pN is replaced by ours.
+# written.  Options the meta adds stay; its -pN, alone or after flags
+# (-gp4), becomes ours, unless it stops earlier (-gp1: upstream checks
+# only that pass).
 mkdir "$tmp/bin"
 cat > "$tmp/bin/stap" << EOF
 #!/bin/bash
 args=()
 for a in "\$@"; do
-	case \$a in -p[0-9]) args+=("-p$pass") ;; *) args+=("\$a") ;; esac
+	case \$a in
+	-p[0-9]) args+=("-p\$(( \${a#-p} < $pass ? \${a#-p} : $pass ))") ;;
+	-[gvwuk]*p[0-9]) p=\${a: -1}
+		args+=("\${a%p[0-9]}" "-p\$(( p < $pass ? p : $pass ))") ;;
+	*) args+=("\$a") ;;
+	esac
 done
 exec "$STAP" $release_opt "\${args[@]}"
 EOF
