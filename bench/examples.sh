@@ -28,12 +28,21 @@ dir=$(cd "$dir" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stap-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The kernel: STAP_EXAMPLES_RELEASE, or the first under /lib/modules with
-# headers and debuginfo (the VM's), since this host's own kernel may have
-# neither.
-release=${STAP_EXAMPLES_RELEASE:-$(cd /lib/modules && for r in *; do
-	[ -e "$r/build/Makefile" ] && [ -e "/usr/lib/debug/boot/vmlinux-$r" ] &&
-		echo "$r"; done | head -n 1)}
+# The kernel: STAP_EXAMPLES_RELEASE, or the VM's (the newest in
+# $STAP_VM_DIR, /var/lib/stap/vm by default) when it has headers and
+# debuginfo, or else the first under /lib/modules that has both, since this
+# host's own kernel may have neither (and other kernels may be installed).
+has_build() {
+	[ -e "/lib/modules/$1/build/Makefile" ] && [ -e "/usr/lib/debug/boot/vmlinux-$1" ]
+}
+vm_release=$(ls "${STAP_VM_DIR:-/var/lib/stap/vm}" 2>/dev/null | sort | tail -n 1)
+if [ -n "$vm_release" ] && has_build "$vm_release"; then
+	default_release=$vm_release
+else
+	default_release=$(cd /lib/modules && for r in *; do
+		has_build "$r" && echo "$r"; done | head -n 1)
+fi
+release=${STAP_EXAMPLES_RELEASE:-$default_release}
 release_opt=${release:+-r $release}
 
 # A "stap" on the PATH of the commands that is this tree's translator, so
