@@ -442,8 +442,12 @@ bool build_module(Session *s)
 	buf_printf(&kbuild, "obj-m := %s.o\n", name);
 	/* the archive last: ld takes from it what the objects before it need */
 	buf_printf(&kbuild, "%s-y := %s_main.o stp-module.o stp-runtime.a\n", name, name);
-	/* generated C must compile without a single warning */
-	buf_printf(&kbuild, "ccflags-y := -I%s -Werror\n", s->runtime_dir);
+	/*
+	 * Generated C must compile without a single warning.  A -g script's
+	 * own embedded C may leave things unused, as SystemTap allows (-Wno-unused).
+	 */
+	buf_printf(&kbuild, "ccflags-y := -I%s -Werror%s\n", s->runtime_dir,
+		   s->guru ? " -Wno-unused" : "");
 	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", dir, strerror(errno));
 	const char *log = arena_printf("%s/build.log", dir);
