@@ -1260,6 +1260,28 @@ static void lower_address(Lower *lw, Node *n)
 	n->vtype = vtype_of(lw, v.mod, dw_pointer_to(v.type));
 }
 
+/*
+ * A probe for d's family that runs at the entry of d's function and fills
+ * its @entry slots, with data as its family's data; its body starts empty
+ * (entry_slot_lower fills it).  Shared by the families with .return probes.
+ */
+DerivedProbe *new_entry_helper(DerivedProbe *d, void *data)
+{
+	Probe *p = arena_alloc(sizeof(*p));
+	*p = *d->probe;
+	p->locals = (Vec){0};
+	p->body = new_node(ND_BLOCK, d->probe->body->loc);
+	p->resolved = true;	/* made of nodes resolved in d's body */
+	DerivedProbe *h = arena_alloc(sizeof(*h));
+	*h = *d;
+	h->probe = p;
+	h->data = data;
+	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
+	h->id = cur_session->derived.len;
+	vec_push(&cur_session->derived, h);
+	return h;
+}
+
 /* The probe that runs at the entry of d's function and fills its slots. */
 static DerivedProbe *entry_helper(DerivedProbe *d)
 {
@@ -1276,35 +1298,18 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 		hd->addr = user_probe_addr(dd->mod, dd->func);
 		hd->offset = file_offset(dd->path, hd->addr);
 	}
-	Probe *p = arena_alloc(sizeof(*p));
-	*p = *d->probe;
-	p->locals = (Vec){0};
-	p->body = new_node(ND_BLOCK, d->probe->body->loc);
-	p->resolved = true;	/* made of nodes resolved in d's body */
-	DerivedProbe *h = arena_alloc(sizeof(*h));
-	*h = *d;
-	h->probe = p;
-	h->data = hd;
-	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
-	h->id = cur_session->derived.len;
-	vec_push(&cur_session->derived, h);
-	dd->entry_helper = h;
-	return h;
+	dd->entry_helper = new_entry_helper(d, hd);
+	return dd->entry_helper;
 }
 
 /*
- * @entry(expr) in a .return probe: expr moves into the entry helper as
+ * @entry(expr) in a .return probe: expr moves into the entry helper h as
  * "slot k = expr" and its place reads slot k, kept in the kretprobe
  * instance.  Registers in expr are read live there (STP_ENTRY_REG reads
  * the live registers during the entry handler).
  */
-static void lower_entry(DerivedProbe *d, Node *n)
+void entry_slot_lower(DerivedProbe *h, Node *n, int k)
 {
-	DwarfData *dd = d->data;
-	DerivedProbe *h = entry_helper(d);
-	int k = dd->nslots++;
-	dd->save_entry = true;
-
 	TargetCode *slot = arena_alloc(sizeof(*slot));
 	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
 	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
@@ -1330,8 +1335,17 @@ static void lower_entry(DerivedProbe *d, Node *n)
 	n->loc = loc;
 	n->name = "@entry";
 	n->next = next;
-	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+	n->target = slot;
+	n->type = TY_LONG;
 	n->vtype = vt;
+}
+
+static void lower_entry(DerivedProbe *d, Node *n)
+{
+	DwarfData *dd = d->data;
+	DerivedProbe *h = entry_helper(d);
+	dd->save_entry = true;
+	entry_slot_lower(h, n, dd->nslots++);
 }
 
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)

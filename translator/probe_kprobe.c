@@ -1,7 +1,8 @@
 /*
  * probe_kprobe.c - kprobe.function("name"), kprobe.function("name").return,
  * .maxactive(N), and kprobe.module("m").function("name"): probes on kernel
- * symbols by name, without debuginfo (runtime/kprobe.c).
+ * symbols by name, without debuginfo (runtime/kprobe.c).  A .return probe
+ * may keep values from the entry with @entry(expr).
  *
  * Names are checked against the target kernel's function symbols in pass
  * 2 when its debuginfo vmlinux (or the module's) is at hand, so that a
@@ -19,6 +20,10 @@ typedef struct KprobeData {
 	bool is_return;
 	int maxactive;
 	bool optional;
+	/* .return with @entry(expr): a probe at the entry fills nslots slots */
+	DerivedProbe *entry_helper;
+	int nslots;
+	bool is_entry_helper;	/* run by its .return probe's entry handler */
 } KprobeData;
 
 static const char *kprobe_suffixes[] = { "function", "module", "return", "maxactive",
@@ -156,11 +161,32 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	return true;
 }
 
+/* @entry(expr) in a .return probe: expr is evaluated at the entry, as in SystemTap. */
+static void lower_kprobe_entry(DerivedProbe *d, Node *n)
+{
+	KprobeData *kd = d->data;
+	if (!kd->is_return) {
+		error_at(n->loc, "semantic error",
+			 "@entry is available only in .return probes, not in %s", d->pp);
+		return;
+	}
+	if (!kd->entry_helper) {
+		KprobeData *hd = arena_alloc(sizeof(*hd));
+		*hd = *kd;
+		hd->is_return = false;
+		hd->is_entry_helper = true;
+		kd->entry_helper = new_entry_helper(d, hd);
+	}
+	entry_slot_lower(kd->entry_helper, n, kd->nslots++);
+}
+
 static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
 {
 	fprintf(out, "static struct stp_kprobe stp_kprobes[] = {\n");
 	for (int i = 0; i < n; i++) {
 		KprobeData *kd = probes[i]->data;
+		if (kd->is_entry_helper)
+			continue;
 		if (kd->symbol)
 			fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\"", probes[i]->id,
 				kd->symbol);
@@ -171,6 +197,9 @@ static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
 			fprintf(out, ", .is_return = true");
 		if (kd->maxactive)
 			fprintf(out, ", .maxactive = %d", kd->maxactive);
+		if (kd->entry_helper)
+			fprintf(out, ", .save_entry = true, .entry_probe = &stp_probes[%d], "
+				".nslots = %d", kd->entry_helper->id, kd->nslots);
 		if (kd->optional)
 			fprintf(out, ", .optional = true");
 		fprintf(out, " },\n");
@@ -183,6 +212,7 @@ ProbeFamily family_kprobe = {
 	.first = "kprobe",
 	.resolve = resolve_kprobe,
 	.emit = emit_kprobes,
+	.lower_entry = lower_kprobe_entry,
 	.suffixes = kprobe_suffixes,
 	.shapes = kprobe_shapes,
 	.table_name = "stp_kprobes",

@@ -336,8 +336,8 @@ DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char
 {
 	DerivedProbe *d = arena_alloc(sizeof(*d));
 	d->family = fam;
-	d->probe = fam->resolve_target && body_has_targets(probe->body) ? probe_copy(probe) :
-									       probe;
+	d->probe = (fam->resolve_target || fam->lower_entry) && body_has_targets(probe->body) ?
+		   probe_copy(probe) : probe;
 	d->kind = PROBE_NORMAL;
 	d->data = data;
 	d->pp = pp;
@@ -1315,6 +1315,11 @@ static void resolve_expr(Node *n, Scope *sc)
 		if (sc->derived && sc->derived->family->resolve_target) {
 			resolve_target_children(n, sc);
 			sc->derived->family->resolve_target(sc->derived, n);
+			return;
+		}
+		if (n->kind == ND_ENTRY && sc->derived && sc->derived->family->lower_entry) {
+			resolve_target_children(n, sc);
+			sc->derived->family->lower_entry(sc->derived, n);
 			return;
 		}
 		if (is_cast(n)) {

@@ -493,6 +493,9 @@ struct ProbeFamily {
 	 * resolved already.  Reports errors itself.
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
+	/* Optional, for a family without target variables whose .return probes
+	   keep values from the entry: lowers @entry(expr) in d's own copy. */
+	void (*lower_entry)(DerivedProbe *d, Node *n);
 	bool targets_writable;	/* its target variables are its own: no -g to write */
 	/* Optional: d's target variables for -L, each " $name:type". */
 	const char *(*list_vars)(DerivedProbe *d);
@@ -541,6 +544,10 @@ void dwarf_lower_cast(Node *n);
 bool dwarf_lower_autocast(Node *n, bool quiet);
 /* Do a and b name the same C type (the same name, or the same DWARF entry)? */
 bool dwarf_same_vtype(ValueType *a, ValueType *b);
+/* @entry in .return probes: the probe run at d's entry, with its family's data */
+DerivedProbe *new_entry_helper(DerivedProbe *d, void *data);
+/* n, @entry(expr), reads slot k, which h fills with expr */
+void entry_slot_lower(DerivedProbe *h, Node *n, int k);
 /* autocast.c: the types that values carry on, and the autocasts they allow */
 extern ValueType no_vtype;	/* of what was given two different types */
 void autocast_flow(Session *s);	/* through '=', variables, ?: and returns */
