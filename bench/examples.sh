@@ -45,26 +45,26 @@ fi
 release=${STAP_EXAMPLES_RELEASE:-$default_release}
 release_opt=${release:+-r $release}
 
-# A "stap" on the PATH of the commands that is this tree's translator, so
-# that a test_check line with its own quoting and redirections runs as
-# written.  Options the meta adds stay; its -pN, alone or after flags
-# (-gp4), becomes ours, unless it stops earlier (-gp1: upstream checks
-# only that pass).
-mkdir "$tmp/bin"
-cat > "$tmp/bin/stap" << EOF
-#!/bin/bash
-args=()
-for a in "\$@"; do
-	case \$a in
-	-p[0-9]) args+=("-p\$(( \${a#-p} < $pass ? \${a#-p} : $pass ))") ;;
-	-[gvwuk]*p[0-9]) p=\${a: -1}
-		args+=("\${a%p[0-9]}" "-p\$(( p < $pass ? p : $pass ))") ;;
-	*) args+=("\$a") ;;
-	esac
-done
-exec "$STAP" $release_opt "\${args[@]}"
-EOF
-chmod +x "$tmp/bin/stap"
+# "stap" in the commands is a shell function that runs this tree's
+# translator, so that a test_check line with its own quoting and
+# redirections runs as written, and `which stap` (for -d) still names an
+# ELF file: the translator's, first on the PATH.  Options the meta adds
+# stay; its -pN, alone or after flags (-gp4), becomes ours, unless it
+# stops earlier (-gp1: upstream checks only that pass).
+stap() {
+	local args=() a p
+	for a in "$@"; do
+		case $a in
+		-p[0-9]) p=${a#-p}; args+=("-p$(( p < pass ? p : pass ))") ;;
+		-[gvwuk]*p[0-9]) p=${a: -1}; args+=("${a%p[0-9]}" "-p$(( p < pass ? p : pass ))") ;;
+		*) args+=("$a") ;;
+		esac
+	done
+	"$STAP" $release_opt "${args[@]}"
+}
+export -f stap
+export STAP release_opt pass
+STAP_PATH="$(cd "$(dirname "$STAP")" && pwd):$PATH"
 
 run_one() {
 	local meta=$1 name cmd out folder
@@ -74,7 +74,7 @@ run_one() {
 	[ -n "$cmd" ] || return 0
 	folder=$(dirname "$meta")
 	out="$tmp/$(echo "$name" | tr / _).log"
-	if (cd "$folder" && PATH="$tmp/bin:$PATH" timeout 120 \
+	if (cd "$folder" && PATH=$STAP_PATH timeout 120 \
 		bash -c "$cmd" < /dev/null > "$out" 2>&1); then
 		echo "ok $name"
 	else
@@ -83,7 +83,7 @@ run_one() {
 	fi
 }
 export -f run_one
-export dir tmp
+export dir tmp STAP_PATH
 
 find "$dir" -name '*.meta' | sort | grep -E "$filter" |
 	xargs -P "$jobs" -I{} bash -c 'run_one "$1"' _ {} > "$tmp/results"
