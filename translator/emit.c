@@ -866,6 +866,7 @@ const char *emit_expr(Gen *g, Node *n)
 	case ND_PRINT:
 		return emit_print(g, n);
 	case ND_EMBEDDED_EXPR:
+		g->uses_embedded = true;
 		return arena_printf("((s64)(%s))", n->str);
 	case ND_REGEX:
 		return emit_regex(g, n);
@@ -1198,6 +1199,11 @@ static void emit_func(Buf *structs, Buf *out, Func *f)
 	emit_block(&g, f->body);
 	emit_frame_struct(structs, arena_printf("%s_frame", name), f, &f->locals, g.nstrtemps);
 	buf_printf(out, "/* function %s at %s */\n", f->name, loc_text(f->loc));
+	/* a %{ C %} expression in it reads the parameters as SystemTap's do */
+	for (int i = 0; g.uses_embedded && i < f->params.len; i++) {
+		Var *p = f->params.items[i];
+		buf_printf(out, "#define STAP_ARG_%s (l->a_%s)\n", p->name, p->name);
+	}
 	buf_printf(out, "static void %s(struct stp_context *c, struct %s_frame *l)\n{\n", name, name);
 	init_locals(out, &f->locals);
 	if (f->ret == TY_STRING)
@@ -1205,7 +1211,10 @@ static void emit_func(Buf *structs, Buf *out, Func *f)
 	else if (f->ret == TY_LONG)
 		buf_puts(out, "\tl->ret = 0;\n");
 	buf_puts(out, g.code.s ? g.code.s : "");
-	buf_puts(out, "out: __attribute__((unused));\n\t;\n}\n\n");
+	buf_puts(out, "out: __attribute__((unused));\n\t;\n}\n");
+	for (int i = 0; g.uses_embedded && i < f->params.len; i++)
+		buf_printf(out, "#undef STAP_ARG_%s\n", ((Var *)f->params.items[i])->name);
+	buf_puts(out, "\n");
 }
 
 /* ---- probes ---- */

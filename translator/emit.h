@@ -20,6 +20,7 @@ typedef struct Gen {
 	const char *err_label;
 	Func *func;		/* NULL in a probe */
 	bool uses_frame;	/* l-> appears in the code */
+	bool uses_embedded;	/* a %{ C %} expression appears in the code */
 } Gen;
 
 /* emit.c */
