@@ -31,32 +31,43 @@ dir=$(cd "$dir" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stap-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The kernel: STAP_EXAMPLES_RELEASE, or the first under /lib/modules with
-# headers and debuginfo (the VM's), since this host's own kernel may have
-# neither.
-release=${STAP_EXAMPLES_RELEASE:-$(cd /lib/modules && for r in *; do
-	[ -e "$r/build/Makefile" ] && [ -e "/usr/lib/debug/boot/vmlinux-$r" ] &&
-		echo "$r"; done | head -n 1)}
+# The kernel: STAP_EXAMPLES_RELEASE, or the VM's (the newest in
+# $STAP_VM_DIR, /var/lib/stap/vm by default) when it has headers and
+# debuginfo, or else the first under /lib/modules that has both, since this
+# host's own kernel may have neither (and other kernels may be installed).
+has_build() {
+	[ -e "/lib/modules/$1/build/Makefile" ] && [ -e "/usr/lib/debug/boot/vmlinux-$1" ]
+}
+vm_release=$(ls "${STAP_VM_DIR:-/var/lib/stap/vm}" 2>/dev/null | sort | tail -n 1)
+if [ -n "$vm_release" ] && has_build "$vm_release"; then
+	default_release=$vm_release
+else
+	default_release=$(cd /lib/modules && for r in *; do
+		has_build "$r" && echo "$r"; done | head -n 1)
+fi
+release=${STAP_EXAMPLES_RELEASE:-$default_release}
 release_opt=${release:+-r $release}
 
-# "stap" in the commands is a function that runs this tree's translator,
-# so that a test_check line with its own quoting and redirections runs as
-# written.  Options the meta adds stay; -pN, alone or ending a bundle of
-# flags (-gp4, -wp1), is replaced by ours.  The translator's folder leads
-# the PATH, so that `which stap` (-d `which stap`) names its binary.
+# "stap" in the commands is a shell function that runs this tree's
+# translator, so that a test_check line with its own quoting and
+# redirections runs as written, and `which stap` (for -d) still names an
+# ELF file: the translator's, first on the PATH.  Options the meta adds
+# stay; its -pN, alone or after flags (-gp4), becomes ours, unless it
+# stops earlier (-gp1: upstream checks only that pass).
 stap() {
-	local a args=()
+	local args=() a p
 	for a in "$@"; do
 		case $a in
-		-p[0-9] | -[a-zA-Z]*p[0-9]) args+=("${a%[0-9]}$pass") ;;
+		-p[0-9]) p=${a#-p}; args+=("-p$(( p < pass ? p : pass ))") ;;
+		-[gvwuk]*p[0-9]) p=${a: -1}; args+=("${a%p[0-9]}" "-p$(( p < pass ? p : pass ))") ;;
 		*) args+=("$a") ;;
 		esac
 	done
 	"$STAP" $release_opt "${args[@]}"
 }
 export -f stap
-export STAP pass release_opt
-stap_dir=$(dirname "$STAP")
+export STAP release_opt pass
+STAP_PATH="$(cd "$(dirname "$STAP")" && pwd):$PATH"
 
 run_one() {
 	local meta=$1 name cmd out folder
@@ -69,7 +80,7 @@ run_one() {
 	# run in a folder of links to the script's, where -p4 leaves its module
 	run="$tmp/run-$(echo "$name" | tr / _)"
 	mkdir "$run" && cp -rs "$folder"/. "$run" || return 1
-	if (cd "$run" && PATH="$stap_dir:$PATH" timeout 120 \
+	if (cd "$run" && PATH=$STAP_PATH timeout 120 \
 		bash -c "$cmd" < /dev/null > "$out" 2>&1); then
 		echo "ok $name"
 	else
@@ -79,7 +90,7 @@ run_one() {
 	rm -rf "$run"
 }
 export -f run_one
-export dir tmp stap_dir
+export dir tmp STAP_PATH
 
 find "$dir" -name '*.meta' | sort | grep -E "$filter" |
 	xargs -P "$jobs" -I{} bash -c 'run_one "$1"' _ {} > "$tmp/results"

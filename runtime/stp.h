@@ -664,6 +664,7 @@ struct stp_regex {
 
 s64 stp_regex_match(const struct stp_regex *rx, const char *subject);
 int stp_regex_matched(int n, char *buf, size_t size);
+int stp_regex_ngroups(void);
 
 /* ---- the transport (transport.c) ---- */
 

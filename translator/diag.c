@@ -81,15 +81,17 @@ static void print_source_line(Loc loc)
 {
 	if (!loc.file || !loc.file->text || loc.line <= 0)
 		return;
-	const char *p = loc.file->text;
-	for (int line = 1; line < loc.line && *p; p++)
+	const char *p = loc.file->text, *stop = p + loc.file->len;
+	for (int line = 1; line < loc.line && p < stop; p++)
 		if (*p == '\n')
 			line++;
-	const char *end = strchr(p, '\n');
-	int len = end ? (int)(end - p) : (int)strlen(p);
+	const char *end = memchr(p, '\n', stop - p);
+	int len = end ? (int)(end - p) : (int)(stop - p);
 	fputs("    ", stderr);
 	color_on("source");
-	fprintf(stderr, "%.*s", len, p);
+	/* a NUL byte in the line would end it early */
+	for (int i = 0; i < len; i++)
+		fputc(p[i] ? p[i] : '?', stderr);
 	color_off();
 	fputs("\n    ", stderr);
 	/* keep tabs so that the caret lines up with the text above */
@@ -109,9 +111,12 @@ static void print_loc(Loc loc)
 		fputs("stap: ", stderr);
 }
 
+/* Counts a printed error: the limit is on what the user has to read. */
 static void count_error(void)
 {
-	if (++error_count >= max_errors) {
+	static int printed;
+	error_count++;
+	if (++printed >= max_errors) {
 		fprintf(stderr, "stap: too many errors, stopping\n");
 		exit(1);
 	}
@@ -246,17 +251,23 @@ void fatal(const char *fmt, ...)
 	exit(1);
 }
 
-static int edit_distance(const char *a, const char *b)
+/*
+ * The edit distance of a and b, or limit + 1 if it is more than limit: a
+ * row whose every entry is over the limit ends the count, so comparing a
+ * name with the kernel's 50000 functions costs little.
+ */
+static int edit_distance(const char *a, const char *b, int limit)
 {
 	int la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return 1000;
+	if (la > 64 || lb > 64 || abs(la - lb) > limit)
+		return limit + 1;
 	int row[65];
 	for (int j = 0; j <= lb; j++)
 		row[j] = j;
 	for (int i = 1; i <= la; i++) {
 		int diag = row[0];
 		row[0] = i;
+		int row_min = i;
 		for (int j = 1; j <= lb; j++) {
 			int up = row[j];
 			int cost = a[i - 1] == b[j - 1] ? 0 : 1;
@@ -267,9 +278,13 @@ static int edit_distance(const char *a, const char *b)
 				best = row[j - 1] + 1;
 			row[j] = best;
 			diag = up;
+			if (best < row_min)
+				row_min = best;
 		}
+		if (row_min > limit)
+			return limit + 1;
 	}
-	return row[lb];
+	return row[lb] <= limit ? row[lb] : limit + 1;
 }
 
 /* Close enough to be a typo: a third of the name, at least one edit. */
@@ -284,7 +299,7 @@ const char *closest_name(const char *name, const char **cands, int n)
 	const char *best = NULL;
 	int best_d = max_distance(name) + 1;
 	for (int i = 0; i < n; i++) {
-		int d = edit_distance(name, cands[i]);
+		int d = edit_distance(name, cands[i], best_d - 1);
 		if (d < best_d) {
 			best_d = d;
 			best = cands[i];
@@ -293,14 +308,18 @@ const char *closest_name(const char *name, const char **cands, int n)
 	return best;
 }
 
+/* Up to max of the candidates close to name, closest first, each once. */
 const char *similar_names(const char *name, const char **cands, int n, int max)
 {
+	int limit = max_distance(name);
+	int *dist = arena_alloc((n ? n : 1) * sizeof(*dist));
+	for (int i = 0; i < n; i++)
+		dist[i] = edit_distance(name, cands[i], limit);
 	Buf b = {0};
 	int found = 0;
-	int limit = max_distance(name);
 	for (int d = 0; d <= limit && found < max; d++) {
 		for (int i = 0; i < n && found < max; i++) {
-			if (edit_distance(name, cands[i]) != d)
+			if (dist[i] != d)
 				continue;
 			bool dup = false;
 			for (int j = 0; j < i; j++)

@@ -1294,14 +1294,67 @@ bool dw_var_set_at(DwModule *m, DwFunc *f, DwVar *v, uint64_t addr)
 
 /* ---- listing ---- */
 
+/* Has the variable of die a value at pc: a constant, or a location there? */
+static bool has_value_at(Dwarf_Die *die, Dwarf_Addr pc)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Op *expr;
+	size_t len;
+	if (dwarf_attr_integrate(die, DW_AT_const_value, &attr))
+		return true;
+	return dwarf_attr_integrate(die, DW_AT_location, &attr) &&
+	       dwarf_getlocation_addr(&attr, pc, &expr, &len, 1) == 1 && len > 0;
+}
+
+/*
+ * What -L lists at a function's entry, as SystemTap does: the parameters
+ * and outermost locals (not those of inner blocks) of the function's own
+ * DIE, in its order (an inlined copy's may differ from the origin's), each
+ * only if it has a value there: an optimized-out parameter, or a local that
+ * lives in a register only later ($ret), is left out.
+ */
+static DwVarList entry_vars(DwModule *m, DwFunc *f)
+{
+	Vec vars = {0};
+	Dwarf_Die die, d;
+	if (!dw_die(m, f->die_offset, &die) || dwarf_child(&die, &d) != 0)
+		return (DwVarList){NULL, 0};
+	do {
+		int tag = dwarf_tag(&d);
+		if (tag != DW_TAG_formal_parameter && tag != DW_TAG_variable)
+			continue;
+		if (!has_value_at(&d, f->entry - m->bias))
+			continue;
+		DwVar *v = var_from_die(m, &d, f->scope_offset, tag == DW_TAG_formal_parameter);
+		if (v->name && v->type)
+			vec_push(&vars, v);
+	} while (dwarf_siblingof(&d, &d) == 0);
+	return (DwVarList){(DwVar **)vars.items, vars.len};
+}
+
+/* A type's name as -L shows it: SystemTap leaves out array bounds (char[]). */
+static const char *listed_type_name(const char *name)
+{
+	Buf b = {0};
+	buf_puts(&b, "");
+	for (const char *p = name; *p; p++) {
+		buf_putc(&b, *p);
+		if (*p == '[')
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
+	}
+	return b.s;
+}
+
 const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool with_vars)
 {
 	Buf b = {0};
 	buf_printf(&b, "%s(\"%s@%s:%d\")", prefix, f->name, f->decl_file, f->decl_line);
 	if (!with_vars)
 		return b.s;
-	DwVarList vars = dw_vars_at(m, f, f->entry, true, true);
+	DwVarList vars = entry_vars(m, f);
 	for (int i = 0; i < vars.len; i++)
-		buf_printf(&b, " $%s:%s", vars.items[i]->name, vars.items[i]->type->name);
+		buf_printf(&b, " $%s:%s", vars.items[i]->name,
+			   listed_type_name(vars.items[i]->type->name));
 	return b.s;
 }

@@ -235,8 +235,9 @@ DwLineRow *dw_line_rows(DwModule *m, size_t *nrows);
 
 /*
  * kernel.function("vfs_read@fs/read_write.c:468") $file:struct file*
- * $buf:char* $count:size_t $pos:loff_t*  -- the -L form; -l stops before
- * the first $.
+ * $buf:char* $count:size_t $pos:loff_t*  -- the -L form, with what has a
+ * value at the entry (as in SystemTap: parameters and outermost locals);
+ * -l stops before the first $.
  */
 const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool with_vars);
 

@@ -213,9 +213,10 @@ bool needs_stmts(Node *n)
 
 static bool is_simple_value(const char *e)
 {
-	/* a temporary or a literal: safe to evaluate later */
+	/* a temporary or a literal: safe to evaluate later; "(x + 1)" is not */
 	return (e[0] == 't' && e[1] >= '0' && e[1] <= '9') || strncmp(e, "l->tmp", 6) == 0 ||
-	       e[0] == '"' || (e[0] >= '0' && e[0] <= '9') || e[0] == '(';
+	       e[0] == '"' || (e[0] >= '0' && e[0] <= '9') ||
+	       (e[0] == '-' && e[1] >= '0' && e[1] <= '9') || strcmp(e, c_long(INT64_MIN)) == 0;
 }
 
 /* Keeps a value in a temporary so that later statements cannot change it. */

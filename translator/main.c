@@ -408,7 +408,8 @@ static void name_module(Session *s, Vec *scripts)
 
 static int failed(Session *s, const char *what);
 
-static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *seen);
+static int load_tapset_dir(Session *s, Program *prog, const char *dir, bool macros_only,
+			   Vec *seen);
 
 /*
  * A tapset directory's subdirectories for the target, most specific first:
@@ -436,17 +437,19 @@ static Vec tapset_subdirs(Session *s, const char *dir)
 	return dirs;
 }
 
-static int load_tapsets(Session *s, const char *top, bool macros_only)
+/* Loads the tapsets of directory TOP into PROG: its macro files or its scripts. */
+static int load_tapsets(Session *s, Program *prog, const char *top, bool macros_only)
 {
 	Vec dirs = tapset_subdirs(s, top);
 	Vec seen = {0};
 	int count = 0;
 	for (int k = 0; k < dirs.len; k++)
-		count += load_tapset_dir(s, dirs.items[k], macros_only, &seen);
+		count += load_tapset_dir(s, prog, dirs.items[k], macros_only, &seen);
 	return count;
 }
 
-static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *seen)
+static int load_tapset_dir(Session *s, Program *prog, const char *dir, bool macros_only,
+			   Vec *seen)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -482,14 +485,13 @@ static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *s
 		SrcFile *f = read_source(path, true);
 		if (!f)
 			continue;
-		f->index = s->prog.files.len;
-		vec_push(&s->prog.files, f);
+		vec_push(&prog->files, f);
 		if (is_stpm) {
 			preproc_load_macros(f);
 		} else {
 			ParseResult r = {0};
 			parse_file(f, &r);
-			add_parse_result(&s->prog, &r);
+			add_parse_result(prog, &r);
 		}
 		count++;
 	}
@@ -539,35 +541,68 @@ static Vec user_scripts(Session *s)
 	return files;
 }
 
+/* Appends the files and definitions of FROM to PROG, after its own. */
+static void append_program(Program *prog, Program *from)
+{
+	Vec *dst[] = { &prog->files, &prog->globals, &prog->funcs, &prog->probes,
+		       &prog->aliases, &prog->embedded };
+	Vec *src[] = { &from->files, &from->globals, &from->funcs, &from->probes,
+		       &from->aliases, &from->embedded };
+	for (size_t k = 0; k < ARRAY_SIZE(dst); k++)
+		for (int i = 0; i < src[k]->len; i++)
+			vec_push(dst[k], src[k]->items[i]);
+}
+
+/*
+ * The fuzzer (testsuite/fuzz) forks each run here, once the library is
+ * parsed: that takes most of a run and does not depend on the input.
+ */
+static void fuzz_fork_point(void)
+{
+#ifdef __AFL_HAVE_MANUAL_CONTROL
+	__AFL_INIT();
+#endif
+}
+
+/*
+ * The program holds the library's macro files, the user's scripts, then
+ * the library's scripts.  No script sees another's @define macros, so the
+ * library's scripts are parsed first, into a program of their own.
+ */
 static void pass1(Session *s)
 {
 	pass_begin();
-	Vec users = user_scripts(s);
-	name_module(s, &users);
 	preproc_env.guru_mode = s->guru;
 	preproc_env.argc = s->script_args.len;
 	preproc_env.argv = (char **)s->script_args.items;
 	preproc_env.arg_used = arena_alloc(sizeof(bool) * (s->script_args.len + 1));
 
 	/* library macros first: every script may use them */
+	for (int i = 0; i < s->include_dirs.len; i++)
+		load_tapsets(s, &s->prog, s->include_dirs.items[i], true);
+	load_tapsets(s, &s->prog, s->tapset_dir, true);
+	Program lib = {0};
 	int nlib = 0;
 	for (int i = 0; i < s->include_dirs.len; i++)
-		load_tapsets(s, s->include_dirs.items[i], true);
-	load_tapsets(s, s->tapset_dir, true);
+		nlib += load_tapsets(s, &lib, s->include_dirs.items[i], false);
+	nlib += load_tapsets(s, &lib, s->tapset_dir, false);
+	/* argv.stp reads every argument: only the user's scripts count as using one */
+	memset(preproc_env.arg_used, 0, sizeof(bool) * (s->script_args.len + 1));
+	fuzz_fork_point();
 
+	Vec users = user_scripts(s);
+	name_module(s, &users);
 	for (int i = 0; i < users.len; i++) {
 		SrcFile *user = users.items[i];
-		user->index = s->prog.files.len;
 		vec_push(&s->prog.files, user);
 		ParseResult r = {0};
 		parse_file(user, &r);
 		add_parse_result(&s->prog, &r);
 	}
 	preproc_check_args();
-
-	for (int i = 0; i < s->include_dirs.len; i++)
-		nlib += load_tapsets(s, s->include_dirs.items[i], false);
-	nlib += load_tapsets(s, s->tapset_dir, false);
+	append_program(&s->prog, &lib);
+	for (int i = 0; i < s->prog.files.len; i++)
+		((SrcFile *)s->prog.files.items[i])->index = i;
 
 	if (error_count)
 		exit(failed(s, "Pass 1: parse failed."));

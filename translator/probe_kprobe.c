@@ -1,7 +1,8 @@
 /*
  * probe_kprobe.c - kprobe.function("name"), kprobe.function("name").return,
  * .maxactive(N), and kprobe.module("m").function("name"): probes on kernel
- * symbols by name, without debuginfo (runtime/kprobe.c).
+ * symbols by name, without debuginfo (runtime/kprobe.c).  A .return probe
+ * may keep values from the entry with @entry(expr).
  *
  * Names are checked against the target kernel's function symbols in pass
  * 2 when its debuginfo vmlinux (or the module's) is at hand, so that a
@@ -216,9 +217,9 @@ ProbeFamily family_kprobe = {
 	.first = "kprobe",
 	.resolve = resolve_kprobe,
 	.emit = emit_kprobes,
+	.lower_entry = lower_kprobe_entry,
 	.suffixes = kprobe_suffixes,
 	.shapes = kprobe_shapes,
 	.table_name = "stp_kprobes",
 	.ops_name = "stp_kprobe_ops",
-	.lower_entry = lower_kprobe_entry,
 };

@@ -231,6 +231,11 @@ static SrcFile *func_file(void *p) { return ((Func *)p)->file; }
 static SrcFile *probe_file(void *p) { return ((Probe *)p)->file; }
 static SrcFile *embedded_file(void *p) { return ((Embedded *)p)->loc.file; }
 
+/*
+ * A global declared in two files (twice in one is a parse error).  Functions
+ * of one name and arity are not duplicates but overloads, tried in priority
+ * order and, at one priority, in the order they were declared.
+ */
 static void check_duplicates(void)
 {
 	for (int i = 0; i < P->globals.len; i++) {
@@ -245,21 +250,6 @@ static void check_duplicates(void)
 			}
 			error_at(v->loc, "semantic error", "duplicate global variable '%s'", v->name);
 			note_at(w->loc, "'%s' was declared here first", w->name);
-		}
-	}
-	for (int i = 0; i < P->funcs.len; i++) {
-		Func *f = P->funcs.items[i];
-		for (int j = 0; j < i; j++) {
-			Func *g = P->funcs.items[j];
-			if (g->name != f->name || g->params.len != f->params.len ||
-			    g->priority != f->priority)
-				continue;
-			if ((f->is_private || g->is_private) && f->file != g->file)
-				continue;
-			error_at(f->loc, "semantic error",
-				 "duplicate function '%s' with %d parameters (give one a priority, "
-				 "function %s(...):N, to overload it)", f->name, f->params.len, f->name);
-			note_at(g->loc, "the other '%s' is here", g->name);
 		}
 	}
 }
@@ -1325,10 +1315,7 @@ static void resolve_expr(Node *n, Scope *sc)
 		resolve_expr(n->lhs, sc);
 		resolve_expr(n->rhs, sc);
 		return;
-	case ND_EMBEDDED_EXPR:
-		if (!sc->file->is_tapset && !S->guru)
-			error_at(n->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
+	case ND_EMBEDDED_EXPR:	/* the parser allowed it (tapset or -g) */
 		return;
 	case ND_AUTOCAST:	/* lowered when its operand's type is known (autocast.c) */
 		resolve_expr(n->lhs, sc);
@@ -1484,12 +1471,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 		if (sc->func)
 			sc->func->uses_next = true;
 		return;
-	case ND_RETURN:
-		if (!sc->func) {
-			error_at(n->loc, "semantic error",
-				 "'return' in a probe; use 'next' to leave a probe early");
-			return;
-		}
+	case ND_RETURN:		/* only in functions: the parser saw to it */
 		if (n->lhs)
 			resolve_expr(n->lhs, sc);
 		return;
@@ -1545,9 +1527,6 @@ static void resolve_func_body(Func *f)
 	if (f->is_embedded) {
 		if (strstr(f->body->str, "STAP_NEXT"))
 			f->uses_next = true;
-		if (!f->file->is_tapset && !S->guru)
-			error_at(f->body->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
 		return;
 	}
 	resolve_stmt(f->body, &sc);
@@ -1752,13 +1731,6 @@ bool resolve_program(Program *prog, Session *s)
 			error_at(v->init->loc, "semantic error",
 				 "array '%s' cannot have an initial value", v->name);
 	}
-	for (int i = 0; i < P->embedded.len; i++) {
-		Embedded *e = P->embedded.items[i];
-		if (!e->loc.file->is_tapset && !s->guru)
-			error_at(e->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
-	}
-
 	resolve_points();
 	if (error_count > errors)
 		return false;
