@@ -384,7 +384,6 @@ struct Component {
 	const char *name;	/* may hold * and ** wildcards, {a,b} */
 	Node *arg;		/* ND_NUM or ND_STR, or NULL */
 	bool has_arg;
-	char mark;		/* '?' or '!' after a brace alternative: {a("x")!, b} */
 	Loc loc;
 	Component *next;
 };
