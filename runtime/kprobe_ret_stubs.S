@@ -11,13 +11,11 @@
  * slot makes that lookup a subtraction, for 5 bytes each.
  */
 #include <linux/linkage.h>
-#include <linux/version.h>
 #include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
+#include "stp_kernel.h"
 
-/* STP_USE_FTRACE in stp.h */
-#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE) && \
-	defined(CONFIG_X86_64) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+#if STP_USE_FTRACE
 
 #define STP_RET_SLOTS 256	/* also in kprobe_ret.c */
 #define PT_REGS_SIZE 168	/* sizeof(struct pt_regs), checked in kprobe_ret.c */
@@ -28,7 +26,7 @@ SYM_CODE_START(stp_ret_stubs)
 	 * A function in flight returns here: unwinding the stack stops at
 	 * the stub (there is no room for the real return address).
 	 */
-	UNWIND_HINT_EMPTY
+	STP_UNWIND_HINT_STOP
 	int3		/* never run: the unwinder looks up (stub - 1) */
 	.rept STP_RET_SLOTS
 	call stp_ret_common

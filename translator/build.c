@@ -116,7 +116,7 @@ static bool compiled(const char *name)
 }
 
 /* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
-static bool run_logged(char *const argv[], const char *dir, const char *log)
+bool run_logged(char *const argv[], const char *dir, const char *log)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -337,6 +337,7 @@ static const char *runtime_cache(Session *s)
 		h = hash_str(files.items[i], h);
 		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
 	}
+	h = kfeatures_hash(s, h);
 	const char *root = stap_cache_root();
 	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
 				       (unsigned long long)h);
@@ -381,11 +382,14 @@ static const char *runtime_cache(Session *s)
 	if (!write_text(arena_printf("%s/Kbuild", work), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
 	const char *log = arena_printf("%s/build.log", work);
-	if (!run_kbuild(s, work, "stp_runtime.o", log, false) ||
-	    !archive_runtime(files, work, log)) {
-		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
-			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
-		show_log_problems(log, 20);
+	/* stp_features.h first: the runtime's #ifs follow the kernel's features */
+	bool ok = kfeatures_detect(s, work, log);
+	if (ok && (!run_kbuild(s, work, "stp_runtime.o", log, false) ||
+		   !archive_runtime(files, work, log))) {
+		kfeatures_explain_failure(s, log);
+		ok = false;
+	}
+	if (!ok) {
 		const char *kept = arena_printf("%s/runtime-failed.log", root);
 		copy_file(log, kept);
 		fprintf(stderr, "stap: the full log is %s\n", kept);
@@ -443,7 +447,8 @@ bool build_module(Session *s)
 	/* the archive last: ld takes from it what the objects before it need */
 	buf_printf(&kbuild, "%s-y := %s_main.o stp-module.o stp-runtime.a\n", name, name);
 	/* generated C must compile without a single warning */
-	buf_printf(&kbuild, "ccflags-y := -I%s -Werror\n", s->runtime_dir);
+	/* stp.h from the runtime's sources, the kernel's stp_features.h from its cache entry */
+	buf_printf(&kbuild, "ccflags-y := -I%s -I%s -Werror\n", s->runtime_dir, rt);
 	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", dir, strerror(errno));
 	const char *log = arena_printf("%s/build.log", dir);
