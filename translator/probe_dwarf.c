@@ -460,6 +460,7 @@ typedef struct Lower {
 	Node *n;
 	bool quiet;		/* @defined: a failure is no error */
 	bool failed;
+	bool frame_now;		/* a parameter in its frame is read now, not from a slot */
 	Vec indexes;		/* Node*: STP_IDX(k) */
 	DwModule *mod;		/* whose types the chain is in: @cast's or @var's module */
 } Lower;
@@ -634,6 +635,41 @@ static bool cast_element(Lower *lw, Val *v, Chain *ch)
 	return element_at(lw, v, ch, v->addr, v->type, v->type);
 }
 
+static int entry_slot(DerivedProbe *d, Node *expr, Loc loc);
+static void lower_value(Lower *lw, Node *n);
+
+/*
+ * A user function's parameter that lives in its frame (-O0 code) is dead
+ * memory once the function has returned, and since 6.11 the kernel's
+ * uretprobe trampoline saves registers below the returning stack pointer,
+ * over it: a .return probe reads such a parameter where the prologue has
+ * stored it, as @entry($name) would, and the memory it points to at the
+ * return.
+ */
+static bool frame_param_base(Lower *lw, DwVar *var, Val *v)
+{
+	Node *n = new_node(ND_TARGET, lw->n->loc);
+	n->name = arena_printf("$%s", var->name);
+	Lower at = { .d = lw->d, .dd = lw->dd, .n = n, .quiet = lw->quiet, .frame_now = true };
+	lower_value(&at, n);
+	if (at.failed) {
+		lw->failed = true;
+		return false;
+	}
+	v->value = arena_printf("stp_entry_slot(c, %d)", entry_slot(lw->d, n, n->loc));
+	v->addr = NULL;
+	v->reg = -1;
+	return true;
+}
+
+static bool in_user_frame(Lower *lw, DwVar *var, DwLoc *l)
+{
+	DwType *t = var->type;
+	return lw->dd->is_return && lw->dd->is_user && lw->d && !lw->frame_now && var->is_param &&
+	       l->kind == DL_MEMORY && (t->kind == DT_INT || t->kind == DT_POINTER) &&
+	       t->size > 0 && t->size <= 8;
+}
+
 /* A variable of the probed function at the probe's address. */
 static bool variable_base(Lower *lw, const char *name, Val *v)
 {
@@ -679,6 +715,8 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	DwLoc l = dw_var_location(dd->mod, var, addr);
 	v->type = var->type;
 	v->reg = -1;
+	if (in_user_frame(lw, var, &l))
+		return frame_param_base(lw, var, v);
 	switch (l.kind) {
 	case DL_REGISTER:
 		v->value = arena_printf("STP_REG(c, %d)", l.reg);
@@ -1146,6 +1184,38 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 	return h;
 }
 
+static TargetCode *entry_slot_code(int k)
+{
+	TargetCode *slot = arena_alloc(sizeof(*slot));
+	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
+	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
+	slot->write_size = 8;
+	slot->write_reg = -1;
+	return slot;
+}
+
+/* "slot k = expr" at the entry of d's function (its helper probe); returns k. */
+static int entry_slot(DerivedProbe *d, Node *expr, Loc loc)
+{
+	DwarfData *dd = d->data;
+	DerivedProbe *h = entry_helper(d);
+	int k = dd->nslots++;
+	dd->save_entry = true;
+
+	Node *lhs = new_node(ND_TARGET, loc);
+	lhs->name = "@entry";
+	lhs->target = entry_slot_code(k);
+	lhs->type = TY_LONG;
+	Node *assign = new_binary(ND_ASSIGN, 0, lhs, expr, loc);
+	Node *stmt = new_node(ND_EXPR_STMT, loc);
+	stmt->lhs = assign;
+	Node **tail = &h->probe->body->body;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = stmt;
+	return k;
+}
+
 /*
  * @entry(expr) in a .return probe: expr moves into the entry helper as
  * "slot k = expr" and its place reads slot k, kept in the kretprobe
@@ -1155,26 +1225,7 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 static void lower_entry(DerivedProbe *d, Node *n)
 {
 	DwarfData *dd = d->data;
-	DerivedProbe *h = entry_helper(d);
-	int k = dd->nslots++;
-	dd->save_entry = true;
-
-	TargetCode *slot = arena_alloc(sizeof(*slot));
-	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
-	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
-	slot->write_size = 8;
-	slot->write_reg = -1;
-	Node *lhs = new_node(ND_TARGET, n->loc);
-	lhs->name = "@entry";
-	lhs->target = slot;
-	lhs->type = TY_LONG;
-	Node *assign = new_binary(ND_ASSIGN, 0, lhs, n->lhs, n->loc);
-	Node *stmt = new_node(ND_EXPR_STMT, n->loc);
-	stmt->lhs = assign;
-	Node **tail = &h->probe->body->body;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = stmt;
+	TargetCode *slot = entry_slot_code(entry_slot(d, n->lhs, n->loc));
 
 	Node *next = n->next;
 	Loc loc = n->loc;
