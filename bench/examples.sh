@@ -28,9 +28,12 @@ dir=$(cd "$dir" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stap-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The kernel: STAP_EXAMPLES_RELEASE, or the VM's (the first with headers
-# under /lib/modules), since this host's own kernel may have none.
-release=${STAP_EXAMPLES_RELEASE:-$(cd /lib/modules && for r in *; do
+# The kernel: STAP_EXAMPLES_RELEASE, or the VM's default (VM_DIR/default),
+# or the first with headers under /lib/modules, since this host's own
+# kernel may have none.
+vm_default=${STAP_VM_DIR:-/var/lib/stap/vm}/default
+release=${STAP_EXAMPLES_RELEASE:-$(head -n 1 "$vm_default" 2> /dev/null ||
+	cd /lib/modules && for r in *; do
 	[ -e "$r/build/Makefile" ] && echo "$r"; done | head -n 1)}
 release_opt=${release:+-r $release}
 
