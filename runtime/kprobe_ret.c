@@ -266,6 +266,26 @@ fail:
 }
 
 /*
+ * stp_ret_v1_desc of the module whose stub block ends at end: the first
+ * function after it, at the next 16-byte boundary, or up to 48 bytes on
+ * where the kernel pads each function (6.12's CONFIG_CALL_PADDING puts
+ * 16 bytes, __pfx_stp_ret_v1_desc, before it).  NULL if it is not there.
+ */
+static void *stp_ret_find_desc(unsigned long end)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned long f = ALIGN(end, 16);
+	int k;
+
+	for (k = 0; k < 4; k++, f += 16) {
+		sprint_symbol(sym, f);
+		if (!strncmp(sym, "stp_ret_v1_desc+0x0/", 20))
+			return (void *)f;
+	}
+	return NULL;
+}
+
+/*
  * The slot of a stap module, this one or another, whose stub is at addr
  * and which hooked this task's return at frame; NULL if there is none.
  */
@@ -284,9 +304,8 @@ static struct stp_ret_slot *stp_ret_any_slot(unsigned long addr, struct task_str
 		sprint_symbol(sym, addr);
 		if (sscanf(sym, "stp_ret_stubs+0x%lx/0x%lx [", &off, &size) != 2)
 			return NULL;
-		describe = (void *)ALIGN(addr - off + size, 16);
-		sprint_symbol(sym, (unsigned long)describe);
-		if (strncmp(sym, "stp_ret_v1_desc+0x0/", 20))
+		describe = stp_ret_find_desc(addr - off + size);
+		if (!describe)
 			return NULL;
 		d = describe();
 		off = addr - d->stubs - 1;

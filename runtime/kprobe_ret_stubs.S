@@ -37,7 +37,8 @@ SYM_CODE_END(stp_ret_stubs)
 /*
  * The stub block's description, for another stap module that must find
  * a slot of ours from a stub address it meets (stp_ret_any_slot in
- * kprobe_ret.c): the first function after the block.  The "v1" names the
+ * kprobe_ret.c): the first function after the block, past the padding
+ * that some kernels put before every function.  The "v1" names the
  * layout of struct stp_ret_desc and struct stp_ret_slot.
  */
 SYM_FUNC_START(stp_ret_v1_desc)
