@@ -35,6 +35,10 @@ fi
 sh vm/install-kernel
 # the kernel's DWARF (the -dbg package's vmlinux) for kernel.function probes and stap -L
 sh vm/install-debuginfo
+# the second kernel of make check's portability tier: Debian's 6.12 cloud
+# kernel, with its DWARF (about 350 MB of downloads)
+sh vm/install-kernel 6.12-cloud-amd64
+sh vm/install-debuginfo 6.12-cloud-amd64
 
 say "building"
 [ -x configure ] || ./autogen.sh > /dev/null 2>&1

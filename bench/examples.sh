@@ -31,14 +31,16 @@ dir=$(cd "$dir" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stap-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The kernel: STAP_EXAMPLES_RELEASE, or the VM's (the newest in
-# $STAP_VM_DIR, /var/lib/stap/vm by default) when it has headers and
+# The kernel: STAP_EXAMPLES_RELEASE, or the VM's (its default, or else the
+# newest in $STAP_VM_DIR, /var/lib/stap/vm by default) when it has headers and
 # debuginfo, or else the first under /lib/modules that has both, since this
 # host's own kernel may have neither (and other kernels may be installed).
 has_build() {
 	[ -e "/lib/modules/$1/build/Makefile" ] && [ -e "/usr/lib/debug/boot/vmlinux-$1" ]
 }
-vm_release=$(ls "${STAP_VM_DIR:-/var/lib/stap/vm}" 2>/dev/null | sort | tail -n 1)
+vm_dir=${STAP_VM_DIR:-/var/lib/stap/vm}
+vm_release=$(cat "$vm_dir/default" 2> /dev/null ||
+	(cd "$vm_dir" 2> /dev/null && ls -d */ | tr -d / | sort | tail -n 1))
 if [ -n "$vm_release" ] && has_build "$vm_release"; then
 	default_release=$vm_release
 else

@@ -45,6 +45,7 @@
 #include <linux/timex.h>
 #include <linux/prandom.h>
 #include "stp_proto.h"
+#include "stp_kernel.h"	/* STP_USE_FTRACE ...: the kernel's mechanisms we use */
 
 struct pt_regs;
 struct stp_context;
@@ -910,14 +911,6 @@ struct stp_kprobe {
 };
 extern const struct stp_family_ops stp_kprobe_ops;
 
-/* kprobe.c runs probes on functions' ftrace sites from an ftrace_ops of its own */
-#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE) && \
-	defined(CONFIG_X86_64) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
-#define STP_USE_FTRACE 1
-#else
-#define STP_USE_FTRACE 0
-#endif
-
 /* .return probes there (kprobe_ret.c) */
 #define STP_RET_ENTRY_SLOTS 16	/* @entry values a call keeps; more: a kretprobe */
 bool stp_ret_start(void);
@@ -953,6 +946,9 @@ struct stp_uprobe {
 	struct inode *inode;
 	struct inode *exe_inode;
 	struct uprobe_consumer uc;
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	struct uprobe *uprobe;	/* what uprobe_register() returned */
+#endif
 	struct stp_uentry_table *entries;	/* save_entry: the calls in progress */
 	struct stp_uprobe *fills;	/* @entry's probe after the prologue: of this .return */
 	bool registered;

@@ -262,6 +262,39 @@ static struct inode *stp_path_inode(const char *path, int *rc)
 	return inode;
 }
 
+/*
+ * Since 6.12 uprobe_register() returns the uprobe, and unregistering
+ * it does not wait for its handlers: one uprobe_unregister_sync() after
+ * a batch does.  Before, unregistering takes the inode and offset, and
+ * waits.
+ */
+static int stp_uprobe_attach(struct stp_uprobe *p)
+{
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	p->uprobe = uprobe_register(p->inode, p->offset, 0, &p->uc);
+	return PTR_ERR_OR_ZERO(p->uprobe);
+#else
+	return uprobe_register(p->inode, p->offset, &p->uc);
+#endif
+}
+
+static void stp_uprobe_detach(struct stp_uprobe *p)
+{
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	uprobe_unregister_nosync(p->uprobe, &p->uc);
+#else
+	uprobe_unregister(p->inode, p->offset, &p->uc);
+#endif
+}
+
+/* after stp_uprobe_detach: no handler of those uprobes runs any more */
+static void stp_uprobe_sync(void)
+{
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	uprobe_unregister_sync();
+#endif
+}
+
 static int stp_uprobe_register_one(struct stp_uprobe *p)
 {
 	int rc;
@@ -287,7 +320,7 @@ static int stp_uprobe_register_one(struct stp_uprobe *p)
 			goto fail;
 		p->uc.handler = stp_uprobe_entry;
 	}
-	rc = uprobe_register(p->inode, p->offset, &p->uc);
+	rc = stp_uprobe_attach(p);
 	if (!rc)
 		return 0;
 	kvfree(p->entries);
@@ -347,12 +380,15 @@ static void stp_uprobe_unregister(void *probes, int n)
 	int i;
 
 	/* last first: an @entry probe of a .return probe (fills) is after it */
+	for (i = n - 1; i >= 0; i--)
+		if (ups[i].registered)
+			stp_uprobe_detach(&ups[i]);
+	stp_uprobe_sync();
 	for (i = n - 1; i >= 0; i--) {
 		struct stp_uprobe *p = &ups[i];
 
 		if (!p->registered)
 			continue;
-		uprobe_unregister(p->inode, p->offset, &p->uc);
 		kvfree(p->entries);
 		p->entries = NULL;
 		if (p->exe_inode)

@@ -409,6 +409,7 @@ static const char *runtime_cache(Session *s)
 		h = hash_file(arena_printf("%s/stapconf/%s.c", s->runtime_dir,
 					   (char *)tests.items[i]), h);
 	}
+	h = kfeatures_hash(s, h);
 	const char *root = stap_cache_root();
 	const char *dir = arena_printf("%s/runtime-%s-%016llx", root, s->kernel_release,
 				       (unsigned long long)h);
@@ -453,11 +454,14 @@ static const char *runtime_cache(Session *s)
 	if (!write_text(arena_printf("%s/Kbuild", work), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
 	const char *log = arena_printf("%s/build.log", work);
-	if (!run_kbuild(s, work, "stp_runtime.o", log, false) ||
-	    !archive_runtime(files, work, log) || !write_stapconf(s, work)) {
-		fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
-			"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
-		show_log_problems(log, 20);
+	/* stp_features.h first: the runtime's #ifs follow the kernel's features */
+	bool ok = kfeatures_detect(s, work, log);
+	if (ok && (!run_kbuild(s, work, "stp_runtime.o", log, false) ||
+		   !archive_runtime(files, work, log) || !write_stapconf(s, work))) {
+		kfeatures_explain_failure(s, log);
+		ok = false;
+	}
+	if (!ok) {
 		const char *kept = arena_printf("%s/runtime-failed.log", root);
 		copy_file(log, kept);
 		fprintf(stderr, "stap: the full log is %s\n", kept);

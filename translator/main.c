@@ -289,9 +289,16 @@ static const char *vm_dir(void)
 	return dir ? dir : STAP_VM_DIR;
 }
 
-/* The newest kernel release installed for the VM, or NULL. */
+/*
+ * The VM's kernel when no -r names one: the release in VM_DIR/default
+ * (install-kernel writes it), else the newest installed, or NULL.
+ */
 static const char *find_vm_release(void)
 {
+	const char *def = read_first_line(arena_printf("%s/default", vm_dir()));
+	if (def && *def && !strchr(def, '/') &&
+	    access(arena_printf("%s/%s/vmlinuz", vm_dir(), def), R_OK) == 0)
+		return def;
 	DIR *d = opendir(vm_dir());
 	const char *found = NULL;
 	struct dirent *e;

@@ -722,6 +722,14 @@ void dump_elaborated(FILE *out, Session *s);
 bool copy_file(const char *from, const char *to);
 /* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
 bool run_logged(char *const argv[], const char *dir, const char *log);
+
+/* kfeatures.c: the kernel's features, by the tests in runtime/features */
+uint64_t kfeatures_hash(Session *s, uint64_t h);	/* the tests, for the cache key */
+/* Compiles the tests against s's kernel into work/stp_features.h; false,
+   said in one message, when the kernel lacks what the runtime needs. */
+bool kfeatures_detect(Session *s, const char *work, const char *log);
+/* The runtime did not compile: which files, with their first error. */
+void kfeatures_explain_failure(Session *s, const char *log);
 /* Keeps the few most recently used runtime builds for release; returns how
    many it removed. */
 int prune_runtime_cache(const char *root, const char *release);

@@ -499,8 +499,10 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  --kernel FILE     the guest kernel (vmlinuz)\n"
-"  --release R       the kernel in $STAP_VM_DIR/R/vmlinuz (default: the\n"
-"                    only one there; STAP_VM_DIR defaults to " STAP_VM_DIR ")\n"
+"  --release R       the kernel in $STAP_VM_DIR/R/vmlinuz (default:\n"
+"                    $STAP_VM_RELEASE, else the one $STAP_VM_DIR/default\n"
+"                    names, else the only one there;\n"
+"                    STAP_VM_DIR defaults to " STAP_VM_DIR ")\n"
 "  --staprun-arg ARG an option for the guest's staprun, before the module\n"
 "                    (repeatable: --staprun-arg -c --staprun-arg 'ls /')\n"
 "  --staprun PATH    static staprun for the guest (default: next to\n"
@@ -536,7 +538,7 @@ static void usage(FILE *f)
 "  --shell           boot to a busybox shell on this terminal (debugging)\n"
 "  -v                show the qemu command and timings (-vv: the console)\n"
 "  -h, --help        this text\n"
-"Environment: STAP_VM_DIR, STAP_VM_QEMU (qemu binary), STAP_VM_SMP,\n"
+"Environment: STAP_VM_DIR, STAP_VM_RELEASE, STAP_VM_QEMU (qemu binary), STAP_VM_SMP,\n"
 "STAP_VM_DISK, STAP_VM_BUSYBOX\n"
 "(a static busybox; default /bin/busybox).\n", f);
 }
@@ -808,6 +810,25 @@ static void kernel_missing(const char *dir, const char *what)
 	exit(1);
 }
 
+/*
+ * The release named in DIR/default (install-kernel writes it when it
+ * installs the default kernel), or NULL when there is none.
+ */
+static char *default_release(const char *dir)
+{
+	char *path = xasprintf("%s/default", dir), line[256];
+	FILE *f = fopen(path, "r");
+
+	free(path);
+	if (!f)
+		return NULL;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line[0] && !strchr(line, '/') ? xstrdup(line) : NULL;
+}
+
 static const char *find_kernel(void)
 {
 	const char *dir = getenv("STAP_VM_DIR");
@@ -823,6 +844,10 @@ static const char *find_kernel(void)
 	}
 	if (!dir || !*dir)
 		dir = STAP_VM_DIR;
+	if (!S.release && getenv("STAP_VM_RELEASE") && *getenv("STAP_VM_RELEASE"))
+		S.release = getenv("STAP_VM_RELEASE");
+	if (!S.release)
+		S.release = default_release(dir);
 	if (S.release) {
 		path = xasprintf("%s/%s/vmlinuz", dir, S.release);
 		if (!is_file(path))
