@@ -15,6 +15,10 @@ say() { printf 'setup: %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "setup: run me as root: I install packages with apt-get" >&2; exit 1; }
 
 BUILD_DEPS="gcc make autoconf automake flex bison libdw-dev libelf-dev libc6-dev pkg-config"
+# the tests build user programs as users do: C++ and clang too
+BUILD_DEPS="$BUILD_DEPS g++ clang"
+# make check fuzzes the translator with AFL++ (testsuite/fuzz)
+BUILD_DEPS="$BUILD_DEPS afl++"
 export DEBIAN_FRONTEND=noninteractive
 missing=""
 for p in $BUILD_DEPS; do
@@ -31,6 +35,10 @@ fi
 sh vm/install-kernel
 # the kernel's DWARF (the -dbg package's vmlinux) for kernel.function probes and stap -L
 sh vm/install-debuginfo
+# the second kernel of make check's portability tier: Debian's 6.12 cloud
+# kernel, with its DWARF (about 350 MB of downloads)
+sh vm/install-kernel 6.12-cloud-amd64
+sh vm/install-debuginfo 6.12-cloud-amd64
 
 say "building"
 [ -x configure ] || ./autogen.sh > /dev/null 2>&1

@@ -4,14 +4,17 @@
  * handler, the floor that bench/probe-cost.sh compares stap's modules
  * with.
  *
- *	insmod kprobe-floor.ko [symbol=NAME] [ret=1] [tp=1] [ftrace=1]
+ *	insmod kprobe-floor.ko [symbol=NAME] [ret=1] [tp=1] [ftrace=1] [fprobe=1]
  *
  * Puts a kprobe with an empty pre-handler on NAME (default
  * __x64_sys_getppid), or with ret=1 a kretprobe with an empty return
  * handler, or with tp=1 an empty probe on the raw_syscalls:sys_enter
  * tracepoint (which every system call then passes), or with ftrace=1 an
  * empty ftrace_ops callback (with all registers saved, as stap's entry
- * probes on ftrace sites use) on NAME.  rmmod removes it.
+ * probes on ftrace sites use) on NAME, or with fprobe=1 an fprobe with
+ * an empty entry handler (with ret=1 an empty exit handler instead) on
+ * NAME, where the kernel exports fprobes (6.12's Debian kernels do, with
+ * the handlers' 6.12 arguments; 6.1's do not).  rmmod removes it.
  * bench/probe-cost.sh builds it with kbuild against the VM kernel's
  * headers.
  */
@@ -21,6 +24,9 @@
 #include <linux/kprobes.h>
 #include <linux/tracepoint.h>
 #include <linux/string.h>
+#ifdef CONFIG_FPROBE
+#include <linux/fprobe.h>
+#endif
 
 static char *symbol = "__x64_sys_getppid";
 module_param(symbol, charp, 0444);
@@ -38,7 +44,52 @@ static bool ftrace;
 module_param(ftrace, bool, 0444);
 MODULE_PARM_DESC(ftrace, "an ftrace_ops callback on the function instead of a kprobe");
 
+static bool fprobe;
+module_param(fprobe, bool, 0444);
+MODULE_PARM_DESC(fprobe, "an fprobe on the function instead (with ret=1: on its return)");
+
 static struct tracepoint *floor_tp;
+
+#ifdef CONFIG_FPROBE
+static int floor_fprobe_entry(struct fprobe *fp, unsigned long entry_ip, unsigned long ret_ip,
+			      struct pt_regs *regs, void *entry_data)
+{
+	return 0;
+}
+
+static void floor_fprobe_exit(struct fprobe *fp, unsigned long entry_ip, unsigned long ret_ip,
+			      struct pt_regs *regs, void *entry_data)
+{
+}
+
+static struct fprobe floor_fp;
+
+/* an fprobe on symbol: its entry handler, or with ret its exit handler only */
+static int floor_fprobe_register(void)
+{
+	const char *syms[] = { symbol };
+
+	if (ret)
+		floor_fp.exit_handler = floor_fprobe_exit;
+	else
+		floor_fp.entry_handler = floor_fprobe_entry;
+	return register_fprobe_syms(&floor_fp, syms, 1);
+}
+
+static void floor_fprobe_unregister(void)
+{
+	unregister_fprobe(&floor_fp);
+}
+#else
+static int floor_fprobe_register(void)
+{
+	return -EOPNOTSUPP;	/* the kernel has no fprobes for modules */
+}
+
+static void floor_fprobe_unregister(void)
+{
+}
+#endif
 
 static void notrace floor_ftrace_hit(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *ops, struct ftrace_regs *fregs)
@@ -81,6 +132,8 @@ static int __init floor_init(void)
 			return -ENOENT;
 		return tracepoint_probe_register(floor_tp, floor_tp_probe, NULL);
 	}
+	if (fprobe)
+		return floor_fprobe_register();
 	if (ftrace) {
 		/*
 		 * The function's address, from a kprobe that is never armed:
@@ -114,6 +167,8 @@ static void __exit floor_exit(void)
 	if (tp) {
 		tracepoint_probe_unregister(floor_tp, floor_tp_probe, NULL);
 		tracepoint_synchronize_unregister();
+	} else if (fprobe) {
+		floor_fprobe_unregister();
 	} else if (ftrace) {
 		unregister_ftrace_function(&floor_ops);
 		ftrace_free_filter(&floor_ops);
@@ -126,4 +181,4 @@ static void __exit floor_exit(void)
 module_init(floor_init);
 module_exit(floor_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("an empty kprobe, kretprobe, ftrace callback or tracepoint probe: the floor of probe cost");
+MODULE_DESCRIPTION("an empty kprobe, kretprobe, ftrace callback, fprobe or tracepoint probe: the floor of probe cost");

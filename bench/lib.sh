@@ -3,8 +3,9 @@
 # lib.sh - what the benchmark scripts share; sourced, not run.
 #
 # Sets BENCH (this directory), TOP (the source tree), STAP, STAPVM,
-# RELEASE (the VM kernel's release, from STAP_BENCH_RELEASE or the first
-# /lib/modules entry with headers) and SYSTEMTAP (SystemTap 4.8's stap,
+# RELEASE (the VM kernel's release, from STAP_BENCH_RELEASE, else the VM's
+# default kernel (VM_DIR/default, written by vm/install-kernel), else the
+# first /lib/modules entry with headers) and SYSTEMTAP (SystemTap 4.8's stap,
 # /usr/bin/stap), and defines:
 #	bench_tmpdir		a temporary directory, removed at exit
 #	systemtap_runtime DIR	a patched copy of SystemTap's runtime in DIR
@@ -19,6 +20,8 @@ SYSTEMTAP=${SYSTEMTAP:-/usr/bin/stap}
 
 if [ -n "${STAP_BENCH_RELEASE:-}" ]; then
 	RELEASE=$STAP_BENCH_RELEASE
+elif [ -s "${STAP_VM_DIR:-/var/lib/stap/vm}/default" ]; then
+	RELEASE=$(head -n 1 "${STAP_VM_DIR:-/var/lib/stap/vm}/default")
 else
 	RELEASE=$(cd /lib/modules && for r in *; do
 		[ -e "$r/build/Makefile" ] && echo "$r"; done | head -n 1)

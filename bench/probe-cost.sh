@@ -5,11 +5,14 @@
 # stap's modules, SystemTap 4.8's modules on the same scripts, and a
 # hand-written module with an empty handler (the floor).
 #
-#	bench/probe-cost.sh [N [REPEATS [BOOTS]]]   (default 200000 3 3)
-#	bench/probe-cost.sh --profile [N]           (default 200)
+#	bench/probe-cost.sh [-r RELEASE] [N [REPEATS [BOOTS]]]   (default 200000 3 3)
+#	bench/probe-cost.sh [-r RELEASE] --profile [N]           (default 200)
 #
-# Needs this tree built (make), the VM kernel (vm/install-kernel) and
-# SystemTap 4.8 installed.  Takes about 2 minutes to build, then 3 per boot.
+# Needs this tree built (make), the VM kernel (vm/install-kernel, or
+# vm/install-kernel KERNEL for -r's) and SystemTap 4.8 installed.  Takes
+# about 2 minutes to build, then 3 per boot.  -r RELEASE measures on
+# that kernel (default: STAP_BENCH_RELEASE, else lib.sh's); where
+# SystemTap 4.8 cannot build a row for it (6.12), its cells say n/a.
 #
 # In a VM booted with stap-vm --icount (qemu -icount shift=0, one CPU)
 # guest time counts instructions.  bench/getppid-loop calls getppid()
@@ -49,6 +52,11 @@
 # temporary directory, and the boot about 8 minutes.
 
 set -eu
+if [ "${1:-}" = -r ]; then
+	[ $# -ge 2 ] || { echo "probe-cost: -r needs a release" >&2; exit 2; }
+	export STAP_BENCH_RELEASE=$2
+	shift 2
+fi
 profile=
 if [ "${1:-}" = --profile ]; then
 	profile=1
@@ -71,7 +79,7 @@ fail() { echo "probe-cost: $*" >&2; cat "$log" >&2; exit 1; }
 
 step "listing the guest kernel's symbols (one boot)"
 printf 'grep " [tT] " /proc/kallsyms | grep -v "\\["\n' > kallsyms.sh
-"$STAPVM" --script -o System.map kallsyms.sh >> "$log" 2>&1 ||
+"$STAPVM" --release "$RELEASE" --script -o System.map kallsyms.sh >> "$log" 2>&1 ||
 	fail "cannot list the guest's /proc/kallsyms"
 build=$(readlink -f "/lib/modules/$RELEASE/build")
 mkdir kbuild
@@ -113,8 +121,8 @@ for r in $rows; do
 		fail "stap cannot build: ${script[$r]}"
 	if ! "$SYSTEMTAP" $u -R "$BENCH_TMP/runtime" -r "$BENCH_TMP/kbuild" -p4 \
 		-m systemtap_$r -e "${script[$r]}" >> "$log" 2>&1; then
-		# its tracepoint support builds against the kernel's source tree
-		[ $r = trace ] || fail "SystemTap cannot build: ${script[$r]}"
+		# its tracepoint support builds against the kernel's source
+		# tree; its runtime predates 6.12
 		step "SystemTap cannot build the $r row: ${script[$r]} (see the report)"
 		st_missing="$st_missing $r"
 	fi
@@ -126,6 +134,7 @@ make -s -C "/lib/modules/$RELEASE/build" M="$BENCH_TMP/floor" modules >> "$log" 
 	fail "cannot build bench/kprobe-floor.c"
 # Debug info only makes the initramfs bigger; the code stays the same.
 for ko in ours_*.ko systemtap_*.ko floor/kprobe-floor.ko; do
+	[ -e "$ko" ] || continue	# no systemtap_*.ko: SystemTap built none
 	objcopy --strip-debug "$ko" "guest/$(basename "$ko")"
 done
 gcc -static -O2 -Wall -o guest/getppid-loop "$BENCH/getppid-loop.c" >> "$log" 2>&1 ||
@@ -146,6 +155,13 @@ tar -C user -cf guest/systemtap-user.tar .
 
 cases="none:none: floor:insmod:kprobe-floor.ko floor_ret:insmod:kprobe-floor.ko:ret=1"
 cases="$cases floor_tp:insmod:kprobe-floor.ko:tp=1 floor_ftrace:insmod:kprobe-floor.ko:ftrace=1"
+# fprobes (an ftrace_ops, and rethook for the exit), where modules may use them
+fprobes=
+if grep -q '^CONFIG_FPROBE=y' "/lib/modules/$RELEASE/build/.config"; then
+	fprobes=1
+	cases="$cases floor_fprobe:insmod:kprobe-floor.ko:fprobe=1"
+	cases="$cases floor_fprobe_ret:insmod:kprobe-floor.ko:fprobe=1,ret=1"
+fi
 for r in $rows; do
 	cases="$cases ours_$r:stap:ours_$r.ko"
 	case " $st_missing " in
@@ -185,7 +201,7 @@ if [ -n "$profile" ]; then
 				"$BENCH_TMP" $k > monitor.in
 			k=$((k + 1)) ;;
 		esac
-	done < <(STAP_VM_QEMU=$BENCH_TMP/qemu-trace "$STAPVM" --icount --script \
+	done < <(STAP_VM_QEMU=$BENCH_TMP/qemu-trace "$STAPVM" --release "$RELEASE" --icount --script \
 		"${extra[@]}" "$BENCH/probe-cost-guest.sh" --trace "$n" 1 $cases 2>> "$log")
 	kill $reader 2> /dev/null || true
 	LC_ALL=C sort -k1,1 -k3,3 symbols.txt > symbols.sorted
@@ -197,7 +213,7 @@ fi
 
 for b in $(seq "$boots"); do
 	step "boot $b of $boots: $n getppid() calls, $repeats times, per module"
-	"$STAPVM" --icount --script --timeout 3000 "${extra[@]}" \
+	"$STAPVM" --release "$RELEASE" --icount --script --timeout 3000 "${extra[@]}" \
 		"$BENCH/probe-cost-guest.sh" "$n" "$repeats" $cases \
 		> "boot$b.txt" 2>> "$log" || fail "boot $b failed"
 	grep -q ' error ' "boot$b.txt" && fail "boot $b: $(grep ' error ' "boot$b.txt")"
@@ -226,6 +242,7 @@ floor_ret=$(per_hit floor_ret)
 floor_tp=$(per_hit floor_tp)
 floor_ftrace=$(per_hit floor_ftrace)
 machine_report
+echo "# kernel: $RELEASE"
 echo "# $boots boots x $repeats runs of $n getppid() calls per module; stap-vm --icount"
 echo
 echo "Instructions per getppid() call (median), and what a probe adds to it:"
@@ -256,6 +273,13 @@ echo "$(calc %+.0f "$floor_ftrace - $none"): over that floor, ours adds" \
      "$(calc %+.0f "$(per_hit ours_count) - $floor_ftrace") (\`n++\`)," \
      "$(calc %+.0f "$(per_hit ours_map) - $floor_ftrace") (\`m[pid()]++\`) and" \
      "$(calc %+.0f "$(per_hit ours_stat) - $floor_ftrace") (\`a <<< 1\`)."
+if [ -n "$fprobes" ]; then
+	echo
+	echo "This kernel lets modules use fprobes: an empty fprobe entry handler adds" \
+	     "$(calc %+.0f "$(per_hit floor_fprobe) - $none"), an empty exit handler" \
+	     "$(calc %+.0f "$(per_hit floor_fprobe_ret) - $none") (the kretprobe floor:" \
+	     "$(calc %+.0f "$floor_ret - $none"))."
+fi
 echo
 echo "Spread: (max - min) / median of all runs of each case, in percent (runs):"
 echo

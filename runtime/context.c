@@ -15,6 +15,7 @@
 #define STP_TRYLOCK_DELAY_US 10
 
 struct stp_context __percpu *stp_contexts;
+struct stp_probe_time __percpu *stp_probe_times;	/* stap -t: timing.c */
 
 int stp_contexts_init(void)
 {

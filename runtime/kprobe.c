@@ -24,11 +24,19 @@
 #include <linux/version.h>
 #include "stp.h"
 
+/*
+ * The registers as SystemTap shows them to a probe: the instruction
+ * pointer at the probed address (addr()), not past the breakpoint as
+ * kprobes leave it; put back before kprobes goes on.
+ */
 static int stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct stp_kprobe *p = container_of(kp, struct stp_kprobe, u.kp);
+	unsigned long saved_ip = instruction_pointer(regs);
 
+	instruction_pointer_set(regs, (unsigned long)kp->addr);
 	stp_run_probe(p->probe, regs);
+	instruction_pointer_set(regs, saved_ip);
 	return 0;
 }
 
@@ -111,9 +119,9 @@ static void notrace stp_ftrace_hit(unsigned long ip, unsigned long parent_ip,
 		else
 			hi = mid;
 	}
-	/* as a kprobe would: the registers of a breakpoint hit at ip */
+	/* as stp_kprobe_pre shows a kprobe's: the instruction pointer at ip */
 	saved_ip = instruction_pointer(regs);
-	instruction_pointer_set(regs, ip + sizeof(kprobe_opcode_t));
+	instruction_pointer_set(regs, ip);
 	for (; lo < g->n && g->ips[lo] == ip; lo++) {
 		struct stp_kprobe *p = g->probes[lo];
 
@@ -351,7 +359,8 @@ static int stp_kprobe_register(void *probes, int n)
 	}
 	stp_ftrace_start(kps, n);
 	for (i = 0; i < n; i++) {
-		if (kps[i].on_ftrace || kps[i].uses_rp)
+		/* an optional probe that did not register (its module is not loaded) stays out */
+		if (!kps[i].registered || kps[i].on_ftrace || kps[i].uses_rp)
 			continue;
 		rc = stp_kprobe_arm(&kps[i]);
 		if (rc) {

@@ -7,21 +7,23 @@
  * (kprobe_ftrace_handler, rethook's instance list, its trampoline saving
  * every register; doc/performance.md), and 6.1 offers modules nothing
  * cheaper: rethook, fprobe and the function-graph tracer are not
- * exported.  So our ftrace_ops does what they do, with a fixed table:
- * at entry it takes a free slot, keeps the return address there and
- * puts the address of the slot's stub (kprobe_ret_stubs.S) in its place; the
- * function returns to the stub, which calls stp_ret_hit.
+ * exported (6.12 exports fprobes, which cost more than this:
+ * doc/kernels.md).  So our ftrace_ops does what they do, with a fixed
+ * table: at entry it takes a free slot, keeps the return address there
+ * and puts the address of the slot's stub (kprobe_ret_stubs.S) in its
+ * place; the function returns to the stub, which calls stp_ret_hit.
  *
  * A function still running when the script stops would return into
  * freed module text, so stp_ret_stop puts each one's return address back
  * (all CPUs stopped), for every task, the CPUs' idle tasks included: on
  * its stack, or where a kretprobe, the function graph tracer or another
- * stap module that hooked the same return after us keeps it.  Returns it
- * cannot reach (a hook it does not know) are waited for, 10 s, then by a
- * thread that keeps the module loaded until they have passed.  Then it
- * waits until no task can still be inside a stub (RCU tasks).  A task
- * that exits inside a probed function never returns: its slot is freed
- * with the task.
+ * stap module that hooked the same return after us keeps it (the graph
+ * tracer's layout changed in 6.8: the kernel's feature tests say which
+ * one this kernel has).  Returns it cannot reach (a hook it does not
+ * know) are waited for, 10 s, then by a thread that keeps the module
+ * loaded until they have passed.  Then it waits until no task can still
+ * be inside a stub (RCU tasks).  A task that exits inside a probed
+ * function never returns: its slot is freed with the task.
  */
 #include <linux/kprobes.h>
 #include <linux/ftrace.h>
@@ -273,6 +275,26 @@ fail:
 }
 
 /*
+ * stp_ret_v1_desc of the module whose stub block ends at end: the first
+ * function after it, at the next 16-byte boundary, or up to 48 bytes on
+ * where the kernel pads each function (6.12's CONFIG_CALL_PADDING puts
+ * 16 bytes, __pfx_stp_ret_v1_desc, before it).  NULL if it is not there.
+ */
+static void *stp_ret_find_desc(unsigned long end)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned long f = ALIGN(end, 16);
+	int k;
+
+	for (k = 0; k < 4; k++, f += 16) {
+		sprint_symbol(sym, f);
+		if (!strncmp(sym, "stp_ret_v1_desc+0x0/", 20))
+			return (void *)f;
+	}
+	return NULL;
+}
+
+/*
  * The slot of a stap module, this one or another, whose stub is at addr
  * and which hooked this task's return at frame; NULL if there is none.
  */
@@ -291,9 +313,8 @@ static struct stp_ret_slot *stp_ret_any_slot(unsigned long addr, struct task_str
 		sprint_symbol(sym, addr);
 		if (sscanf(sym, "stp_ret_stubs+0x%lx/0x%lx [", &off, &size) != 2)
 			return NULL;
-		describe = (void *)ALIGN(addr - off + size, 16);
-		sprint_symbol(sym, (unsigned long)describe);
-		if (strncmp(sym, "stp_ret_v1_desc+0x0/", 20))
+		describe = stp_ret_find_desc(addr - off + size);
+		if (!describe)
 			return NULL;
 		d = describe();
 		off = addr - d->stubs - 1;
@@ -333,6 +354,49 @@ static bool stp_ret_follow(unsigned long *holder, struct task_struct *t, unsigne
 	return false;
 }
 
+/*
+ * Where the graph tracer keeps t's return from frame, if it hooked that
+ * return after us: its return stack is an array of records before 6.8;
+ * since, a stack of words where each call's record sits among other
+ * tracers' data, at offsets only fgraph.c knows, so every word is tried
+ * as the start of a record (stp_ret_follow checks what the record holds).
+ */
+#if defined(STP_HAVE_FGRAPH_RET_STACK_ENTRIES)
+static bool stp_ret_fgraph_unhook(struct task_struct *t, unsigned long *frame,
+				  unsigned long stub, unsigned long ret)
+{
+	int i, top = min(t->curr_ret_stack, FTRACE_RETFUNC_DEPTH - 1);
+
+	for (i = 0; t->ret_stack && i <= top; i++)
+		if (t->ret_stack[i].retp == frame &&
+		    stp_ret_follow(&t->ret_stack[i].ret, t, frame, stub, ret))
+			return true;
+	return false;
+}
+#elif defined(STP_HAVE_FGRAPH_RET_STACK_WORDS)
+static bool stp_ret_fgraph_unhook(struct task_struct *t, unsigned long *frame,
+				  unsigned long stub, unsigned long ret)
+{
+	const int words = sizeof(struct ftrace_ret_stack) / sizeof(long);
+	unsigned long *stack = t->ret_stack;
+	int i, top = min_t(int, t->curr_ret_stack, PAGE_SIZE / sizeof(long)) - words;
+
+	for (i = 0; stack && i <= top; i++) {
+		struct ftrace_ret_stack *rs = (struct ftrace_ret_stack *)&stack[i];
+
+		if (rs->retp == frame && stp_ret_follow(&rs->ret, t, frame, stub, ret))
+			return true;
+	}
+	return false;
+}
+#else
+static bool stp_ret_fgraph_unhook(struct task_struct *t, unsigned long *frame,
+				  unsigned long stub, unsigned long ret)
+{
+	return false;	/* not found: the return is waited for */
+}
+#endif
+
 static bool stp_ret_unhook(struct task_struct *t, unsigned long *frame,
 			   unsigned long stub, unsigned long ret)
 {
@@ -340,7 +404,7 @@ static bool stp_ret_unhook(struct task_struct *t, unsigned long *frame,
 
 	if (f >= lo && f <= lo + THREAD_SIZE - sizeof(long) && stp_ret_follow(frame, t, frame, stub, ret))
 		return true;
-#ifdef CONFIG_RETHOOK
+#ifdef STP_HAVE_RETHOOK_FRAME
 	{
 		struct rethook_node *rh;
 
@@ -349,17 +413,7 @@ static bool stp_ret_unhook(struct task_struct *t, unsigned long *frame,
 				return true;
 	}
 #endif
-#ifdef CONFIG_FUNCTION_GRAPH_TRACER
-	if (t->ret_stack) {
-		int i, top = min(t->curr_ret_stack, FTRACE_RETFUNC_DEPTH - 1);
-
-		for (i = 0; i <= top; i++)
-			if (t->ret_stack[i].retp == frame &&
-			    stp_ret_follow(&t->ret_stack[i].ret, t, frame, stub, ret))
-				return true;
-	}
-#endif
-	return false;
+	return stp_ret_fgraph_unhook(t, frame, stub, ret);
 }
 
 /*

@@ -11,13 +11,11 @@
  * slot makes that lookup a subtraction, for 5 bytes each.
  */
 #include <linux/linkage.h>
-#include <linux/version.h>
 #include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
+#include "stp_kernel.h"
 
-/* STP_USE_FTRACE in stp.h */
-#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE) && \
-	defined(CONFIG_X86_64) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+#if STP_USE_FTRACE
 
 #define STP_RET_SLOTS 256	/* also in kprobe_ret.c */
 #define PT_REGS_SIZE 168	/* sizeof(struct pt_regs), checked in kprobe_ret.c */
@@ -28,7 +26,7 @@ SYM_CODE_START(stp_ret_stubs)
 	 * A function in flight returns here: unwinding the stack stops at
 	 * the stub (there is no room for the real return address).
 	 */
-	UNWIND_HINT_EMPTY
+	STP_UNWIND_HINT_STOP
 	int3		/* never run: the unwinder looks up (stub - 1) */
 	.rept STP_RET_SLOTS
 	call stp_ret_common
@@ -39,7 +37,8 @@ SYM_CODE_END(stp_ret_stubs)
 /*
  * The stub block's description, for another stap module that must find
  * a slot of ours from a stub address it meets (stp_ret_any_slot in
- * kprobe_ret.c): the first function after the block.  The "v1" names the
+ * kprobe_ret.c): the first function after the block, past the padding
+ * that some kernels put before every function.  The "v1" names the
  * layout of struct stp_ret_desc and struct stp_ret_slot.
  */
 SYM_FUNC_START(stp_ret_v1_desc)

@@ -251,32 +251,45 @@ static struct module *stp_module_named(const char *name)
 }
 
 /*
- * Where the module's symbol is now, for @var of the module's static data
- * (the translator gives the variable's offset from a symbol of its
- * section that the module has only once).  The module's symbol table
- * holds its data symbols (CONFIG_KALLSYMS_ALL).  Looked up at each read:
- * the module may come and go while the script runs; the walk is over
- * the loaded modules and that module's symbols.
+ * Where the module's symbol is now: 0, -ENODEV (the module is not
+ * loaded) or -ENOENT (it has no such symbol).  The module's symbol table
+ * holds its data symbols (CONFIG_KALLSYMS_ALL).  The walk is over the
+ * loaded modules and that module's symbols.
  */
-u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol)
+long stp_kmod_lookup(const char *module, const char *symbol, u64 *addr)
 {
 	struct mod_kallsyms *ks;
 	struct module *mod;
-	u64 addr = 0;
 	unsigned int i;
 
-	if (c->last_error)
-		return 0;
+	*addr = 0;
 	rcu_read_lock_sched();
 	mod = stp_module_named(module);
 	ks = mod ? rcu_dereference_sched(mod->kallsyms) : NULL;
-	for (i = 1; ks && i < ks->num_symtab && !addr; i++)
+	for (i = 1; ks && i < ks->num_symtab && !*addr; i++)
 		if (!strcmp(ks->strtab + ks->symtab[i].st_name, symbol))
-			addr = ks->symtab[i].st_value;
+			*addr = ks->symtab[i].st_value;
 	rcu_read_unlock_sched();
-	if (!mod)
+	return !mod ? -ENODEV : !*addr ? -ENOENT : 0;
+}
+
+/*
+ * For @var of a module's static data (the translator gives the
+ * variable's offset from a symbol of its section that the module has
+ * only once): looked up at each read, since the module may come and go
+ * while the script runs.
+ */
+u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol)
+{
+	u64 addr;
+	long rc;
+
+	if (c->last_error)
+		return 0;
+	rc = stp_kmod_lookup(module, symbol, &addr);
+	if (rc == -ENODEV)
 		stp_errorf(c, NULL, "module %s is not loaded", module);
-	else if (!addr)
+	else if (rc)
 		stp_errorf(c, NULL, "module %s has no symbol %s", module, symbol);
 	return addr;
 }

@@ -199,6 +199,9 @@ static void stp_stop_session(void)
 			stp_run_session_probes(stp_script.error, stp_script.nerror);
 	}
 	atomic_set(&stp_session_state, STP_SESSION_STOPPED);
+	/* stap -t: the probe hit report comes before the totals, as in SystemTap */
+	if (stp_script.timing && state != STP_SESSION_LOADED)
+		stp_script.timing->report();
 	/*
 	 * The totals travel in STP_MSG_STOPPED, which is never dropped, and
 	 * stapio reports them: a warning in a buffer that a flood filled
@@ -245,8 +248,9 @@ const struct kernel_param_ops stp_param_ops_s64 = {
 /*
  * A module links only the runtime files its code reaches (see
  * translator/build.c), so regex.c, tapset.c and usym.c, whose state is
- * made here at init, may be missing.  These do-nothing stand-ins take
- * their place then; when a file is linked, its own definitions win.
+ * made here at init, and stdin.c, which the transport calls, may be
+ * missing.  These do-nothing stand-ins take their place then; when a
+ * file is linked, its own definitions win.
  */
 int __weak stp_regex_init(void)
 {
@@ -274,6 +278,12 @@ void __weak stp_usym_exit(void)
 {
 }
 
+/* No stdin probes: stapio has no business sending input. */
+int __weak stp_stdin_deliver(const char __user *buf, size_t len)
+{
+	return -EINVAL;
+}
+
 static int __init stp_init(void)
 {
 	int rc;
@@ -281,6 +291,11 @@ static int __init stp_init(void)
 	rc = stp_contexts_init();
 	if (rc)
 		return rc;
+	if (stp_script.timing) {
+		rc = stp_script.timing->init();
+		if (rc)
+			goto err_contexts;
+	}
 	rc = stp_regex_init();
 	if (rc)
 		goto err_contexts;
@@ -304,6 +319,8 @@ err_globals:
 err_contexts:
 	stp_tapset_exit();
 	stp_regex_exit();
+	if (stp_script.timing)
+		stp_script.timing->exit();
 	stp_contexts_exit();
 	return rc;
 }
@@ -318,6 +335,8 @@ static void __exit stp_exit(void)
 		stp_script.free_globals();
 	stp_tapset_exit();
 	stp_regex_exit();
+	if (stp_script.timing)
+		stp_script.timing->exit();
 	stp_contexts_exit();
 }
 

@@ -14,8 +14,16 @@
  * process("PATH").syscall and .syscall.return (process.syscall: any
  * program, process(PID).syscall: one process) are raw_syscalls'
  * sys_enter and sys_exit, filtered here by the calling process.
+ *
+ * .thread.begin and .thread.end are the threads after a process's first:
+ * a thread begins where it first runs, at the return of schedule_tail()
+ * (a kretprobe: in the new thread, before its first user instruction),
+ * and ends at sched_process_exit, in the thread.  Threads of a
+ * process("PATH") are known by their program (begin) or by their process
+ * having begun running it (end, as for .end).
  */
 #include <linux/tracepoint.h>
+#include <linux/kprobes.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/binfmts.h>
@@ -41,6 +49,17 @@ static void stp_remember(pid_t tgid)
 			return;
 }
 
+/* Whether tgid was remembered (it stays remembered). */
+static bool stp_known(pid_t tgid)
+{
+	int i;
+
+	for (i = 0; i < STP_PROCESS_MAX; i++)
+		if (atomic_read(&stp_tgids[i]) == tgid)
+			return true;
+	return false;
+}
+
 /* Whether tgid was remembered; it is forgotten. */
 static bool stp_forget(pid_t tgid)
 {
@@ -62,13 +81,35 @@ static void stp_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	for (i = 0; i < stp_nprocs; i++) {
 		struct stp_process_probe *pp = &stp_procs[i];
 
-		if (pp->is_syscall || (pp->path && pp->inode != inode))
+		if (pp->is_syscall || pp->pid || (pp->path && pp->inode != inode))
 			continue;
 		if (pp->path && !remembered) {
 			stp_remember(p->tgid);
 			remembered = true;
 		}
-		if (!pp->is_end)
+		if (!pp->is_end && !pp->is_thread)
+			stp_run_probe(pp->probe, task_pt_regs(p));
+	}
+}
+
+static struct inode *stp_current_exe(void);
+
+/* A thread other than its process's first: its .thread.end probes. */
+static void stp_thread_ended(struct task_struct *p)
+{
+	bool known = false, looked = false;
+	int i;
+
+	for (i = 0; i < stp_nprocs; i++) {
+		struct stp_process_probe *pp = &stp_procs[i];
+
+		if (!pp->is_thread || !pp->is_end || (pp->pid && pp->pid != p->tgid))
+			continue;
+		if (pp->path && !looked) {
+			known = stp_known(p->tgid);
+			looked = true;
+		}
+		if (!pp->path || known)
 			stp_run_probe(pp->probe, task_pt_regs(p));
 	}
 }
@@ -78,16 +119,50 @@ static void stp_on_exit(void *data, struct task_struct *p)
 	bool known;
 	int i;
 
+	/* its memory is gone by now: a kernel thread is told by its flag */
+	if (p->pid != p->tgid && !(p->flags & PF_KTHREAD))
+		stp_thread_ended(p);
 	if (atomic_read(&p->signal->live))
 		return;		/* not the last thread */
 	known = stp_forget(p->tgid);
 	for (i = 0; i < stp_nprocs; i++) {
 		struct stp_process_probe *pp = &stp_procs[i];
 
-		if (pp->is_end && !pp->is_syscall && (!pp->path || known))
+		if (pp->is_end && !pp->is_syscall && !pp->is_thread && (!pp->path || known))
 			stp_run_probe(pp->probe, task_pt_regs(p));
 	}
 }
+
+/* A new task runs for the first time: a new thread's .thread.begin probes. */
+static int stp_on_task_start(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct inode *exe = NULL;
+	bool have_exe = false;
+	int i;
+
+	if (current->pid == current->tgid || !current->mm)
+		return 0;	/* a process's first thread, or a kernel thread */
+	for (i = 0; i < stp_nprocs; i++) {
+		struct stp_process_probe *pp = &stp_procs[i];
+
+		if (!pp->is_thread || pp->is_end || (pp->pid && pp->pid != current->tgid))
+			continue;
+		if (pp->path && !have_exe) {
+			exe = stp_current_exe();
+			have_exe = true;
+		}
+		if (!pp->path || exe == pp->inode)
+			stp_run_probe(pp->probe, task_pt_regs(current));
+	}
+	return 0;
+}
+
+static struct kretprobe stp_task_start_rp = {
+	.kp.symbol_name = "schedule_tail",
+	.handler = stp_on_task_start,
+	.maxactive = 64,
+};
+static bool stp_task_start_registered;
 
 /*
  * ---- process("PATH").syscall and .syscall.return ----
@@ -185,6 +260,7 @@ static int stp_process_register(void *probes, int n)
 {
 	struct stp_process_probe *ps = probes;
 	bool wanted[STP_NTPS] = { false };
+	bool thread_begin = false;
 	struct path path;
 	int i, t, rc = 0;
 
@@ -193,6 +269,8 @@ static int stp_process_register(void *probes, int n)
 	for (i = 0; i < n; i++) {
 		if (ps[i].is_syscall) {
 			wanted[ps[i].is_return ? STP_TP_SYS_EXIT : STP_TP_SYS_ENTER] = true;
+		} else if (ps[i].is_thread && !ps[i].is_end) {
+			thread_begin = true;
 		} else {
 			wanted[STP_TP_EXEC] = true;	/* .end knows the process from its begin */
 			wanted[STP_TP_EXIT] |= ps[i].is_end;
@@ -220,6 +298,14 @@ static int stp_process_register(void *probes, int n)
 			goto fail;
 		}
 	}
+	if (thread_begin) {
+		rc = register_kretprobe(&stp_task_start_rp);
+		if (rc) {
+			stp_probe_failed(ps[0].probe, "cannot probe schedule_tail", rc);
+			goto fail;
+		}
+		stp_task_start_registered = true;
+	}
 	return 0;
 fail:
 	stp_process_unregister(probes, n);
@@ -232,6 +318,10 @@ static void stp_process_unregister(void *probes, int n)
 	bool any = false;
 	int i, t;
 
+	if (stp_task_start_registered) {	/* waits for its handlers */
+		unregister_kretprobe(&stp_task_start_rp);
+		stp_task_start_registered = false;
+	}
 	for (t = 0; t < STP_NTPS; t++) {
 		if (!stp_tps[t].tp)
 			continue;

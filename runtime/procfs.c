@@ -2,9 +2,11 @@
 /*
  * procfs.c - procfs("NAME").read and .write: the file
  * /proc/systemtap/MODULE/NAME.  A read() from its start runs the .read
- * probe, which fills the file's buffer through $value; the reader then
+ * probes, which fill the file's buffer through $value; the reader then
  * gets the buffer.  A write() puts what was written (up to the buffer's
- * size) in the buffer and runs the .write probe.  Both happen in the
+ * size) in the buffer and runs the .write probes.  A file's probes of a
+ * kind run in the script's order (two "probe prometheus" bodies append
+ * to one $value).  Both happen in the
  * reading or writing process, under the file's mutex; the probe itself
  * runs as any other (preemption off, no sleeping).
  */
@@ -21,18 +23,23 @@
 static struct proc_dir_entry *stp_procfs_dir;
 static char stp_procfs_dir_name[80];	/* "systemtap/MODULE" */
 
-/* Runs probe with the file's buffer as its $value. */
-static void stp_procfs_run(const struct stp_probe *probe, char *buf, size_t size)
+/* Runs the file f's probes of one kind with its buffer as their $value. */
+static void stp_procfs_run(struct stp_procfs *f, bool writes)
 {
+	struct stp_procfs *p;
 	struct stp_context *c;
 
-	preempt_disable();
-	c = this_cpu_ptr(stp_contexts);
-	c->procfs_buf = buf;
-	c->procfs_size = size;
-	stp_run_probe(probe, NULL);
-	c->procfs_buf = NULL;
-	preempt_enable();
+	for (p = f; p; p = p->next) {
+		if (p->is_write != writes)
+			continue;
+		preempt_disable();
+		c = this_cpu_ptr(stp_contexts);
+		c->procfs_buf = f->buf;
+		c->procfs_size = f->bufsize;
+		stp_run_probe(p->probe, NULL);
+		c->procfs_buf = NULL;
+		preempt_enable();
+	}
 }
 
 static ssize_t stp_procfs_read(struct file *file, char __user *ubuf, size_t count,
@@ -41,12 +48,12 @@ static ssize_t stp_procfs_read(struct file *file, char __user *ubuf, size_t coun
 	struct stp_procfs *f = pde_data(file_inode(file));
 	ssize_t rc;
 
-	if (!f->read_probe)
+	if (!f->readable)
 		return -EINVAL;
 	mutex_lock(&f->lock);
 	if (*ppos == 0) {
 		f->buf[0] = '\0';
-		stp_procfs_run(f->read_probe, f->buf, f->bufsize);
+		stp_procfs_run(f, false);
 	}
 	rc = simple_read_from_buffer(ubuf, count, ppos, f->buf, strnlen(f->buf, f->bufsize));
 	mutex_unlock(&f->lock);
@@ -59,7 +66,7 @@ static ssize_t stp_procfs_write(struct file *file, const char __user *ubuf, size
 	struct stp_procfs *f = pde_data(file_inode(file));
 	size_t n = min(count, f->bufsize - 1);
 
-	if (!f->write_probe)
+	if (!f->writable)
 		return -EINVAL;
 	mutex_lock(&f->lock);
 	if (copy_from_user(f->buf, ubuf, n)) {
@@ -67,7 +74,7 @@ static ssize_t stp_procfs_write(struct file *file, const char __user *ubuf, size
 		return -EFAULT;
 	}
 	f->buf[n] = '\0';
-	stp_procfs_run(f->write_probe, f->buf, f->bufsize);
+	stp_procfs_run(f, true);
 	mutex_unlock(&f->lock);
 	return count;
 }
@@ -97,7 +104,7 @@ static void stp_procfs_unregister(void *probes, int n);
 
 static int stp_procfs_register(void *probes, int n)
 {
-	struct stp_procfs *fs = probes;
+	struct stp_procfs *fs = probes, *last;
 	int i, j, rc;
 
 	rc = stp_procfs_make_dir();
@@ -107,7 +114,7 @@ static int stp_procfs_register(void *probes, int n)
 		struct stp_procfs *f = &fs[i];
 		umode_t mode;
 
-		/* a read and a write probe of one name share its file */
+		/* the probes of one name share its file */
 		for (j = 0; j < i && strcmp(fs[j].name, f->name); j++)
 			;
 		if (j < i) {
@@ -116,13 +123,16 @@ static int stp_procfs_register(void *probes, int n)
 		}
 		f->owner = f;
 		mutex_init(&f->lock);
+		last = f;
 		for (j = i; j < n; j++) {
 			if (strcmp(fs[j].name, f->name))
 				continue;
+			if (j > i)
+				last = last->next = &fs[j];
 			if (fs[j].is_write)
-				f->write_probe = fs[j].probe;
+				f->writable = true;
 			else
-				f->read_probe = fs[j].probe;
+				f->readable = true;
 			f->bufsize = max_t(size_t, f->bufsize, fs[j].maxsize + 1);
 			if (fs[j].has_umask)
 				f->umask = fs[j].umask, f->has_umask = true;
@@ -132,8 +142,8 @@ static int stp_procfs_register(void *probes, int n)
 		rc = -ENOMEM;
 		if (!f->buf)
 			goto fail;
-		mode = f->has_umask ? ((f->read_probe ? 0444 : 0) | (f->write_probe ? 0222 : 0)) &
-			~f->umask : (f->read_probe ? 0400 : 0) | (f->write_probe ? 0200 : 0);
+		mode = f->has_umask ? ((f->readable ? 0444 : 0) | (f->writable ? 0222 : 0)) &
+			~f->umask : (f->readable ? 0400 : 0) | (f->writable ? 0200 : 0);
 		f->entry = proc_create_data(f->name, mode, stp_procfs_dir, &stp_procfs_fops, f);
 		if (!f->entry)
 			goto fail;

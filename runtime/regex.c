@@ -44,6 +44,7 @@ struct stp_rx_state {
 	struct stp_rx_frame *stack;
 	u16 caps[STP_RX_SLOTS];
 	bool matched;
+	u8 last_ngroups;	/* the matched regex's groups, group 0 included */
 	u16 last[STP_RX_SLOTS];
 	char *subject;		/* a copy: the script may change the string later */
 };
@@ -171,19 +172,37 @@ s64 stp_regex_match(const struct stp_regex *rx, const char *subject)
 			break;
 	}
 	st->matched = found;
-	if (found)
+	if (found) {
 		memcpy(st->subject, subject, len + 1);
+		st->last_ngroups = rx->ngroups + 1;
+	}
 	return found;
 }
 
-/* matched(n): group n of this CPU's last match, into buf. */
+/* This CPU's state, if its last =~ matched (none at all in a script without =~). */
+static struct stp_rx_state *stp_rx_last_match(void)
+{
+	struct stp_rx_state *st;
+
+	if (!stp_rx_states)
+		return NULL;
+	st = this_cpu_ptr(stp_rx_states);
+	return st->matched ? st : NULL;
+}
+
+/*
+ * matched(n): group n of this CPU's last match, into buf.  -ENOENT: the
+ * last =~ did not match; -EINVAL: the regex has no group n.
+ */
 int stp_regex_matched(int n, char *buf, size_t size)
 {
-	struct stp_rx_state *st = this_cpu_ptr(stp_rx_states);
+	struct stp_rx_state *st = stp_rx_last_match();
 	u16 start, end;
 
 	buf[0] = '\0';
-	if (!st->matched || n < 0 || n >= STP_RX_SLOTS / 2)
+	if (!st)
+		return -ENOENT;
+	if (n < 0 || n >= st->last_ngroups)
 		return -EINVAL;
 	start = st->last[2 * n];
 	end = st->last[2 * n + 1];
@@ -191,6 +210,14 @@ int stp_regex_matched(int n, char *buf, size_t size)
 		return 0;	/* a group that took no part in the match: "" */
 	stp_strlcpy(buf, st->subject + start, min_t(size_t, size, end - start + 1));
 	return 0;
+}
+
+/* ngroups(): the groups of the last match, group 0 included, or -ENOENT. */
+int stp_regex_ngroups(void)
+{
+	struct stp_rx_state *st = stp_rx_last_match();
+
+	return st ? st->last_ngroups : -ENOENT;
 }
 
 int stp_regex_init(void)

@@ -45,6 +45,7 @@
 #include <linux/timex.h>
 #include <linux/prandom.h>
 #include "stp_proto.h"
+#include "stp_kernel.h"	/* STP_USE_FTRACE ...: the kernel's mechanisms we use */
 
 struct pt_regs;
 struct stp_context;
@@ -57,6 +58,7 @@ struct stp_probe {
 	/* the body; it takes the globals it needs itself (stp_write_lock) */
 	void (*handler)(struct stp_context *c);
 	int kind;		/* enum stp_probe_kind: which session state it runs in */
+	int index;		/* in stp_script.probes (stap -t counts by it) */
 };
 
 enum stp_probe_kind {
@@ -98,6 +100,7 @@ struct stp_script {
 	void (*free_globals)(void);	/* module exit */
 	struct stp_ubinary *ubinaries;	/* for usymname() and user backtraces */
 	int nubinaries;
+	const struct stp_lines *klines;	/* the kernel's, for symfileline(); or NULL */
 
 	/* limits, from -D NAME=VALUE */
 	long maxaction;			/* statements per probe hit */
@@ -120,9 +123,31 @@ struct stp_script {
 	size_t print_bufsize;		/* per-probe output buffer bytes */
 	bool suppress_handler_errors;
 	bool bulk;			/* stap -b: per-CPU output files */
+	/* stap -t: timing.c counts each probe's hits and cycles, reports them */
+	const struct stp_timing_ops *timing;
+	const struct stp_probe *probes;	/* every probe, by index */
+	int nprobes;
+	const char *const *probe_from;	/* -t's report: " from: vfs.read" */
 };
 
 extern const struct stp_script stp_script;	/* generated */
+
+/*
+ * ---- stap -t: probe timing (timing.c) ----
+ * Each CPU counts the hits of each probe and the cycles they took; the
+ * session prints the totals when the script stops ("probe hit report").
+ */
+struct stp_timing_ops {
+	int (*init)(void);	/* module init: allocates stp_probe_times */
+	void (*report)(void);	/* after the end probes */
+	void (*exit)(void);
+};
+extern const struct stp_timing_ops stp_timing_ops;
+
+struct stp_probe_time {
+	u64 hits, sum, sumsq, min, max;		/* cycles */
+};
+extern struct stp_probe_time __percpu *stp_probe_times;	/* NULL without -t */
 
 /*
  * ---- user programs' symbols (usym.c) ----
@@ -141,6 +166,19 @@ struct stp_useg {
 	unsigned long filesz;
 };
 
+/*
+ * How to find the caller's frame from an address: a row holds from its
+ * addr up to the next row's (translator/unwind.c).  The return address
+ * is at CFA - 8.
+ */
+enum { STP_UW_NONE, STP_UW_RSP, STP_UW_RBP };	/* the CFA is rsp or rbp + offset */
+struct stp_uframe {
+	u32 addr;		/* link-time */
+	s16 cfa_offset;
+	s8 rbp_slot;		/* the caller's rbp at CFA + 8 * rbp_slot; 0: unchanged */
+	u8 kind;		/* STP_UW_*; NONE: unknown, try the frame pointer */
+};
+
 struct inode;
 struct stp_ubinary {
 	const char *path;
@@ -148,6 +186,9 @@ struct stp_ubinary {
 	int nsyms;
 	const struct stp_useg *segs;
 	int nsegs;
+	const struct stp_uframe *frames;	/* by addr; NULL: no call frame information */
+	int nframes;
+	const struct stp_lines *lines;	/* for usymfileline(), or NULL */
 	struct inode *inode;		/* of path in this system, from module init */
 };
 
@@ -160,6 +201,8 @@ struct stp_usym_hit {
 };
 
 bool stp_usym_lookup(unsigned long addr, struct stp_usym_hit *hit);
+/* The program mapped at addr in the current task, and addr's link-time address in it. */
+bool stp_usym_locate(unsigned long addr, const struct stp_ubinary **bin, unsigned long *vaddr);
 /* addr is in an executable mapping of the current task (false: unknown). */
 bool stp_uaddr_is_text(unsigned long addr);
 /*
@@ -168,6 +211,40 @@ bool stp_uaddr_is_text(unsigned long addr);
  * byte back, in case the call was its function's last instruction.
  */
 void stp_usym_text(char *buf, size_t size, unsigned long addr, bool ret, bool data);
+/*
+ * One frame up the current task's user stack: r from a frame's registers
+ * to its caller's (ip the return address).  first: r->ip is where the
+ * task stopped, not a return address.  uret_stable: the task is stopped
+ * in a uprobe or was interrupted in user mode, so that a return address
+ * a .return probe replaced can be looked up.  False where the walk ends.
+ */
+struct stp_uregs {
+	unsigned long ip, sp, bp;
+};
+bool stp_uunwind(struct stp_uregs *r, bool first, bool uret_stable);
+/*
+ * Where link-time address vaddr of the program or library at path (one of
+ * stp_ubinaries) is in the current process, which may have loaded it
+ * anywhere (a PIE, a library): for static data of user code.  A runtime
+ * error, and 0, when the process does not map it.
+ */
+u64 stp_uload(struct stp_context *c, const char *path, u64 vaddr);
+
+/*
+ * ---- line tables (lines.c) ----
+ * A module's or a program's rows of file and line by address, in the
+ * form translator/lines.c describes, embedded by the translator when a
+ * line function is used.
+ */
+struct stp_lines {
+	const unsigned char *data;
+	unsigned long size;
+	unsigned long anchor;	/* the kernel's: a symbol's run-time address (KASLR) */
+};
+
+/* The file and line of code at a kernel address, or of the current task's. */
+bool stp_kernel_line(unsigned long addr, const char **file, unsigned int *line);
+bool stp_user_line(unsigned long addr, const char **file, unsigned int *line);
 
 /* ---- the probe context (context.c) ---- */
 
@@ -193,7 +270,7 @@ struct stp_context {
 	u64 interval_start;		/* overload detection: cycles when it began */
 	u64 cycles_in_probes;		/* ... and spent in probes since */
 	char error_buf[128];		/* last_error when it is formatted */
-	char *procfs_buf;		/* procfs probes: $value */
+	char *procfs_buf;		/* procfs and stdin probes: $value */
 	size_t procfs_size;
 };
 
@@ -549,6 +626,8 @@ s64 stp_bitfield(s64 unit, int shift, int width, bool is_signed);
 u64 stp_kaslr(u64 link_addr);
 /* A module's symbol, where the module is loaded now (errors if it is not). */
 u64 stp_kmod_addr(struct stp_context *c, const char *module, const char *symbol);
+/* The same for module init: 0, -ENODEV (not loaded) or -ENOENT (no such symbol). */
+long stp_kmod_lookup(const char *module, const char *symbol, u64 *addr);
 /* Guru mode (-g) writes: size bytes of kernel memory, or a register. */
 void stp_kwrite(struct stp_context *c, u64 addr, int size, s64 v);
 void stp_dwarf_reg_set(struct stp_context *c, int n, s64 v);
@@ -604,6 +683,7 @@ struct stp_regex {
 
 s64 stp_regex_match(const struct stp_regex *rx, const char *subject);
 int stp_regex_matched(int n, char *buf, size_t size);
+int stp_regex_ngroups(void);
 
 /* ---- the transport (transport.c) ---- */
 
@@ -726,6 +806,23 @@ static __always_inline int stp_state_for(int kind)
 	}
 }
 
+/* stap -t: one hit of p that took cycles, on this CPU (preemption is off) */
+static __always_inline void stp_time_probe(const struct stp_probe *p, u64 cycles)
+{
+	struct stp_probe_time *t;
+
+	if (p->index < 0 || p->index >= stp_script.nprobes)
+		return;
+	t = this_cpu_ptr(stp_probe_times) + p->index;
+	if (!t->hits || cycles < t->min)
+		t->min = cycles;
+	if (cycles > t->max)
+		t->max = cycles;
+	t->hits++;
+	t->sum += cycles;
+	t->sumsq += cycles * cycles;
+}
+
 static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
 {
 	struct stp_context *c;
@@ -742,7 +839,8 @@ static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_r
 		goto out;
 	}
 	c = this_cpu_ptr(stp_contexts);
-	if (stp_script.overload_interval && p->kind == STP_PROBE_NORMAL)
+	if ((stp_script.overload_interval && p->kind == STP_PROBE_NORMAL) ||
+	    unlikely(stp_probe_times))
 		start = get_cycles();
 	c->probe = p;
 	c->last_error = NULL;
@@ -758,9 +856,13 @@ static __always_inline void stp_run_probe(const struct stp_probe *p, struct pt_r
 	if (start) {
 		u64 now = get_cycles();
 
-		c->cycles_in_probes += now - start;
-		if (unlikely(now - c->interval_start >= stp_script.overload_interval))
-			stp_overload_check(c, now);
+		if (unlikely(stp_probe_times))
+			stp_time_probe(p, now - start);
+		if (stp_script.overload_interval && p->kind == STP_PROBE_NORMAL) {
+			c->cycles_in_probes += now - start;
+			if (unlikely(now - c->interval_start >= stp_script.overload_interval))
+				stp_overload_check(c, now);
+		}
 	}
 out:
 	this_cpu_dec(stp_contexts->busy);
@@ -833,14 +935,6 @@ struct stp_kprobe {
 };
 extern const struct stp_family_ops stp_kprobe_ops;
 
-/* kprobe.c runs probes on functions' ftrace sites from an ftrace_ops of its own */
-#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE) && \
-	defined(CONFIG_X86_64) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
-#define STP_USE_FTRACE 1
-#else
-#define STP_USE_FTRACE 0
-#endif
-
 /* .return probes there (kprobe_ret.c) */
 #define STP_RET_ENTRY_SLOTS 16	/* @entry values a call keeps; more: a kretprobe */
 bool stp_ret_start(void);
@@ -866,6 +960,7 @@ struct inode;
 struct stp_uprobe {
 	const struct stp_probe *probe;
 	const char *path;	/* the program or library */
+	const char *exe;	/* .library: fires only in this program's processes */
 	loff_t offset;		/* in the file */
 	const char *build_id;	/* the file's at translation, checked first ... */
 	int build_id_len;	/* ... if not 0 */
@@ -875,7 +970,11 @@ struct stp_uprobe {
 	const struct stp_probe *entry_probe;	/* .return: run at entry, fills ... */
 	int nslots;		/* ... this many @entry slots (stp_entry_slot) */
 	struct inode *inode;
+	struct inode *exe_inode;
 	struct uprobe_consumer uc;
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	struct uprobe *uprobe;	/* what uprobe_register() returned */
+#endif
 	struct stp_uentry_table *entries;	/* save_entry: the calls in progress */
 	struct stp_uprobe *fills;	/* @entry's probe after the prologue: of this .return */
 	bool registered;
@@ -895,6 +994,7 @@ struct stp_process_probe {
 	bool is_end;
 	bool is_syscall;	/* .syscall, or with is_return .syscall.return */
 	bool is_return;
+	bool is_thread;		/* .thread.begin, .thread.end (with is_end) */
 	struct inode *inode;	/* of path, while registered */
 };
 /* process(...).syscall's $syscall, $argN (1 to 6) and $return */
@@ -911,15 +1011,25 @@ struct stp_procfs {
 	size_t maxsize;		/* .read.maxsize(N) */
 	int umask;
 	bool has_umask;
+	struct stp_procfs *next;	/* the next entry of this name: all run, in order */
 	/* the file, in the first entry of its name (owner) */
 	struct stp_procfs *owner;
-	const struct stp_probe *read_probe, *write_probe;
+	bool readable, writable;
 	char *buf;
 	size_t bufsize;
 	struct mutex lock;
 	struct proc_dir_entry *entry;
 };
 extern const struct stp_family_ops stp_procfs_ops;
+
+/* stdin.char, stdin.line (stdin.c): what stapio reads from its stdin */
+struct stp_stdin {
+	const struct stp_probe *probe;
+	bool line;		/* stdin.line: a whole line; else one byte */
+};
+extern const struct stp_family_ops stp_stdin_ops;
+/* "input BYTES" from stapio: runs the stdin probes; -EINVAL if there are none */
+int stp_stdin_deliver(const char __user *buf, size_t len);
 struct perf_event;
 struct stp_perf {
 	const struct stp_probe *probe;
@@ -931,5 +1041,34 @@ struct stp_perf {
 	struct perf_event **events;	/* one per CPU (nr_cpu_ids), NULL where none */
 };
 extern const struct stp_family_ops stp_perf_ops;
+
+struct nf_hook_ops;
+struct stp_netfilter {
+	const struct stp_probe *probe;
+	u8 pf;			/* NFPROTO_* */
+	u8 hooknum;		/* NF_INET_*, NF_ARP_*, NF_BR_* */
+	int priority;
+	struct nf_hook_ops *ops;	/* while registered */
+};
+/* The target variables of the netfilter probe running on this CPU. */
+enum stp_nf_var { STP_NF_HOOKNUM, STP_NF_SKB, STP_NF_IN, STP_NF_OUT, STP_NF_OKFN,
+		  STP_NF_VERDICT };
+s64 stp_nf_var(struct stp_context *c, int var);
+u64 stp_nf_verdict_addr(struct stp_context *c);	/* $verdict = v (-g) */
+const char *stp_nf_devname(struct stp_context *c, bool out);
+extern const struct stp_family_ops stp_netfilter_ops;
+
+struct stp_hwbkpt {
+	const struct stp_probe *probe;
+	u64 addr;		/* absolute, or link-time with kaslr */
+	bool kaslr;		/* a symbol of the kernel image: relocate addr */
+	const char *module;	/* or a module's symbol, looked up at registration */
+	const char *symbol;
+	u8 len;			/* 1, 2, 4 or 8 bytes */
+	bool rw;		/* reads too, not only writes */
+	bool optional;
+	struct perf_event * __percpu *events;	/* one per CPU, while registered */
+};
+extern const struct stp_family_ops stp_hwbkpt_ops;
 
 #endif /* STP_H */

@@ -12,6 +12,9 @@
  *	"start\n"	run the begin probes, then arm every other probe and send
  *			STP_MSG_STARTED
  *	"stop\n"	disarm probes, run the end probes, then send STP_MSG_STOPPED
+ *	"input BYTES"	BYTES (any, not a line) came on stapio's stdin: the
+ *			module runs its stdin probes on them (input.char,
+ *			input.line); only while running, only if _stp_stdin
  * The module carries a command out inside the write(), so stapio writes
  * from a second thread and goes on reading the probes' output meanwhile.
  *
@@ -34,6 +37,10 @@
  *	_stp_owner		read-only: the uid that sent "start" (-1 before);
  *				staprun lets a member of stapusr attach to (-A)
  *				or stop (-d) only its own scripts
+ *	_stp_stdin		read-only, present when the script reads stdin:
+ *				once the probes are armed, 1 (lines) or 2 (each
+ *				key: a terminal on stdin goes non-canonical);
+ *				stapio then sends its stdin in "input" commands
  */
 #ifndef STP_PROTO_H
 #define STP_PROTO_H
@@ -42,6 +49,10 @@
 
 #define STP_PROC_PREFIX "stap_"
 #define STP_BULK_PARAM "_stp_bulk_cpus"
+#define STP_STDIN_PARAM "_stp_stdin"
+#define STP_INPUT_CMD "input "		/* then the bytes */
+#define STP_INPUT_LEN 6
+#define STP_INPUT_MAX 256		/* stapio's bytes per "input" */
 
 enum stp_msg_type {
 	STP_MSG_OUTPUT = 1,	/* script output: copy to stdout or -o FILE */
@@ -51,6 +62,7 @@ enum stp_msg_type {
 	STP_MSG_STOPPED,	/* end probes done; payload: struct stp_stopped */
 	STP_MSG_STARTED,	/* begin probes done, probes armed (after their output) */
 	STP_MSG_SYSTEM,		/* system(): a command for /bin/sh -c, no NUL */
+	STP_MSG_SWITCH_FILE,	/* switch_file(): go on in -o FILE's next file */
 };
 
 struct stp_msg_header {

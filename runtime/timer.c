@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * timer.c - timer.s/ms/us/ns/hz/jiffies(N)[.randomize(M)]: one hrtimer
- * per probe.  The callback runs in hard interrupt context; an hrtimer
- * never runs concurrently with itself.
+ * per probe.  The callback runs in hard interrupt context (_HARD: a
+ * PREEMPT_RT kernel would otherwise run it in its ktimers thread, and
+ * timer.profile would sample that thread); an hrtimer never runs
+ * concurrently with itself.
  */
 #include <linux/hrtimer.h>
 #include <linux/random.h>
 #include <linux/ktime.h>
 #include <asm/irq_regs.h>
 #include "stp.h"
+
+/* A CLOCK_MONOTONIC hrtimer that calls fn: hrtimer_setup() since 6.13. */
+static void stp_hrtimer_setup(struct hrtimer *timer,
+			      enum hrtimer_restart (*fn)(struct hrtimer *),
+			      enum hrtimer_mode mode)
+{
+#ifdef STP_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, CLOCK_MONOTONIC, mode);
+#else
+	hrtimer_init(timer, CLOCK_MONOTONIC, mode);
+	timer->function = fn;
+#endif
+}
 
 static u64 stp_timer_next(struct stp_timer *t)
 {
@@ -53,9 +68,8 @@ static int stp_timer_register(void *probes, int n)
 	for (i = 0; i < n; i++) {
 		struct stp_timer *t = &timers[i];
 
-		hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-		t->timer.function = stp_timer_fire;
-		hrtimer_start(&t->timer, ns_to_ktime(stp_timer_next(t)), HRTIMER_MODE_REL);
+		stp_hrtimer_setup(&t->timer, stp_timer_fire, HRTIMER_MODE_REL_HARD);
+		hrtimer_start(&t->timer, ns_to_ktime(stp_timer_next(t)), HRTIMER_MODE_REL_HARD);
 	}
 	return 0;
 }
@@ -97,10 +111,9 @@ static void stp_profile_start_here(void *arg)
 	struct stp_profile_cpu *pc = this_cpu_ptr(t->cpus);
 
 	pc->owner = t;
-	hrtimer_init(&pc->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
-	pc->timer.function = stp_profile_fire;
+	stp_hrtimer_setup(&pc->timer, stp_profile_fire, HRTIMER_MODE_REL_PINNED_HARD);
 	pc->started = true;
-	hrtimer_start(&pc->timer, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_PINNED);
+	hrtimer_start(&pc->timer, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_PINNED_HARD);
 }
 
 static void stp_profile_unregister(void *probes, int n)

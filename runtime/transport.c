@@ -403,7 +403,14 @@ static ssize_t stp_proc_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
 	char cmd[STP_CMD_MAX];
+	int rc;
 
+	/* "input BYTES": stdin's bytes, for stdin.c; any bytes, any length */
+	if (count > STP_INPUT_LEN && !copy_from_user(cmd, ubuf, STP_INPUT_LEN) &&
+	    !memcmp(cmd, STP_INPUT_CMD, STP_INPUT_LEN)) {
+		rc = stp_stdin_deliver(ubuf + STP_INPUT_LEN, count - STP_INPUT_LEN);
+		return rc < 0 ? rc : count;
+	}
 	if (count == 0 || count >= sizeof(cmd))
 		return -EINVAL;
 	if (copy_from_user(cmd, ubuf, count))

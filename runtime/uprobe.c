@@ -8,6 +8,9 @@
  * copy_from_user_nofault (loc.c).  A .return probe that reads the
  * function's parameters keeps each call's entry registers (below).  A
  * file whose build-id is not the one the translator read is not probed.
+ * A probe in a library named by process("PATH").library("LIB") runs
+ * only in the processes that run PATH, as in SystemTap, though the
+ * uprobe is on every mapping of LIB.
  */
 #include <linux/uprobes.h>
 #include <linux/namei.h>
@@ -24,11 +27,27 @@
 #include <linux/file.h>
 #include "stp.h"
 
+/* Whether the current process is one p runs in: any, or one running p->exe. */
+static bool stp_uprobe_wanted(const struct stp_uprobe *p)
+{
+	struct file *exe;
+	bool wanted;
+
+	if (!p->exe_inode)
+		return true;
+	rcu_read_lock();
+	exe = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
+	wanted = exe && file_inode(exe) == p->exe_inode;
+	rcu_read_unlock();
+	return wanted;
+}
+
 static int stp_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
 
-	stp_run_probe(p->probe, regs);
+	if (stp_uprobe_wanted(p))
+		stp_run_probe(p->probe, regs);
 	return 0;
 }
 
@@ -160,8 +179,11 @@ static struct stp_uentry *stp_uentry_latest(struct stp_uentry_table *t)
 static int stp_uprobe_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
-	struct stp_uentry *e = stp_uentry_claim(p->entries, user_stack_pointer(regs));
+	struct stp_uentry *e;
 
+	if (!stp_uprobe_wanted(p))
+		return 0;
+	e = stp_uentry_claim(p->entries, user_stack_pointer(regs));
 	if (!e)
 		return 0;	/* its return is skipped */
 	memcpy(&e->regs, regs, sizeof(*regs));
@@ -178,6 +200,8 @@ static int stp_uretprobe_hit(struct uprobe_consumer *uc, unsigned long func,
 	struct stp_uprobe *p = container_of(uc, struct stp_uprobe, uc);
 	struct stp_uentry *e;
 
+	if (!stp_uprobe_wanted(p))
+		return 0;
 	if (!p->save_entry) {
 		stp_run_probe(p->probe, regs);
 		return 0;
@@ -206,7 +230,7 @@ static int stp_uprobe_fill(struct uprobe_consumer *uc, struct pt_regs *regs)
 	struct stp_uentry_table *t = p->fills->entries;
 	struct stp_uentry *e;
 
-	if (!t)
+	if (!t || !stp_uprobe_wanted(p))
 		return 0;
 	e = stp_uentry_latest(t);
 	if (!e)
@@ -308,23 +332,91 @@ static int stp_uprobe_check_build_id(struct stp_uprobe *p, const struct path *pa
 	return stp_check_build_id(p->path, p->build_id, p->build_id_len, found, n);
 }
 
+/* The inode of the file at path, held; NULL if there is none. */
+static struct inode *stp_path_inode(const char *path, int *rc)
+{
+	struct inode *inode;
+	struct path p;
+
+	*rc = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (*rc)
+		return NULL;
+	inode = igrab(d_inode(p.dentry));
+	path_put(&p);
+	if (!inode)
+		*rc = -ENOENT;
+	return inode;
+}
+
+/*
+ * The inode of the probe's file, held, once its build-id is the one the
+ * translator read; NULL with *rc (-ESTALE: the mismatch was reported).
+ */
+static struct inode *stp_uprobe_file_inode(struct stp_uprobe *p, int *rc)
+{
+	struct inode *inode;
+	struct path path;
+
+	*rc = kern_path(p->path, LOOKUP_FOLLOW, &path);
+	if (*rc)
+		return NULL;
+	*rc = stp_uprobe_check_build_id(p, &path);
+	if (*rc) {
+		path_put(&path);
+		return NULL;
+	}
+	inode = igrab(d_inode(path.dentry));
+	path_put(&path);
+	if (!inode)
+		*rc = -ENOENT;
+	return inode;
+}
+
+/*
+ * Since 6.12 uprobe_register() returns the uprobe, and unregistering
+ * it does not wait for its handlers: one uprobe_unregister_sync() after
+ * a batch does.  Before, unregistering takes the inode and offset, and
+ * waits.
+ */
+static int stp_uprobe_attach(struct stp_uprobe *p)
+{
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	p->uprobe = uprobe_register(p->inode, p->offset, 0, &p->uc);
+	return PTR_ERR_OR_ZERO(p->uprobe);
+#else
+	return uprobe_register(p->inode, p->offset, &p->uc);
+#endif
+}
+
+static void stp_uprobe_detach(struct stp_uprobe *p)
+{
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	uprobe_unregister_nosync(p->uprobe, &p->uc);
+#else
+	uprobe_unregister(p->inode, p->offset, &p->uc);
+#endif
+}
+
+/* after stp_uprobe_detach: no handler of those uprobes runs any more */
+static void stp_uprobe_sync(void)
+{
+#ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
+	uprobe_unregister_sync();
+#endif
+}
+
 static int stp_uprobe_register_one(struct stp_uprobe *p)
 {
-	struct path path;
 	int rc;
 
-	rc = kern_path(p->path, LOOKUP_FOLLOW, &path);
-	if (rc)
-		return rc;
-	rc = stp_uprobe_check_build_id(p, &path);
-	if (rc) {
-		path_put(&path);
-		return rc;
-	}
-	p->inode = igrab(d_inode(path.dentry));
-	path_put(&path);
+	p->inode = stp_uprobe_file_inode(p, &rc);
 	if (!p->inode)
-		return -ENOENT;
+		return rc;
+	if (p->exe) {
+		p->exe_inode = stp_path_inode(p->exe, &rc);
+		if (!p->exe_inode)
+			goto fail;
+	}
 	memset(&p->uc, 0, sizeof(p->uc));
 	if (p->is_return)
 		p->uc.ret_handler = stp_uretprobe_hit;
@@ -338,18 +430,38 @@ static int stp_uprobe_register_one(struct stp_uprobe *p)
 			goto fail;
 		p->uc.handler = stp_uprobe_entry;
 	}
-	rc = uprobe_register(p->inode, p->offset, &p->uc);
+	rc = stp_uprobe_attach(p);
 	if (!rc)
 		return 0;
 	kvfree(p->entries);
 	p->entries = NULL;
 fail:
+	if (p->exe_inode)
+		iput(p->exe_inode);
+	p->exe_inode = NULL;
 	iput(p->inode);
 	p->inode = NULL;
 	return rc;
 }
 
 static void stp_uprobe_unregister(void *probes, int n);
+
+/* Why uprobe_register() said no, in the user's terms. */
+static const char *stp_uprobe_why(int rc)
+{
+	switch (rc) {
+	case -ENOENT:
+		return "no such file in this system";
+	case -EINVAL:
+		return "the kernel refused the uprobe (the offset is past the end of the file, "
+		       "or not an instruction it can probe)";
+	case -ENOTSUPP:
+	case -EOPNOTSUPP:
+		return "the kernel cannot probe the instruction there";
+	default:
+		return "uprobe registration failed";
+	}
+}
 
 static int stp_uprobe_register(void *probes, int n)
 {
@@ -367,8 +479,7 @@ static int stp_uprobe_register(void *probes, int n)
 			continue;
 		/* a build-id mismatch was reported already */
 		if (rc != -ESTALE)
-			stp_probe_failed(p->probe, rc == -ENOENT ? "no such file in this system" :
-					 "uprobe registration failed", rc);
+			stp_probe_failed(p->probe, stp_uprobe_why(rc), rc);
 		stp_uprobe_unregister(probes, i);
 		return rc;
 	}
@@ -381,14 +492,20 @@ static void stp_uprobe_unregister(void *probes, int n)
 	int i;
 
 	/* last first: an @entry probe of a .return probe (fills) is after it */
+	for (i = n - 1; i >= 0; i--)
+		if (ups[i].registered)
+			stp_uprobe_detach(&ups[i]);
+	stp_uprobe_sync();
 	for (i = n - 1; i >= 0; i--) {
 		struct stp_uprobe *p = &ups[i];
 
 		if (!p->registered)
 			continue;
-		uprobe_unregister(p->inode, p->offset, &p->uc);
 		kvfree(p->entries);
 		p->entries = NULL;
+		if (p->exe_inode)
+			iput(p->exe_inode);
+		p->exe_inode = NULL;
 		iput(p->inode);
 		p->inode = NULL;
 		p->registered = false;

@@ -4,7 +4,7 @@
  *
  * With -S the files are FILE.0, FILE.1, ...; the name is expanded again
  * for each, so "-o trace_%H%M" names each file by the time it was
- * opened.  A switch happens between lines when a line fits; a line
+ * opened.  Without -S, switch_file() goes from FILE to FILE.1, FILE.2 ...  A switch happens between lines when a line fits; a line
  * longer than a whole file is split.
  */
 #ifndef _GNU_SOURCE
@@ -55,12 +55,15 @@ char *outfile_expand(const char *pattern)
 	return strdup(expanded);
 }
 
-/* The name of the next file: the pattern through strftime, then ".N". */
+/*
+ * The name of the next file: the pattern through strftime, then ".N"
+ * (with -S, or after a switch_file()).
+ */
 static char *next_name(struct out_file *o)
 {
 	char *expanded = outfile_expand(o->pattern), *name;
 
-	if (!expanded || !o->max_bytes)
+	if (!expanded || (!o->max_bytes && !o->index))
 		return expanded;
 	if (asprintf(&name, "%s.%d", expanded, o->index) < 0)
 		name = NULL;
@@ -111,6 +114,8 @@ int out_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+static int flush_pending(struct out_file *o);
+
 static int switch_file(struct out_file *o)
 {
 	if (close(o->fd) < 0)
@@ -148,6 +153,13 @@ static int write_lines(struct out_file *o, const char *buf, size_t len)
 		return -1;
 	o->bytes += len;
 	return 0;
+}
+
+int outfile_switch(struct out_file *o)
+{
+	if (flush_pending(o) < 0)
+		return -1;
+	return switch_file(o);
 }
 
 /*

@@ -29,6 +29,11 @@ int outfile_parse_limits(struct out_file *o, const char *arg);
 char *outfile_expand(const char *pattern);
 /* Opens the first file; -1 with errno set, o->name says which. */
 int outfile_open(struct out_file *o);
+/*
+ * Goes on in the next file (switch_file(), SIGUSR2): FILE.N+1 with -S;
+ * without it FILE.1, FILE.2 ... after FILE.
+ */
+int outfile_switch(struct out_file *o);
 /* Writes all of buf, switching files at a line boundary where it can. */
 int outfile_write(struct out_file *o, const char *buf, size_t len);
 int outfile_close(struct out_file *o);

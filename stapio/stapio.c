@@ -14,6 +14,8 @@
  *	STP_MSG_EXIT_REQUEST	answered with "stop\n"
  *	STP_MSG_STOPPED		the end probes ran; EOF follows
  *	STP_MSG_SYSTEM		a command to start with /bin/sh -c, not waited for
+ *	STP_MSG_SWITCH_FILE	switch_file(): -o FILE's output goes on in the next
+ *				file (outfile.h), as on SIGUSR2 (SystemTap's way)
  * -F (flight recorder): leave once the probes are armed, the module
  * running on with its output kept in its buffers (new output dropped when
  * they are full); -A attaches to such a module (no "start"), and -K stops
@@ -33,6 +35,12 @@
  * then each CPU's output goes to a file of its own, FILE_cpuN (-o FILE)
  * or stpd_cpuN, in the format of stp_proto.h, for stap-merge.
  *
+ * A script that reads stdin (input.char, input.line) says so in its
+ * parameter _stp_stdin once the probes are armed: a thread then sends
+ * what comes on stapio's stdin to the module in "input" commands, until
+ * end of file; with 2 (each key), a terminal on stdin is made
+ * non-canonical meanwhile, as SystemTap does.
+ *
  * Linked statically so that it runs in the VM's initramfs.
  */
 #ifndef _GNU_SOURCE
@@ -48,9 +56,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include <stdint.h>
-#include <sys/wait.h>
 #include "stp_proto.h"
 #include "outfile.h"
 
@@ -67,6 +75,7 @@ static int error_seen;
 static int stopped_seen;
 static int output_broken;	/* stdout is gone: discard output */
 static volatile sig_atomic_t signals_seen;
+static volatile sig_atomic_t switch_requested;	/* SIGUSR2: next output file */
 static volatile sig_atomic_t child_exited;	/* SIGCHLD: the -c command may be done */
 static volatile sig_atomic_t timed_out;		/* SIGALRM: -T SECONDS are up */
 static pid_t cmd_pid;		/* -c: the command, until it is reaped */
@@ -77,6 +86,9 @@ static int cmd_go_fd = -1;	/* -c: writing a byte here lets the command run */
 static int *bulk_fds;		/* bulk mode: each CPU's output file */
 static unsigned int bulk_cpus;	/* ... their number, 0 when not in bulk mode */
 static char *bulk_base;		/* ... named bulk_base_cpuN */
+static const char *module_name;
+static struct termios saved_tty;	/* stdin's terminal, while non-canonical */
+static int tty_changed;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -124,6 +136,11 @@ static void on_signal(int sig)
 	}
 }
 
+static void on_usr2(int sig)
+{
+	switch_requested = 1;
+}
+
 static void on_child(int sig)
 {
 	child_exited = 1;
@@ -148,6 +165,8 @@ static void set_signals(void)
 	sigaction(SIGCHLD, &sa, NULL);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_usr2;
+	sigaction(SIGUSR2, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -333,6 +352,93 @@ static unsigned int module_bulk_cpus(const char *name)
 	return (unsigned int)n;
 }
 
+/*
+ * The module's read-only parameter PARAM as a number; 0 when it has none
+ * (a script that does not read stdin has no _stp_stdin).
+ */
+static long module_param_value(const char *param)
+{
+	char path[256], text[32];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module_name, param);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	text[len] = '\0';
+	return strtol(text, NULL, 10);
+}
+
+static void restore_terminal(void)
+{
+	if (tty_changed)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	tty_changed = 0;
+}
+
+/* Each key as it is typed (the terminal still echoes it). */
+static void make_terminal_noncanonical(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return;
+	t = saved_tty;
+	t.c_lflag &= ~ICANON;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+		tty_changed = 1;
+		atexit(restore_terminal);
+	}
+}
+
+/* Copies stdin to the module until end of file (or the module stops). */
+static void *stdin_thread(void *arg)
+{
+	char cmd[STP_INPUT_LEN + STP_INPUT_MAX];
+	ssize_t n;
+
+	memcpy(cmd, STP_INPUT_CMD, STP_INPUT_LEN);
+	for (;;) {
+		n = read(STDIN_FILENO, cmd + STP_INPUT_LEN, STP_INPUT_MAX);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out_write_all(ctl_fd, cmd, STP_INPUT_LEN + n) < 0)
+			break;	/* the script is stopping */
+	}
+	if (verbose)
+		fprintf(stderr, "stapio: stdin ends\n");
+	return NULL;
+}
+
+/* The probes are armed: a script that reads stdin gets it from now on. */
+static void start_stdin(void)
+{
+	long mode = module_param_value(STP_STDIN_PARAM);
+	sigset_t all, old;
+	pthread_t t;
+
+	if (mode <= 0 || flight_recorder)
+		return;
+	if (mode >= 2)
+		make_terminal_noncanonical();
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (pthread_create(&t, NULL, stdin_thread, NULL) == 0)
+		pthread_detach(t);
+	else
+		fprintf(stderr, "stapio: cannot start reading stdin\n");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Bulk mode: BASE_cpu0 ... BASE_cpuN-1, each starting with the magic. */
 static void open_bulk_files(const char *outfile)
 {
@@ -455,6 +561,16 @@ static void report_totals(const struct stp_stopped *st)
 			"full (try stap -s MB)\n", (unsigned long long)st->drops);
 }
 
+/* switch_file(), SIGUSR2: -o FILE's next file; nothing for stdout or stap -b. */
+static void switch_output(void)
+{
+	switch_requested = 0;
+	if (!out.pattern || output_broken)
+		return;
+	if (outfile_switch(&out) < 0)
+		die("cannot open %s: %s", out.name, strerror(errno));
+}
+
 static void handle_message(const struct stp_msg_header *h, const char *data)
 {
 	struct stp_stopped st;
@@ -484,6 +600,7 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		if (timeout_seconds)
 			alarm(timeout_seconds);
 		release_command();
+		start_stdin();
 		detach_now = flight_recorder;
 		break;
 	case STP_MSG_STOPPED:
@@ -499,6 +616,9 @@ static void handle_message(const struct stp_msg_header *h, const char *data)
 		break;
 	case STP_MSG_SYSTEM:
 		run_command(data, h->len);
+		break;
+	case STP_MSG_SWITCH_FILE:
+		switch_output();
 		break;
 	default:
 		if (verbose)
@@ -604,8 +724,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	module_name = argv[optind];
 	snprintf(proc_path, sizeof(proc_path), "/proc/" STP_PROC_PREFIX "%s",
-		 argv[optind]);
+		 module_name);
 
 	set_signals();
 	buf = malloc(READ_BUF_SIZE);
@@ -650,6 +771,8 @@ int main(int argc, char **argv)
 			request_stop();
 		if (child_exited)
 			reap_command();
+		if (switch_requested)
+			switch_output();
 		n = read(ctl_fd, buf, READ_BUF_SIZE);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -677,6 +800,7 @@ int main(int argc, char **argv)
 		die("cannot write %s_cpu*: %s", bulk_base, strerror(errno));
 	if (!bulk_cpus && outfile && outfile_close(&out) < 0)
 		die("cannot write %s: %s", out.name, strerror(errno));
+	restore_terminal();
 	if (verbose)
 		fprintf(stderr, "stapio: done, exit status %d\n", error_seen);
 	return error_seen;

@@ -12,13 +12,16 @@
  * the command, tells the module the target pid, keeps the time and drops
  * warnings.  -b MB sizes the module's buffers (its _stp_bufsize parameter).
  *
- * The module is loaded with finit_module(2), its parameters joined into
- * one string.  staprun opens the module's control file itself and hands
- * it to stapio (-C FD), found through $STAPIO, next to staprun, or in
- * ../libexec/stap/ relative to it, which relays the module's messages;
- * when it exits, staprun removes the module with delete_module(2),
- * whatever happened to stapio.  -A and -d name a loaded module: staprun
- * touches it only if it is a stap module whose control file it can open.  staprun exits with stapio's status (128 + the
+ * The module is read into memory once, checked there and loaded from
+ * those bytes with init_module(2), its parameters joined into
+ * one string; a module that uses the time zone tapset gets the local
+ * time zone first (_stp_tz_gmtoff, _stp_tz_name).  staprun opens the
+ * module's control file itself and hands it to stapio (-C FD), found
+ * through $STAPIO, next to staprun, or in ../libexec/stap/ relative to
+ * it, which relays the module's messages; when it exits, staprun removes
+ * the module with delete_module(2), whatever happened to stapio.  -A and
+ * -d name a loaded module: staprun touches it only if it is a stap module
+ * whose control file it can open.  staprun exits with stapio's status (128 + the
  * signal number if stapio was killed), or 1 if staprun itself failed.
  *
  * A module that someone other than root may have written (its file, or
@@ -325,13 +328,14 @@ static int has_param(const char *info, size_t size, const char *name, size_t nle
  * name, not the file's, is the one staprun unloads.  The kernel ignores
  * a parameter that a module does not have, with a line in its log: a
  * misspelt global would go unnoticed, so each one is checked here
- * ("parmtype=NAME:TYPE").
+ * ("parmtype=NAME:TYPE").  Returns whether the module takes the time
+ * zone (_stp_tz_gmtoff).
  */
-static void check_modinfo(const char *elf, size_t len, int argc, char **argv)
+static int check_modinfo(const char *elf, size_t len, int argc, char **argv)
 {
 	const char *info, *name;
 	size_t size, nlen;
-	int i;
+	int i, tz;
 
 	info = find_modinfo(elf, len, &size);
 	if (!info || !has_param(info, size, STP_BULK_PARAM, strlen(STP_BULK_PARAM)))
@@ -342,6 +346,7 @@ static void check_modinfo(const char *elf, size_t len, int argc, char **argv)
 		die("refusing to load %s: its .modinfo has no usable module name", module_file);
 	memcpy(module_name, name, nlen);
 	module_name[nlen] = '\0';
+	tz = has_param(info, size, "_stp_tz_gmtoff", strlen("_stp_tz_gmtoff"));
 	for (i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 		size_t plen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
@@ -352,6 +357,27 @@ static void check_modinfo(const char *elf, size_t len, int argc, char **argv)
 			die("module %s has no parameter %.*s (a script global that is a "
 			    "number or a string)", module_file, (int)plen, argv[i]);
 	}
+	return tz;
+}
+
+/*
+ * The local time zone now, for tz_ctime(), tz_gmtoff() and tz_name()
+ * (tapsets/tzinfo.stp): its offset in seconds west of UTC and its name,
+ * as parameters before params (which may set them too: the last wins).
+ */
+static char *with_tz_params(const char *params)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char *s;
+
+	if (!localtime_r(&now, &tm))
+		memset(&tm, 0, sizeof(tm));
+	if (asprintf(&s, "_stp_tz_gmtoff=%ld _stp_tz_name=%s%s%s", -(long)tm.tm_gmtoff,
+		     tm.tm_zone && *tm.tm_zone && !strpbrk(tm.tm_zone, " \t\"") ?
+		     tm.tm_zone : "UTC", *params ? " " : "", params) < 0)
+		die("out of memory");
+	return s;
 }
 
 /*
@@ -421,7 +447,7 @@ static char *read_module(int fd, size_t *len)
 
 static void load_module(const char *params, int argc, char **argv)
 {
-	char reason[512], *image;
+	char reason[512], *image, *tz_params = NULL;
 	int fd, kmsg_fd, err;
 	size_t len;
 
@@ -429,7 +455,8 @@ static void load_module(const char *params, int argc, char **argv)
 	check_module_safe(fd);
 	image = read_module(fd, &len);
 	close(fd);
-	check_modinfo(image, len, argc, argv);
+	if (check_modinfo(image, len, argc, argv))
+		params = tz_params = with_tz_params(params);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
@@ -439,6 +466,7 @@ static void load_module(const char *params, int argc, char **argv)
 	/* init_module: the kernel takes the very bytes checked above */
 	if (syscall(SYS_init_module, image, len, params) == 0) {
 		free(image);
+		free(tz_params);
 		if (kmsg_fd >= 0)
 			close(kmsg_fd);
 		return;

@@ -12,12 +12,15 @@
  * regex code.  The cache key hashes the runtime's sources and the kernel
  * build tree, so a changed runtime or kernel rebuilds it.
  *
- * A cache entry holds the two objects and a MANIFEST of their SHA-256
- * digests.  Each object is read once into memory through cache.c's
- * checks (no symbolic link, a regular file of the user's that no one else
- * may write), checked against the manifest, and written from memory into
- * the module's directory: what is checked is what is linked.  Pruning old
- * entries and removing failed builds never follows a symbolic link.
+ * With them the entry holds the headers the module's C includes:
+ * stapconf.h (SystemTap's STAPCONF_* feature tests, for embedded C) and
+ * stp_features.h (the kernel feature tests, kfeatures.c).  A MANIFEST
+ * holds the SHA-256 digests of all four.  Each file is read once into
+ * memory through cache.c's checks (no symbolic link, a regular file of
+ * the user's that no one else may write), checked against the manifest,
+ * and written from memory into the module's directory: what is checked is
+ * what is compiled and linked.  Pruning old entries, --clean-cache and
+ * removing failed builds never follow a symbolic link.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "stap.h"
 
@@ -121,7 +125,7 @@ static bool compiled(const char *name)
 }
 
 /* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
-static bool run_logged(char *const argv[], const char *dir, const char *log)
+bool run_logged(char *const argv[], const char *dir, const char *log)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -148,12 +152,29 @@ static bool run_logged(char *const argv[], const char *dir, const char *log)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Runs make in the kernel tree for the module directory. */
-static bool run_kbuild(Session *s, const char *dir, const char *target, const char *log)
+/*
+ * Runs make in the kernel tree for the module directory; the module's
+ * build (not the cached runtime's) gets -B's NAME=VALUEs.
+ */
+static bool run_kbuild(Session *s, const char *dir, const char *target, const char *log,
+		       bool with_user_args)
 {
-	char *argv[] = { "make", "-s", "-j2", "-C", (char *)s->build_dir,
-			 arena_printf("M=%s", dir), (char *)target, NULL };
-	return run_logged(argv, dir, log);
+	const char *fixed[] = { "make", "-s", "-j2", "-C", s->build_dir,
+				arena_printf("M=%s", dir) };
+	Vec argv = {0};
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		vec_push(&argv, (void *)fixed[i]);
+	for (int i = 0; with_user_args && i < s->make_args.len; i++)
+		vec_push(&argv, s->make_args.items[i]);
+	vec_push(&argv, (void *)target);
+	vec_push(&argv, NULL);
+	if (s->pass_verbose[3] > 1) {
+		fprintf(stderr, "Running");
+		for (int i = 0; i < argv.len - 1; i++)
+			fprintf(stderr, " %s", (char *)argv.items[i]);
+		fprintf(stderr, "\n");
+	}
+	return run_logged((char *const *)argv.items, dir, log);
 }
 
 /*
@@ -251,7 +272,7 @@ static void remove_tree(const char *path)
 }
 
 /* what a cache entry holds: a stap that expects other files must not share it */
-#define RUNTIME_CACHE_LAYOUT "module.o stp-runtime.a MANIFEST(sha256)"
+#define RUNTIME_CACHE_LAYOUT "module.o stp-runtime.a stapconf.h stp_features.h MANIFEST(sha256)"
 
 #define CACHE_KEEP 4	/* runtime builds kept per kernel: a few stap versions side by side */
 
@@ -263,17 +284,18 @@ typedef struct CacheEntry {
 /*
  * Removes all but the CACHE_KEEP most recently used runtime builds for
  * release: only directories of ours, looked at and removed without
- * following a symbolic link.
+ * following a symbolic link.  Returns how many it removed.
  */
-static void prune_cache(const char *root, const char *release)
+int prune_runtime_cache(const char *root, const char *release)
 {
+	int removed = 0;
 	const char *prefix = arena_printf("runtime-%s-", release);
 	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = rootfd >= 0 ? fdopendir(rootfd) : NULL;
 	if (!d) {
 		if (rootfd >= 0)
 			close(rootfd);
-		return;
+		return 0;
 	}
 	Vec entries = {0};
 	struct dirent *e;
@@ -296,17 +318,153 @@ static void prune_cache(const char *root, const char *release)
 				oldest = i;
 		remove_tree_at(rootfd, ((CacheEntry *)entries.items[oldest])->name, 0);
 		entries.items[oldest] = entries.items[--entries.len];
+		removed++;
 	}
 	closedir(d);
+	return removed;
 }
 
-/* The objects every module links, as read (and checked) from the cache. */
-typedef struct RuntimeObjs {
-	char *module_o, *archive;
-	size_t module_len, archive_len;
-} RuntimeObjs;
+/* A day old: no stap run still works on it. */
+static bool is_stale(int rootfd, const char *name)
+{
+	struct stat st;
+	return fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       time(NULL) - st.st_mtime > 24 * 3600;
+}
 
-static const char *const runtime_parts[] = { "module.o", "stp-runtime.a" };
+/* "runtime-6.1.0-57-cloud-amd64-0123456789abcdef" -> its release */
+static const char *runtime_release(const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(name, "runtime-", 8) != 0 || n < 8 + 1 + 17 || name[n - 17] != '-')
+		return NULL;
+	return arena_strndup(name + 8, n - 8 - 17);
+}
+
+/*
+ * What a crashed or killed stap left (build-XXXXXX directories, half
+ * written DWARF indexes, a failed build's log), then the runtime builds
+ * past the few kept per kernel; all removed without following a link.
+ */
+int clean_cache(void)
+{
+	const char *root = stap_cache_root();
+	if (!root)
+		return 0;
+	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = rootfd >= 0 ? fdopendir(rootfd) : NULL;
+	if (!d) {
+		if (rootfd >= 0)
+			close(rootfd);
+		return 0;
+	}
+	int removed = 0;
+	Vec releases = {0};
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *name = e->d_name;
+		bool leftover = !strncmp(name, "build-", 6) ||
+				(!strncmp(name, "dwarf-", 6) && strstr(name, ".idx.")) ||
+				!strcmp(name, "runtime-failed.log");
+		if (leftover && is_stale(rootfd, name)) {
+			remove_tree_at(rootfd, name, 0);
+			removed++;
+		}
+		const char *rel = runtime_release(name);
+		bool seen = false;
+		for (int i = 0; rel && i < releases.len; i++)
+			seen |= strcmp(releases.items[i], rel) == 0;
+		if (rel && !seen)
+			vec_push(&releases, (void *)rel);
+	}
+	closedir(d);
+	for (int i = 0; i < releases.len; i++)
+		removed += prune_runtime_cache(root, releases.items[i]);
+	return removed;
+}
+
+/* runtime/stapconf/NAME.c: SystemTap's kernel feature tests, sorted */
+static Vec stapconf_tests(Session *s)
+{
+	Vec names = {0};
+	DIR *d = opendir(arena_printf("%s/stapconf", s->runtime_dir));
+	if (!d)
+		return names;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n > 2 && strcmp(e->d_name + n - 2, ".c") == 0)
+			vec_push(&names, arena_strndup(e->d_name, n - 2));
+	}
+	closedir(d);
+	for (int i = 1; i < names.len; i++)
+		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
+			void *t = names.items[j];
+			names.items[j] = names.items[j - 1];
+			names.items[j - 1] = t;
+		}
+	return names;
+}
+
+/*
+ * stapconf.h in work: STAPCONF_NAME for each stapconf test that compiles
+ * against this kernel (runtime/stapconf/README).  All are compiled in one
+ * kbuild run that goes on past the failures (make -k); a failure is an
+ * answer, not an error.
+ */
+static bool write_stapconf(Session *s, const char *work)
+{
+	Vec tests = stapconf_tests(s);
+	const char *dir = arena_printf("%s/stapconf", work);
+	Buf kbuild = {0}, h = {0};
+	if (mkdir(dir, 0755) != 0)
+		return false;
+	buf_puts(&kbuild, "# SystemTap's kernel feature tests: which compile?\nobj-m :=");
+	for (int i = 0; i < tests.len; i++) {
+		const char *name = tests.items[i];
+		const char *from = arena_printf("%s/stapconf/%s.c", s->runtime_dir, name);
+		if (!copy_file(from, arena_printf("%s/%s.c", dir, name))) {
+			remove_tree(dir);
+			return false;
+		}
+		buf_printf(&kbuild, " %s.o", name);
+	}
+	buf_puts(&kbuild, "\nccflags-y := -Werror=implicit-function-declaration "
+		 "-Werror=incompatible-pointer-types\n");
+	const char *argv[] = { "make", "-s", "-k", "-j2", "-C", s->build_dir,
+			       arena_printf("M=%s", dir), "modules", NULL };
+	if (tests.len && write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
+		run_logged((char *const *)argv, dir, arena_printf("%s/build.log", dir));
+	buf_puts(&h, "/* SystemTap's kernel feature tests (runtime/stapconf) that compile */\n");
+	for (int i = 0; i < tests.len; i++) {
+		const char *name = tests.items[i];
+		if (access(arena_printf("%s/%s.o", dir, name), R_OK) != 0)
+			continue;
+		buf_puts(&h, "#define STAPCONF_");
+		for (const char *c = name; *c; c++)
+			buf_printf(&h, "%c", *c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+		buf_puts(&h, " 1\n");
+	}
+	remove_tree(dir);
+	return write_text(arena_printf("%s/stapconf.h", work), h.s);
+}
+
+/*
+ * What a runtime build leaves for modules: the objects they link, and the
+ * headers their C includes (embedded C's stapconf.h, the kernel features'
+ * stp_features.h).  Every one is in the MANIFEST, read through cache.c's
+ * checks and used only as the checked bytes.
+ */
+enum { RT_MODULE_O, RT_ARCHIVE, RT_STAPCONF, RT_FEATURES, RT_NPARTS };
+static const char *const runtime_parts[RT_NPARTS] = {
+	"module.o", "stp-runtime.a", "stapconf.h", "stp_features.h"
+};
+
+/* The parts every module uses, as read (and checked) from the cache. */
+typedef struct RuntimeObjs {
+	char *data[RT_NPARTS];
+	size_t len[RT_NPARTS];
+} RuntimeObjs;
 
 /* "SHA256  NAME\n" for each part, as sha256sum(1) writes it. */
 static const char *manifest_line(const char *name, const char *data, size_t len)
@@ -314,6 +472,14 @@ static const char *manifest_line(const char *name, const char *data, size_t len)
 	char hex[65];
 	sha256_hex(data, len, hex);
 	return arena_printf("%s  %s\n", hex, name);
+}
+
+static bool is_runtime_part(const char *name)
+{
+	for (int i = 0; i < RT_NPARTS; i++)
+		if (!strcmp(name, runtime_parts[i]))
+			return true;
+	return false;
 }
 
 /*
@@ -331,17 +497,15 @@ static bool read_runtime(const char *dir, bool check_manifest, RuntimeObjs *o, c
 		*why = "it is not a directory of yours that only you may write";
 		return false;
 	}
-	char **data[] = { &o->module_o, &o->archive };
-	size_t *len[] = { &o->module_len, &o->archive_len };
 	Buf expected = {0};
-	for (size_t i = 0; i < ARRAY_SIZE(runtime_parts); i++) {
+	for (int i = 0; i < RT_NPARTS; i++) {
 		const char *path = arena_printf("%s/%s", dir, runtime_parts[i]);
-		*data[i] = cache_read(path, len[i], why);
-		if (!*data[i]) {
+		o->data[i] = cache_read(path, &o->len[i], why);
+		if (!o->data[i]) {
 			*why = arena_printf("%s: %s", runtime_parts[i], *why ? *why : "missing");
 			return false;
 		}
-		buf_puts(&expected, manifest_line(runtime_parts[i], *data[i], *len[i]));
+		buf_puts(&expected, manifest_line(runtime_parts[i], o->data[i], o->len[i]));
 	}
 	if (!check_manifest)
 		return true;
@@ -352,7 +516,7 @@ static bool read_runtime(const char *dir, bool check_manifest, RuntimeObjs *o, c
 		return false;
 	}
 	if (mlen != expected.len || memcmp(manifest, expected.s, mlen) != 0) {
-		*why = "its objects do not match their MANIFEST";
+		*why = "its files do not match their MANIFEST";
 		return false;
 	}
 	return true;
@@ -370,15 +534,13 @@ static bool seal_runtime(const char *work)
 		return false;
 	struct dirent *e;
 	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    strcmp(e->d_name, runtime_parts[0]) && strcmp(e->d_name, runtime_parts[1]))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_runtime_part(e->d_name))
 			remove_tree_at(dirfd(d), e->d_name, 0);
 	closedir(d);
-	const char *manifest = arena_printf("%s%s", manifest_line(runtime_parts[0], o.module_o,
-								   o.module_len),
-					    manifest_line(runtime_parts[1], o.archive,
-							  o.archive_len));
-	return write_bytes(arena_printf("%s/MANIFEST", work), manifest, strlen(manifest));
+	Buf manifest = {0};
+	for (int i = 0; i < RT_NPARTS; i++)
+		buf_puts(&manifest, manifest_line(runtime_parts[i], o.data[i], o.len[i]));
+	return write_bytes(arena_printf("%s/MANIFEST", work), manifest.s, manifest.len);
 }
 
 /* Keeps a failed build's log in the cache for the user, as a new file of ours. */
@@ -397,9 +559,10 @@ static void keep_failed_log(const char *log, const char *kept)
 }
 
 /*
- * Compiles the runtime for this kernel in the new directory work: the
- * .c and .S files of runtime/ become module.o and stp-runtime.a.
- * false after saying why.
+ * Compiles the runtime for this kernel in the new directory work: first
+ * the kernel feature tests (stp_features.h), then the .c and .S files of
+ * runtime/ become module.o and stp-runtime.a, then the stapconf tests
+ * (stapconf.h).  false after saying why.
  */
 static bool compile_runtime(Session *s, Vec files, const char *work, const char *failed_log)
 {
@@ -424,11 +587,15 @@ static bool compile_runtime(Session *s, Vec files, const char *work, const char 
 	if (!write_text(arena_printf("%s/Kbuild", work), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", work, strerror(errno));
 	const char *log = arena_printf("%s/build.log", work);
-	if (run_kbuild(s, work, "stp_runtime.o", log) && archive_runtime(files, work, log))
+	/* stp_features.h first: the runtime's #ifs follow the kernel's features */
+	bool ok = kfeatures_detect(s, work, log);
+	if (ok && (!run_kbuild(s, work, "stp_runtime.o", log, false) ||
+		   !archive_runtime(files, work, log) || !write_stapconf(s, work))) {
+		kfeatures_explain_failure(s, log);
+		ok = false;
+	}
+	if (ok)
 		return true;
-	fprintf(stderr, "stap: error: the runtime failed to compile for kernel %s "
-		"(a bug in stap, or a kernel it does not support yet):\n", s->kernel_release);
-	show_log_problems(log, 20);
 	if (failed_log) {
 		keep_failed_log(log, failed_log);
 		log = failed_log;
@@ -437,7 +604,10 @@ static bool compile_runtime(Session *s, Vec files, const char *work, const char 
 	return false;
 }
 
-/* The cache entry's name: a hash of the runtime's sources and the kernel tree. */
+/*
+ * The cache entry's name: a hash of the runtime's sources, the stapconf
+ * and kernel feature tests, and the kernel tree.
+ */
 static const char *runtime_key(Session *s, Vec files)
 {
 	char real_build[PATH_MAX];
@@ -450,6 +620,13 @@ static const char *runtime_key(Session *s, Vec files)
 		h = hash_str(files.items[i], h);
 		h = hash_file(arena_printf("%s/%s", s->runtime_dir, (char *)files.items[i]), h);
 	}
+	Vec tests = stapconf_tests(s);
+	for (int i = 0; i < tests.len; i++) {
+		h = hash_str(tests.items[i], h);
+		h = hash_file(arena_printf("%s/stapconf/%s.c", s->runtime_dir,
+					   (char *)tests.items[i]), h);
+	}
+	h = kfeatures_hash(s, h);
 	return arena_printf("runtime-%s-%016llx", s->kernel_release, (unsigned long long)h);
 }
 
@@ -469,10 +646,11 @@ static bool uncached_runtime(Session *s, Vec files, RuntimeObjs *o)
 
 /*
  * The runtime for this kernel, from the cache entry for it, built on
- * first use (module.o and stp-runtime.a are what modules link).  It is
- * built in a private directory and renamed into place, so that
- * concurrent stap runs never see a half-written cache entry; an entry
- * that fails its checks is built again.
+ * first use (module.o and stp-runtime.a are what modules link, stapconf.h
+ * and stp_features.h what their C includes).  It is built in a private
+ * directory and renamed into place, so that concurrent stap runs never
+ * see a half-written cache entry; an entry that fails its checks is built
+ * again, and so is one --poison-cache says not to read.
  */
 static bool runtime_objects(Session *s, RuntimeObjs *o)
 {
@@ -482,8 +660,8 @@ static bool runtime_objects(Session *s, RuntimeObjs *o)
 		return uncached_runtime(s, files, o);
 	const char *name = runtime_key(s, files);
 	const char *dir = arena_printf("%s/%s", root, name);
-	const char *why;
-	if (read_runtime(dir, true, o, &why)) {
+	const char *why = NULL;
+	if (cache_readable() && read_runtime(dir, true, o, &why)) {
 		/* recently used: pruning keeps it */
 		utimensat(AT_FDCWD, dir, NULL, AT_SYMLINK_NOFOLLOW);
 		return true;
@@ -493,7 +671,7 @@ static bool runtime_objects(Session *s, RuntimeObjs *o)
 		remove_tree(dir);
 	}
 
-	if (s->verbose)
+	if (s->pass_verbose[3])
 		fprintf(stderr, "Building the runtime for %s once, into %s\n", s->kernel_release, dir);
 	char *work = arena_printf("%s/build-XXXXXX", root);
 	if (!mkdtemp(work))
@@ -504,12 +682,14 @@ static bool runtime_objects(Session *s, RuntimeObjs *o)
 	}
 	if (!seal_runtime(work))
 		fatal("cannot finish the runtime build in %s: %s", work, strerror(errno));
+	if (!cache_readable())
+		remove_tree(dir);	/* --poison-cache: this build replaces it */
 	/* publish: rename the finished directory into its final name */
 	if (rename(work, dir) != 0)
 		remove_tree(work);	/* another stap got there first */
 	if (!read_runtime(dir, true, o, &why))
 		fatal("cannot use the runtime built in %s: %s", dir, why ? why : strerror(errno));
-	prune_cache(root, s->kernel_release);
+	prune_runtime_cache(root, s->kernel_release);
 	return true;
 }
 
@@ -545,18 +725,24 @@ bool build_module(Session *s)
 	const char *dir = s->tmp_dir;
 	const char *name = s->module_name;
 	/* '-' is in no module name: these never clash with NAME.o */
-	ship(rt.module_o, rt.module_len, dir, "stp-module.o");
-	ship(rt.archive, rt.archive_len, dir, "stp-runtime.a");
+	ship(rt.data[RT_MODULE_O], rt.len[RT_MODULE_O], dir, "stp-module.o");
+	ship(rt.data[RT_ARCHIVE], rt.len[RT_ARCHIVE], dir, "stp-runtime.a");
+	/* the headers too: the module's C includes the checked bytes, not the entry */
+	for (int i = RT_STAPCONF; i <= RT_FEATURES; i++) {
+		const char *to = arena_printf("%s/%s", dir, runtime_parts[i]);
+		if (!write_bytes(to, rt.data[i], rt.len[i]))
+			fatal("cannot write %s: %s", to, strerror(errno));
+	}
 	Buf kbuild = {0};
 	buf_printf(&kbuild, "obj-m := %s.o\n", name);
 	/* the archive last: ld takes from it what the objects before it need */
 	buf_printf(&kbuild, "%s-y := %s_main.o stp-module.o stp-runtime.a\n", name, name);
 	/* generated C must compile without a single warning */
-	buf_printf(&kbuild, "ccflags-y := -I%s -Werror\n", s->runtime_dir);
+	buf_printf(&kbuild, "ccflags-y := -I%s -I%s -Werror\n", s->runtime_dir, dir);
 	if (!write_text(arena_printf("%s/Kbuild", dir), kbuild.s))
 		fatal("cannot write %s/Kbuild: %s", dir, strerror(errno));
 	const char *log = arena_printf("%s/build.log", dir);
-	bool ok = run_kbuild(s, dir, "modules", log);
+	bool ok = run_kbuild(s, dir, "modules", log, true);
 	s->ko_file = arena_printf("%s/%s.ko", dir, name);
 	if (!ok || access(s->ko_file, R_OK) != 0) {
 		fprintf(stderr, "stap: error: the module's C failed to compile.\n");
@@ -569,7 +755,7 @@ bool build_module(Session *s)
 		s->keep_tmp = true;
 		return false;
 	}
-	if (s->verbose > 1)
+	if (s->pass_verbose[3] > 1)
 		show_log_problems(log, 50);
 	return true;
 }

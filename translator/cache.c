@@ -1,7 +1,8 @@
 /*
  * cache.c - where stap keeps what it builds once and reuses: the runtime
  * object per kernel (build.c) and the DWARF index per build-id
- * (dwarf_index.c).
+ * (dwarf_index.c); and what --disable-cache and --poison-cache do to
+ * it (--clean-cache is build.c's clean_cache).
  *
  * What stap reads back from the cache goes into modules that root loads,
  * so the cache must be the user's own: its directory (and every
@@ -21,6 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "stap.h"
+
+int cache_mode = CACHE_USE;
+const char *cache_private_dir;
 
 /*
  * $STAP_CACHE, $XDG_CACHE_HOME/stap, or ~/.cache/stap with the home
@@ -110,29 +114,48 @@ static void check_root(const char *path)
 	}
 }
 
+/* path made absolute, created if missing, and checked (fatal if unsafe) */
+static const char *checked_root(const char *path)
+{
+	if (path[0] != '/') {
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof(cwd)))
+			fatal("cannot find the current directory: %s", strerror(errno));
+		path = arena_printf("%s/%s", cwd, path);
+	}
+	make_dirs(path);
+	check_root(path);
+	return path;
+}
+
 /*
  * The cache directory, created if missing and checked once; NULL when
- * the user has no home directory (then nothing is cached).
+ * the user has no home directory (then nothing is cached).  With
+ * --disable-cache it is a directory of this run's (main.c), checked the
+ * same way.
  */
 const char *stap_cache_root(void)
 {
-	static const char *root;
+	static const char *root, *private_root;
 	static bool checked;
+	if (cache_mode == CACHE_DISABLED && cache_private_dir) {
+		if (!private_root)
+			private_root = checked_root(cache_private_dir);
+		return private_root;
+	}
 	if (checked)
 		return root;
 	checked = true;
 	root = cache_root_path();
-	if (!root)
-		return NULL;
-	if (root[0] != '/') {
-		char cwd[4096];
-		if (!getcwd(cwd, sizeof(cwd)))
-			fatal("cannot find the current directory: %s", strerror(errno));
-		root = arena_printf("%s/%s", cwd, root);
-	}
-	make_dirs(root);
-	check_root(root);
+	if (root)
+		root = checked_root(root);
 	return root;
+}
+
+/* May a cache entry that exists be used? Not with --poison-cache. */
+bool cache_readable(void)
+{
+	return cache_mode != CACHE_POISONED;
 }
 
 /*

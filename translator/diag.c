@@ -6,6 +6,9 @@
  *   script.stp:3:17: error: parse error: expected ')', found '}'
  *       printf("%d\n", x }
  *                        ^
+ *
+ * --color paints "error:", "warning:", the source line and the caret
+ * with SystemTap's colors, or those of $SYSTEMTAP_COLORS.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +19,88 @@ int warning_count;
 bool warnings_are_errors;
 bool warnings_off;
 int max_errors = 20;
+bool diag_color;
+
+/* $SYSTEMTAP_COLORS ("error=01;31:warning=00;33") is valid: keys, '=', SGR digits */
+static bool valid_colors(const char *env)
+{
+	if (!*env)
+		return false;
+	for (const char *p = env; *p;) {
+		size_t key = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+		size_t val = p[key] == '=' ? strspn(p + key + 1, "0123456789;") : 0;
+		if (!key || p[key] != '=' || (p[key + 1 + val] && p[key + 1 + val] != ':'))
+			return false;
+		p += key + 1 + val;
+		p += *p == ':';
+	}
+	return true;
+}
+
+/* The SGR parameters for error, warning, source or caret; NULL: none */
+static const char *color_of(const char *key)
+{
+	static const char *const defaults[][2] = {
+		{ "error", "01;31" }, { "warning", "00;33" }, { "source", "00;34" },
+		{ "caret", "01" },
+	};
+	const char *env = getenv("SYSTEMTAP_COLORS");
+	if (!env) {
+		for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+			if (!strcmp(defaults[i][0], key))
+				return defaults[i][1];
+		return NULL;
+	}
+	if (!valid_colors(env))
+		return NULL;	/* as in SystemTap: empty or invalid turns colors off */
+	size_t n = strlen(key);
+	for (const char *p = env; *p; p += strcspn(p, ":"), p += *p == ':')
+		if (!strncmp(p, key, n) && p[n] == '=')
+			return arena_strndup(p + n + 1, strcspn(p + n + 1, ":"));
+	return NULL;
+}
+
+static bool painting;	/* color_on set a color that color_off must reset */
+
+static void color_on(const char *key)
+{
+	const char *sgr = diag_color ? color_of(key) : NULL;
+	if (sgr)
+		fprintf(stderr, "\033[%sm", sgr);
+	painting = sgr != NULL;
+}
+
+static void color_off(void)
+{
+	if (painting)
+		fputs("\033[m", stderr);
+	painting = false;
+}
 
 static void print_source_line(Loc loc)
 {
 	if (!loc.file || !loc.file->text || loc.line <= 0)
 		return;
-	const char *p = loc.file->text;
-	for (int line = 1; line < loc.line && *p; p++)
+	const char *p = loc.file->text, *stop = p + loc.file->len;
+	for (int line = 1; line < loc.line && p < stop; p++)
 		if (*p == '\n')
 			line++;
-	const char *end = strchr(p, '\n');
-	int len = end ? (int)(end - p) : (int)strlen(p);
-	fprintf(stderr, "    %.*s\n    ", len, p);
+	const char *end = memchr(p, '\n', stop - p);
+	int len = end ? (int)(end - p) : (int)(stop - p);
+	fputs("    ", stderr);
+	color_on("source");
+	/* a NUL byte in the line would end it early */
+	for (int i = 0; i < len; i++)
+		fputc(p[i] ? p[i] : '?', stderr);
+	color_off();
+	fputs("\n    ", stderr);
 	/* keep tabs so that the caret lines up with the text above */
 	for (int i = 0; i < loc.col - 1 && i < len; i++)
 		fputc(p[i] == '\t' ? '\t' : ' ', stderr);
-	fputs("^\n", stderr);
+	color_on("caret");
+	fputc('^', stderr);
+	color_off();
+	fputc('\n', stderr);
 }
 
 static void print_loc(Loc loc)
@@ -42,9 +111,12 @@ static void print_loc(Loc loc)
 		fputs("stap: ", stderr);
 }
 
+/* Counts a printed error: the limit is on what the user has to read. */
 static void count_error(void)
 {
-	if (++error_count >= max_errors) {
+	static int printed;
+	error_count++;
+	if (++printed >= max_errors) {
 		fprintf(stderr, "stap: too many errors, stopping\n");
 		exit(1);
 	}
@@ -79,9 +151,11 @@ void error_at(Loc loc, const char *kind, const char *fmt, ...)
 		return;
 	}
 	print_loc(loc);
+	color_on("error");
 	fputs("error: ", stderr);
 	if (kind)
 		fprintf(stderr, "%s: ", kind);
+	color_off();
 	fputs(text, stderr);
 	fputc('\n', stderr);
 	print_source_line(loc);
@@ -91,9 +165,12 @@ void error_at(Loc loc, const char *kind, const char *fmt, ...)
 void error_plain(const char *kind, const char *fmt, ...)
 {
 	va_list ap;
-	fputs("stap: error: ", stderr);
+	fputs("stap: ", stderr);
+	color_on("error");
+	fputs("error: ", stderr);
 	if (kind)
 		fprintf(stderr, "%s: ", kind);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -121,7 +198,9 @@ void warn_at(Loc loc, const char *fmt, ...)
 	if (!warning_begin())
 		return;
 	print_loc(loc);
+	color_on(warnings_are_errors ? "error" : "warning");
 	fputs(warnings_are_errors ? "error: " : "warning: ", stderr);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -135,7 +214,10 @@ void warn_plain(const char *fmt, ...)
 	va_list ap;
 	if (!warning_begin())
 		return;
-	fputs(warnings_are_errors ? "stap: error: " : "stap: warning: ", stderr);
+	fputs("stap: ", stderr);
+	color_on(warnings_are_errors ? "error" : "warning");
+	fputs(warnings_are_errors ? "error: " : "warning: ", stderr);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -158,7 +240,10 @@ void note_at(Loc loc, const char *fmt, ...)
 void fatal(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("stap: error: ", stderr);
+	fputs("stap: ", stderr);
+	color_on("error");
+	fputs("error: ", stderr);
+	color_off();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -166,17 +251,23 @@ void fatal(const char *fmt, ...)
 	exit(1);
 }
 
-static int edit_distance(const char *a, const char *b)
+/*
+ * The edit distance of a and b, or limit + 1 if it is more than limit: a
+ * row whose every entry is over the limit ends the count, so comparing a
+ * name with the kernel's 50000 functions costs little.
+ */
+static int edit_distance(const char *a, const char *b, int limit)
 {
 	int la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return 1000;
+	if (la > 64 || lb > 64 || abs(la - lb) > limit)
+		return limit + 1;
 	int row[65];
 	for (int j = 0; j <= lb; j++)
 		row[j] = j;
 	for (int i = 1; i <= la; i++) {
 		int diag = row[0];
 		row[0] = i;
+		int row_min = i;
 		for (int j = 1; j <= lb; j++) {
 			int up = row[j];
 			int cost = a[i - 1] == b[j - 1] ? 0 : 1;
@@ -187,9 +278,13 @@ static int edit_distance(const char *a, const char *b)
 				best = row[j - 1] + 1;
 			row[j] = best;
 			diag = up;
+			if (best < row_min)
+				row_min = best;
 		}
+		if (row_min > limit)
+			return limit + 1;
 	}
-	return row[lb];
+	return row[lb] <= limit ? row[lb] : limit + 1;
 }
 
 /* Close enough to be a typo: a third of the name, at least one edit. */
@@ -204,7 +299,7 @@ const char *closest_name(const char *name, const char **cands, int n)
 	const char *best = NULL;
 	int best_d = max_distance(name) + 1;
 	for (int i = 0; i < n; i++) {
-		int d = edit_distance(name, cands[i]);
+		int d = edit_distance(name, cands[i], best_d - 1);
 		if (d < best_d) {
 			best_d = d;
 			best = cands[i];
@@ -213,14 +308,18 @@ const char *closest_name(const char *name, const char **cands, int n)
 	return best;
 }
 
+/* Up to max of the candidates close to name, closest first, each once. */
 const char *similar_names(const char *name, const char **cands, int n, int max)
 {
+	int limit = max_distance(name);
+	int *dist = arena_alloc((n ? n : 1) * sizeof(*dist));
+	for (int i = 0; i < n; i++)
+		dist[i] = edit_distance(name, cands[i], limit);
 	Buf b = {0};
 	int found = 0;
-	int limit = max_distance(name);
 	for (int d = 0; d <= limit && found < max; d++) {
 		for (int i = 0; i < n && found < max; i++) {
-			if (edit_distance(name, cands[i]) != d)
+			if (dist[i] != d)
 				continue;
 			bool dup = false;
 			for (int j = 0; j < i; j++)

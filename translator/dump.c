@@ -3,6 +3,7 @@
  * two-space indents, every statement on its own line, and parentheses
  * around every compound operand so that the parse is visible.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "stap.h"
 #include "parser.h"
@@ -70,6 +71,7 @@ static bool is_primary(Node *n)
 	case ND_STATOP: case ND_HIST: case ND_HIST_INDEX: case ND_PRINT:
 	case ND_TARGET: case ND_CAST: case ND_DEFINED: case ND_ENTRY:
 	case ND_VARREF: case ND_CONST: case ND_PROBEWRITE: case ND_EMBEDDED_EXPR:
+	case ND_AUTOCAST:
 		return n->num >= 0 || n->kind != ND_NUM;
 	default:
 		return false;
@@ -241,6 +243,17 @@ void dump_expr(Buf *b, Node *n)
 		buf_puts(b, "@var(");
 		dump_list(b, n->args);
 		buf_putc(b, ')');
+		dump_chain(b, n->chain);
+		return;
+	case ND_AUTOCAST:
+		/* (name)[i]: name[i] would read back as an array element */
+		if (n->lhs->kind == ND_VAR && n->chain && n->chain->kind == CH_INDEX) {
+			buf_putc(b, '(');
+			dump_expr(b, n->lhs);
+			buf_putc(b, ')');
+		} else {
+			dump_operand(b, n->lhs);
+		}
 		dump_chain(b, n->chain);
 		return;
 	case ND_DEFINED:
@@ -527,4 +540,93 @@ void dump_program(FILE *out, Program *prog, bool user_only)
 		}
 		fputs(b.s, out);
 	}
+}
+
+/* ---- --dump-probe-types, --dump-probe-aliases, --dump-functions ---- */
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Prints lines (char *) sorted, each once. */
+static void print_sorted(FILE *out, Vec *lines)
+{
+	if (lines->len)
+		qsort(lines->items, lines->len, sizeof(void *), compare_strings);
+	for (int i = 0; i < lines->len; i++)
+		if (i == 0 || strcmp(lines->items[i], lines->items[i - 1]) != 0)
+			fprintf(out, "%s\n", (char *)lines->items[i]);
+}
+
+/* Every form of point the families take: "timer.ms(number)" for "timer.ms(N)" */
+void dump_probe_types(FILE *out)
+{
+	Vec lines = {0};
+	for (int i = 0; i < probe_family_count; i++) {
+		const char *const *shapes = probe_families[i]->shapes;
+		for (; shapes && *shapes; shapes++) {
+			Buf b = {0};
+			for (const char *s = *shapes; *s; s++) {
+				if (s[0] == '(' && (s[1] == 'N' || s[1] == 'S') && s[2] == ')') {
+					buf_puts(&b, s[1] == 'N' ? "(number)" : "(string)");
+					s += 2;
+				} else {
+					buf_putc(&b, *s);
+				}
+			}
+			vec_push(&lines, b.s);
+		}
+	}
+	print_sorted(out, &lines);
+}
+
+/* Public names: not private, not "_internal" */
+static bool is_public(const char *name, bool is_private)
+{
+	return !is_private && name[0] != '_';
+}
+
+/* "syscall.open = dw_syscall.open!, nd_syscall.open?", each alias name once */
+void dump_probe_aliases(FILE *out, Program *prog)
+{
+	Vec lines = {0};
+	for (int i = 0; i < prog->aliases.len; i++) {
+		Probe *a = prog->aliases.items[i];
+		Buf targets = {0};
+		for (ProbePoint *t = a->alias_targets; t; t = t->next) {
+			dump_probe_point(&targets, t);
+			if (t->next)
+				buf_puts(&targets, ", ");
+		}
+		for (ProbePoint *name = a->points; name; name = name->next) {
+			Buf b = {0};
+			dump_probe_point(&b, name);
+			if (is_public(b.s, a->is_private))
+				vec_push(&lines, arena_printf("%s %s %s", b.s,
+							      a->is_epilogue ? "+=" : "=", targets.s));
+		}
+	}
+	print_sorted(out, &lines);
+}
+
+/* "execname:string ()", marked unprivileged as SystemTap marks it, with the
+   types pass 2 inferred */
+void dump_functions(FILE *out, Program *prog)
+{
+	Vec lines = {0};
+	for (int i = 0; i < prog->funcs.len; i++) {
+		Func *f = prog->funcs.items[i];
+		if (!f->file->is_tapset || !is_public(f->name, f->is_private))
+			continue;
+		Buf b = {0};
+		buf_printf(&b, "%s:%s (", f->name, type_name(f->ret));
+		for (int j = 0; j < f->params.len; j++) {
+			Var *v = f->params.items[j];
+			buf_printf(&b, "%s%s:%s", j ? ", " : "", v->name, type_name(v->type));
+		}
+		buf_puts(&b, f->unprivileged ? ") /* unprivileged */" : ")");
+		vec_push(&lines, b.s);
+	}
+	print_sorted(out, &lines);
 }

@@ -10,11 +10,14 @@
  * locations in dwarf_loc.c.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <gelf.h>
+#include <elfutils/libdwelf.h>
 #include "dwarf_int.h"
 
 /* ---- OffMap: DIE offset -> pointer ---- */
@@ -75,11 +78,16 @@ static const Dwfl_Callbacks offline_callbacks = {
 /*
  * libdwfl rather than plain libdw: a .ko is a relocatable object whose
  * DWARF must be relocated, which libdwfl does as it lays out the sections.
+ * A user binary is reported at its own link-time addresses: offline,
+ * libdwfl would move a PIE or a shared library (ET_DYN) to 0x10000, and
+ * a uprobe's file offset is computed from the ELF's own addresses.
  */
 static DwModule *open_file(const char *path, const char *name, ModKind kind, const char **why)
 {
 	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
-	Dwfl_Module *mod = dwfl ? dwfl_report_offline(dwfl, name, path, -1) : NULL;
+	Dwfl_Module *mod = !dwfl ? NULL :
+			   kind == MOD_USER ? dwfl_report_elf(dwfl, name, path, -1, 0, true) :
+			   dwfl_report_offline(dwfl, name, path, -1);
 	if (!mod) {
 		*why = arena_printf("cannot read %s: %s", path, dwfl_errmsg(-1));
 		dwfl_end(dwfl);
@@ -213,6 +221,76 @@ DwModule *dw_open_user(const char *path, const char **why)
 	return open_file(path, path, MOD_USER, why);
 }
 
+/* The "#include <x>" lines of "<x><y>", or NULL if it is not only headers. */
+static const char *include_lines(const char *headers)
+{
+	Buf b = {0};
+	for (const char *p = headers; *p;) {
+		const char *end = strchr(p, '>');
+		if (*p != '<' || !end || end == p + 1)
+			return NULL;
+		buf_printf(&b, "#include %.*s\n", (int)(end - p + 1), p);
+		p = end + 1;
+	}
+	return b.s;
+}
+
+/* The first line gcc said, without the file's name, for the error message. */
+static const char *first_line(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512] = "";
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	const char *msg = strstr(line, ": ");	/* after "DIR/types.c:1:10" */
+	return arena_strdup(msg ? msg + 2 : line);
+}
+
+/*
+ * As SystemTap does: an object compiled from the headers alone, with
+ * -fno-eliminate-unused-debug-types so that every type they declare is in
+ * its DWARF.  It is built in a directory of its own and opened (libdwfl
+ * relocates the object's DWARF); the files go once it is open.
+ */
+DwModule *dw_open_headers(const char *headers, const char **why)
+{
+	const char *src = include_lines(headers);
+	if (!src) {
+		*why = arena_printf("\"%s\" is not a list of headers, \"<a.h><b.h>\"", headers);
+		return NULL;
+	}
+	const char *tmp = getenv("TMPDIR");
+	char *dir = arena_printf("%s/stap-types-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		*why = arena_printf("cannot create %s", dir);
+		return NULL;
+	}
+	const char *c = arena_printf("%s/types.c", dir), *o = arena_printf("%s/types.o", dir);
+	const char *log = arena_printf("%s/gcc.log", dir);
+	FILE *f = fopen(c, "w");
+	bool ok = f && fputs(src, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	char *argv[] = { "gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", "-o",
+			 (char *)o, (char *)c, NULL };
+	DwModule *m = NULL;
+	if (!ok)
+		*why = arena_printf("cannot write %s", c);
+	else if (!run_logged(argv, dir, log))
+		*why = arena_printf("gcc cannot compile %s: %s", headers, first_line(log));
+	else
+		m = open_file(o, headers, MOD_USER, why);
+	unlink(c);
+	unlink(o);
+	unlink(log);
+	rmdir(dir);
+	return m;
+}
+
 const char *dw_module_name(DwModule *m)
 {
 	return m->name;
@@ -224,6 +302,26 @@ int dw_build_id(DwModule *m, const unsigned char **bits, uint64_t *vaddr)
 	int n = dwfl_module_build_id(m->mod, bits, &addr);
 	*vaddr = addr;
 	return n > 0 ? n : 0;
+}
+
+int dw_file_build_id(const char *path, const unsigned char **bits)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	const void *id;
+	ssize_t n = e ? dwelf_elf_gnu_build_id(e, &id) : -1;
+	if (n > 0) {
+		unsigned char *copy = arena_alloc(n);
+		memcpy(copy, id, n);
+		*bits = copy;
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return n > 0 ? (int)n : 0;
 }
 
 bool dw_die(DwModule *m, uint64_t off, Dwarf_Die *die)
@@ -316,6 +414,32 @@ uint64_t dw_symbol_address(DwModule *m, const char *symbol)
 {
 	DwSym *s = dw_symbol_named(m, symbol);
 	return s ? s->addr : 0;
+}
+
+bool dw_has_function_symbol(DwModule *m, const char *name)
+{
+	DwSym *s = dw_symbol_named(m, name);
+	if (s && !s->unique) {	/* the hash keeps one of several: look at them all */
+		for (int i = 0; i < m->nsyms; i++)
+			if (m->syms[i].is_func && !strcmp(m->syms[i].name, name))
+				return true;
+		return false;
+	}
+	return s && s->is_func;
+}
+
+const char *dw_similar_function_symbols(DwModule *m, const char *name, int max)
+{
+	dw_load_symbols(m);
+	/* only names of about the same length can be close: a cheap first sieve */
+	int len = strlen(name), slack = len / 3 + 1;
+	Vec cands = {0};
+	for (int i = 0; i < m->nsyms; i++) {
+		int n = strlen(m->syms[i].name);
+		if (m->syms[i].is_func && n >= len - slack && n <= len + slack)
+			vec_push(&cands, (void *)m->syms[i].name);
+	}
+	return similar_names(name, (const char **)cands.items, cands.len, max);
 }
 
 /* Index of the last symbol at or below addr, or -1. */
@@ -419,14 +543,18 @@ const char *dw_data_anchor(DwModule *m, uint64_t addr, uint64_t *offset)
 
 /* ---- DIE helpers ---- */
 
-/* Follows abstract_origin and specification to the DIE that has the name and signature. */
+/*
+ * The DIE with a function's parameters, named, in order: the abstract
+ * instance that an inlined or optimized copy comes from.  Not the
+ * declaration a definition's DW_AT_specification names (a C++ class's
+ * member, whose parameters have no names): the definition has its own.
+ */
 static Dwarf_Die *origin_of(Dwarf_Die *die, Dwarf_Die *out)
 {
 	*out = *die;
 	for (int i = 0; i < 8; i++) {
 		Dwarf_Attribute a;
-		if (!dwarf_attr(out, DW_AT_abstract_origin, &a) &&
-		    !dwarf_attr(out, DW_AT_specification, &a))
+		if (!dwarf_attr(out, DW_AT_abstract_origin, &a))
 			break;
 		if (!dwarf_formref_die(&a, out))
 			break;
@@ -622,6 +750,7 @@ typedef struct LineRec {
 	uint64_t addr;		/* link-time */
 	int line;
 	const char *file;
+	bool prologue_end;	/* DW_LNS_set_prologue_end (clang sets it, gcc does not) */
 } LineRec;
 
 typedef struct LineList {
@@ -670,6 +799,7 @@ static LineList function_lines(DwModule *m, Dwarf_Die *die)
 			LineRec *r = arena_alloc(sizeof(*r));
 			r->addr = a + m->bias;
 			dwarf_lineno(l, &r->line);
+			dwarf_lineprologueend(l, &r->prologue_end);
 			r->file = dw_normalize_file(m, dwarf_linesrc(l, NULL, NULL));
 			vec_push(&recs, r);
 		}
@@ -773,7 +903,9 @@ static bool record_matches(const Index *ix, const IxFunc *r, const Pattern *p,
 	bool is_inline = r->flags & IXF_INLINE;
 	if ((is_inline && !with_inlines && !inline_only) || (!is_inline && inline_only))
 		return false;
-	if (fnmatch(p->name, ix_str(ix, r->name), 0) != 0)
+	/* "Class::name", "ns::*": C++ functions by their qualified names */
+	const char *name = ix_str(ix, strstr(p->name, "::") ? r->qual : r->name);
+	if (!*name || fnmatch(p->name, name, 0) != 0)
 		return false;
 	return !p->file || file_matches(p->file, ix_str(ix, r->file));
 }
@@ -820,7 +952,9 @@ DwFuncList dw_find_functions(DwModule *m, const char *pattern, bool with_inlines
 	Index *ix = dw_index(m);
 	if (!ix || !parse_pattern(pattern, &p))
 		return none;
-	size_t n = literal_prefix(p.name);
+	/* the index is by unqualified name: a qualified one is looked for everywhere */
+	bool qualified = strstr(p.name, "::");
+	size_t n = qualified ? 0 : literal_prefix(p.name);
 	Vec found = {0};
 	for (uint32_t i = first_func_with_prefix(ix, p.name, n); i < ix->nfuncs; i++) {
 		const IxFunc *r = &ix->funcs[i];
@@ -886,9 +1020,10 @@ int dw_func_params(DwModule *m, DwFunc *f)
 		do {
 			if (dwarf_tag(&p) != DW_TAG_formal_parameter)
 				continue;
-			Dwarf_Die concrete = p;
-			if (dwarf_dieoffset(&origin) != dwarf_dieoffset(&die))
-				concrete_param(&die, dwarf_dieoffset(&p), &concrete);
+			Dwarf_Die concrete = p, found;
+			if (dwarf_dieoffset(&origin) != dwarf_dieoffset(&die) &&
+			    concrete_param(&die, dwarf_dieoffset(&p), &found))
+				concrete = found;
 			DwVar *v = var_from_die(m, &concrete, f->scope_offset, true);
 			if (v->name)
 				vec_push(&params, v);
@@ -1142,31 +1277,104 @@ DwStatementList dw_find_statements(DwModule *m, const char *pattern, bool neares
 }
 
 /*
- * The first address of f's body: the first line-table row after its entry
- * with another line.  Code compiled without optimization stores its
- * parameters into their frame slots in the prologue before it, and the
- * debuginfo places them there; f->entry when the table says no more.
+ * Where f's prologue ends: the row the compiler marks as the end of the
+ * prologue (clang), else the first line-table row after the entry (gcc
+ * starts a row there even inside a one-line function: the statement has
+ * a column of its own).  Unoptimized code stores its parameters into
+ * their frame slots before it.  0 when the table has no such row.
  */
-uint64_t dw_func_body_addr(DwModule *m, DwFunc *f)
+static uint64_t prologue_end(DwModule *m, DwFunc *f)
 {
 	Dwarf_Die die;
 	if (!dw_die(m, f->die_offset, &die))
-		return f->entry;
+		return 0;
 	LineList ll = function_lines(m, &die);
-	int entry_line = -1;
-	uint64_t best = 0;
-	for (int i = 0; i < ll.len; i++)
-		if (ll.items[i].addr == f->entry)
-			entry_line = ll.items[i].line;
+	uint64_t marked = 0, next = 0;
 	for (int i = 0; i < ll.len; i++) {
 		const LineRec *r = &ll.items[i];
-		if (r->addr > f->entry && r->line != entry_line && (!best || r->addr < best))
-			best = r->addr;
+		if (r->prologue_end && r->addr >= f->entry && (!marked || r->addr < marked))
+			marked = r->addr;
+		if (r->addr > f->entry && (!next || r->addr < next))
+			next = r->addr;
 	}
-	return best ? best : f->entry;
+	return marked ? marked : next;
+}
+
+uint64_t dw_func_body_addr(DwModule *m, DwFunc *f)
+{
+	if (!f->body_known) {
+		f->body_known = true;
+		f->body = f->is_inline_instance ? f->entry : prologue_end(m, f);
+	}
+	return f->body;
+}
+
+bool dw_var_set_at(DwModule *m, DwFunc *f, DwVar *v, uint64_t addr)
+{
+	if (m->kind != MOD_USER || !v->is_param || f->is_inline_instance || addr < f->entry)
+		return true;
+	uint64_t body = dw_func_body_addr(m, f);
+	if (body && addr >= body)
+		return true;
+	Dwarf_Die die, scope;
+	if (!dw_die(m, v->die_offset, &die) || !dw_die(m, v->scope_offset, &scope))
+		return true;
+	return !dw_in_new_frame(&die, &scope);
 }
 
 /* ---- listing ---- */
+
+/* Has the variable of die a value at pc: a constant, or a location there? */
+static bool has_value_at(Dwarf_Die *die, Dwarf_Addr pc)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Op *expr;
+	size_t len;
+	if (dwarf_attr_integrate(die, DW_AT_const_value, &attr))
+		return true;
+	return dwarf_attr_integrate(die, DW_AT_location, &attr) &&
+	       dwarf_getlocation_addr(&attr, pc, &expr, &len, 1) == 1 && len > 0;
+}
+
+/*
+ * What -L lists at a function's entry, as SystemTap does: the parameters
+ * and outermost locals (not those of inner blocks) of the function's own
+ * DIE, in its order (an inlined copy's may differ from the origin's), each
+ * only if it has a value there: an optimized-out parameter, or a local that
+ * lives in a register only later ($ret), is left out.
+ */
+static DwVarList entry_vars(DwModule *m, DwFunc *f)
+{
+	Vec vars = {0};
+	Dwarf_Die die, d;
+	if (!dw_die(m, f->die_offset, &die) || dwarf_child(&die, &d) != 0)
+		return (DwVarList){NULL, 0};
+	do {
+		int tag = dwarf_tag(&d);
+		if (tag != DW_TAG_formal_parameter && tag != DW_TAG_variable)
+			continue;
+		if (!has_value_at(&d, f->entry - m->bias))
+			continue;
+		DwVar *v = var_from_die(m, &d, f->scope_offset, tag == DW_TAG_formal_parameter);
+		if (v->name && v->type)
+			vec_push(&vars, v);
+	} while (dwarf_siblingof(&d, &d) == 0);
+	return (DwVarList){(DwVar **)vars.items, vars.len};
+}
+
+/* A type's name as -L shows it: SystemTap leaves out array bounds (char[]). */
+static const char *listed_type_name(const char *name)
+{
+	Buf b = {0};
+	buf_puts(&b, "");
+	for (const char *p = name; *p; p++) {
+		buf_putc(&b, *p);
+		if (*p == '[')
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
+	}
+	return b.s;
+}
 
 const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool with_vars)
 {
@@ -1174,8 +1382,9 @@ const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool w
 	buf_printf(&b, "%s(\"%s@%s:%d\")", prefix, f->name, f->decl_file, f->decl_line);
 	if (!with_vars)
 		return b.s;
-	DwVarList vars = dw_vars_at(m, f, f->entry, true, true);
+	DwVarList vars = entry_vars(m, f);
 	for (int i = 0; i < vars.len; i++)
-		buf_printf(&b, " $%s:%s", vars.items[i]->name, vars.items[i]->type->name);
+		buf_printf(&b, " $%s:%s", vars.items[i]->name,
+			   listed_type_name(vars.items[i]->type->name));
 	return b.s;
 }

@@ -28,12 +28,19 @@ DwModule *dw_open_kernel(const char *release, const char *vmlinux_override, cons
 DwModule *dw_open_module(const char *release, const char *name_or_path, const char **why);
 /* A user-space binary (process("PATH")), with its own or separate debuginfo. */
 DwModule *dw_open_user(const char *path, const char **why);
-const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls" */
+/*
+ * The types of C headers, for @cast(p, "type", "<sys/un.h>"): the headers
+ * ("<a.h><b.h>") compiled by gcc with all their types kept in the DWARF.
+ */
+DwModule *dw_open_headers(const char *headers, const char **why);
+const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls", "<sys/un.h>" */
 /*
  * Its GNU build-id: the number of bytes (0: it has none), the bytes, and
  * their link-time address in a loaded segment (0: not loaded).
  */
 int dw_build_id(DwModule *m, const unsigned char **bits, uint64_t *vaddr);
+/* The GNU build-id of the ELF file at path, debuginfo or not: as dw_build_id. */
+int dw_file_build_id(const char *path, const unsigned char **bits);
 
 /* ---- types ---- */
 
@@ -86,6 +93,8 @@ DwMember *dw_find_member(DwModule *m, DwType *t, const char *name, int64_t *offs
 			 const char **similar);
 /* A type by C name for @cast: "struct task_struct", "task_struct", "int". */
 DwType *dw_find_type(DwModule *m, const char *name);
+/* A pointer to target (made here: the debuginfo need not have one). */
+DwType *dw_pointer_to(DwType *target);
 
 /* ---- where a value is: a location, translated to C ---- */
 
@@ -110,6 +119,8 @@ typedef struct DwLoc {
 	 *   stp_uread(c, addr, n, 0) the same in user space (dw_open_user's modules)
 	 *   stp_kaslr(addr)          a link-time kernel address, relocated
 	 *   stp_kmod_addr(c, "mod", "sym")  where a module's symbol is now
+	 *   stp_uload(c, "path", addr)  a link-time address of a user PIE or
+	 *                            library, where the current process has it
 	 * and C operators; c is the probe context.
 	 */
 	const char *c_expr;
@@ -146,6 +157,8 @@ typedef struct DwFunc {
 	int nparams;
 	uint64_t die_offset;	/* private to dwarf.c */
 	uint64_t scope_offset;	/* private: the real function an inline is in */
+	uint64_t body;		/* private: dw_func_body_addr, once body_known */
+	bool body_known;
 } DwFunc;
 
 /*
@@ -162,8 +175,21 @@ typedef struct DwFuncList {
 } DwFuncList;
 DwFuncList dw_find_functions(DwModule *m, const char *pattern, bool with_inlines,
 			     bool inline_only);
-/* The address after f's prologue (see dwarf.c); f->entry if unknown. */
+/*
+ * Where f's prologue ends (see dwarf.c): unoptimized code has stored its
+ * parameters in their frame slots there.  0 if the line table does not
+ * say; an inlined instance's entry.
+ */
 uint64_t dw_func_body_addr(DwModule *m, DwFunc *f);
+/*
+ * Whether v, a variable of f, holds its value at addr as far as its
+ * location can tell: false for a parameter of a user program that lives
+ * in a slot of f's own frame (one location for the whole function, as
+ * unoptimized code has) at an address before the end of the prologue
+ * that fills the slot, where reading it would give whatever the stack
+ * held before.
+ */
+bool dw_var_set_at(DwModule *m, DwFunc *f, DwVar *v, uint64_t addr);
 /* Reads f->ret and f->params (once); returns nparams. */
 int dw_func_params(DwModule *m, DwFunc *f);
 
@@ -194,13 +220,31 @@ DwLoc dw_var_location(DwModule *m, DwVar *v, uint64_t addr);
 DwVar *dw_find_global(DwModule *m, const char *name, DwLoc *loc);
 /* The link-time address of an ELF symbol (for KASLR: stp_kaslr). 0 if none. */
 uint64_t dw_symbol_address(DwModule *m, const char *symbol);
+/* Is name a function in m's ELF symbol table (what kprobe.function names)? */
+bool dw_has_function_symbol(DwModule *m, const char *name);
+/* Up to max function symbols of m close to name, "a, b, c"; NULL if none. */
+const char *dw_similar_function_symbols(DwModule *m, const char *name, int max);
+
+/*
+ * ---- line tables (dwarf_lines.c) ----
+ * Rows by address: from addr up to the next row's, the code is of file
+ * and line; a row with a NULL file starts code with no line.
+ */
+typedef struct DwLineRow {
+	uint64_t addr;		/* link-time */
+	const char *file;	/* as the line table names it (interned), or NULL */
+	int line;
+} DwLineRow;
+
+DwLineRow *dw_line_rows(DwModule *m, size_t *nrows);
 
 /* ---- listing: stap -l / stap -L ---- */
 
 /*
  * kernel.function("vfs_read@fs/read_write.c:468") $file:struct file*
- * $buf:char* $count:size_t $pos:loff_t*  -- the -L form; -l stops before
- * the first $.
+ * $buf:char* $count:size_t $pos:loff_t*  -- the -L form, with what has a
+ * value at the entry (as in SystemTap: parameters and outermost locals);
+ * -l stops before the first $.
  */
 const char *dw_function_point(DwModule *m, DwFunc *f, const char *prefix, bool with_vars);
 

@@ -27,7 +27,7 @@
 #include "dwarf_int.h"
 
 #define IX_MAGIC "STAPDWIX"
-#define IX_VERSION 4
+#define IX_VERSION 5	/* 4: user ET_DYN files at their own addresses; C++ names; 5: a checksum */
 
 typedef struct IxHeader {
 	char magic[8];
@@ -179,6 +179,12 @@ typedef struct Builder {
 	OffMap by_address;	/* string address -> blob offset + 1 (see str_at) */
 	OffMap seen_type_names;	/* type name address * 4 + kind -> 1 */
 	const char *cu_file;	/* for functions without a declaration file (assembly) */
+	/* a C++ CU: the qualified names of the functions in its namespaces and classes */
+	bool cxx;
+	OffMap qualified;	/* subprogram DIE offset -> "ns::Class::name" */
+	size_t cu_first_func;	/* the CU's first entry in funcs */
+	uint64_t *decl_of;	/* funcs[cu_first_func + i]: its declaration's DIE offset */
+	size_t cap_decl_of;
 } Builder;
 
 static uint64_t hash_text(const char *s)
@@ -271,6 +277,25 @@ static bool is_exported(DwModule *m, const char *name)
 	return dw_symbol_named(m, sym) != NULL;
 }
 
+/*
+ * The DIE that declares a function: through DW_AT_abstract_origin (an
+ * inlined or out-of-line copy of an inline function) and
+ * DW_AT_specification (a definition of a function declared in a class
+ * or a namespace), as the index's C++ names know it.
+ */
+static uint64_t declaration_of(Dwarf_Die *die)
+{
+	Dwarf_Die d = *die, next;
+	Dwarf_Attribute a;
+	for (int i = 0; i < 4; i++) {
+		if ((!dwarf_attr(&d, DW_AT_abstract_origin, &a) &&
+		     !dwarf_attr(&d, DW_AT_specification, &a)) || !dwarf_formref_die(&a, &next))
+			break;
+		d = next;
+	}
+	return dwarf_dieoffset(&d);
+}
+
 static void add_func(Builder *b, Dwarf_Die *die, uint64_t entry, uint64_t scope, bool is_inline)
 {
 	const char *name = attr_string(die, DW_AT_name);
@@ -283,6 +308,11 @@ static void add_func(Builder *b, Dwarf_Die *die, uint64_t entry, uint64_t scope,
 	int line = 0;
 	dwarf_decl_line(die, &line);
 	r->name = str_at(b, name);
+	if (b->cxx) {
+		size_t k = b->nfuncs - 1 - b->cu_first_func;
+		b->decl_of = grow(b->decl_of, &b->cap_decl_of, k, sizeof(uint64_t));
+		b->decl_of[k] = declaration_of(die);
+	}
 	r->file = file ? str_at(b, dw_normalize_file(b->m, file)) : str(b, b->cu_file);
 	r->line = line;
 	r->entry = entry;
@@ -385,23 +415,98 @@ static void index_type(Builder *b, Dwarf_Die *die, int kind)
 	t->die = dwarf_dieoffset(die);
 }
 
-static void index_cu(Builder *b, Dwarf_Die *cu)
+/* ---- C++: the names of functions in namespaces and classes ---- */
+
+static bool is_cxx(Dwarf_Die *cu)
 {
-	Dwarf_Die d;
-	b->cu_file = dw_normalize_file(b->m, dwarf_diename(cu));
-	if (dwarf_child(cu, &d) != 0)
+	Dwarf_Attribute a;
+	Dwarf_Word lang;
+	if (!dwarf_attr(cu, DW_AT_language, &a) || dwarf_formudata(&a, &lang) != 0)
+		return false;
+	return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+	       lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
+}
+
+/* Records "prefix::name" for the subprograms of a namespace or class, nested ones too. */
+static void qualify_scope(Builder *b, Dwarf_Die *scope, const char *prefix, int depth)
+{
+	Dwarf_Die c;
+	if (depth > 16 || !dwarf_haschildren(scope) || dwarf_child(scope, &c) != 0)
 		return;
 	do {
-		switch (dwarf_tag(&d)) {
-		case DW_TAG_subprogram: index_subprogram(b, &d); break;
-		case DW_TAG_variable: index_global(b, &d); break;
-		case DW_TAG_structure_type: index_type(b, &d, 1); break;
-		case DW_TAG_union_type: index_type(b, &d, 2); break;
-		case DW_TAG_enumeration_type: index_type(b, &d, 3); break;
-		case DW_TAG_typedef:
-		case DW_TAG_base_type: index_type(b, &d, 0); break;
-		}
-	} while (dwarf_siblingof(&d, &d) == 0);
+		int tag = dwarf_tag(&c);
+		const char *name = dwarf_diename(&c);
+		if (!name)
+			continue;
+		const char *qual = arena_printf("%s::%s", prefix, name);
+		if (tag == DW_TAG_subprogram)
+			offmap_put(&b->qualified, dwarf_dieoffset(&c), (void *)qual);
+		else if (tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+			 tag == DW_TAG_structure_type || tag == DW_TAG_union_type)
+			qualify_scope(b, &c, qual, depth + 1);
+	} while (dwarf_siblingof(&c, &c) == 0);
+}
+
+/* The CU's functions, by the qualified name of what declares each. */
+static void qualify_cu_funcs(Builder *b)
+{
+	for (size_t i = b->cu_first_func; i < b->nfuncs; i++) {
+		const char *qual = offmap_get(&b->qualified, b->decl_of[i - b->cu_first_func]);
+		b->funcs[i].qual = qual ? str(b, qual) : 0;
+	}
+}
+
+/* ---- a CU ---- */
+
+static void index_children(Builder *b, Dwarf_Die *parent, int depth);
+
+static void index_die(Builder *b, Dwarf_Die *d, int depth)
+{
+	switch (dwarf_tag(d)) {
+	case DW_TAG_subprogram: index_subprogram(b, d); break;
+	case DW_TAG_variable: index_global(b, d); break;
+	case DW_TAG_structure_type: index_type(b, d, 1); break;
+	case DW_TAG_union_type: index_type(b, d, 2); break;
+	case DW_TAG_enumeration_type: index_type(b, d, 3); break;
+	case DW_TAG_typedef:
+	case DW_TAG_base_type: index_type(b, d, 0); break;
+	case DW_TAG_namespace:	/* C++: the functions defined in it */
+		if (b->cxx && depth < 16)
+			index_children(b, d, depth + 1);
+		break;
+	}
+}
+
+static void index_children(Builder *b, Dwarf_Die *parent, int depth)
+{
+	Dwarf_Die d;
+	if (dwarf_child(parent, &d) != 0)
+		return;
+	do
+		index_die(b, &d, depth);
+	while (dwarf_siblingof(&d, &d) == 0);
+}
+
+static void index_cu(Builder *b, Dwarf_Die *cu)
+{
+	b->cu_file = dw_normalize_file(b->m, dwarf_diename(cu));
+	b->cxx = is_cxx(cu);
+	b->cu_first_func = b->nfuncs;
+	index_children(b, cu, 0);
+	if (!b->cxx)
+		return;
+	b->qualified = (OffMap){0};
+	Dwarf_Die d;
+	if (dwarf_child(cu, &d) == 0) {
+		do {
+			int tag = dwarf_tag(&d);
+			const char *name = dwarf_diename(&d);
+			if (name && (tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+				     tag == DW_TAG_structure_type || tag == DW_TAG_union_type))
+				qualify_scope(b, &d, name, 1);
+		} while (dwarf_siblingof(&d, &d) == 0);
+	}
+	qualify_cu_funcs(b);
 }
 
 /* ---- sorting: functions by name, file, line, entry; names by name, file ---- */
@@ -441,6 +546,7 @@ static Index *build_index(DwModule *m)
 	for (Dwarf_Die *cu = NULL; (cu = dwfl_module_nextcu(m->mod, cu, &bias));)
 		index_cu(&b, cu);
 	free(b.shash);
+	free(b.decl_of);
 	if (b.nfuncs)
 		qsort_r(b.funcs, b.nfuncs, sizeof(IxFunc), compare_ix_funcs, b.strings.s);
 	if (b.nglobals)
@@ -532,7 +638,8 @@ static bool index_valid(const Index *ix)
 	if (ix->strings[ix->strings_len - 1] != '\0')
 		return false;
 	for (uint32_t i = 0; i < ix->nfuncs; i++)
-		if (ix->funcs[i].symbol >= ix->strings_len || ix->funcs[i].why >= ix->strings_len)
+		if (ix->funcs[i].symbol >= ix->strings_len || ix->funcs[i].why >= ix->strings_len ||
+		    ix->funcs[i].qual >= ix->strings_len)
 			return false;
 	return strings_ok(ix, &ix->funcs[0].name, ix->nfuncs, sizeof(IxFunc)) &&
 	       strings_ok(ix, &ix->globals[0].name, ix->nglobals, sizeof(IxName)) &&
@@ -643,7 +750,7 @@ Index *dw_index(DwModule *m)
 	if (m->ix)
 		return m->ix;
 	const char *path = cache_path(m);
-	m->ix = path ? load_index(path) : NULL;
+	m->ix = path && cache_readable() ? load_index(path) : NULL;
 	if (m->ix)
 		return m->ix;
 	m->ix = build_index(m);

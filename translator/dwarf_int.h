@@ -48,6 +48,7 @@ enum {
 /* One function instance: an out-of-line function or an inlined copy. */
 typedef struct IxFunc {
 	uint32_t name, file, symbol, why;	/* string offsets; why: 0 unless blocked */
+	uint32_t qual, pad;	/* C++: "ns::Class::name" (string offset), else 0 */
 	uint32_t line, flags;
 	uint64_t entry;		/* link-time address */
 	uint64_t symbol_offset;
@@ -147,5 +148,11 @@ DwLoc dw_location(DwModule *m, Dwarf_Die *var, Dwarf_Die *scope, uint64_t pc,
 		  int64_t size);
 /* The memory at a link-time address of static data (for an ELF symbol). */
 DwLoc dw_static_location(DwModule *m, uint64_t addr);
+/*
+ * Whether var's location is one expression naming memory in the frame
+ * its function builds below the return address (scope: the function):
+ * unoptimized code's parameter slots, which the prologue fills.
+ */
+bool dw_in_new_frame(Dwarf_Die *var, Dwarf_Die *scope);
 
 #endif /* DWARF_INT_H */

@@ -124,6 +124,21 @@ static bool is_percpu(DwModule *m, uint64_t addr)
 	return addr >= m->percpu_lo && addr < m->percpu_hi;
 }
 
+/* A path as a C string literal (octal escapes for all but plain characters). */
+static const char *c_path(const char *path)
+{
+	Buf b = {0};
+	buf_putc(&b, '"');
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p >= 32 && *p < 127 && *p != '"' && *p != '\\' && *p != '?')
+			buf_putc(&b, *p);
+		else
+			buf_printf(&b, "\\%03o", *p);
+	}
+	buf_putc(&b, '"');
+	return b.s;
+}
+
 /* DW_OP_addr: a link-time address of static data. */
 static const char *static_address(Eval *e, uint64_t dwarf_addr)
 {
@@ -146,11 +161,9 @@ static const char *static_address(Eval *e, uint64_t dwarf_addr)
 				    anchor, hex(off));
 	}
 	case MOD_USER:
-		if (e->m->is_pie) {
-			fail(e, "it is static data of a position-independent executable, "
-				"whose load address stap cannot find yet");
-			return "0";
-		}
+		/* a PIE or a library: where the process has loaded it (runtime/usym.c) */
+		if (e->m->is_pie)
+			return arena_printf("stp_uload(c, %s, %s)", c_path(e->m->path), hex(addr));
 		return hex(addr);
 	}
 	return "0";
@@ -298,6 +311,23 @@ static void implicit_value(Eval *e, const Dwarf_Op *op)
 	e->is_value = true;
 }
 
+/*
+ * DWARF 5's DW_OP_addrx (clang's default): an address from .debug_addr,
+ * by index; DW_OP_constx: a constant from there.
+ */
+static const char *indexed_address(Eval *e, const Dwarf_Op *op)
+{
+	Dwarf_Attribute in_addr;
+	Dwarf_Addr addr;
+	if (!e->attr || dwarf_getlocation_attr(e->attr, op, &in_addr) != 0 ||
+	    dwarf_formaddr(&in_addr, &addr) != 0) {
+		fail(e, "its address in .debug_addr cannot be read");
+		return "0";
+	}
+	bool is_addr = op->atom == DW_OP_addrx || op->atom == DW_OP_GNU_addr_index;
+	return is_addr ? static_address(e, addr) : hex(addr);
+}
+
 /* Operators that need no more than a push or a rewrite of the top. */
 static bool simple_op(Eval *e, const Dwarf_Op *op)
 {
@@ -315,6 +345,9 @@ static bool simple_op(Eval *e, const Dwarf_Op *op)
 		push(e, hex(op->number));
 	} else if (a == DW_OP_addr) {
 		push(e, static_address(e, op->number));
+	} else if (a == DW_OP_addrx || a == DW_OP_GNU_addr_index || a == DW_OP_constx ||
+		   a == DW_OP_GNU_const_index) {
+		push(e, indexed_address(e, op));
 	} else if (a == DW_OP_fbreg) {
 		push(e, plus_offset(frame_base(e), (int64_t)op->number));
 	} else if (a == DW_OP_call_frame_cfa) {
@@ -486,4 +519,44 @@ DwLoc dw_location(DwModule *m, Dwarf_Die *var, Dwarf_Die *scope, uint64_t pc, in
 		return unavailable("it was optimized out at this address");
 	Eval e = {.m = m, .attr = &a, .scope = scope, .pc = pc, .size = size, .reg = -1};
 	return evaluate(&e, ops, n);
+}
+
+/* ---- parameters before the prologue ---- */
+
+/* A location that is one expression for the whole scope, not a list by address. */
+static bool is_single_expression(Dwarf_Attribute *a)
+{
+	unsigned int form = dwarf_whatform(a);
+	return form == DW_FORM_exprloc || form == DW_FORM_block1 || form == DW_FORM_block2 ||
+	       form == DW_FORM_block4 || form == DW_FORM_block;
+}
+
+/* Whether DW_OP_fbreg's base in scope is the CFA, which is the same all through the function. */
+static bool frame_base_is_cfa(Dwarf_Die *scope)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *ops;
+	size_t n;
+	return scope && dwarf_attr(scope, DW_AT_frame_base, &a) && is_single_expression(&a) &&
+	       dwarf_getlocation(&a, &ops, &n) == 0 && n == 1 &&
+	       ops[0].atom == DW_OP_call_frame_cfa;
+}
+
+/*
+ * Only a slot at a fixed distance from the CFA says where it is relative
+ * to the entry's stack: at or above the CFA are the caller's outgoing
+ * arguments, there at the entry; below it (under the return address at
+ * CFA - 8) is the new frame.  A slot relative to the frame pointer or to
+ * the stack pointer as the prologue leaves them counts as the new frame.
+ */
+bool dw_in_new_frame(Dwarf_Die *var, Dwarf_Die *scope)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *ops;
+	size_t n;
+	if (!dwarf_attr(var, DW_AT_location, &a) || !is_single_expression(&a) ||
+	    dwarf_getlocation(&a, &ops, &n) != 0 || n == 0)
+		return false;
+	return ops[0].atom == DW_OP_fbreg ? !frame_base_is_cfa(scope) || (int64_t)ops[0].number < 0 :
+	       ops[0].atom == DW_OP_breg6 || ops[0].atom == DW_OP_breg7;	/* rbp, rsp */
 }

@@ -462,7 +462,7 @@ static DwType *lookup_base(DwModule *m, const char *name)
 	return t;
 }
 
-static DwType *pointer_to(DwType *target)
+DwType *dw_pointer_to(DwType *target)
 {
 	DwType *p = arena_alloc(sizeof(*p));
 	p->kind = DT_POINTER;
@@ -490,9 +490,9 @@ DwType *dw_find_type(DwModule *m, const char *name)
 	if (!b.len)
 		return NULL;
 	if (!strcmp(b.s, "void"))
-		return stars ? pointer_to(&void_type) : &void_type;
+		return stars ? dw_pointer_to(&void_type) : &void_type;
 	DwType *t = lookup_base(m, b.s);
 	while (t && stars--)
-		t = pointer_to(t);
+		t = dw_pointer_to(t);
 	return t;
 }

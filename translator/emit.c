@@ -213,9 +213,10 @@ bool needs_stmts(Node *n)
 
 static bool is_simple_value(const char *e)
 {
-	/* a temporary or a literal: safe to evaluate later */
+	/* a temporary or a literal: safe to evaluate later; "(x + 1)" is not */
 	return (e[0] == 't' && e[1] >= '0' && e[1] <= '9') || strncmp(e, "l->tmp", 6) == 0 ||
-	       e[0] == '"' || (e[0] >= '0' && e[0] <= '9') || e[0] == '(';
+	       e[0] == '"' || (e[0] >= '0' && e[0] <= '9') ||
+	       (e[0] == '-' && e[1] >= '0' && e[1] <= '9') || strcmp(e, c_long(INT64_MIN)) == 0;
 }
 
 /* Keeps a value in a temporary so that later statements cannot change it. */
@@ -479,14 +480,17 @@ static const char *emit_target_assign(Gen *g, Node *n)
 {
 	Node *l = n->lhs;
 	TargetCode *t = l->target;
-	if (t && t->write_buffer && !n->op) {
+	if (t && t->write_buffer && (!n->op || n->op == '.')) {
+		/* the buffer may be larger than a string: .= appends past MAXSTRINGLEN */
 		const char *v = spill(g, n->rhs, emit_expr(g, n->rhs));
-		line(g, "stp_strlcpy(%s, %s, %s);", t->write_buffer, v, t->write_buffer_size);
+		line(g, "stp_%s(%s, %s, %s);", n->op ? "strlcat" : "strlcpy", t->write_buffer, v,
+		     t->write_buffer_size);
 		return v;
 	}
 	if (n->op || !t || (!t->write_addr && t->write_reg < 0)) {
-		error_at(n->loc, "semantic error", "only '=' can write target variable '%s', and "
-			 "only one in memory or in a register", l->name);
+		error_at(n->loc, "semantic error", "only '=' can write target variable '%s' "
+			 "(and '.=' procfs's $value), and only one in memory or in a register",
+			 l->name);
 		return "0";
 	}
 	const char **idx = target_indexes(g, t);
@@ -1154,16 +1158,73 @@ static void init_locals(Buf *out, Vec *locals)
 
 /* ---- functions ---- */
 
-static void emit_embedded_func(Buf *out, Func *f)
+/*
+ * Embedded C that is not our tapsets' (a -g script's, or a tapset of the
+ * user's) is written for SystemTap: it gets runtime/embedded.h, and, as
+ * SystemTap compiles it, no warnings about what it leaves unused.
+ */
+static bool is_foreign_c(SrcFile *f)
 {
-	const char *name = fn_name(f);
-	buf_printf(out, "/* function %s at %s (embedded C) */\n", f->name, loc_text(f->loc));
-	buf_printf(out, "static void %s(struct stp_context *c, struct %s_frame *l)\n{\n", name, name);
-	buf_puts(out, "#define CONTEXT c\n");
+	size_t n = strlen(S->tapset_dir);
+	return !f || !f->is_tapset || strncmp(f->name, S->tapset_dir, n) != 0 || f->name[n] != '/';
+}
+
+static const char foreign_c_begin[] =
+	"#pragma GCC diagnostic push\n"
+	"#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
+	"#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n"
+	"#pragma GCC diagnostic ignored \"-Wunused-function\"\n"
+	"#pragma GCC diagnostic ignored \"-Wunused-label\"\n";
+static const char foreign_c_end[] = "#pragma GCC diagnostic pop\n";
+
+/* --compatible=4.8 as STAP_VERSION's arguments: "4, 8" */
+static const char *compat_version_args(void)
+{
+	const char *v = preproc_env.systemtap_v ? preproc_env.systemtap_v : "4.8";
+	int major = atoi(v);
+	const char *dot = strchr(v, '.');
+	return arena_printf("%d, %d", major, dot ? atoi(dot + 1) : 0);
+}
+
+/* Does the program hold embedded C written for SystemTap? */
+static bool has_foreign_c(Program *prog)
+{
+	for (int i = 0; i < prog->embedded.len; i++)
+		if (is_foreign_c(((Embedded *)prog->embedded.items[i])->loc.file))
+			return true;
+	for (int i = 0; i < prog->funcs.len; i++) {
+		Func *f = prog->funcs.items[i];
+		if (f->is_embedded && is_foreign_c(f->loc.file))
+			return true;
+	}
+	return false;
+}
+
+/* STAP_ARG_name for each parameter of f, for its embedded C */
+static void define_args(Buf *out, Func *f)
+{
 	for (int i = 0; i < f->params.len; i++) {
 		Var *p = f->params.items[i];
 		buf_printf(out, "#define STAP_ARG_%s (l->a_%s)\n", p->name, p->name);
 	}
+}
+
+static void undefine_args(Buf *out, Func *f)
+{
+	for (int i = 0; i < f->params.len; i++)
+		buf_printf(out, "#undef STAP_ARG_%s\n", ((Var *)f->params.items[i])->name);
+}
+
+static void emit_embedded_func(Buf *out, Func *f)
+{
+	const char *name = fn_name(f);
+	bool foreign = is_foreign_c(f->loc.file);
+	buf_printf(out, "/* function %s at %s (embedded C) */\n", f->name, loc_text(f->loc));
+	if (foreign)
+		buf_puts(out, foreign_c_begin);
+	buf_printf(out, "static void %s(struct stp_context *c, struct %s_frame *l)\n{\n", name, name);
+	buf_puts(out, "#define CONTEXT c\n");
+	define_args(out, f);
 	if (f->ret != TY_UNKNOWN)
 		buf_puts(out, "#define STAP_RETVALUE (l->ret)\n");
 	buf_puts(out, "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)\n");
@@ -1174,11 +1235,31 @@ static void emit_embedded_func(Buf *out, Func *f)
 	buf_puts(out, f->body->str);
 	buf_puts(out, "\n\t}\n\tgoto out;\nout: __attribute__((unused));\n\t;\n");
 	buf_puts(out, "#undef CONTEXT\n");
-	for (int i = 0; i < f->params.len; i++)
-		buf_printf(out, "#undef STAP_ARG_%s\n", ((Var *)f->params.items[i])->name);
+	undefine_args(out, f);
 	if (f->ret != TY_UNKNOWN)
 		buf_puts(out, "#undef STAP_RETVALUE\n");
-	buf_puts(out, "#undef STAP_RETURN\n#undef STAP_ERROR\n#undef STAP_NEXT\n}\n\n");
+	buf_puts(out, "#undef STAP_RETURN\n#undef STAP_ERROR\n#undef STAP_NEXT\n}\n");
+	if (foreign)
+		buf_puts(out, foreign_c_end);
+	buf_puts(out, "\n");
+}
+
+/* Is there embedded C (%{ expr %}) in n's subtree? */
+static bool has_embedded_expr(Node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == ND_EMBEDDED_EXPR)
+			return true;
+		if (has_embedded_expr(n->lhs) || has_embedded_expr(n->rhs) ||
+		    has_embedded_expr(n->cond) || has_embedded_expr(n->then) ||
+		    has_embedded_expr(n->els) || has_embedded_expr(n->init) ||
+		    has_embedded_expr(n->inc) || has_embedded_expr(n->body) ||
+		    (n->kind != ND_HIST && has_embedded_expr(n->args)))
+			return true;
+		if (n->foreach && has_embedded_expr(n->foreach->limit))
+			return true;
+	}
+	return false;
 }
 
 static void emit_func(Buf *structs, Buf *out, Func *f)
@@ -1193,15 +1274,22 @@ static void emit_func(Buf *structs, Buf *out, Func *f)
 	g.depth = 1;
 	emit_block(&g, f->body);
 	emit_frame_struct(structs, arena_printf("%s_frame", name), f, &f->locals, g.nstrtemps);
+	/* %{ S_ISDIR(STAP_ARG_mode) %} in a script function reads its parameter */
+	bool args = has_embedded_expr(f->body);
 	buf_printf(out, "/* function %s at %s */\n", f->name, loc_text(f->loc));
 	buf_printf(out, "static void %s(struct stp_context *c, struct %s_frame *l)\n{\n", name, name);
+	if (args)
+		define_args(out, f);
 	init_locals(out, &f->locals);
 	if (f->ret == TY_STRING)
 		buf_puts(out, "\tl->ret[0] = '\\0';\n");
 	else if (f->ret == TY_LONG)
 		buf_puts(out, "\tl->ret = 0;\n");
 	buf_puts(out, g.code.s ? g.code.s : "");
-	buf_puts(out, "out: __attribute__((unused));\n\t;\n}\n\n");
+	buf_puts(out, "out: __attribute__((unused));\n\t;\n");
+	if (args)
+		undefine_args(out, f);
+	buf_puts(out, "}\n\n");
 }
 
 /* ---- probes ---- */
@@ -1478,6 +1566,24 @@ static Probe **handler_probes(int *nout)
 	return list;
 }
 
+/* stap -t: how each probe came from what the script says, for the report */
+static void emit_probe_from(FILE *out, Session *s)
+{
+	fprintf(out, "/* stap -t: each probe's point as the script writes it */\n"
+		"static const char *const stp_probe_from[] = {\n");
+	for (int i = 0; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		Buf b = {0};
+		buf_puts(&b, " from: ");
+		if (d->point)
+			dump_probe_point(&b, d->point);
+		else
+			buf_puts(&b, d->pp);
+		fprintf(out, "\t[%d] = %s,\n", d->id, c_str(b.s));
+	}
+	fprintf(out, "};\n\n");
+}
+
 static const char *kind_name(int kind)
 {
 	switch (kind) {
@@ -1511,15 +1617,27 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 		STAP_VERSION, s->script_file ? s->script_file : "<input>", s->module_name,
 		s->kernel_release);
 	fprintf(out, "#include \"stp.h\"\n#include <linux/module.h>\n#include <linux/string.h>\n\n");
-	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n\n",
+	bool foreign = has_foreign_c(prog);
+	if (foreign)	/* what C written for SystemTap uses */
+		fprintf(out, "#define STAP_COMPAT_VERSION STAP_VERSION(%s)\n#include \"embedded.h\"\n\n",
+			compat_version_args());
+	fprintf(out, "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"stap script %s\");\n",
 		s->script_file ? s->script_file : "<input>");
+	for (int i = 0; i < s->modinfo.len; i++) {	/* --modinfo NAME=VALUE */
+		const char *nv = s->modinfo.items[i];
+		size_t n = strcspn(nv, "=");
+		fprintf(out, "MODULE_INFO(%.*s, %s);\n", (int)n, nv, c_str(nv + n + 1));
+	}
+	fprintf(out, "\n");
 	emit_limits(out);
 	char **lock_modes = compute_locks(s, prog);
 	emit_globals(out);
 
 	for (int i = 0; i < prog->embedded.len; i++) {
 		Embedded *e = prog->embedded.items[i];
-		fprintf(out, "/* embedded C at %s */\n%s\n\n", loc_text(e->loc), e->code);
+		bool wrap = foreign && is_foreign_c(e->loc.file);
+		fprintf(out, "/* embedded C at %s */\n%s%s\n%s\n", loc_text(e->loc),
+			wrap ? foreign_c_begin : "", e->code, wrap ? foreign_c_end : "");
 	}
 
 	/* bodies first, into buffers: they decide the frame and format tables */
@@ -1574,16 +1692,18 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	for (int i = 0; i < s->derived.len; i++) {
 		DerivedProbe *d = s->derived.items[i];
 		fprintf(out, "\t[%d] = {\n\t\t.pp = %s,\n\t\t.loc = %s,\n\t\t.handler = probe_%d,\n"
-			"\t\t.kind = %s,\n",
+			"\t\t.kind = %s,\n\t\t.index = %d,\n",
 			d->id, c_str(d->pp), c_str(loc_text(d->probe->loc)), d->probe->id,
-			kind_name(d->kind));
+			kind_name(d->kind), d->id);
 		fprintf(out, "\t},\n");
 	}
 	fprintf(out, "};\n\n");
+	if (s->timing)
+		emit_probe_from(out, s);
 
 	/* each family's table, then the groups the runtime registers */
 	int ngroups = 0;
-	int counts[16] = {0};
+	int *counts = arena_alloc(sizeof(*counts) * probe_family_count);
 	for (int f = 0; f < probe_family_count; f++) {
 		ProbeFamily *fam = probe_families[f];
 		DerivedProbe **list = arena_alloc(sizeof(*list) * (s->derived.len + 1));
@@ -1611,7 +1731,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	}
 
 	emit_global_init(out, prog);
-	int nubinaries = emit_usym_tables(out, s);
+	int nubinaries = emit_usym_tables(out, s, program_needs_lines(prog, "pragma:ulines"));
+	bool klines = program_needs_lines(prog, "pragma:lines") && emit_kernel_lines(out, s);
 
 	/* frames: the largest probe's locals, then MAXNESTING function frames */
 	fprintf(out, "union stp_probe_frames {\n\tchar none;\n");
@@ -1638,6 +1759,11 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	if (nubinaries)
 		fprintf(out, "\t.ubinaries = stp_ubinaries,\n"
 			"\t.nubinaries = ARRAY_SIZE(stp_ubinaries),\n");
+	if (s->timing)
+		fprintf(out, "\t.timing = &stp_timing_ops,\n\t.probes = stp_probes,\n"
+			"\t.nprobes = ARRAY_SIZE(stp_probes),\n\t.probe_from = stp_probe_from,\n");
+	if (klines)
+		fprintf(out, "\t.klines = &stp_klines,\n");
 	/* a family that reads kernel globals says how to find KASLR's offset */
 	fprintf(out, "#ifdef STP_KASLR_ANCHOR\n\t.kaslr_anchor = STP_KASLR_ANCHOR,\n"
 		"\t.kaslr_anchor_link = STP_KASLR_ANCHOR_LINK,\n#endif\n");

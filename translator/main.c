@@ -7,7 +7,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -39,25 +38,43 @@ static long tv_ms(struct timeval a, struct timeval b)
 	return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_usec - a.tv_usec) / 1000;
 }
 
+/* "using 106700virt/96300res/7272shr/88948data kb, ": stap's memory, as SystemTap says it */
+static const char *memory_used(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size, res, shr, text, lib, data;
+	bool ok = f && fscanf(f, "%lu %lu %lu %lu %lu %lu", &size, &res, &shr, &text, &lib,
+			      &data) == 6;
+	if (f)
+		fclose(f);
+	if (!ok)
+		return "";
+	unsigned long kb = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
+	return arena_printf("using %luvirt/%lures/%lushr/%ludata kb, ", size * kb, res * kb,
+			    shr * kb, data * kb);
+}
+
 void pass_end(Session *s, int pass, const char *what)
 {
-	if (s->verbose < 1)
-		return;
 	struct timespec now;
 	struct rusage usage, children;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	getrusage(RUSAGE_SELF, &usage);
 	getrusage(RUSAGE_CHILDREN, &children);
-	long real = (now.tv_sec - pass_real.tv_sec) * 1000 +
-		    (now.tv_nsec - pass_real.tv_nsec) / 1000000;
 	/* pass 4's time is mostly make and gcc: count children too */
 	static struct rusage children_before;
-	long usr = tv_ms(pass_usage.ru_utime, usage.ru_utime) +
-		   tv_ms(children_before.ru_utime, children.ru_utime);
-	long sys = tv_ms(pass_usage.ru_stime, usage.ru_stime) +
-		   tv_ms(children_before.ru_stime, children.ru_stime);
+	struct rusage before = children_before;
 	children_before = children;
-	fprintf(stderr, "Pass %d: %s in %ldusr/%ldsys/%ldreal ms.\n", pass, what, usr, sys, real);
+	if (s->pass_verbose[pass - 1] < 1)
+		return;
+	long real = (now.tv_sec - pass_real.tv_sec) * 1000 +
+		    (now.tv_nsec - pass_real.tv_nsec) / 1000000;
+	long usr = tv_ms(pass_usage.ru_utime, usage.ru_utime) +
+		   tv_ms(before.ru_utime, children.ru_utime);
+	long sys = tv_ms(pass_usage.ru_stime, usage.ru_stime) +
+		   tv_ms(before.ru_stime, children.ru_stime);
+	fprintf(stderr, "Pass %d: %s %sin %ldusr/%ldsys/%ldreal ms.\n", pass, what,
+		memory_used(), usr, sys, real);
 }
 
 /* ---- where the runtime, tapsets and helper programs are ---- */
@@ -89,21 +106,39 @@ static void find_dirs(Session *s)
 		s->runtime_dir = STAP_SRCDIR "/runtime";
 		s->tapset_dir = STAP_SRCDIR "/tapsets";
 		s->libexec_dir = STAP_BUILDDIR;
+		/* the tapsets make generates, in a build apart from the sources */
+		if (strcmp(STAP_SRCDIR, STAP_BUILDDIR) != 0)
+			vec_push(&s->include_dirs, (void *)(STAP_BUILDDIR "/tapsets"));
 	} else {
 		char *prefix = dirname(arena_strdup(bindir));
 		s->runtime_dir = arena_printf("%s/share/stap/runtime", prefix);
 		s->tapset_dir = arena_printf("%s/share/stap/tapsets", prefix);
 		s->libexec_dir = arena_printf("%s/libexec/stap", prefix);
 	}
+	s->examples_dir = in_tree ? STAP_SRCDIR "/examples" :
+		arena_printf("%s/share/stap/examples", dirname(arena_strdup(bindir)));
 	const char *env = getenv("STAP_RUNTIME");
 	if (env)
 		s->runtime_dir = env;
+	if (s->runtime_opt)	/* -R DIR */
+		s->runtime_dir = s->runtime_opt;
 	env = getenv("STAP_TAPSETS");
 	if (env)
 		s->tapset_dir = env;
 	if (!is_dir(s->runtime_dir))
 		fatal("the runtime is missing: %s is not a directory (set STAP_RUNTIME?)",
 		      s->runtime_dir);
+}
+
+/* --example NAME: the script NAME (or NAME.stp) of the examples */
+static const char *example_path(Session *s, const char *name)
+{
+	const char *p = arena_printf("%s/%s", s->examples_dir, name);
+	if (access(p, R_OK) != 0)
+		p = arena_printf("%s/%s.stp", s->examples_dir, name);
+	if (strchr(name, '/') || access(p, R_OK) != 0)
+		fatal("--example: no example '%s' in %s", name, s->examples_dir);
+	return p;
 }
 
 /* A tool of ours: PROG in the build tree's DIR/, or the installed libexec. */
@@ -129,7 +164,8 @@ const char *tool_path(Session *s, const char *dir, const char *prog)
 
 /* ---- temporary directory ---- */
 
-static void remove_tree(const char *path)
+/* Removes what path holds, and path itself unless keep_dir. */
+static void remove_contents(const char *path, bool keep_dir)
 {
 	DIR *d = opendir(path);
 	if (!d) {
@@ -143,12 +179,18 @@ static void remove_tree(const char *path)
 		char *child = arena_printf("%s/%s", path, e->d_name);
 		struct stat st;
 		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(child);
+			remove_contents(child, false);
 		else
 			unlink(child);
 	}
 	closedir(d);
-	rmdir(path);
+	if (!keep_dir)
+		rmdir(path);
+}
+
+void remove_dir_tree(const char *path)
+{
+	remove_contents(path, false);
 }
 
 static void cleanup(void)
@@ -159,16 +201,31 @@ static void cleanup(void)
 		fprintf(stderr, "Keeping temporary directory \"%s\"\n", session.tmp_dir);
 		return;
 	}
-	remove_tree(session.tmp_dir);
+	/* --tmpdir=DIR: the user's directory stays, emptied */
+	remove_contents(session.tmp_dir, session.tmpdir_opt != NULL);
+	if (session.pass_verbose[4] > 1)
+		fprintf(stderr, "Removed temporary directory \"%s\"\n", session.tmp_dir);
 }
 
 static void make_tmp_dir(Session *s)
 {
-	const char *base = getenv("TMPDIR");
-	char *tmpl = arena_printf("%s/stapXXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpl))
-		fatal("cannot create a temporary directory %s: %s", tmpl, strerror(errno));
-	s->tmp_dir = tmpl;
+	if (s->tmp_dir)
+		return;
+	if (s->tmpdir_opt) {
+		if (mkdir(s->tmpdir_opt, 0700) != 0 && errno != EEXIST)
+			fatal("--tmpdir=%s: %s", s->tmpdir_opt, strerror(errno));
+		if (!is_dir(s->tmpdir_opt))
+			fatal("--tmpdir=%s: not a directory", s->tmpdir_opt);
+		s->tmp_dir = s->tmpdir_opt;
+	} else {
+		const char *base = getenv("TMPDIR");
+		char *tmpl = arena_printf("%s/stapXXXXXX", base && *base ? base : "/tmp");
+		if (!mkdtemp(tmpl))
+			fatal("cannot create a temporary directory %s: %s", tmpl, strerror(errno));
+		s->tmp_dir = tmpl;
+	}
+	if (s->pass_verbose[2] > 1)
+		fprintf(stderr, "Created temporary directory \"%s\"\n", s->tmp_dir);
 	atexit(cleanup);
 }
 
@@ -226,35 +283,83 @@ static const char *read_first_line(const char *path)
 	return r;
 }
 
-/* The one kernel release in the VM directory, for --vm. */
-static const char *vm_release(void)
+static const char *vm_dir(void)
 {
 	const char *dir = getenv("STAP_VM_DIR");
-	if (!dir)
-		dir = STAP_VM_DIR;
-	DIR *d = opendir(dir);
+	return dir ? dir : STAP_VM_DIR;
+}
+
+/*
+ * The VM's kernel when no -r names one: the release in VM_DIR/default
+ * (install-kernel writes it), else the newest installed, or NULL.
+ */
+static const char *find_vm_release(void)
+{
+	const char *def = read_first_line(arena_printf("%s/default", vm_dir()));
+	if (def && *def && !strchr(def, '/') &&
+	    access(arena_printf("%s/%s/vmlinuz", vm_dir(), def), R_OK) == 0)
+		return def;
+	DIR *d = opendir(vm_dir());
 	const char *found = NULL;
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		char *img = arena_printf("%s/%s/vmlinuz", dir, e->d_name);
+		char *img = arena_printf("%s/%s/vmlinuz", vm_dir(), e->d_name);
 		if (access(img, R_OK) == 0 && (!found || strcmp(e->d_name, found) > 0))
 			found = arena_strdup(e->d_name);
 	}
 	if (d)
 		closedir(d);
-	if (!found)
-		fatal("no VM kernel in %s: install one with vm/install-kernel (from the source "
-		      "tree) or %s/install-kernel", dir, session.libexec_dir);
 	return found;
+}
+
+/* The kernel release in the VM directory, for --vm. */
+static const char *vm_release(void)
+{
+	const char *r = find_vm_release();
+	if (!r)
+		fatal("no VM kernel in %s: install one with vm/install-kernel (from the source "
+		      "tree) or %s/install-kernel", vm_dir(), session.libexec_dir);
+	return r;
+}
+
+static bool host_loads_modules(void)
+{
+	return access("/proc/modules", F_OK) == 0;
+}
+
+/*
+ * This machine's kernel cannot load modules, so a module or a listing
+ * for it would be of no use: the VM's kernel is the target when one is
+ * installed (said once, past -p1, which only parses), else this one,
+ * with a hint if nothing matches.
+ */
+static const char *kernel_instead_of_host(Session *s)
+{
+	struct utsname u;
+	uname(&u);
+	const char *r = find_vm_release();
+	if (r && s->last_pass > 1)
+		fprintf(stderr, "stap: note: this machine's kernel (%s) cannot load modules: "
+			"targeting the VM's kernel %s (-r RELEASE chooses another)\n",
+			u.release, r);
+	else if (!r)
+		s->host_kernel_note = arena_printf(
+			"stap: note: the target was this machine's kernel (%s), which cannot load "
+			"modules: use --vm, or -r RELEASE for another kernel", u.release);
+	return r;
 }
 
 static void setup_kernel(Session *s)
 {
 	const char *r = s->kernel_release;
+	if (!r && getenv("SYSTEMTAP_RELEASE") && *getenv("SYSTEMTAP_RELEASE"))
+		r = getenv("SYSTEMTAP_RELEASE");
 	if (s->use_vm && !r)
 		r = vm_release();
+	if (!r && !host_loads_modules())
+		r = kernel_instead_of_host(s);
 	if (!r) {
 		struct utsname u;
 		uname(&u);
@@ -279,247 +384,11 @@ static void setup_kernel(Session *s)
 	preproc_env.kconfig_path = arena_printf("%s/.config", s->build_dir);
 	preproc_env.arch = "x86_64";
 	preproc_env.runtime = "kernel";
-	preproc_env.systemtap_v = "4.8";
-}
-
-/* ---- options ---- */
-
-/* -d NAME.ko names a kernel module, for kernel.trace to search */
-static bool is_kmod_file(const char *path)
-{
-	size_t n = strlen(path);
-	return n > 3 && !strcmp(path + n - 3, ".ko");
-}
-
-/* -d NAME.ko: --vm copies it to the same path, for scripts' -c to insmod */
-static void add_kmod_file(Session *s, const char *path)
-{
-	char *abs = realpath(path, NULL);
-	if (!abs || access(abs, R_OK) != 0)
-		fatal("-d %s: %s", path, strerror(errno));
-	vec_push(&s->kmod_files, arena_strdup(abs));
-	vec_push(&s->vm_copies, arena_strdup(abs));
-	free(abs);
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-"Usage: stap [OPTIONS] FILE [ARGS...]     run a script file\n"
-"       stap [OPTIONS] -e SCRIPT [ARGS...] run a script given on the command line\n"
-"\n"
-"  -e SCRIPT     the script text\n"
-"  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 translate to C,\n"
-"                4 build the module (its path is printed), 5 run (the default)\n"
-"  -v            more verbose: pass timings\n"
-"  -k            keep the temporary directory (its path is printed)\n"
-"  -g            guru mode: embedded C and writes to target variables\n"
-"  -u            do not remove unused code\n"
-"  -w            no warnings          -W  warnings are errors\n"
-"  -m NAME       name the module NAME\n"
-"  -o FILE       send the script's output to FILE\n"
-"  -S MB[,N]     with -o: switch to FILE.1, FILE.2, ... past MB megabytes, keep N files\n"
-"  -c CMD        run CMD once the probes are armed, stop when it exits; target() is its pid\n"
-"  -x PID        target() is PID\n"
-"  -T SECONDS    stop the script after SECONDS\n"
-"  -F            flight recorder: leave the script running (staprun -A/-d NAME)\n"
-"  -r RELEASE    build for that kernel release, or -r BUILD_DIR\n"
-"  -l PATTERN    list the probe points PATTERN matches (-L: with their variables)\n"
-"  --vmlinux PATH        the kernel's debuginfo (default: found for the release)\n"
-"  --skip-badvars        a target variable that cannot be read is 0, not an error\n"
-"  -D NAME=VAL   set a runtime limit (MAXACTION, MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
-"  -I DIR        also look for tapsets in DIR\n"
-"  -d PATH       add PATH's symbols (a program or library) for usymname, ubacktrace\n"
-"  -d MODULE.ko  also look for kernel.trace's tracepoints in that kernel module\n"
-"  -G VAR=VAL    set global VAR when the module loads\n"
-"  -s MB         per-CPU output buffer size (1 to 4095, default 1)\n"
-"  -b            bulk mode: each CPU's output in a file of its own (stap-merge)\n"
-"  --vm          run in a virtual machine (this kernel cannot load modules)\n"
-"  --vm-timeout SECONDS   stop a --vm script after SECONDS\n"
-"  -V, --version          print the version\n"
-"  -h, --help             this help\n");
-}
-
-enum {
-	OPT_VM = 256,
-	OPT_VM_TIMEOUT,
-	OPT_SUPPRESS_HANDLER_ERRORS,
-	OPT_VMLINUX,
-	OPT_SKIP_BADVARS,
-};
-
-static const char *list_pattern;	/* -l / -L */
-static bool list_vars;			/* -L */
-
-static void parse_args(Session *s, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "vm", no_argument, NULL, OPT_VM },
-		{ "vm-timeout", required_argument, NULL, OPT_VM_TIMEOUT },
-		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
-		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
-		{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
-		{ 0 }
-	};
-	int c;
-	s->last_pass = 5;
-	while ((c = getopt_long(argc, argv, "+e:p:vkguwWm:o:S:c:x:T:Fr:D:I:G:s:bl:L:d:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			s->script_text = optarg;
-			break;
-		case 'p':
-			s->last_pass = atoi(optarg);
-			if (s->last_pass < 1 || s->last_pass > 5)
-				fatal("-p takes a pass number from 1 to 5, not '%s'", optarg);
-			break;
-		case 'v':
-			s->verbose++;
-			break;
-		case 'k':
-			s->keep_tmp = true;
-			break;
-		case 'g':
-			s->guru = true;
-			break;
-		case 'u':
-			s->unoptimized = true;
-			break;
-		case 'w':
-			warnings_off = true;
-			break;
-		case 'W':
-			warnings_are_errors = true;
-			break;
-		case 'm':
-			s->module_name = optarg;
-			break;
-		case 'o':
-			s->output_file = optarg;
-			break;
-		case 'S':
-			s->output_limits = optarg;
-			break;
-		case 'c':
-			s->target_cmd = optarg;
-			break;
-		case 'F':
-			s->flight_recorder = true;
-			break;
-		case 'x': {
-			char *end;
-			long pid = strtol(optarg, &end, 10);
-			if (*end || pid <= 0 || pid > 0x7fffffff)
-				fatal("-x takes a process id, not '%s'", optarg);
-			s->target_pid = optarg;
-			break;
-		}
-		case 'T':
-			s->stop_after = atoi(optarg);
-			if (s->stop_after <= 0)
-				fatal("-T takes a number of seconds above 0, not '%s'", optarg);
-			break;
-		case 'r':
-			s->kernel_release = optarg;
-			break;
-		case 'D':
-			vec_push(&s->defines, optarg);
-			break;
-		case 'I':
-			vec_push(&s->include_dirs, optarg);
-			break;
-		case 'd':
-			if (is_kmod_file(optarg))
-				add_kmod_file(s, optarg);
-			else
-				add_symbol_file(s, optarg);
-			break;
-		case 'G':
-			if (!strchr(optarg, '='))
-				fatal("-G takes VAR=VALUE, not '%s'", optarg);
-			vec_push(&s->globals_set, optarg);
-			break;
-		case 'b':
-			s->bulk = true;
-			break;
-		case 's': {
-			char *end;
-			long mb = strtol(optarg, &end, 10);
-			s->bufsize_mb = *end || end == optarg || mb < 1 || mb > 4095 ? 0 : (int)mb;
-			if (!s->bufsize_mb)
-				fatal("-s takes a buffer size in MB from 1 to 4095, not '%s'", optarg);
-			break;
-		}
-		case OPT_VM:
-			s->use_vm = true;
-			break;
-		case OPT_VM_TIMEOUT:
-			s->vm_timeout = atoi(optarg);
-			break;
-		case OPT_SUPPRESS_HANDLER_ERRORS:
-			s->suppress_handler_errors = true;
-			break;
-		case OPT_VMLINUX:
-			s->vmlinux = optarg;
-			break;
-		case OPT_SKIP_BADVARS:
-			s->skip_badvars = true;
-			break;
-		case 'l':
-		case 'L':
-			list_pattern = optarg;
-			list_vars = c == 'L';
-			s->listing = true;
-			s->last_pass = 2;
-			/* the pattern is the point of a script's one probe */
-			s->script_text = arena_printf("probe %s {}", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("stap %s, a SystemTap-compatible tracing translator\n", STAP_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(1);
-		}
-	}
-	if (!s->script_text && !list_pattern) {
-		if (optind >= argc) {
-			fprintf(stderr, "stap: error: no script given: use -e SCRIPT or a file name\n");
-			usage(stderr);
-			exit(1);
-		}
-		s->script_file = argv[optind++];
-	}
-	for (; optind < argc; optind++)
-		vec_push(&s->script_args, argv[optind]);
-	if (s->output_limits && !s->output_file)
-		fatal("-S needs -o FILE: it limits the size of the output files");
-	if (s->flight_recorder && s->use_vm)
-		fatal("-F leaves the script running after stap exits: not in a --vm, which "
-		      "powers off then");
-	if (s->bulk && s->use_vm && s->last_pass == 5)
-		fatal("-b writes per-CPU files where the module runs: not with --vm (build the "
-		      "module with -p4 and run it with staprun in the machine)");
-	if (s->bulk && s->output_limits)
-		fatal("-S cannot be used with -b: the per-CPU files are not switched");
-	if (s->target_cmd && s->target_pid)
-		fatal("-c and -x cannot be used together: -c CMD makes its own target");
-	if (s->module_name) {
-		const char *m = s->module_name;
-		bool ok = *m && strlen(m) <= 55;
-		for (; *m; m++)
-			if (!((*m >= 'a' && *m <= 'z') || (*m >= 'A' && *m <= 'Z') ||
-			      (*m >= '0' && *m <= '9') || *m == '_'))
-				ok = false;
-		if (!ok)
-			fatal("module name '%s' must be 1 to 55 letters, digits or '_'",
-			      s->module_name);
-	}
+	if (!preproc_env.systemtap_v)	/* --compatible=VERSION */
+		preproc_env.systemtap_v = "4.8";
+	if (s->pass_verbose[0] > 1)
+		fprintf(stderr, "Session arch: %s release: %s\nBuild tree: \"%s\"\n",
+			preproc_env.arch, s->kernel_release, s->build_dir);
 }
 
 static uint64_t hash_text(const char *s, uint64_t h)
@@ -529,11 +398,13 @@ static uint64_t hash_text(const char *s, uint64_t h)
 	return h;
 }
 
-static void name_module(Session *s, SrcFile *script)
+static void name_module(Session *s, Vec *scripts)
 {
 	if (s->module_name)
 		return;
-	uint64_t h = hash_text(script->text, 1469598103934665603ull);
+	uint64_t h = 1469598103934665603ull;
+	for (int i = 0; i < scripts->len; i++)
+		h = hash_text(((SrcFile *)scripts->items[i])->text, h);
 	h = hash_text(s->kernel_release, h);
 	for (int i = 0; i < s->defines.len; i++)
 		h = hash_text(s->defines.items[i], h);
@@ -542,7 +413,10 @@ static void name_module(Session *s, SrcFile *script)
 
 /* ---- pass 1 ---- */
 
-static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *seen);
+static int failed(Session *s, const char *what);
+
+static int load_tapset_dir(Session *s, Program *prog, const char *dir, bool macros_only,
+			   Vec *seen);
 
 /*
  * A tapset directory's subdirectories for the target, most specific first:
@@ -570,22 +444,24 @@ static Vec tapset_subdirs(Session *s, const char *dir)
 	return dirs;
 }
 
-static int load_tapsets(Session *s, const char *top, bool macros_only)
+/* Loads the tapsets of directory TOP into PROG: its macro files or its scripts. */
+static int load_tapsets(Session *s, Program *prog, const char *top, bool macros_only)
 {
 	Vec dirs = tapset_subdirs(s, top);
 	Vec seen = {0};
 	int count = 0;
 	for (int k = 0; k < dirs.len; k++)
-		count += load_tapset_dir(s, dirs.items[k], macros_only, &seen);
+		count += load_tapset_dir(s, prog, dirs.items[k], macros_only, &seen);
 	return count;
 }
 
-static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *seen)
+static int load_tapset_dir(Session *s, Program *prog, const char *dir, bool macros_only,
+			   Vec *seen)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return 0;
-	int count = 0;
+	int count = 0, found = 0;
 	Vec names = {0};
 	struct dirent *e;
 	while ((e = readdir(d)))
@@ -605,6 +481,7 @@ static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *s
 		bool is_stp = len > 4 && strcmp(name + len - 4, ".stp") == 0;
 		if (macros_only ? !is_stpm : !is_stp)
 			continue;
+		found++;
 		bool replaced = false;
 		for (int j = 0; j < seen->len && !replaced; j++)
 			replaced = strcmp(seen->items[j], name) == 0;
@@ -615,17 +492,19 @@ static int load_tapset_dir(Session *s, const char *dir, bool macros_only, Vec *s
 		SrcFile *f = read_source(path, true);
 		if (!f)
 			continue;
-		f->index = s->prog.files.len;
-		vec_push(&s->prog.files, f);
+		vec_push(&prog->files, f);
 		if (is_stpm) {
 			preproc_load_macros(f);
 		} else {
 			ParseResult r = {0};
 			parse_file(f, &r);
-			add_parse_result(&s->prog, &r);
+			add_parse_result(prog, &r);
 		}
 		count++;
 	}
+	if (s->pass_verbose[0] > 1)	/* SystemTap's words */
+		fprintf(stderr, "Searched%s: \"%s\", found: %d, processed: %d\n",
+			macros_only ? " for library macro files" : "", dir, found, count);
 	return count;
 }
 
@@ -643,9 +522,10 @@ void add_parse_result(Program *prog, ParseResult *r)
 		vec_push(&prog->embedded, r->embedded.items[i]);
 }
 
-static void pass1(Session *s)
+/* The script, then each -E SCRIPT, named <input1>, <input2> ... as in SystemTap */
+static Vec user_scripts(Session *s)
 {
-	pass_begin();
+	Vec files = {0};
 	SrcFile *user;
 	if (s->script_text) {
 		user = arena_alloc(sizeof(*user));
@@ -657,32 +537,82 @@ static void pass1(Session *s)
 		if (!user)
 			fatal("cannot read script '%s': %s", s->script_file, strerror(errno));
 	}
-	name_module(s, user);
+	vec_push(&files, user);
+	for (int i = 0; i < s->extra_scripts.len; i++) {
+		SrcFile *f = arena_alloc(sizeof(*f));
+		f->name = arena_printf("<input%d>", i + 1);
+		f->text = s->extra_scripts.items[i];
+		f->len = strlen(f->text);
+		vec_push(&files, f);
+	}
+	return files;
+}
+
+/* Appends the files and definitions of FROM to PROG, after its own. */
+static void append_program(Program *prog, Program *from)
+{
+	Vec *dst[] = { &prog->files, &prog->globals, &prog->funcs, &prog->probes,
+		       &prog->aliases, &prog->embedded };
+	Vec *src[] = { &from->files, &from->globals, &from->funcs, &from->probes,
+		       &from->aliases, &from->embedded };
+	for (size_t k = 0; k < ARRAY_SIZE(dst); k++)
+		for (int i = 0; i < src[k]->len; i++)
+			vec_push(dst[k], src[k]->items[i]);
+}
+
+/*
+ * The fuzzer (testsuite/fuzz) forks each run here, once the library is
+ * parsed: that takes most of a run and does not depend on the input.
+ */
+static void fuzz_fork_point(void)
+{
+#ifdef __AFL_HAVE_MANUAL_CONTROL
+	__AFL_INIT();
+#endif
+}
+
+/*
+ * The program holds the library's macro files, the user's scripts, then
+ * the library's scripts.  No script sees another's @define macros, so the
+ * library's scripts are parsed first, into a program of their own.
+ */
+static void pass1(Session *s)
+{
+	pass_begin();
 	preproc_env.guru_mode = s->guru;
 	preproc_env.argc = s->script_args.len;
 	preproc_env.argv = (char **)s->script_args.items;
 	preproc_env.arg_used = arena_alloc(sizeof(bool) * (s->script_args.len + 1));
 
 	/* library macros first: every script may use them */
+	for (int i = 0; i < s->include_dirs.len; i++)
+		load_tapsets(s, &s->prog, s->include_dirs.items[i], true);
+	load_tapsets(s, &s->prog, s->tapset_dir, true);
+	Program lib = {0};
 	int nlib = 0;
 	for (int i = 0; i < s->include_dirs.len; i++)
-		load_tapsets(s, s->include_dirs.items[i], true);
-	load_tapsets(s, s->tapset_dir, true);
+		nlib += load_tapsets(s, &lib, s->include_dirs.items[i], false);
+	nlib += load_tapsets(s, &lib, s->tapset_dir, false);
+	/* argv.stp reads every argument: only the user's scripts count as using one */
+	memset(preproc_env.arg_used, 0, sizeof(bool) * (s->script_args.len + 1));
+	fuzz_fork_point();
 
-	vec_push(&s->prog.files, user);
-	ParseResult r = {0};
-	parse_file(user, &r);
-	add_parse_result(&s->prog, &r);
-	preproc_check_args();
-
-	for (int i = 0; i < s->include_dirs.len; i++)
-		nlib += load_tapsets(s, s->include_dirs.items[i], false);
-	nlib += load_tapsets(s, s->tapset_dir, false);
-
-	if (error_count) {
-		fprintf(stderr, "Pass 1: parse failed.\n");
-		exit(1);
+	Vec users = user_scripts(s);
+	name_module(s, &users);
+	for (int i = 0; i < users.len; i++) {
+		SrcFile *user = users.items[i];
+		vec_push(&s->prog.files, user);
+		ParseResult r = {0};
+		parse_file(user, &r);
+		add_parse_result(&s->prog, &r);
 	}
+	preproc_check_args();
+	append_program(&s->prog, &lib);
+	for (int i = 0; i < s->prog.files.len; i++)
+		((SrcFile *)s->prog.files.items[i])->index = i;
+
+	if (error_count)
+		exit(failed(s, "Pass 1: parse failed."));
 	pass_end(s, 1, arena_printf("parsed user script and %d library scripts", nlib));
 	if (s->last_pass == 1) {
 		dump_program(stdout, &s->prog, true);
@@ -692,35 +622,104 @@ static void pass1(Session *s)
 
 /* ---- main ---- */
 
+/* A pass failed: say so, and which kernel was the target if stap chose it. */
+static int failed(Session *s, const char *what)
+{
+	fprintf(stderr, "%s\n", what);
+	if (s->host_kernel_note)
+		fprintf(stderr, "%s\n", s->host_kernel_note);
+	return 1;
+}
+
+/* -vv: each probe point as resolved, and what it was written as */
+static void show_derived(Session *s)
+{
+	for (int i = 0; i < s->derived.len; i++) {
+		DerivedProbe *d = s->derived.items[i];
+		Buf b = {0};
+		buf_puts(&b, "");
+		if (d->point)
+			dump_probe_point(&b, d->point);
+		fprintf(stderr, "derived probe %s from %s at %s:%d:%d\n", d->pp, b.s,
+			d->probe->loc.file ? d->probe->loc.file->name : "?", d->probe->loc.line,
+			d->probe->loc.col);
+	}
+}
+
+static int pass2(Session *s)
+{
+	pass_begin();
+	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) ||
+	    (!s->no_global_display && !add_global_display(&s->prog, s)) || error_count)
+		return failed(s, "Pass 2: analysis failed.");
+	elide_dead_stores(&s->prog, s);
+	if (s->ldd)
+		add_ldd_libraries(s);
+	if (s->pass_verbose[1] > 1)
+		show_derived(s);
+	Program *p = &s->prog;
+	pass_end(s, 2, arena_printf("analyzed script: %d probe%s, %d function%s, %d embed%s, "
+				    "%d global%s", s->derived.len, s->derived.len == 1 ? "" : "s",
+				    p->funcs.len, p->funcs.len == 1 ? "" : "s", p->embedded.len,
+				    p->embedded.len == 1 ? "" : "s", p->globals.len,
+				    p->globals.len == 1 ? "" : "s"));
+	return 0;
+}
+
+/* --dump-probe-aliases, --dump-functions */
+static int dump_library(Session *s)
+{
+	pass1(s);
+	if (s->dump == DUMP_PROBE_ALIASES) {
+		dump_probe_aliases(stdout, &s->prog);
+		return 0;
+	}
+	s->unoptimized = true;	/* resolve.c takes every tapset file */
+	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) || error_count)
+		return failed(s, "Pass 2: analysis failed.");
+	dump_functions(stdout, &s->prog);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	Session *s = &session;
 	parse_args(s, argc, argv);
 	find_dirs(s);
-	if (s->last_pass == 5 && !s->use_vm && !list_pattern && access("/proc/modules", F_OK) != 0) {
+	if (s->example)
+		s->script_file = example_path(s, s->script_file);
+	if (s->last_pass == 5 && !s->use_vm && !host_loads_modules()) {
 		/* say it before any work, not after a build that cannot be used here */
 		struct utsname u;
 		uname(&u);
 		fatal("this kernel (%s) cannot load modules (it has no CONFIG_MODULES): run the "
 		      "script in a virtual machine with --vm", u.release);
 	}
+	if (s->dump == DUMP_PROBE_TYPES) {	/* no kernel, no script */
+		dump_probe_types(stdout);
+		return 0;
+	}
 	setup_kernel(s);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	if (cache_mode == CACHE_DISABLED) {
+		make_tmp_dir(s);
+		cache_private_dir = arena_printf("%s/cache", s->tmp_dir);
+	}
+	if (s->dump)
+		return dump_library(s);
 
 	pass1(s);
-	if (list_pattern)
-		return list_probes(&s->prog, s, list_vars);
-
-	pass_begin();
-	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) ||
-	    !add_global_display(&s->prog, s) || error_count) {
-		fprintf(stderr, "Pass 2: analysis failed.\n");
-		return 1;
+	if (s->list_pattern) {
+		int rc = list_probes(&s->prog, s, s->list_vars);
+		if (rc && s->host_kernel_note)
+			fprintf(stderr, "%s\n", s->host_kernel_note);
+		return rc;
 	}
-	elide_dead_stores(&s->prog, s);
-	pass_end(s, 2, "analyzed script");
+
+	if (pass2(s))
+		return 1;
 	if (s->last_pass == 2) {
 		dump_elaborated(stdout, s);
 		return 0;
@@ -735,19 +734,15 @@ int main(int argc, char **argv)
 	bool ok = emit_module(&s->prog, s, out);
 	if (out != stdout && fclose(out) != 0)
 		ok = false;
-	if (!ok || error_count) {
-		fprintf(stderr, "Pass 3: translation failed.\n");
-		return 1;
-	}
+	if (!ok || error_count)
+		return failed(s, "Pass 3: translation failed.");
 	pass_end(s, 3, "translated to C");
 	if (s->last_pass == 3)
 		return 0;
 
 	pass_begin();
-	if (!build_module(s)) {
-		fprintf(stderr, "Pass 4: compilation failed.\n");
-		return 1;
-	}
+	if (!build_module(s))
+		return failed(s, "Pass 4: compilation failed.");
 	pass_end(s, 4, arena_printf("compiled C into \"%s.ko\"", s->module_name));
 	if (s->last_pass == 4) {
 		char *dest = arena_printf("%s.ko", s->module_name);

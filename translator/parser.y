@@ -5,7 +5,9 @@
  * Statements need no semicolons, so an expression followed by a token
  * that could continue it is continued (x = 1 -y is a subtraction), as
  * SystemTap does; bison's default shift gives exactly that, and the
- * conflicts it resolves are counted by %expect below.
+ * conflicts it resolves are counted by %expect below.  The same shift
+ * makes name[i] an array element, while '->' and '[ ]' after any other
+ * expression ((name)[i], f()->x) are an autocast (ND_AUTOCAST).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ static Token *cursor;
 static bool next_is_private;
 static Buf str_buf;		/* adjacent string literals being joined */
 static ProbePoint *pp_tail;	/* the last point of the probe_points being built */
+static bool in_function;	/* parsing a function's body: 'return' is allowed */
 
 int yylex(void);
 static void yyerror(const char *msg);
@@ -27,6 +30,7 @@ static bool takes_chain(const char *op);
 static void buf_putn(Buf *b, const char *s, int64_t n);
 static ProbePoint *last_point(ProbePoint *pp);
 static Node *make_target(Token *t, Chain *chain, int pretty);
+static Node *make_autocast(Node *base, Chain *c, Token *op, int pretty);
 static Node *check_lvalue(Node *n, const char *what);
 static Node *push_node(Node *list, Node *item);
 static Node *reverse_nodes(Node *list);
@@ -35,6 +39,10 @@ static Chain *reverse_chain(Chain *list);
 static int count(Node *list);
 static Node *new_foreach(Loc loc, Foreach *f, Node *body);
 static void add_global(Token *name, bool wrap, Node *size, Node *init);
+static Node *array_size(Token *t);
+static void check_privileged(Token *t, const char *what);
+static void check_print_args(Token *name, Node *args, Token *close);
+static Func *new_func(Token *name, Type ret, Vec *params, int priority);
 static Var *new_param(Token *name, Type t);
 static void add_param(Vec *params, Token *name, Type t);
 static Chain *new_chain(ChainKind kind, Token *t, Node *index);
@@ -42,11 +50,12 @@ static Chain *chain_append(Chain *list, Chain *c);
 static Node *new_ident_var(Token *t);
 static Foreach *fe;
 static int fe_sorts;
-static bool pp_optional, pp_sufficient;
 static void foreach_sort(Token *at, int key, int dir);
 static void foreach_sort_stat(Token *op, int dir);
+static Vec *one_seq(Component *c);
 static Vec *component_product(Vec *heads, Vec *tails);
-static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
+static Vec *with_suffix(Vec *seqs, Token *mark, Node *cond);
+static ProbePoint *new_probe_points(Vec *seqs);
 %}
 
 %union {
@@ -93,12 +102,14 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %type <node> fe_head fe_array fe_limit
 %type <chain> chain
 %type <comp> component
-%type <vec> components component_group alternatives
+%type <vec> components component_group alternatives alternative
 %type <pp> probe_point probe_points
 %type <num> opt_pretty opt_sort assign_op opt_priority
 %type <type> opt_type
 %type <vec> params opt_params
-%type <tok> fname
+%type <tok> fname opt_mark
+%type <node> opt_cond
+%type <func> function_head
 
 %precedence NO_SEMI
 %precedence ';'
@@ -121,7 +132,7 @@ static ProbePoint *new_probe_points(Vec *seqs, Node *cond);
 %precedence TK_ELSE
 
 %define parse.error custom
-%expect 34
+%expect 40
 
 %%
 
@@ -136,6 +147,7 @@ toplevel:
 	| TK_PRIVATE { next_is_private = true; } private_decl { next_is_private = false; }
 	| TK_EMBEDDED
 		{
+			check_privileged($1, "embedded code");
 			Embedded *e = arena_alloc(sizeof(*e));
 			e->code = $1->text;
 			e->loc = $1->loc;
@@ -143,6 +155,7 @@ toplevel:
 		}
 	| ';'
 	| error		/* resume at the next probe, function or global */
+		{ in_function = false; }
 	;
 
 private_decl: global_decl | function_decl ;
@@ -157,9 +170,9 @@ global_item:
 	  TK_IDENT opt_init			{ add_global($1, false, NULL, $2); }
 	| TK_IDENT '%' opt_init			{ add_global($1, true, NULL, $3); }
 	| TK_IDENT '[' ']'			{ add_global($1, false, new_num(0, L($1)), NULL); }
-	| TK_IDENT '[' TK_NUMBER ']'		{ add_global($1, false, new_num($3->num, L($3)), NULL); }
-	| TK_IDENT '%' '[' TK_NUMBER ']'	{ add_global($1, true, new_num($4->num, L($4)), NULL); }
-	| TK_IDENT '[' TK_NUMBER ']' '%'	{ add_global($1, true, new_num($3->num, L($3)), NULL); }
+	| TK_IDENT '[' TK_NUMBER ']'		{ add_global($1, false, array_size($3), NULL); }
+	| TK_IDENT '%' '[' TK_NUMBER ']'	{ add_global($1, true, array_size($4), NULL); }
+	| TK_IDENT '[' TK_NUMBER ']' '%'	{ add_global($1, true, array_size($3), NULL); }
 	| TK_IDENT '%' '[' ']'			{ add_global($1, true, new_num(0, L($1)), NULL); }
 	;
 
@@ -192,37 +205,34 @@ strings:
 
 /* ---- functions ---- */
 
+/* 'return' is allowed from the head on, until the function is complete */
 function_decl:
-	  TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority block
+	  function_head block
 		{
-			Func *f = arena_alloc(sizeof(*f));
-			f->name = $2->text;
-			f->loc = L($2);
-			f->decl_ret = $3;
-			f->params = *$5;
-			f->priority = $7;
-			f->body = $8;
-			f->is_private = next_is_private;
-			f->file = cur_file;
-			vec_push(&result->funcs, f);
+			$1->body = $2;
+			vec_push(&result->funcs, $1);
+			in_function = false;
 		}
-	| TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority TK_EMBEDDED
+	| function_head TK_EMBEDDED
 		{
-			Func *f = arena_alloc(sizeof(*f));
-			f->name = $2->text;
-			f->loc = L($2);
-			f->decl_ret = $3;
-			f->params = *$5;
-			f->priority = $7;
-			f->body = new_node(ND_EMBEDDED_STMT, L($8));
-			f->body->str = $8->text;
+			Func *f = $1;
+			check_privileged($2, "embedded code");
+			f->body = new_node(ND_EMBEDDED_STMT, L($2));
+			f->body->str = $2->text;
 			f->is_embedded = true;
-			f->is_private = next_is_private;
-			f->file = cur_file;
-			f->pure = strstr($8->text, "/* pure */") != NULL;
-			f->unprivileged = strstr($8->text, "/* unprivileged */") != NULL;
-			f->guru = strstr($8->text, "/* guru */") != NULL;
+			f->pure = strstr($2->text, "/* pure */") != NULL;
+			f->unprivileged = strstr($2->text, "/* unprivileged */") != NULL;
+			f->guru = strstr($2->text, "/* guru */") != NULL;
 			vec_push(&result->funcs, f);
+			in_function = false;
+		}
+	;
+
+function_head:
+	  TK_FUNCTION fname opt_type '(' opt_params ')' opt_priority
+		{
+			$$ = new_func($2, $3, $5, $7);
+			in_function = true;
 		}
 	;
 
@@ -300,22 +310,21 @@ probe_points:
 
 /* one point as written; brace expansion may make it several */
 probe_point:
-	  components opt_marks			{ $$ = new_probe_points($1, NULL); }
-	| components opt_marks TK_IF '(' expr ')'	{ $$ = new_probe_points($1, $5); }
+	  components opt_mark opt_cond	{ $$ = new_probe_points(with_suffix($1, $2, $3)); }
 	;
 
-opt_marks:
-	  %empty	{ pp_optional = pp_sufficient = false; }
-	| '?'		{ pp_optional = true; pp_sufficient = false; }
-	| '!'		{ pp_optional = true; pp_sufficient = true; }
-	;
+opt_mark: %empty { $$ = NULL; } | '?' | '!' ;
+
+opt_cond: %empty { $$ = NULL; } | TK_IF '(' expr ')' { $$ = $3; } ;
 
 /*
  * The component sequences a point expands to: syscall.{open,close}.return is
  * syscall.open.return and syscall.close.return.  Groups nest, and hold whole
- * sequences: {kernel,module("nfs")}.function("nfs*").  While parsing, each
- * sequence is kept last component first, so that a long one grows in
- * constant time per component and shares its start with its expansions.
+ * sequences: {kernel,module("nfs")}.function("nfs*").  An alternative that
+ * ends the point may carry its own marks and condition, as in SystemTap:
+ * kernel.{trace("a")!, trace("b")}.  While parsing, each sequence (a Seq) is
+ * kept last component first, so that a long one grows in constant time per
+ * component and shares its start with its expansions.
  */
 components:
 	  component_group
@@ -323,23 +332,21 @@ components:
 	;
 
 component_group:
-	  component
-		{
-			$$ = arena_alloc(sizeof(Vec));
-			vec_push($$, $1);
-		}
+	  component			{ $$ = one_seq($1); }
 	| '{' alternatives '}'		{ $$ = $2; }
 	;
 
 alternatives:
-	  components
-	| alternatives ',' components
+	  alternative
+	| alternatives ',' alternative
 		{
 			$$ = $1;
 			for (int i = 0; i < $3->len; i++)
 				vec_push($$, $3->items[i]);
 		}
 	;
+
+alternative: components opt_mark opt_cond	{ $$ = with_suffix($1, $2, $3); } ;
 
 component:
 	  TK_COMPONENT
@@ -437,11 +444,18 @@ simple_stmt:
 	| TK_BREAK		{ $$ = new_node(ND_BREAK, L($1)); }
 	| TK_CONTINUE		{ $$ = new_node(ND_CONTINUE, L($1)); }
 	| TK_NEXT		{ $$ = new_node(ND_NEXT, L($1)); }
-	| TK_RETURN		{ $$ = new_node(ND_RETURN, L($1)); }
+	| TK_RETURN
+		{
+			$$ = new_node(ND_RETURN, L($1));
+			if (!in_function)
+				error_at(L($1), "parse error", "found 'return' not in function context");
+		}
 	| TK_RETURN expr
 		{
 			$$ = new_node(ND_RETURN, L($1));
 			$$->lhs = $2;
+			if (!in_function)
+				error_at(L($1), "parse error", "found 'return' not in function context");
 		}
 	| TK_DELETE expr
 		{
@@ -614,7 +628,8 @@ unary:
 	| '~' unary	{ $$ = new_node(ND_BITNOT, L($1)); $$->lhs = $2; }
 	| '&' unary
 		{
-			if ($2->kind != ND_TARGET && $2->kind != ND_CAST && $2->kind != ND_VARREF) {
+			if ($2->kind != ND_TARGET && $2->kind != ND_CAST && $2->kind != ND_VARREF &&
+			    $2->kind != ND_AUTOCAST) {
 				error_at(L($1), "parse error",
 					 "'&' applies only to a target variable ($var->member, @var or @cast)");
 			}
@@ -669,8 +684,13 @@ primary:
 			$$->name = $1->text;
 			$$->args = $3;
 			$$->nargs = count($3);
+			check_print_args($1, $3, $4);
 		}
 	| '(' expr ')'		{ $$ = $2; }
+	| primary TK_ARROW TK_IDENT opt_pretty
+		{ $$ = make_autocast($1, new_chain(CH_MEMBER, $3, NULL), $2, $4); }
+	| primary '[' expr ']' opt_pretty
+		{ $$ = make_autocast($1, new_chain(CH_INDEX, $2, $3), $2, $5); }
 	| TK_TARGET chain opt_pretty	{ $$ = make_target($1, reverse_chain($2), $3); }
 	| TK_AT_IDENT '(' opt_args ')' chain opt_pretty
 		{
@@ -680,7 +700,7 @@ primary:
 		{
 			/* @hist_log(s)[i] is a bucket; @var("a")[i] an element */
 			Chain *rest = reverse_chain($8);
-			if (takes_chain($1->text))
+			if (takes_chain($1->text) || strcmp($1->text, "@entry") == 0)
 				$$ = make_call_or_at($1, $3,
 					push_chain(rest, new_chain(CH_INDEX, $5, $6)), NULL, $9);
 			else
@@ -694,6 +714,7 @@ primary:
 		}
 	| TK_EMBEDDED
 		{
+			check_privileged($1, "embedded expression code");
 			$$ = new_node(ND_EMBEDDED_EXPR, L($1));
 			$$->str = $1->text;
 		}
@@ -834,6 +855,7 @@ static Node *check_lvalue(Node *n, const char *what)
 	case ND_TARGET:
 	case ND_CAST:
 	case ND_VARREF:
+	case ND_AUTOCAST:
 		return n;
 	default:
 		error_at(n->loc, "parse error",
@@ -872,6 +894,40 @@ static Node *make_target(Token *t, Chain *chain, int pretty)
 		chain = chain_append(chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP : CH_PRETTY,
 						      t, NULL));
 	n->chain = chain;
+	return n;
+}
+
+static bool ends_pretty(Chain *c)
+{
+	while (c && c->next)
+		c = c->next;
+	return c && (c->kind == CH_PRETTY || c->kind == CH_PRETTY_DEEP);
+}
+
+/*
+ * base->name or base[i] (c), where base is no $var: SystemTap's autocast,
+ * read as the debuginfo type base's value carries (resolve.c finds it).
+ * It continues the chain of a $var, @cast, @var or autocast before it, so
+ * ($p)->x is $p->x.  name[i] on a plain name stays an array element (the
+ * grammar shifts '[' after TK_IDENT): (name)[i] is the autocast.
+ */
+static Node *make_autocast(Node *base, Chain *c, Token *op, int pretty)
+{
+	Node *n = base;
+	bool continues = base->kind == ND_AUTOCAST || base->kind == ND_CAST ||
+			 base->kind == ND_VARREF ||
+			 (base->kind == ND_TARGET && strncmp(base->name, "$$", 2) != 0);
+	if (continues && ends_pretty(base->chain))
+		error_at(op->loc, "parse error", "'%s' cannot follow a pretty-printed value ('$')",
+			 op->text);
+	if (!continues) {
+		n = new_node(ND_AUTOCAST, op->loc);
+		n->lhs = base;
+	}
+	n->chain = chain_append(n->chain, c);
+	if (pretty)
+		n->chain = chain_append(n->chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP :
+							    CH_PRETTY, op, NULL));
 	return n;
 }
 
@@ -963,9 +1019,8 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index,
 		n->lhs = args;
 		if (nargs != 1 || args->kind != ND_STR)
 			error_at(name->loc, "parse error", "@const takes one string argument");
-		else if (!preproc_env.guru_mode && !cur_file->is_tapset)
-			error_at(name->loc, "parse error",
-				 "@const is allowed only in tapsets or with -g (guru mode)");
+		else
+			check_privileged(name, "using @const operator");
 	} else if (strcmp(op, "@probewrite") == 0) {
 		n = new_node(ND_PROBEWRITE, name->loc);
 		n->lhs = args;
@@ -978,11 +1033,21 @@ static Node *make_call_or_at(Token *name, Node *args, Chain *chain, Node *index,
 	if (index)
 		error_at(name->loc, "parse error", "%s cannot be indexed with '[ ]'", op);
 	if (!takes_chain(op)) {
-		if (chain)
+		if (chain && n->kind == ND_ENTRY) {
+			/* @entry($p)->x: an autocast of the value saved at entry */
+			Node *a = new_node(ND_AUTOCAST, chain->loc);
+			a->lhs = n;
+			a->chain = chain;
+			n = a;
+		} else if (chain) {
 			error_at(chain->loc, "parse error",
 				 "%s cannot be followed by '->' or '[ ]'", op);
-		else if (pretty)
+		}
+		if (pretty && !chain)
 			error_at(name->loc, "parse error", "%s cannot be followed by '$'", op);
+		else if (pretty)
+			n->chain = chain_append(n->chain, new_chain(pretty == 2 ? CH_PRETTY_DEEP :
+								    CH_PRETTY, name, NULL));
 		return n;
 	}
 	if (pretty)
@@ -1030,14 +1095,40 @@ static Component *copy_components(Component *c, Component *rest)
 	return first;
 }
 
+/* A component sequence of a point being parsed, with what follows it. */
+typedef struct Seq {
+	Component *comps;	/* last component first */
+	Token *mark;		/* '?' or '!' after it, or NULL */
+	Node *cond;		/* if (cond) after it, or NULL */
+} Seq;
+
+static Vec *one_seq(Component *c)
+{
+	Seq *q = arena_alloc(sizeof(*q));
+	q->comps = c;
+	Vec *v = arena_alloc(sizeof(*v));
+	vec_push(v, q);
+	return v;
+}
+
 /* Every sequence of heads followed by every sequence of tails, in that order. */
 static Vec *component_product(Vec *heads, Vec *tails)
 {
+	bool reported = false;
+	for (int i = 0; i < heads->len; i++) {
+		Seq *h = heads->items[i];
+		if ((h->mark || h->cond) && !reported)
+			error_at(h->mark ? h->mark->loc : h->cond->loc, "parse error",
+				 "'?', '!' or condition must only be specified in suffix");
+		reported |= h->mark || h->cond;
+		h->mark = NULL;
+		h->cond = NULL;
+	}
 	if ((int64_t)heads->len * tails->len > MAX_EXPANDED_POINTS) {
-		Component *c = tails->items[0];
+		Seq *t = tails->items[0];
 		if (!expansion_failed)
-			error_at(c->loc, "parse error", "brace expansion makes more than %d probe "
-				 "points", MAX_EXPANDED_POINTS);
+			error_at(t->comps->loc, "parse error", "brace expansion makes more than %d "
+				 "probe points", MAX_EXPANDED_POINTS);
 		expansion_failed = true;
 		Vec *one = arena_alloc(sizeof(*one));
 		vec_push(one, heads->items[0]);
@@ -1045,28 +1136,56 @@ static Vec *component_product(Vec *heads, Vec *tails)
 	}
 	Vec *out = arena_alloc(sizeof(*out));
 	for (int i = 0; i < heads->len; i++)
-		for (int j = 0; j < tails->len; j++)
-			vec_push(out, copy_components(tails->items[j], heads->items[i]));
+		for (int j = 0; j < tails->len; j++) {
+			Seq *h = heads->items[i], *t = tails->items[j];
+			Seq *q = arena_alloc(sizeof(*q));
+			*q = *t;
+			q->comps = copy_components(t->comps, h->comps);
+			vec_push(out, q);
+		}
 	return out;
 }
 
-/* One ProbePoint per component sequence, in order, with the marks just parsed. */
-static ProbePoint *new_probe_points(Vec *seqs, Node *cond)
+/* The marks and condition written after seqs, given to each of them. */
+static Vec *with_suffix(Vec *seqs, Token *mark, Node *cond)
+{
+	bool mark_again = false, cond_again = false;
+	for (int i = 0; i < seqs->len; i++) {
+		Seq *q = seqs->items[i];
+		if (mark && q->mark)
+			mark_again = true;
+		else if (mark)
+			q->mark = mark;
+		if (cond && q->cond)
+			cond_again = true;
+		else if (cond)
+			q->cond = cond;
+	}
+	if (mark_again)
+		error_at(mark->loc, "parse error", "'?' or '!' respecified");
+	if (cond_again)
+		error_at(cond->loc, "parse error", "condition respecified");
+	return seqs;
+}
+
+/* One ProbePoint per component sequence, in order. */
+static ProbePoint *new_probe_points(Vec *seqs)
 {
 	ProbePoint *first = NULL, **link = &first;
 	expansion_failed = false;
 	for (int i = 0; i < seqs->len; i++) {
+		Seq *q = seqs->items[i];
 		ProbePoint *pp = arena_alloc(sizeof(*pp));
-		for (Component *c = seqs->items[i]; c; c = c->next) {
+		for (Component *c = q->comps; c; c = c->next) {
 			Component *n = arena_alloc(sizeof(*n));
 			*n = *c;
 			n->next = pp->comps;
 			pp->comps = n;
 		}
 		pp->loc = pp->comps->loc;
-		pp->optional = pp_optional;
-		pp->sufficient = pp_sufficient;
-		pp->cond = cond;
+		pp->optional = q->mark != NULL;
+		pp->sufficient = q->mark && q->mark->kind == '!';
+		pp->cond = q->cond;
 		*link = pp;
 		link = &pp->next;
 	}
@@ -1093,15 +1212,79 @@ static void foreach_sort_stat(Token *op, int dir)
 	fe->sort_stat = op->text;
 }
 
+/*
+ * Embedded C, and @const, which names a C macro: only in the library or
+ * with -g.  SystemTap's words: "embedded code in unprivileged script; need
+ * stap -g", "using @const operator not permitted; ...".
+ */
+static void check_privileged(Token *t, const char *what)
+{
+	if (cur_file->is_tapset || preproc_env.guru_mode)
+		return;
+	error_at(t->loc, "parse error", "%s %s; need stap -g", what,
+		 strcmp(what, "using @const operator") == 0 ? "not permitted" :
+		 "in unprivileged script");
+}
+
+/*
+ * The print functions' fixed arguments, as SystemTap parses them: printf
+ * takes a literal format, printd and printdln a literal delimiter and two or
+ * more values, print a value; and so do sprintf, sprintd...
+ */
+static void check_print_args(Token *name, Node *args, Token *close)
+{
+	const char *f = name->text;
+	const char *base = f[0] == 's' ? f + 1 : f;	/* sprintd is printd's */
+	bool format = strcmp(base, "printf") == 0;
+	bool delim = strcmp(base, "printd") == 0 || strcmp(base, "printdln") == 0;
+	bool value = strcmp(base, "print") == 0;
+	if ((format || delim) && (!args || args->kind != ND_STR)) {
+		error_at(args ? args->loc : close->loc, "parse error",
+			 "expected literal string (%s's %s)", f, format ? "format" : "delimiter");
+		return;
+	}
+	if (delim && count(args) < 3)
+		error_at(close->loc, "parse error", "%s takes a delimiter and two or more values", f);
+	if (value && !args)
+		error_at(close->loc, "parse error", "%s takes a value", f);
+}
+
+static Func *new_func(Token *name, Type ret, Vec *params, int priority)
+{
+	Func *f = arena_alloc(sizeof(*f));
+	f->name = name->text;
+	f->loc = L(name);
+	f->decl_ret = ret;
+	f->params = *params;
+	f->priority = priority;
+	f->is_private = next_is_private;
+	f->file = cur_file;
+	return f;
+}
+
+/* global a[N]: SystemTap takes sizes from 1 to INT_MAX */
+static Node *array_size(Token *t)
+{
+	if (t->num < 1 || t->num > INT32_MAX)
+		error_at(t->loc, "parse error", "array size out of range");
+	return new_num(t->num, L(t));
+}
+
 static void add_global(Token *name, bool wrap, Node *size, Node *init)
 {
+	for (int i = 0; i < result->globals.len; i++) {
+		Var *w = result->globals.items[i];
+		if (w->name == name->text) {
+			error_at(name->loc, "parse error", "duplicate global name '%s'", w->name);
+			note_at(w->loc, "'%s' was declared here first", w->name);
+			return;
+		}
+	}
 	Var *v = new_var(name->text, VAR_GLOBAL, name->loc);
 	v->wrap = wrap;
 	if (size) {
 		v->is_array = true;
 		v->max_entries = size->num;
-		if (size->num < 0)
-			error_at(size->loc, "parse error", "array size must be positive");
 	}
 	if (wrap && !size)
 		v->is_array = true;
@@ -1289,6 +1472,10 @@ bool parse_file(SrcFile *file, ParseResult *out)
 	Token *toks = lex_file(file);
 	cursor = preprocess(toks);
 	brace_depth = 0;
+	in_function = false;
+	if (!file->is_tapset && error_count == errors_before && !cursor->kind)
+		error_plain(NULL, "input file '%s' is empty%s", file->name,
+			    toks->kind ? " after preprocessing" : "");
 	if (error_count == errors_before)
 		yyparse();
 	if (error_count == errors_before)

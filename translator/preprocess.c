@@ -33,9 +33,15 @@ static Macro **macro_bucket(const char *name)
 {
 	return &macros[((uintptr_t)name >> 4) % MACRO_BUCKETS];
 }
-static int expansions;
+/*
+ * Bounds on the expansions of one file, for recursive macros: a macro that
+ * uses itself once expands forever, one that uses itself twice doubles the
+ * tokens at each turn.
+ */
+static int expansions, expanded_tokens;
 #define MAX_EXPANSIONS 100000
-#define MAX_NESTING 1000	/* of %( %) and of parentheses in their conditions */
+#define MAX_EXPANDED_TOKENS 500000
+#define MAX_NESTING 1000	/* of %( %) conditionals */
 
 /* ---- token lists ---- */
 
@@ -144,14 +150,6 @@ static CondValue cond_operand(void)
 		v.is_num = true;
 		v.num = t->num;
 		return v;
-	case '-':
-		if (cond_tok->kind == TK_NUMBER) {
-			v.is_num = true;
-			v.num = -cond_tok->num;
-			cond_tok = cond_tok->next;
-			return v;
-		}
-		break;
 	case TK_STRING:
 		v.str = t->text;
 		return v;
@@ -258,34 +256,12 @@ static bool config_as_number(CondValue *v)
 	return true;
 }
 
-static bool cond_or(bool *ok);
-
+/*
+ * One comparison.  As in SystemTap, conditions have no parentheses and no
+ * unary operators: a number is a literal without a sign.
+ */
 static bool cond_primary(bool *ok)
 {
-	static int depth;
-	if (cond_tok->kind == '(') {
-		if (depth >= MAX_NESTING) {
-			error_at(cond_tok->loc, "parse error", "parentheses nested more than %d deep "
-				 "in preprocessor condition", MAX_NESTING);
-			*ok = false;
-			return false;
-		}
-		cond_tok = cond_tok->next;
-		depth++;
-		bool v = cond_or(ok);
-		depth--;
-		if (!*ok)
-			return false;
-		if (cond_tok->kind != ')') {
-			error_at(cond_tok->loc, "parse error",
-				 "expected ')' in preprocessor condition, found %s",
-				 cond_desc(cond_tok));
-			*ok = false;
-			return false;
-		}
-		cond_tok = cond_tok->next;
-		return v;
-	}
 	Token *op_tok;
 	CondValue l = cond_operand();
 	op_tok = cond_tok;
@@ -309,7 +285,7 @@ static bool cond_primary(bool *ok)
 		return false;
 	}
 	if (l.is_num != r.is_num) {
-		error_at(op_tok->loc, "type mismatch",
+		error_at(op_tok->loc, "parse error",
 			 "preprocessor condition compares a number with a string");
 		*ok = false;
 		return false;
@@ -352,7 +328,7 @@ static bool cond_or(bool *ok)
 
 static Token *cur;		/* next input token */
 static TokList out;
-static bool gave_up;		/* nested too deeply: the rest of the file is dropped */
+static bool gave_up;		/* the rest of the file is dropped (give_up) */
 
 static Macro *find_macro(const char *name, SrcFile *file)
 {
@@ -366,6 +342,15 @@ static Macro *find_macro(const char *name, SrcFile *file)
 static void process(bool active, bool in_branch);
 static void do_conditional_body(bool active, Token *start);
 
+/* After an error that makes the rest pointless: drops the rest of the file. */
+static void give_up(void)
+{
+	while (cur->kind)
+		cur = cur->next;
+	gave_up = true;
+	expansions = MAX_EXPANSIONS + 1;	/* none in what is left of a condition */
+}
+
 /* %( COND %? A [%: B] %) */
 static void do_conditional(bool active)
 {
@@ -374,9 +359,7 @@ static void do_conditional(bool active)
 	if (depth >= MAX_NESTING) {
 		error_at(start->loc, "parse error", "'%%(' conditionals nested more than %d deep",
 			 MAX_NESTING);
-		while (cur->kind)	/* give up on the rest of the file */
-			cur = cur->next;
-		gave_up = true;
+		give_up();
 		return;
 	}
 	depth++;
@@ -446,9 +429,17 @@ static void do_conditional_body(bool active, Token *start)
  */
 static void skip_bad_define(Token *def)
 {
+	/*
+	 * Only as far as the line goes in the text: a macro's expansions repeat
+	 * its line's positions, and the pending ones may be many.
+	 */
 	Token *t = cur;
-	while (t->kind && t->kind != TK_PP_IF && t->loc.line == def->loc.line)
+	int col = def->loc.col;
+	while (t->kind && t->kind != TK_PP_IF && t->loc.file == def->loc.file &&
+	       t->loc.line == def->loc.line && t->loc.col > col) {
+		col = t->loc.col;
 		t = t->next;
+	}
 	if (t->kind != TK_PP_IF || t->loc.line != def->loc.line)
 		return;
 	int depth = 0;
@@ -539,6 +530,64 @@ static void push_front(TokList l)
 	cur = l.head;
 }
 
+/*
+ * The tokens of one argument, up to the ',' or ')' that ends it (returned),
+ * or NULL at end of file.
+ */
+static Token *macro_arg(TokList *arg)
+{
+	int depth = 0;
+	for (; cur->kind; cur = cur->next) {
+		if (cur->kind == '(' || cur->kind == '[' || cur->kind == '{')
+			depth++;
+		else if (depth && (cur->kind == ')' || cur->kind == ']' || cur->kind == '}'))
+			depth--;
+		else if (!depth && (cur->kind == ')' || cur->kind == ','))
+			return cur;
+		list_append(arg, cur);
+	}
+	return NULL;
+}
+
+/*
+ * The arguments of a use of m, in SystemTap's words when they do not match
+ * its parameters.  A macro without parameters takes no arguments: a '('
+ * after it stays, so that @m(x) can name a function.
+ */
+static bool macro_args(Macro *m, Token *use, Vec *args)
+{
+	int n = m->params.len;
+	if (!n)
+		return true;
+	if (cur->kind != '(') {
+		error_at(cur->loc, "parse error", "expected '(' in invocation of macro '@%s' "
+			 "taking %d parameter%s", m->name, n, n == 1 ? "" : "s");
+		return false;
+	}
+	cur = cur->next;
+	for (int i = 0; i < n; i++) {
+		TokList *arg = arena_alloc(sizeof(*arg));
+		Token *end = macro_arg(arg);
+		if (!end) {
+			error_at(use->loc, "parse error", "could not find end of macro invocation");
+			return false;
+		}
+		if (end->kind == ',' && i + 1 == n) {
+			error_at(end->loc, "parse error",
+				 "too many parameters for macro '@%s' (expected %d)", m->name, n);
+			return false;
+		}
+		if (end->kind == ')' && i + 1 != n) {
+			error_at(end->loc, "parse error",
+				 "too few parameters for macro '@%s' (expected %d)", m->name, n);
+			return false;
+		}
+		vec_push(args, arg);
+		cur = end->next;
+	}
+	return true;
+}
+
 static void expand_macro(Macro *m)
 {
 	Token *use = cur;
@@ -550,43 +599,8 @@ static void expand_macro(Macro *m)
 		return;
 	}
 	Vec args = {0};		/* TokList* per parameter */
-	if (m->params.len || cur->kind == '(') {
-		if (cur->kind != '(') {
-			error_at(use->loc, "parse error", "macro '@%s' takes %d arguments",
-				 m->name, m->params.len);
-			return;
-		}
-		Token *open = cur;
-		cur = cur->next;
-		TokList *arg = arena_alloc(sizeof(*arg));
-		int depth = 0;
-		while (cur->kind && !(depth == 0 && cur->kind == ')')) {
-			if (cur->kind == '(' || cur->kind == '[' || cur->kind == '{')
-				depth++;
-			else if (cur->kind == ')' || cur->kind == ']' || cur->kind == '}')
-				depth--;
-			if (depth == 0 && cur->kind == ',') {
-				vec_push(&args, arg);
-				arg = arena_alloc(sizeof(*arg));
-			} else {
-				list_append(arg, cur);
-			}
-			cur = cur->next;
-		}
-		if (!cur->kind) {
-			error_at(open->loc, "parse error", "unterminated arguments of macro '@%s'",
-				 m->name);
-			return;
-		}
-		cur = cur->next;
-		if (arg->head || args.len)
-			vec_push(&args, arg);
-		if (args.len != m->params.len) {
-			error_at(use->loc, "parse error", "macro '@%s' takes %d arguments, %d given",
-				 m->name, m->params.len, args.len);
-			return;
-		}
-	}
+	if (!macro_args(m, use, &args))
+		return;
 	TokList body = {0};
 	for (Token *t = m->body; t; t = t->next) {
 		int p = -1;
@@ -594,13 +608,17 @@ static void expand_macro(Macro *m)
 			for (int i = 0; i < m->params.len; i++)
 				if (strcmp(t->text + 1, m->params.items[i]) == 0)
 					p = i;
-		if (p < 0) {
-			list_append(&body, t);
-			continue;
-		}
-		TokList *arg = args.items[p];
-		for (Token *a = arg->head; a; a = a->next)
+		TokList *arg = p < 0 ? NULL : args.items[p];
+		for (Token *a = arg ? arg->head : t; a; a = arg ? a->next : NULL) {
+			if (++expanded_tokens > MAX_EXPANDED_TOKENS) {
+				error_at(use->loc, "parse error", "macro expansions make more than "
+					 "%d tokens (is macro '@%s' recursive?)",
+					 MAX_EXPANDED_TOKENS, m->name);
+				give_up();
+				return;
+			}
 			list_append(&body, a);
+		}
 	}
 	if (body.head)
 		body.head->space_before = use->space_before;
@@ -627,17 +645,10 @@ static void expand_arg(Token *t)
 	}
 	int i = atoi(t->text + 1);
 	if (i < 1 || i > preproc_env.argc) {
-		if (preproc_env.argc == 1)
-			error_at(t->loc, "semantic error",
-				 "command line argument %s is not given (only $1 was given)", t->text);
-		else if (preproc_env.argc)
-			error_at(t->loc, "semantic error",
-				 "command line argument %s is not given (arguments given: $1..$%d)",
-				 t->text, preproc_env.argc);
-		else
-			error_at(t->loc, "semantic error",
-				 "command line argument %s is not given (no arguments were given "
-				 "after the script)", t->text);
+		/* SystemTap's words, in pass 1 as there */
+		error_at(t->loc, "parse error", "command line argument %s out of range [1-%d]%s",
+			 t->text, preproc_env.argc,
+			 preproc_env.argc ? "" : " (no arguments were given after the script)");
 		return;
 	}
 	preproc_env.arg_used[i - 1] = true;
@@ -661,7 +672,7 @@ static void expand_arg(Token *t)
 		if (a->kind == TK_ARG || a->kind == TK_ARG_STR || a->kind == TK_ARGC ||
 		    a->kind == TK_ARGC_STR) {
 			/* $1 holding "$1" would paste itself forever */
-			error_at(t->loc, "semantic error", "command line argument %s ('%s') refers "
+			error_at(t->loc, "parse error", "command line argument %s ('%s') refers "
 				 "to command line arguments itself", t->text, val);
 			return;
 		}
@@ -741,27 +752,46 @@ static bool component_part(int kind)
 	return kind == TK_IDENT || kind == '*' || kind == TK_NUMBER || is_keyword(kind);
 }
 
+/* Can t go on a probe point after a brace group closes? */
+static bool continues_point(Token *t)
+{
+	return t->kind == '.' || t->kind == ',' || t->kind == '{' || t->kind == '?' ||
+	       t->kind == '!' || t->kind == TK_IF;
+}
+
 /*
- * Does the '{' at t open a brace expansion, {a,b.c,d("x")}, rather than a
- * block?  Only for messages: the parser knows which it is by where it stands.
+ * Does the '{' at t open a brace expansion, {a,b.c,d("x")!,e if (x)}, rather
+ * than a block?  Only for messages, and for a '{' glued to a component,
+ * which opens the body (as in SystemTap) unless it holds a comma outside
+ * parentheses: then it is a misplaced brace expansion.
  */
 static bool looks_like_braces(Token *t, bool need_comma)
 {
-	int depth = 0;
+	int depth = 0, parens = 0;
 	bool comma = false;
 	for (Token *p = t; p->kind; p = p->next) {
+		if (parens) {	/* a component's argument, a condition */
+			parens += p->kind == '(' ? 1 : p->kind == ')' ? -1 : 0;
+			continue;
+		}
 		switch (p->kind) {
 		case '{':
 			depth++;
 			break;
 		case '}':
 			if (--depth == 0)
-				return (comma || !need_comma) && p != t->next;
+				return (comma || !need_comma) && p != t->next &&
+				       (!need_comma || continues_point(p->next));
+			break;
+		case '(':
+			parens = 1;
 			break;
 		case ',':
+			if (parens)
+				return false;
 			comma = true;
 			break;
-		case '.': case '(': case ')': case '-': case TK_STRING:
+		case '.': case '-': case TK_STRING: case '!': case '?':
 			break;
 		default:
 			if (!component_part(p->kind))
@@ -865,6 +895,8 @@ static Token *glue_probe_points(Token *toks)
 
 Token *preprocess(Token *toks)
 {
+	expansions = expanded_tokens = 0;
+	gave_up = false;
 	cur = toks;
 	out = (TokList){0};
 	process(true, false);

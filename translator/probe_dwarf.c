@@ -16,12 +16,15 @@
  * @entry, @defined) are lowered here, per address, into C that reads
  * registers and memory through runtime/loc.c's fault-safe helpers (see
  * TargetCode in stap.h).  In a .return probe the parameters are read as
- * they were at entry: the kretprobe keeps the entry registers.
+ * they were at entry: the kretprobe keeps the entry registers.  Each
+ * value lowered here carries its C type on (ValueType), and an autocast,
+ * '->' after a value that has one (autocast.c), is lowered here too.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +45,7 @@ typedef struct DwarfData {
 	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
 	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
 	const char *path;	/* process: the binary */
+	const char *exe;	/* .library: the program whose processes it fires in */
 	/* .return with @entry(expr): a probe run at the function's entry
 	   (the kretprobe's entry handler) saves each expr in a slot */
 	DerivedProbe *entry_helper;
@@ -54,6 +58,16 @@ typedef struct DwarfData {
 static const char *dwarf_suffixes[] = { "function", "statement", "call", "return", "inline",
 					"exported", "maxactive", "nearest", NULL };
 static const char *dwarf_seconds[] = { "function", "statement", NULL };
+
+/* The forms of point, for wildcard components and --dump-probe-types */
+#define FUNCTION_SHAPES(P) P ".function(S)", P ".function(S).call", P ".function(S).return", \
+	P ".function(S).return.maxactive(N)", P ".function(S).inline", \
+	P ".statement(S)", P ".statement(S).nearest"
+static const char *const dwarf_shapes[] = {
+	FUNCTION_SHAPES("kernel"), "kernel.function(S).exported",
+	FUNCTION_SHAPES("module(S)"), "module(S).function(S).exported", NULL,
+};
+static const char *const uprobe_shapes[] = { FUNCTION_SHAPES("process(S)"), NULL };
 
 /* ---- debuginfo, opened once per object ---- */
 
@@ -78,6 +92,7 @@ static DwModule *open_mod_as(const char *module, bool user, const char **why)
 	OpenMod *o = arena_alloc(sizeof(*o));
 	o->key = arena_strdup(key);
 	o->mod = user ? dw_open_user(module, &o->why) :
+		 module && module[0] == '<' ? dw_open_headers(module, &o->why) :
 		 module ? dw_open_module(s->kernel_release, module, &o->why) :
 			  dw_open_kernel(s->kernel_release, s->vmlinux, &o->why);
 	vec_push(&open_mods, o);
@@ -99,7 +114,9 @@ DwModule *dwarf_open_module(const char *module, const char **why)
 
 typedef struct PointSpec {
 	const char *module;	/* module("m"), or NULL for kernel */
-	const char *process;	/* process("PATH"): absolute */
+	const char *process;	/* process("PATH"): the file probed, absolute */
+	const char *exe;	/* process("PATH").library("LIB"): PATH, whose processes
+				   alone run the probes in LIB (then process) */
 	Component *what;	/* function(...) or statement(...) */
 	const char *pattern;
 	bool is_statement;
@@ -119,21 +136,57 @@ static bool string_arg(Component *c, const char **out)
 	return true;
 }
 
-static bool parse_spec(Component *c, PointSpec *ps)
+/*
+ * .library("LIB") of process("PATH"): a path, or a library that PATH needs
+ * (by its file name, wildcards allowed), or one where the loader would
+ * find a library of that name (dlopen).
+ */
+static bool parse_library(Component *c, PointSpec *ps)
+{
+	const char *name;
+	if (!string_arg(c, &name))
+		return false;
+	const char *why = NULL;
+	const char *lib = find_library_of(ps->process, name, &why);
+	char *abs = lib ? realpath(lib, NULL) : NULL;
+	if (!abs) {
+		error_at(c->arg->loc, "semantic error", "library(\"%s\") of process(\"%s\"): %s",
+			 name, ps->process, lib ? strerror(errno) : why);
+		return false;
+	}
+	ps->exe = ps->process;
+	ps->process = arena_strdup(abs);
+	free(abs);
+	return true;
+}
+
+/* process("ls"): its absolute path, found through $PATH */
+static bool program_process(Component *c, PointSpec *ps, bool optional)
+{
+	char *abs = program_path(ps->process);
+	if (!abs) {
+		if (!optional)
+			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s",
+				 ps->process, strerror(errno));
+		return false;
+	}
+	ps->process = arena_strdup(abs);
+	free(abs);
+	return true;
+}
+
+/* optional: a program that is not there is no error (process("PATH")?) */
+static bool parse_spec(Component *c, PointSpec *ps, bool optional)
 {
 	memset(ps, 0, sizeof(*ps));
 	buf_puts(&ps->suffix, "");
 	if (strcmp(c->name, "process") == 0) {
 		if (!string_arg(c, &ps->process))
 			return false;
-		char *abs = realpath(ps->process, NULL);
-		if (!abs) {
-			error_at(c->arg->loc, "semantic error", "process(\"%s\"): %s", ps->process,
-				 strerror(errno));
+		if (!strpbrk(ps->process, "*?[") && !program_process(c, ps, optional))
+			return false;	/* a pattern: resolve_dwarf globs it */
+		if (c->next && strcmp(c->next->name, "library") == 0 && !parse_library(c->next, ps))
 			return false;
-		}
-		ps->process = arena_strdup(abs);
-		free(abs);
 	} else if (strcmp(c->name, "kernel") != 0) {	/* module("name") */
 		if (!string_arg(c, &ps->module))
 			return false;
@@ -141,7 +194,12 @@ static bool parse_spec(Component *c, PointSpec *ps)
 		error_at(c->loc, "semantic error", "'kernel' takes no argument");
 		return false;
 	}
-	ps->what = c->next;
+	ps->what = ps->exe ? c->next->next : c->next;
+	if (!ps->what || (strcmp(ps->what->name, "function") && strcmp(ps->what->name, "statement"))) {
+		error_at(c->next->loc, "semantic error", "no match for probe point: .library(\"%s\") "
+			 "takes .function(\"...\") or .statement(\"...\")", c->next->arg->str);
+		return false;
+	}
 	ps->is_statement = strcmp(ps->what->name, "statement") == 0;
 	if (!string_arg(ps->what, &ps->pattern))
 		return false;
@@ -187,6 +245,9 @@ static bool parse_spec(Component *c, PointSpec *ps)
 static const char *point_prefix(PointSpec *ps, DwModule *m)
 {
 	const char *what = ps->is_statement ? "statement" : "function";
+	if (ps->exe)
+		return arena_printf("process(\"%s\").library(\"%s\").%s", ps->exe, ps->process,
+				    what);
 	if (ps->process)
 		return arena_printf("process(\"%s\").%s", ps->process, what);
 	if (ps->module)
@@ -216,17 +277,60 @@ static int compare_syms(const void *a, const void *b)
 
 /*
  * Where a link-time address of a program is in its file, which is what a
- * uprobe is placed by: through the PT_LOAD segment that maps it.
+ * uprobe is placed by: through the PT_LOAD segment that maps it.  False
+ * when no segment of code does (the kernel would refuse the uprobe).
  */
-static uint64_t file_offset(const char *path, uint64_t addr)
+static bool file_offset(const char *path, uint64_t addr, uint64_t *off)
 {
 	Vec segs = elf_load_segments(path);
 	for (int i = 0; i < segs.len; i++) {
 		ElfSegment *sg = segs.items[i];
-		if (addr >= sg->vaddr && addr < sg->vaddr + sg->filesz)
-			return addr - sg->vaddr + sg->offset;
+		if (sg->exec && addr >= sg->vaddr && addr < sg->vaddr + sg->filesz) {
+			*off = addr - sg->vaddr + sg->offset;
+			return true;
+		}
 	}
-	return addr;
+	return false;
+}
+
+/*
+ * Why the kernel's uprobes would refuse the instruction at file offset OFF
+ * of PATH, or NULL.  x86's uprobes single-step a copy of the instruction
+ * and reject one with a LOCK or an ES/CS/SS/DS segment prefix; they do it
+ * when a process maps the file, where nothing reports it, so that the
+ * probe would just never fire.  (An -O2 function that begins by
+ * incrementing a shared counter starts with "lock add".)
+ */
+static const char *refused_instruction(const char *path, uint64_t off)
+{
+	unsigned char code[15];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = pread(fd, code, sizeof(code), (off_t)off);
+	close(fd);
+	for (ssize_t i = 0; i < n; i++) {
+		switch (code[i]) {
+		case 0xf0:
+			return "a LOCK prefix";
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			return "a segment override prefix";
+		case 0x64: case 0x65: case 0x66: case 0x67: case 0xf2: case 0xf3:
+			continue;	/* prefixes uprobes take */
+		default:
+			return NULL;	/* the opcode (or its REX prefix) */
+		}
+	}
+	return NULL;
+}
+
+/* --vm copies the programs and libraries probed; their symbols go in the module */
+static void add_vm_copy(const char *path)
+{
+	for (int i = 0; i < cur_session->vm_copies.len; i++)
+		if (strcmp(cur_session->vm_copies.items[i], path) == 0)
+			return;
+	vec_push(&cur_session->vm_copies, (void *)path);
 }
 
 static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
@@ -240,14 +344,32 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->symbol = ps->module ? arena_printf("%s:%s", dw_module_name(m), symbol) : symbol;
 	dd->offset = offset;
 	if (ps->process) {
-		bool listed = false;
-		for (int i = 0; i < cur_session->vm_copies.len; i++)
-			listed |= strcmp(cur_session->vm_copies.items[i], ps->process) == 0;
-		if (!listed)
-			vec_push(&cur_session->vm_copies, (void *)ps->process);
+		add_vm_copy(ps->process);
+		if (ps->exe)
+			add_vm_copy(ps->exe);
 		dd->is_user = true;
 		dd->path = ps->process;
-		dd->offset = file_offset(ps->process, addr);
+		dd->exe = ps->exe;
+		const char *refused = NULL;
+		if (!file_offset(ps->process, addr, &dd->offset))
+			error_at(pp->loc, "semantic error", "cannot probe %s: its address 0x%llx is "
+				 "in no code segment of %s", where, (unsigned long long)addr,
+				 ps->process);
+		else if (!cur_session->listing)
+			refused = refused_instruction(ps->process, dd->offset);
+		/* one point of a wildcard is left out, as those without a symbol are */
+		if (refused && strpbrk(ps->pattern, "*?[")) {
+			if (cur_session->pass_verbose[1])
+				fprintf(stderr, "skipping %s: the instruction at 0x%llx has %s, "
+					"which the kernel's uprobes refuse\n", where,
+					(unsigned long long)addr, refused);
+			return NULL;
+		}
+		if (refused)
+			error_at(pp->loc, "semantic error", "cannot probe %s: the instruction at "
+				 "0x%llx of %s has %s, which the kernel's uprobes refuse to "
+				 "single-step",
+				 where, (unsigned long long)addr, ps->process, refused);
 	}
 	dd->is_return = ps->ret;
 	dd->is_statement = ps->is_statement;
@@ -256,6 +378,13 @@ static DerivedProbe *new_probe(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 	dd->where = where;
 	return new_derived(ps->process ? &family_uprobe : &family_dwarf, probe, dd,
 			   arena_printf("%s%s", where, ps->suffix.s));
+}
+
+/* A probe new_probe made: none for a wildcard's point that cannot be probed. */
+static void push_probe(Vec *out, DerivedProbe *dp)
+{
+	if (dp)
+		vec_push(out, dp);
 }
 
 /* Function names of m close to the pattern's, for "no match". */
@@ -290,19 +419,58 @@ static void no_match(PointSpec *ps, ProbePoint *pp, DwModule *m, int skipped)
 }
 
 /*
- * Where a process("PATH").function probe goes: the entry, where optimized
- * code has its parameters in registers, or else (code built with -O0, as
- * programs being debugged often are) after the prologue, where their
- * frame slots are filled.
+ * Where a process("PATH").function probe goes: the entry, where every
+ * parameter is where its location says (registers; optimized code's
+ * location lists follow them), or else after the prologue, where code
+ * built without optimization has stored them in their frame slots.  At
+ * the entry after all when the line table does not say where the
+ * prologue ends: such parameters then read as unavailable.
  */
 static uint64_t user_probe_addr(DwModule *m, DwFunc *f)
 {
-	if (dw_func_params(m, f) > 0 && !f->is_inline_instance) {
-		DwLoc l = dw_var_location(m, &f->params[0], f->entry);
-		if (l.kind == DL_REGISTER)
-			return f->entry;
+	if (f->is_inline_instance)
+		return f->entry;
+	int n = dw_func_params(m, f);
+	for (int i = 0; i < n; i++) {
+		if (!dw_var_set_at(m, f, &f->params[i], f->entry)) {
+			uint64_t body = dw_func_body_addr(m, f);
+			return body ? body : f->entry;
+		}
 	}
-	return f->is_inline_instance ? f->entry : dw_func_body_addr(m, f);
+	return f->entry;
+}
+
+static Vec function_symbols(const char *path, const char *pattern);
+
+/*
+ * A user program's functions by names only its symbol table has, for
+ * functions its debuginfo knows by another (glibc's malloc is
+ * __libc_malloc there): the DWARF function at each symbol's address,
+ * under the name asked for, with its variables.  How many were found.
+ */
+static int resolve_aliases(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m, Vec *out)
+{
+	Vec syms = function_symbols(ps->process, ps->pattern);
+	DwFuncList all = syms.len ? dw_find_functions(m, "*", false, false) : (DwFuncList){0};
+	int found = 0;
+	for (int i = 0; i < syms.len; i++) {
+		FuncSym *fs = syms.items[i];
+		for (int j = 0; j < all.len; j++) {
+			DwFunc *f = all.items[j];
+			if (f->entry != fs->addr || f->blocklisted || !f->symbol)
+				continue;
+			DwFunc *alias = arena_alloc(sizeof(*alias));
+			*alias = *f;
+			alias->name = fs->name;
+			const char *where = dw_function_point(m, alias, point_prefix(ps, m), false);
+			uint64_t addr = ps->ret ? f->entry : user_probe_addr(m, f);
+			push_probe(out, new_probe(ps, pp, probe, m, alias, addr, f->symbol,
+						f->symbol_offset + (addr - f->entry), where));
+			found++;
+			break;
+		}
+	}
+	return found;
 }
 
 static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwModule *m,
@@ -325,21 +493,23 @@ static bool resolve_functions(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMod
 					 f->blocklist_why);
 				return false;
 			}
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: %s\n", where, f->blocklist_why);
 			continue;
 		}
 		if (!f->symbol) {
 			skipped++;
-			if (cur_session->verbose && !cur_session->listing)
+			if (cur_session->pass_verbose[1] && !cur_session->listing)
 				fprintf(stderr, "skipping %s: no symbol to place a kprobe on\n", where);
 			continue;
 		}
 		uint64_t addr = ps->process && !ps->ret ? user_probe_addr(m, f) : f->entry;
-		vec_push(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
+		push_probe(out, new_probe(ps, pp, probe, m, f, addr, f->symbol,
 					f->symbol_offset + (addr - f->entry), where));
 		found++;
 	}
+	if (!found && !skipped && ps->process && !strchr(ps->pattern, '@'))
+		found = resolve_aliases(ps, pp, probe, m, out);
 	if (!found)
 		no_match(ps, pp, m, skipped);
 	return true;
@@ -359,7 +529,7 @@ static bool resolve_statements(PointSpec *ps, ProbePoint *pp, Probe *probe, DwMo
 		}
 		const char *where = arena_printf("%s(\"%s@%s:%d\")", prefix,
 						 st->func ? st->func->name : "*", st->file, st->line);
-		vec_push(out, new_probe(ps, pp, probe, m, st->func, st->addr, st->symbol,
+		push_probe(out, new_probe(ps, pp, probe, m, st->func, st->addr, st->symbol,
 					st->symbol_offset, where));
 		found++;
 	}
@@ -390,6 +560,19 @@ static Vec function_symbols(const char *path, const char *pattern)
 	return out;
 }
 
+/* Why a program without debuginfo has no function by a name, by its symbols. */
+static const char *no_symbol_why(const char *path)
+{
+	switch (elf_symbol_table(path)) {
+	case SHT_SYMTAB:
+		return "its symbol table has no such function either";
+	case SHT_DYNSYM:
+		return "it is stripped: its dynamic symbols, all it has left, name no such function";
+	default:
+		return "it is stripped of its symbols too";
+	}
+}
+
 /*
  * process("PATH").function("name") on a program without debuginfo: its
  * symbol table places the probes; there are no target variables.
@@ -401,13 +584,46 @@ static bool resolve_symbols(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *ou
 	for (int i = 0; i < syms.len; i++) {
 		FuncSym *fs = syms.items[i];
 		const char *where = arena_printf("%s(\"%s\")", point_prefix(ps, NULL), fs->name);
-		vec_push(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
+		push_probe(out, new_probe(ps, pp, probe, NULL, NULL, fs->addr, fs->name, 0, where));
 	}
 	if (!syms.len && !pp->optional && !cur_session->listing)
-		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; "
-			 "its symbol table has no such function either)", point_prefix(ps, NULL),
-			 ps->pattern, why);
+		error_at(pp->loc, "semantic error", "no match for probe point %s(\"%s\") (%s; %s)",
+			 point_prefix(ps, NULL), ps->pattern, why, no_symbol_why(ps->process));
 	return syms.len > 0 || pp->optional || cur_session->listing;
+}
+
+static bool resolve_spec(PointSpec ps, ProbePoint *pp, Probe *probe, Vec *out);
+
+/*
+ * process("/usr/lib/ * /libssl.so.*") (without the spaces): each file the
+ * pattern names, as if it were written alone (a symlink and its target are one file).
+ */
+static bool resolve_process_glob(PointSpec *ps, ProbePoint *pp, Probe *probe, Vec *out)
+{
+	glob_t g;
+	Vec seen = {0};
+	bool any = false;
+	if (glob(ps->process, 0, NULL, &g) != 0)
+		g.gl_pathc = 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *abs = realpath(g.gl_pathv[i], NULL);
+		bool dup = !abs;
+		for (int j = 0; abs && j < seen.len; j++)
+			dup |= strcmp(seen.items[j], abs) == 0;
+		if (!dup) {
+			PointSpec one = *ps;
+			one.process = arena_strdup(abs);
+			vec_push(&seen, (void *)one.process);
+			any |= resolve_spec(one, pp, probe, out);
+		}
+		free(abs);
+	}
+	if (g.gl_pathc)
+		globfree(&g);
+	if (!seen.len && !pp->optional && !cur_session->listing)
+		error_at(pp->loc, "semantic error", "process(\"%s\"): no file matches",
+			 ps->process);
+	return any || pp->optional || cur_session->listing;
 }
 
 static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
@@ -416,8 +632,16 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	if (cur_session->listing && (!c->next->has_arg || strchr(c->next->name, '*')))
 		return false;
 	PointSpec ps;
-	if (!parse_spec(c, &ps))
+	if (!parse_spec(c, &ps, pp->optional || cur_session->listing))
 		return false;
+	if (ps.process && strpbrk(ps.process, "*?["))
+		return resolve_process_glob(&ps, pp, probe, out);
+	return resolve_spec(ps, pp, probe, out);
+}
+
+/* One parsed point, its program or module named exactly. */
+static bool resolve_spec(PointSpec ps, ProbePoint *pp, Probe *probe, Vec *out)
+{
 	const char *why;
 	DwModule *m = ps.process ? open_mod_as(ps.process, true, &why) : open_mod(ps.module, &why);
 	if (!m && ps.process && !ps.is_statement && !strchr(ps.pattern, '@'))
@@ -437,6 +661,7 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 
 /* Where a value being lowered is: in memory at addr, or the value itself. */
 typedef struct Val {
+	DwModule *mod;		/* whose debuginfo type is */
 	DwType *type;
 	const char *addr;	/* C: its address, or NULL */
 	const char *value;	/* C: the value (registers, constants) */
@@ -552,14 +777,14 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 		     ch->name, type_name_of(t));
 		return false;
 	}
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(v->mod, t) < 0) {
 		fail(lw, ch->loc, "%s is incomplete here (declared, not defined): no member '%s'",
 		     type_name_of(t), ch->name);
 		return false;
 	}
 	int64_t off;
 	const char *similar = NULL;
-	DwMember *mb = dw_find_member(lw->dd->mod, t, ch->name, &off, &similar);
+	DwMember *mb = dw_find_member(v->mod, t, ch->name, &off, &similar);
 	if (!mb) {
 		if (similar)
 			fail(lw, ch->loc, "%s has no member '%s' (similar: %s)", type_name_of(t),
@@ -577,20 +802,10 @@ static bool member(Lower *lw, Val *v, Chain *ch)
 	return true;
 }
 
-/* [i]: an element of the array v is, or v points to. */
-static bool element(Lower *lw, Val *v, Chain *ch)
+/* [i] from base, over elements of type elem (of the array or pointer t). */
+static bool element_at(Lower *lw, Val *v, Chain *ch, const char *base, DwType *elem,
+		       DwType *t)
 {
-	DwType *t = v->type;
-	const char *base;
-	if (t->kind == DT_POINTER)
-		base = value_of(lw, v, ch->loc);
-	else if (t->kind == DT_ARRAY && v->addr)
-		base = v->addr;
-	else {
-		fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
-		return false;
-	}
-	DwType *elem = t->target;
 	if (!elem || elem->size <= 0) {
 		fail(lw, ch->loc, "'[]' on %s: its elements have no size", type_name_of(t));
 		return false;
@@ -605,6 +820,29 @@ static bool element(Lower *lw, Val *v, Chain *ch)
 	v->bit_size = 0;
 	return true;
 }
+
+/* [i]: an element of the array v is, or v points to. */
+static bool element(Lower *lw, Val *v, Chain *ch)
+{
+	DwType *t = v->type;
+	if (t->kind == DT_POINTER)
+		return element_at(lw, v, ch, value_of(lw, v, ch->loc), t->target, t);
+	if (t->kind == DT_ARRAY && v->addr)
+		return element_at(lw, v, ch, v->addr, t->target, t);
+	fail(lw, ch->loc, "'[]' needs an array or a pointer, not %s", type_name_of(t));
+	return false;
+}
+
+/*
+ * @cast(p, "T")[i]: p is a T *, so this is C's ((T *)p)[i], whatever T is;
+ * &@cast(0, "T")[1] is the size of T (the @cast_sizeof macro).
+ */
+static bool cast_element(Lower *lw, Val *v, Chain *ch)
+{
+	return element_at(lw, v, ch, v->addr, v->type, v->type);
+}
+
+static void read_at_prologue_end(Lower *lw, Val *v);
 
 /* A variable of the probed function at the probe's address. */
 static bool variable_base(Lower *lw, const char *name, Val *v)
@@ -649,6 +887,19 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
 	DwLoc l = dw_var_location(dd->mod, var, addr);
+	bool at_fill = false;	/* a .return probe's parameter, read after the prologue */
+	if (l.kind != DL_UNAVAILABLE && !dw_var_set_at(dd->mod, dd->func, var, addr)) {
+		uint64_t body = dw_func_body_addr(dd->mod, dd->func);
+		at_fill = dd->is_return && lw->d && body &&
+			  (var->type->kind == DT_INT || var->type->kind == DT_POINTER);
+		/* there, with the live registers (the frame pointer is set) */
+		if (at_fill)
+			l = dw_var_location(dd->mod, var, body);
+		else
+			l = (DwLoc){ .kind = DL_UNAVAILABLE, .why = "the function's prologue "
+				     "stores it in its frame slot after this address" };
+	}
+	v->mod = dd->mod;
 	v->type = var->type;
 	v->reg = -1;
 	switch (l.kind) {
@@ -672,7 +923,7 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 		return false;
 	}
 	/* a .return probe reads the parameters with the registers of the entry */
-	if (dd->is_return) {
+	if (dd->is_return && !at_fill) {
 		const char *e = v->value ? v->value : v->addr;
 		Buf b = {0};
 		buf_puts(&b, "");
@@ -690,6 +941,8 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 			v->addr = b.s;
 		v->reg = -1;	/* the entry registers are not the live ones */
 	}
+	if (at_fill)
+		read_at_prologue_end(lw, v);
 	return true;
 }
 
@@ -711,6 +964,7 @@ static bool return_base(Lower *lw, Val *v)
 		fail(lw, lw->n->loc, "$return: %s returns void", dd->where);
 		return false;
 	}
+	v->mod = dd->mod;
 	v->type = dd->func->ret;
 	v->value = "STP_REG(c, 0)";
 	v->reg = 0;
@@ -746,13 +1000,13 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep);
 static void pretty_members(Lower *lw, Vec *out, Val *v, int depth, bool deep, bool *first)
 {
 	DwType *t = v->type;
-	if (dw_type_members(lw->dd->mod, t) < 0) {
+	if (dw_type_members(v->mod, t) < 0) {
 		text(out, "...");
 		return;
 	}
 	for (int i = 0; i < t->nmembers; i++) {
 		DwMember *mb = &t->members[i];
-		Val m = { .type = mb->type, .reg = -1, .bit_size = mb->bit_size,
+		Val m = { .mod = v->mod, .type = mb->type, .reg = -1, .bit_size = mb->bit_size,
 			  .bit_offset = mb->bit_offset };
 		m.addr = arena_printf("(%s + 0x%llxULL)", v->addr, (unsigned long long)mb->offset);
 		if (!mb->name && is_aggregate(mb->type)) {	/* anonymous: its members here */
@@ -780,7 +1034,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 			((TargetPiece *)out->items[out->len - 1])->user = lw->dd->is_user;
 		} else if (depth == 0 && t->target && is_aggregate(t->target)) {
 			/* $ptr$ shows what it points to */
-			Val s = { .type = t->target, .reg = -1 };
+			Val s = { .mod = v->mod, .type = t->target, .reg = -1 };
 			s.addr = value_of(lw, v, lw->n->loc);
 			pretty(lw, out, &s, 0, deep);
 		} else
@@ -798,7 +1052,7 @@ static void pretty(Lower *lw, Vec *out, Val *v, int depth, bool deep)
 		}
 		text(out, "[");
 		for (int64_t i = 0; i < t->nelems && i < 16; i++) {
-			Val e = { .type = t->target, .reg = -1 };
+			Val e = { .mod = v->mod, .type = t->target, .reg = -1 };
 			e.addr = arena_printf("(%s + 0x%llxULL)", v->addr,
 					      (unsigned long long)(i * t->target->size));
 			if (i)
@@ -840,10 +1094,17 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		}
 		dw_func_params(dd->mod, dd->func);
 		if (dd->func->ret && dd->func->ret->kind != DT_VOID) {
-			Val v = { .type = dd->func->ret, .value = "STP_REG(c, 0)", .reg = 0 };
+			Val v = { .mod = dd->mod, .type = dd->func->ret, .value = "STP_REG(c, 0)",
+				  .reg = 0 };
+			Lower one = *lw;
+			one.quiet = true;
 			text(out, "return=");
 			if (pretty_level)
 				pretty(lw, out, &v, 0, pretty_level == 2);
+			else if (is_aggregate(v.type))
+				text(out, "{...}");	/* returned in registers: no address */
+			else if (value_of(&one, &v, lw->n->loc), one.failed)
+				text(out, "?");
 			else
 				piece(out, TP_HEX, hex_of(v.type, value_of(lw, &v, lw->n->loc)), 0);
 		}
@@ -885,7 +1146,11 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		} else if (v.type->kind == DT_ARRAY) {
 			text(out, "[...]");
 		} else {
-			piece(out, TP_HEX, hex_of(v.type, value_of(&one, &v, lw->n->loc)), 0);
+			const char *c = value_of(&one, &v, lw->n->loc);
+			if (one.failed)
+				text(out, "?");	/* a float: no value to show */
+			else
+				piece(out, TP_HEX, hex_of(v.type, c), 0);
 		}
 		lw->indexes = one.indexes;
 	}
@@ -894,8 +1159,10 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 
 /*
  * @cast's module, or NULL.  SystemTap's "kernel<linux/sched.h>" names a
- * header to build the type from when there is no debuginfo; there always
- * is here, so only the module counts ("<linux/sched.h>" alone: the kernel).
+ * header to build the type from when the module has no debuginfo; here
+ * the kernel's and its modules' always have, so only the module counts.
+ * Headers alone, "<sys/un.h>", are user-space C: dw_open_headers compiles
+ * them for their types, as SystemTap does.
  */
 static const char *cast_module(Node *n)
 {
@@ -903,15 +1170,111 @@ static const char *cast_module(Node *n)
 		return NULL;
 	const char *module = n->args->next->next->str;
 	const char *lt = strchr(module, '<');
-	if (lt)
-		module = lt == module ? "kernel" : arena_strndup(module, lt - module);
+	if (lt && lt != module)
+		module = arena_strndup(module, lt - module);
 	return module;
 }
 
-/* The base of a target expression: $name, $return, @cast(...), @var(...). */
+/* ---- the types values carry: autocast ---- */
+
+/* The type v's value carries on, into variables and '->' after them. */
+static ValueType *vtype_of(Lower *lw, DwModule *mod, DwType *type)
+{
+	ValueType *vt = arena_alloc(sizeof(*vt));
+	vt->mod = mod;
+	vt->type = type;
+	vt->user = lw->dd->is_user;
+	return vt;
+}
+
+/* The type a bare @cast's value points to, looked up when a '->' first needs it. */
+static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
+{
+	if (vt->type)
+		return true;
+	if (vt->failed) {	/* and said why */
+		fail(lw, loc, "unknown type in dereference");
+		return false;
+	}
+	DwModule *m = vt->probe_mod;
+	const char *why = "the probed program has no debuginfo: name a module with the type";
+	if (!m && (vt->module || !vt->user))
+		m = open_mod(vt->module && strcmp(vt->module, "kernel") ? vt->module : NULL, &why);
+	DwType *t = m ? dw_find_type(m, vt->type_name) : NULL;
+	if (!t) {
+		if (!lw->quiet) {
+			if (m)
+				fail(lw, vt->loc, "@cast: no type '%s' in %s", vt->type_name,
+				     dw_module_name(m));
+			else
+				fail(lw, vt->loc, "@cast: %s", why);
+			vt->failed = true;
+		}
+		lw->failed = true;
+		return false;
+	}
+	vt->mod = m;
+	vt->type = dw_pointer_to(t);	/* the value points to one */
+	return true;
+}
+
+/* The same C type: the same DWARF entry, or the same name, size and kind. */
+static bool same_type(DwType *a, DwType *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind)
+		return false;
+	if (a->kind == DT_POINTER)
+		return same_type(a->target, b->target);
+	if (a->die_offset && a->die_offset == b->die_offset)
+		return true;
+	return a->name && b->name && a->size == b->size && strcmp(a->name, b->name) == 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool dwarf_same_vtype(ValueType *a, ValueType *b)
+{
+	if (a == b)
+		return true;
+	if (a == &no_vtype || b == &no_vtype || a->user != b->user)
+		return false;
+	if (a->type_name && b->type_name && same_str(a->type_name, b->type_name) &&
+	    same_str(a->module, b->module) && a->probe_mod == b->probe_mod)
+		return true;	/* the same look-up, done or not */
+	Lower lw = { .quiet = true };
+	if (!look_up_vtype(&lw, a, a->loc) || !look_up_vtype(&lw, b, b->loc))
+		return false;
+	return a->mod == b->mod && same_type(a->type, b->type);
+}
+
+/* The base of an autocast: its operand's value, read as the type it carries. */
+static bool autocast_base(Lower *lw, Node *n, Val *v)
+{
+	ValueType *vt = n->lhs->vtype;
+	if (!look_up_vtype(lw, vt, n->loc))
+		return false;
+	int k = lw->indexes.len;
+	vec_push(&lw->indexes, n->lhs);
+	v->mod = vt->mod;
+	v->type = vt->type;
+	if (vt->type->kind == DT_ARRAY)		/* an array's value is its address */
+		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
+	else
+		v->value = arena_printf("STP_IDX(%d)", k);
+	return true;
+}
+
+/* The base of a target expression: $name, $return, @cast(...), @var(...), autocast. */
 static bool lower_base(Lower *lw, Node *n, Val *v)
 {
 	v->reg = -1;
+	if (n->kind == ND_AUTOCAST)
+		return autocast_base(lw, n, v);
 	if (n->kind == ND_CAST) {
 		const char *module = cast_module(n);
 		DwModule *m = lw->dd->mod;
@@ -947,6 +1310,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 		}
 		int k = lw->indexes.len;
 		vec_push(&lw->indexes, n->args);
+		v->mod = m;
 		v->type = t;
 		v->addr = arena_printf("(u64)STP_IDX(%d)", k);
 		return true;
@@ -981,6 +1345,7 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, a->loc, "@var(\"%s\"): %s", a->str, l.why ? l.why : "not in memory");
 			return false;
 		}
+		v->mod = m;
 		v->type = var->type;
 		v->addr = l.c_expr;
 		return true;
@@ -1003,7 +1368,8 @@ static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
 			ok = member(lw, v, ch);
 			break;
 		case CH_INDEX:
-			ok = element(lw, v, ch);
+			ok = ch == n->chain && n->kind == ND_CAST ? cast_element(lw, v, ch) :
+				element(lw, v, ch);
 			break;
 		case CH_PRETTY:
 		case CH_PRETTY_DEEP:
@@ -1016,6 +1382,15 @@ static bool lower_chain(Lower *lw, Node *n, Val *v, int *pretty_level)
 	return true;
 }
 
+/* An autocast's name in messages: its operand, before the chain. */
+static const char *autocast_name(Node *n)
+{
+	Buf b = {0};
+	Node op = { .kind = ND_AUTOCAST, .lhs = n->lhs };
+	dump_expr(&b, &op);
+	return b.s;
+}
+
 static void finish(Lower *lw, Node *n, TargetCode *tc, Type type)
 {
 	tc->indexes = (Node **)lw->indexes.items;
@@ -1023,9 +1398,38 @@ static void finish(Lower *lw, Node *n, TargetCode *tc, Type type)
 	n->target = tc;
 	n->type = type;
 	if (n->kind != ND_TARGET) {
-		n->name = n->kind == ND_CAST ? "@cast" : n->kind == ND_VARREF ? "@var" : "&";
+		n->name = n->kind == ND_CAST ? "@cast" : n->kind == ND_VARREF ? "@var" :
+			  n->kind == ND_AUTOCAST ? autocast_name(n) : "&";
 		n->kind = ND_TARGET;
 	}
+}
+
+/*
+ * @cast(p, "type"[, "module"]) with nothing after it: the value is p, and
+ * it carries the type "type *" on, for a '->' later (@task(p) returned by
+ * a function).  The type is looked up only then, or now for @defined.
+ */
+static void lower_bare_cast(Lower *lw, Node *n)
+{
+	Node *tn = n->args->next;
+	if (tn->kind != ND_STR) {
+		fail(lw, tn->loc, "@cast's type must be a string literal");
+		return;
+	}
+	ValueType *vt = arena_alloc(sizeof(*vt));
+	vt->module = cast_module(n);
+	vt->probe_mod = vt->module ? NULL : lw->dd->mod;
+	vt->type_name = tn->str;
+	vt->loc = tn->loc;
+	vt->user = lw->dd->is_user;
+	if (lw->quiet && !look_up_vtype(lw, vt, n->loc))
+		return;
+	TargetCode *tc = arena_alloc(sizeof(*tc));
+	tc->write_reg = -1;
+	tc->c_expr = arena_printf("(s64)STP_IDX(%d)", lw->indexes.len);
+	vec_push(&lw->indexes, n->args);
+	finish(lw, n, tc, TY_LONG);
+	n->vtype = vt;
 }
 
 static void lower_value(Lower *lw, Node *n)
@@ -1038,6 +1442,10 @@ static void lower_value(Lower *lw, Node *n)
 			level = ch->kind == CH_PRETTY ? 1 : ch->kind == CH_PRETTY_DEEP ? 2 : level;
 		if (lower_all_vars(lw, n->name, level, tc))
 			finish(lw, n, tc, TY_STRING);
+		return;
+	}
+	if (n->kind == ND_CAST && !n->chain) {
+		lower_bare_cast(lw, n);
 		return;
 	}
 	Val v = {0};
@@ -1060,6 +1468,7 @@ static void lower_value(Lower *lw, Node *n)
 		tc->write_reg = v.reg;
 	}
 	finish(lw, n, tc, TY_LONG);
+	n->vtype = vtype_of(lw, v.mod, v.type);
 }
 
 /* &$var->member: the address, which must be in memory. */
@@ -1079,7 +1488,11 @@ static void lower_address(Lower *lw, Node *n)
 	tc->write_reg = -1;
 	tc->c_expr = arena_printf("(s64)(%s)", v.addr);
 	finish(lw, n, tc, TY_LONG);
-	n->name = t->name;
+	if (t->kind == ND_AUTOCAST)
+		n->name = autocast_name(t);
+	else if (t->name)	/* $var, not @cast or @var */
+		n->name = t->name;
+	n->vtype = vtype_of(lw, v.mod, dw_pointer_to(v.type));
 }
 
 /* The probe that runs at the entry of d's function and fills its slots. */
@@ -1096,62 +1509,63 @@ static DerivedProbe *entry_helper(DerivedProbe *d)
 	if (dd->is_user && dd->func) {
 		/* -O0 code has its parameters in the frame after the prologue */
 		hd->addr = user_probe_addr(dd->mod, dd->func);
-		hd->offset = file_offset(dd->path, hd->addr);
+		if (!file_offset(dd->path, hd->addr, &hd->offset))
+			hd->addr = dd->func->entry;	/* run with the entry handler, then */
 	}
-	Probe *p = arena_alloc(sizeof(*p));
-	*p = *d->probe;
-	p->locals = (Vec){0};
-	p->body = new_node(ND_BLOCK, d->probe->body->loc);
-	p->resolved = true;	/* made of nodes resolved in d's body */
-	DerivedProbe *h = arena_alloc(sizeof(*h));
-	*h = *d;
-	h->probe = p;
-	h->data = hd;
-	h->pp = arena_printf("%s (@entry)", d->pp);	/* in messages from its errors */
-	h->id = cur_session->derived.len;
-	vec_push(&cur_session->derived, h);
-	dd->entry_helper = h;
-	return h;
+	dd->entry_helper = entry_helper_new(d, hd);
+	return dd->entry_helper;
 }
 
 /*
- * @entry(expr) in a .return probe: expr moves into the entry helper as
- * "slot k = expr" and its place reads slot k, kept in the kretprobe
- * instance.  Registers in expr are read live there (STP_ENTRY_REG reads
- * the live registers during the entry handler).
+ * A slot of .return probe d that its entry helper fills with expr's value
+ * (entry.c), kept with the call; the C of its value is returned.
+ * Registers in expr are read live there (STP_ENTRY_REG reads the live
+ * registers during the entry handler).
  */
-static void lower_entry(DerivedProbe *d, Node *n)
+static TargetCode *entry_slot(DerivedProbe *d, Node *expr, Loc loc)
 {
 	DwarfData *dd = d->data;
 	DerivedProbe *h = entry_helper(d);
-	int k = dd->nslots++;
 	dd->save_entry = true;
+	return entry_slot_store(h, expr, loc, dd->nslots++);
+}
 
-	TargetCode *slot = arena_alloc(sizeof(*slot));
-	slot->c_expr = arena_printf("stp_entry_slot(c, %d)", k);
-	slot->write_addr = arena_printf("stp_entry_slot_addr(c, %d)", k);
-	slot->write_size = 8;
-	slot->write_reg = -1;
-	Node *lhs = new_node(ND_TARGET, n->loc);
-	lhs->name = "@entry";
-	lhs->target = slot;
-	lhs->type = TY_LONG;
-	Node *assign = new_binary(ND_ASSIGN, 0, lhs, n->lhs, n->loc);
-	Node *stmt = new_node(ND_EXPR_STMT, n->loc);
-	stmt->lhs = assign;
-	Node **tail = &h->probe->body->body;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = stmt;
-
+/* @entry(expr) in a .return probe: its place reads the slot expr fills. */
+static void lower_entry(DerivedProbe *d, Node *n)
+{
+	TargetCode *slot = entry_slot(d, n->lhs, n->loc);
 	Node *next = n->next;
 	Loc loc = n->loc;
+	ValueType *vt = n->lhs->vtype;
 	memset(n, 0, sizeof(*n));
 	n->kind = ND_TARGET;
 	n->loc = loc;
 	n->name = "@entry";
 	n->next = next;
-	finish(&(Lower){ .d = d, .dd = dd, .n = n }, n, slot, TY_LONG);
+	finish(&(Lower){ .d = d, .dd = d->data, .n = n }, n, slot, TY_LONG);
+	n->vtype = vt;
+}
+
+/*
+ * A parameter of a .return probe that unoptimized code keeps in its frame
+ * slot, which holds it only once the prologue has run, and which the
+ * function may change: as SystemTap's $param in a .return probe, it is
+ * the value at the call, read where the prologue ends (the entry
+ * helper's uprobe there, with the registers there: v was located there)
+ * into a slot, as @entry($param) would be.
+ */
+static void read_at_prologue_end(Lower *lw, Val *v)
+{
+	Node *read = new_node(ND_TARGET, lw->n->loc);
+	read->name = lw->n->name;
+	read->target = arena_alloc(sizeof(TargetCode));
+	read->target->c_expr = value_of(lw, v, lw->n->loc);
+	read->target->write_reg = -1;
+	read->type = TY_LONG;
+	v->value = entry_slot(lw->d, read, lw->n->loc)->c_expr;
+	v->value = v->type->kind == DT_INT ? int_cast(v->type, v->value) : v->value;
+	v->addr = NULL;
+	v->reg = -1;
 }
 
 void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n)
@@ -1205,7 +1619,8 @@ void dwarf_lower_cast(Node *n)
 	Node *cast = n->kind == ND_CAST ? n : n->lhs;
 	DwarfData *dd = arena_alloc(sizeof(*dd));
 	dd->where = "this probe";
-	if (!cast_module(cast)) {
+	bool bare = n->kind == ND_CAST && !n->chain;	/* looked up when needed */
+	if (!cast_module(cast) && !bare) {
 		const char *why;
 		dd->mod = open_mod(NULL, &why);
 		if (!dd->mod && n->kind != ND_DEFINED) {
@@ -1214,6 +1629,25 @@ void dwarf_lower_cast(Node *n)
 		}
 	}
 	dwarf_lower_target(dd, NULL, n);
+}
+
+/*
+ * An autocast, or & of one, whose operand carries a type: lowered as
+ * @cast is, reading memory as the operand's type says (the kernel's or the
+ * process's).  quiet (@defined): no error.  False if it cannot be.
+ */
+bool dwarf_lower_autocast(Node *n, bool quiet)
+{
+	Node *a = n->kind == ND_ADDR ? n->lhs : n;
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->is_user = a->lhs->vtype->user;
+	dd->where = "this value";
+	Lower lw = { .dd = dd, .n = a, .quiet = quiet };
+	if (n->kind == ND_ADDR)
+		lower_address(&lw, n);
+	else
+		lower_value(&lw, n);
+	return !lw.failed;
 }
 
 static void resolve_dwarf_target(DerivedProbe *d, Node *n)
@@ -1337,6 +1771,7 @@ ProbeFamily family_dwarf = {
 	.resolve = resolve_dwarf,
 	.emit = emit_dwarf,
 	.suffixes = dwarf_suffixes,
+	.shapes = dwarf_shapes,
 	.table_name = "stp_dwarf_probes",
 	.ops_name = "stp_kprobe_ops",
 	.resolve_target = resolve_dwarf_target,
@@ -1350,12 +1785,15 @@ static void emit_uprobe(FILE *out, DerivedProbe *d)
 	DwarfData *dd = d->data;
 	const unsigned char *bits;
 	uint64_t vaddr;
-	int n = dw_build_id(dd->mod, &bits, &vaddr);
+	/* a probe placed by the symbol table alone has no DWARF module */
+	int n = dd->mod ? dw_build_id(dd->mod, &bits, &vaddr) : dw_file_build_id(dd->path, &bits);
 	fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx", d->id,
 		dd->path, (unsigned long long)dd->offset);
 	/* checked against the file's when the probe is registered (uprobe.c) */
 	if (n)
 		fprintf(out, ", .build_id = %s, .build_id_len = %d", build_id_literal(bits, n), n);
+	if (dd->exe)
+		fprintf(out, ", .exe = \"%s\"", dd->exe);
 	if (dd->is_return)
 		fprintf(out, ", .is_return = true");
 	if (dd->save_entry)
@@ -1403,7 +1841,7 @@ static void emit_uprobes(FILE *out, DerivedProbe **probes, int n)
 	fprintf(out, "};\n\n");
 }
 
-static const char *uprobe_seconds[] = { "function", "statement", NULL };
+static const char *uprobe_seconds[] = { "function", "statement", "library", NULL };
 
 ProbeFamily family_uprobe = {
 	.name = "process",
@@ -1412,6 +1850,7 @@ ProbeFamily family_uprobe = {
 	.resolve = resolve_dwarf,
 	.emit = emit_uprobes,
 	.suffixes = dwarf_suffixes,
+	.shapes = uprobe_shapes,
 	.table_name = "stp_uprobes",
 	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_dwarf_target,

@@ -1,15 +1,22 @@
 /*
  * probe_kprobe.c - kprobe.function("name"), kprobe.function("name").return,
  * .maxactive(N), and kprobe.module("m").function("name"): probes on kernel
- * symbols by name, without debuginfo (runtime/kprobe.c).
+ * symbols by name, without debuginfo (runtime/kprobe.c).  A .return probe
+ * may keep values from the entry with @entry(expr).
  *
- * Names are checked against the kernel's symbols when a symbol table is at
- * hand (the debuginfo vmlinux, or a System.map that is not Debian's stub);
- * otherwise the kernel checks them at registration and the error names the
- * function.
+ * Names are checked against the target kernel's function symbols in pass
+ * 2 when its debuginfo vmlinux (or the module's) is at hand, so that a
+ * typo is an error with suggestions, and an optional point (?) the kernel
+ * lacks is dropped; otherwise the kernel checks them at registration and
+ * the error names the function.
+ *
+ * A .return probe may keep values from the entry with @entry(expr)
+ * (entry.c): a helper probe, run by the kretprobe's (or the return
+ * slot's) entry handler, fills the call's slots.
  */
 #include <string.h>
 #include "stap.h"
+#include "dwarf.h"
 
 typedef struct KprobeData {
 	const char *symbol;	/* "vfs_read" or "module:function"; NULL: at addr */
@@ -17,6 +24,11 @@ typedef struct KprobeData {
 	bool is_return;
 	int maxactive;
 	bool optional;
+	/* .return with @entry(expr): the probe run at entry that fills
+	   nslots slots; is_entry_helper: that probe, not registered itself */
+	DerivedProbe *entry_helper;
+	int nslots;
+	bool is_entry_helper;
 } KprobeData;
 
 static const char *kprobe_suffixes[] = { "function", "module", "return", "maxactive",
@@ -76,6 +88,27 @@ static bool resolve_absolute(ProbePoint *pp, Component *f, Probe *probe, Vec *ou
 	return true;
 }
 
+/*
+ * Is there a function name to probe in the target kernel (or module)?
+ * True when there is, or when no symbol table says; false after the
+ * error, or for an optional point, which then has no probe.
+ */
+static bool symbol_exists(ProbePoint *pp, Component *f, const char *module, const char *name)
+{
+	const char *why;
+	DwModule *m = dwarf_open_module(module, &why);
+	if (!m || dw_has_function_symbol(m, name))
+		return true;
+	if (pp->optional || cur_session->listing)
+		return false;
+	const char *sim = dw_similar_function_symbols(m, name, 5);
+	error_at(f->arg->loc, "semantic error", "no match for probe point kprobe.%sfunction(\"%s\"): "
+		 "%s has no function %s%s%s%s", module ? arena_printf("module(\"%s\").", module) : "",
+		 name, module ? arena_printf("module %s", module) : "the kernel", name,
+		 sim ? " (similar: " : "", sim ? sim : "", sim ? ")" : "");
+	return false;
+}
+
 static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *f = c->next;
@@ -102,6 +135,8 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 			 "kernel.function(\"%s\") for wildcards)", name, name);
 		return false;
 	}
+	if (!symbol_exists(pp, f, module, name))
+		return false;
 	KprobeData *kd = arena_alloc(sizeof(*kd));
 	kd->symbol = module ? arena_printf("%s:%s", module, name) : name;
 	kd->optional = pp->optional;
@@ -131,11 +166,32 @@ static bool resolve_kprobe(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	return true;
 }
 
+/* @entry(expr) in a .return probe: a slot that a probe at entry fills */
+static void lower_kprobe_entry(DerivedProbe *d, Node *n)
+{
+	KprobeData *kd = d->data;
+	if (!kd->is_return) {
+		error_at(n->loc, "semantic error",
+			 "@entry is available only in .return probes, not in %s", d->pp);
+		return;
+	}
+	if (!kd->entry_helper) {
+		KprobeData *hd = arena_alloc(sizeof(*hd));
+		*hd = *kd;
+		hd->is_return = false;
+		hd->is_entry_helper = true;
+		kd->entry_helper = entry_helper_new(d, hd);
+	}
+	entry_lower_to_slot(kd->entry_helper, n, kd->nslots++);
+}
+
 static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
 {
 	fprintf(out, "static struct stp_kprobe stp_kprobes[] = {\n");
 	for (int i = 0; i < n; i++) {
 		KprobeData *kd = probes[i]->data;
+		if (kd->is_entry_helper)
+			continue;	/* its .return probe's entry handler runs it */
 		if (kd->symbol)
 			fprintf(out, "\t{ .probe = &stp_probes[%d], .symbol = \"%s\"", probes[i]->id,
 				kd->symbol);
@@ -146,6 +202,9 @@ static void emit_kprobes(FILE *out, DerivedProbe **probes, int n)
 			fprintf(out, ", .is_return = true");
 		if (kd->maxactive)
 			fprintf(out, ", .maxactive = %d", kd->maxactive);
+		if (kd->entry_helper)
+			fprintf(out, ", .save_entry = true, .entry_probe = &stp_probes[%d], "
+				".nslots = %d", kd->entry_helper->id, kd->nslots);
 		if (kd->optional)
 			fprintf(out, ", .optional = true");
 		fprintf(out, " },\n");
@@ -158,6 +217,7 @@ ProbeFamily family_kprobe = {
 	.first = "kprobe",
 	.resolve = resolve_kprobe,
 	.emit = emit_kprobes,
+	.lower_entry = lower_kprobe_entry,
 	.suffixes = kprobe_suffixes,
 	.shapes = kprobe_shapes,
 	.table_name = "stp_kprobes",

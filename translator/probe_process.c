@@ -2,6 +2,8 @@
  * probe_process.c - process("PATH").begin and .end, process.begin and
  * process.end: a program starting (its exec) and ending (its last
  * thread's exit), in the process's own context (runtime/process.c).
+ * .thread.begin and .thread.end (also of process(PID)): a thread other
+ * than the process's first one starting and ending, in its own context.
  * process("PATH").syscall and .syscall.return (also process.syscall and
  * process(PID).syscall): each system call of those processes, with
  * $syscall, $arg1..$arg6 and $return.
@@ -22,22 +24,26 @@ typedef struct ProcessData {
 	bool is_end;
 	bool is_syscall;
 	bool is_return;		/* .syscall.return */
+	bool is_thread;		/* .thread.begin, .thread.end */
 } ProcessData;
 
-static const char *process_seconds[] = { "begin", "end", "syscall", NULL };
-static const char *process_suffixes[] = { "begin", "end", "syscall", "return", "function",
-					  "statement", NULL };
+static const char *process_seconds[] = { "begin", "end", "syscall", "thread", NULL };
+static const char *process_suffixes[] = { "begin", "end", "syscall", "return", "thread",
+					  "function", "statement", NULL };
 
 static const char *const process_shapes[] = {
 	"process.begin", "process.end", "process.syscall", "process.syscall.return",
+	"process.thread.begin", "process.thread.end",
 	"process(S).begin", "process(S).end", "process(S).syscall", "process(S).syscall.return",
-	"process(N).syscall", "process(N).syscall.return", NULL,
+	"process(S).thread.begin", "process(S).thread.end",
+	"process(N).syscall", "process(N).syscall.return",
+	"process(N).thread.begin", "process(N).thread.end", NULL,
 };
 
 /* process("PATH"): the program, absolute, copied into the VM with --vm */
 static bool resolve_path(ProbePoint *pp, Component *c, ProcessData *pd, bool *skip)
 {
-	char *abs = realpath(c->arg->str, NULL);
+	char *abs = program_path(c->arg->str);	/* "ls": found through $PATH */
 	if (!abs) {
 		if (pp->optional) {
 			*skip = true;
@@ -57,10 +63,19 @@ static bool resolve_process(ProbePoint *pp, Component *c, Probe *probe, Vec *out
 {
 	Component *w = c->next;
 	ProcessData *pd = arena_alloc(sizeof(*pd));
+	if (strcmp(w->name, "thread") == 0 && !w->has_arg) {
+		if (!w->next || (strcmp(w->next->name, "begin") && strcmp(w->next->name, "end"))) {
+			error_at(w->next ? w->next->loc : w->loc, "semantic error",
+				 "no match for probe point: say process.thread.begin or .thread.end");
+			return false;
+		}
+		pd->is_thread = true;
+		w = w->next;
+	}
 	pd->is_syscall = strcmp(w->name, "syscall") == 0;
 	Component *ret = pd->is_syscall ? w->next : NULL;
 	pd->is_return = ret && strcmp(ret->name, "return") == 0 && !ret->has_arg;
-	if (c->has_arg && c->arg->kind == ND_NUM && pd->is_syscall) {
+	if (c->has_arg && c->arg->kind == ND_NUM && (pd->is_syscall || pd->is_thread)) {
 		if (c->arg->num <= 0 || c->arg->num > INT32_MAX) {
 			error_at(c->arg->loc, "semantic error", "process(%lld): not a process id",
 				 (long long)c->arg->num);
@@ -69,7 +84,7 @@ static bool resolve_process(ProbePoint *pp, Component *c, Probe *probe, Vec *out
 		pd->pid = c->arg->num;
 	} else if (c->has_arg) {
 		if (c->arg->kind != ND_STR || !c->arg->str[0]) {
-			error_at(c->loc, "semantic error", pd->is_syscall ?
+			error_at(c->loc, "semantic error", pd->is_syscall || pd->is_thread ?
 				 "process takes a path or a process id: process(\"PATH\"), process(PID)" :
 				 "process takes a path: process(\"PATH\")");
 			return false;
@@ -88,7 +103,8 @@ static bool resolve_process(ProbePoint *pp, Component *c, Probe *probe, Vec *out
 		return false;
 	}
 	pd->is_end = strcmp(w->name, "end") == 0;
-	const char *what = pd->is_return ? "syscall.return" : w->name;
+	const char *what = pd->is_return ? "syscall.return" :
+			   pd->is_thread ? arena_printf("thread.%s", w->name) : w->name;
 	const char *name = pd->path ? arena_printf("process(\"%s\").%s", pd->path, what) :
 			   pd->pid ? arena_printf("process(%lld).%s", (long long)pd->pid, what) :
 				     arena_printf("process.%s", what);
@@ -158,6 +174,8 @@ static void emit_process(FILE *out, DerivedProbe **probes, int n)
 			fprintf(out, ", .is_syscall = true");
 		if (pd->is_return)
 			fprintf(out, ", .is_return = true");
+		if (pd->is_thread)
+			fprintf(out, ", .is_thread = true");
 		fprintf(out, " },\n");
 	}
 	fprintf(out, "};\n\n");

@@ -3,8 +3,8 @@
  * .umask(M) after procfs(...) and .maxsize(N) after .read; procfs.read
  * and procfs.write name the file "command".  The file is
  * /proc/systemtap/MODULE/NAME (runtime/procfs.c); a read of it runs the
- * .read probe, which sets $value to what the reader gets, and a write
- * runs the .write probe with $value holding what was written.
+ * .read probes, which set $value (= or .=) to what the reader gets, and a
+ * write runs the .write probes with $value holding what was written.
  */
 #include <string.h>
 #include "stap.h"

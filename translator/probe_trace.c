@@ -37,6 +37,7 @@ typedef struct TraceData {
 
 static const char *trace_seconds[] = { "trace", NULL };
 static const char *trace_suffixes[] = { "trace", NULL };
+static const char *const trace_shapes[] = { "kernel.trace(S)", NULL };
 
 /* ---- events' systems, from the trace headers' TRACE_SYSTEM ---- */
 
@@ -230,7 +231,7 @@ static int resolve_in(DwModule *m, bool is_module, const char *pattern, ProbePoi
 			continue;
 		dw_func_params(m, f);
 		if (!args_fit(f)) {
-			if (cur_session->verbose)
+			if (cur_session->pass_verbose[1])
 				fprintf(stderr, "kernel.trace(\"%s:%s\"): skipped: its arguments do not "
 					"fit in registers and stack slots\n", system, event);
 			continue;
@@ -366,6 +367,7 @@ ProbeFamily family_trace = {
 	.resolve = resolve_trace,
 	.emit = emit_trace,
 	.suffixes = trace_suffixes,
+	.shapes = trace_shapes,
 	.table_name = "stp_tracepoints",
 	.ops_name = "stp_tracepoint_ops",
 	.resolve_target = resolve_trace_target,

@@ -8,7 +8,9 @@
  *      probe family, giving DerivedProbes;
  *   3. resolve_body: bind identifiers to locals, parameters and globals,
  *      calls to functions (by arity and priority) or the print family;
- *   4. mark_used: drop what no probe reaches (unless -u).
+ *   4. resolve_autocasts: lower '->' after values that carry debuginfo
+ *      types (autocast.c), and take the branches of @defined(x->m);
+ *   5. mark_used: drop what no probe reaches (unless -u).
  */
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@ static Session *S;
 static Program *P;
 Session *cur_session;
 static Vec all_func_names;	/* every function parsed, for suggestions */
+static Vec all_aliases;		/* every alias parsed (Probe *), for suggestions */
 
 Var *new_var(const char *name, VarKind kind, Loc loc)
 {
@@ -182,13 +185,12 @@ static bool scan_points(ProbePoint *pp, SrcFile *from)
 
 static void include_tapsets(void)
 {
-	SrcFile *user = P->files.items[0];
+	/* the user's scripts (-e or FILE, and -E's); --dump-functions: every file */
 	for (int i = 0; i < P->files.len; i++) {
 		SrcFile *f = P->files.items[i];
-		if (!f->is_tapset)
-			user = f;
+		if (!f->is_tapset || S->dump == DUMP_FUNCTIONS)
+			f->used = true;
 	}
-	user->used = true;
 	bool changed = true;
 	while (changed) {
 		changed = false;
@@ -229,6 +231,11 @@ static SrcFile *func_file(void *p) { return ((Func *)p)->file; }
 static SrcFile *probe_file(void *p) { return ((Probe *)p)->file; }
 static SrcFile *embedded_file(void *p) { return ((Embedded *)p)->loc.file; }
 
+/*
+ * A global declared in two files (twice in one is a parse error).  Functions
+ * of one name and arity are not duplicates but overloads, tried in priority
+ * order and, at one priority, in the order they were declared.
+ */
 static void check_duplicates(void)
 {
 	for (int i = 0; i < P->globals.len; i++) {
@@ -243,21 +250,6 @@ static void check_duplicates(void)
 			}
 			error_at(v->loc, "semantic error", "duplicate global variable '%s'", v->name);
 			note_at(w->loc, "'%s' was declared here first", w->name);
-		}
-	}
-	for (int i = 0; i < P->funcs.len; i++) {
-		Func *f = P->funcs.items[i];
-		for (int j = 0; j < i; j++) {
-			Func *g = P->funcs.items[j];
-			if (g->name != f->name || g->params.len != f->params.len ||
-			    g->priority != f->priority)
-				continue;
-			if ((f->is_private || g->is_private) && f->file != g->file)
-				continue;
-			error_at(f->loc, "semantic error",
-				 "duplicate function '%s' with %d parameters (give one a priority, "
-				 "function %s(...):N, to overload it)", f->name, f->params.len, f->name);
-			note_at(g->loc, "the other '%s' is here", g->name);
 		}
 	}
 }
@@ -334,45 +326,63 @@ Probe *probe_copy(Probe *p)
 	return c;
 }
 
+static bool is_target(Node *n)
+{
+	switch (n->kind) {
+	case ND_TARGET: case ND_CAST: case ND_VARREF: case ND_ENTRY:
+	case ND_DEFINED: case ND_ADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_entry(Node *n)
+{
+	return n->kind == ND_ENTRY;
+}
+
+/* Does a node of the list n, or under it, satisfy is? */
+static bool body_has(Node *n, bool (*is)(Node *))
+{
+	for (; n; n = n->next) {
+		if (is(n))
+			return true;
+		if (body_has(n->lhs, is) || body_has(n->rhs, is) || body_has(n->cond, is) ||
+		    body_has(n->then, is) || body_has(n->els, is) || body_has(n->init, is) ||
+		    body_has(n->inc, is) || body_has(n->body, is) ||
+		    (n->kind != ND_HIST && body_has(n->args, is)))
+			return true;
+		if (n->foreach && (body_has(n->foreach->array, is) ||
+				   body_has(n->foreach->limit, is)))
+			return true;
+	}
+	return false;
+}
+
 /* Does the body use target variables (each address then needs its own copy)? */
+bool body_has_targets(Node *n)
+{
+	return body_has(n, is_target);
+}
+
 /*
  * A probe its family resolved, to be run as an ordinary probe.  A family
  * with target variables lowers them at each address its own way: such a
- * probe gets its own copy of the body when it has any.
+ * probe gets its own copy of the body when it has any (or, for a family
+ * with only @entry, when it has @entry: its slots are the probe's own).
  */
 DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp)
 {
 	DerivedProbe *d = arena_alloc(sizeof(*d));
+	bool own = fam->resolve_target ? body_has_targets(probe->body) :
+		   fam->lower_entry && body_has(probe->body, is_entry);
 	d->family = fam;
-	d->probe = fam->resolve_target && body_has_targets(probe->body) ? probe_copy(probe) :
-									       probe;
+	d->probe = own ? probe_copy(probe) : probe;
 	d->kind = PROBE_NORMAL;
 	d->data = data;
 	d->pp = pp;
 	return d;
-}
-
-bool body_has_targets(Node *n)
-{
-	for (; n; n = n->next) {
-		switch (n->kind) {
-		case ND_TARGET: case ND_CAST: case ND_VARREF: case ND_ENTRY:
-		case ND_DEFINED: case ND_ADDR:
-			return true;
-		default:
-			break;
-		}
-		if (body_has_targets(n->lhs) || body_has_targets(n->rhs) ||
-		    body_has_targets(n->cond) || body_has_targets(n->then) ||
-		    body_has_targets(n->els) || body_has_targets(n->init) ||
-		    body_has_targets(n->inc) || body_has_targets(n->body) ||
-		    (n->kind != ND_HIST && body_has_targets(n->args)))
-			return true;
-		if (n->foreach && (body_has_targets(n->foreach->array) ||
-				   body_has_targets(n->foreach->limit)))
-			return true;
-	}
-	return false;
 }
 
 /* ---- 2. probe points ---- */
@@ -380,6 +390,8 @@ bool body_has_targets(Node *n)
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
 	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_process, &family_procfs,
+	&family_stdin,
+	&family_netfilter, &family_hwbkpt,
 };
 int probe_family_count = ARRAY_SIZE(probe_families);
 
@@ -501,6 +513,8 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 			int before = out->len;
 			for (ProbePoint *t = a->alias_targets; t; t = t->next) {
 				ProbePoint *target = with_suffix(t, rest, pp->cond);
+				/* optional passes down through the alias (SystemTap's rule) */
+				target->optional |= pp->optional;
 				bool matched = false;
 				resolve_point(target, combined, out, &matched);
 				if (matched && t->sufficient)
@@ -517,22 +531,98 @@ static bool try_aliases(ProbePoint *pp, Probe *probe, Vec *out)
 	return any;
 }
 
-static const char **family_names(int *n)
+/* The names of a form, "timer.ms(N).randomize(N)" -> timer, ms, randomize */
+static Vec shape_names(const char *shape)
 {
-	const char **names = arena_alloc(sizeof(char *) * (probe_family_count * 2 + P->aliases.len * 4));
-	int k = 0;
-	for (int i = 0; i < probe_family_count; i++) {
-		names[k++] = probe_families[i]->first;
-		if (probe_families[i]->first_alt)
-			names[k++] = probe_families[i]->first_alt;
+	Vec names = {0};
+	for (const char *s = shape; *s;) {
+		size_t n = strcspn(s, ".(");
+		vec_push(&names, (void *)intern(s, n));
+		s += n;
+		if (*s == '(')
+			s += strcspn(s, ")") + (s[strcspn(s, ")")] == ')');
+		s += *s == '.';
 	}
-	for (int i = 0; i < P->aliases.len; i++) {
-		Probe *a = P->aliases.items[i];
-		if (a->points && a->points->comps)
-			names[k++] = a->points->comps->name;
-	}
-	*n = k;
 	return names;
+}
+
+/* Every known form of point, as its component names (Vec *): for suggestions. */
+static Vec known_points(void)
+{
+	Vec points = {0};
+	for (int i = 0; i < probe_family_count; i++) {
+		ProbeFamily *fam = probe_families[i];
+		for (const char *const *sh = fam->shapes; sh && *sh; sh++) {
+			Vec *v = arena_alloc(sizeof(*v));
+			*v = shape_names(*sh);
+			vec_push(&points, v);
+		}
+		if (fam->shapes)
+			continue;
+		/* no forms listed: its first names, and second ones if it says */
+		const char *firsts[] = { fam->first, fam->first_alt };
+		for (int f = 0; f < 2 && firsts[f]; f++) {
+			for (const char **sec = fam->seconds; !sec || *sec; sec++) {
+				Vec *v = arena_alloc(sizeof(*v));
+				vec_push(v, (void *)firsts[f]);
+				if (sec)
+					vec_push(v, (void *)*sec);
+				vec_push(&points, v);
+				if (!sec)
+					break;
+			}
+		}
+	}
+	for (int i = 0; i < all_aliases.len; i++) {
+		Probe *a = all_aliases.items[i];
+		for (ProbePoint *name = a->is_private ? NULL : a->points; name; name = name->next) {
+			Vec *v = arena_alloc(sizeof(*v));
+			for (Component *c = name->comps; c; c = c->next)
+				vec_push(v, (void *)c->name);
+			vec_push(&points, v);
+		}
+	}
+	return points;
+}
+
+/* Do pp's first k components name the first k of known? */
+static bool prefix_known(ProbePoint *pp, Vec *known, int k)
+{
+	Component *c = pp->comps;
+	for (int i = 0; i < k; i++, c = c->next)
+		if (!c || i >= known->len || !component_match(c->name, known->items[i]))
+			return false;
+	return true;
+}
+
+/*
+ * For "no match": the names close to pp's first component that no known
+ * point has after the ones before it (opnat after syscall: openat), and
+ * that component in *bad; NULL when none is close.
+ */
+static const char *similar_components(ProbePoint *pp, Component **bad)
+{
+	Vec known = known_points();
+	int depth = 0;
+	for (Component *c = pp->comps; c; c = c->next, depth++) {
+		bool any = false;
+		for (int i = 0; i < known.len && !any; i++)
+			any = prefix_known(pp, known.items[i], depth + 1);
+		if (!any)
+			break;
+	}
+	*bad = pp->comps;
+	for (int i = 0; i < depth && *bad; i++)
+		*bad = (*bad)->next;
+	if (!*bad || strpbrk((*bad)->name, "*?[{"))
+		return NULL;
+	Vec names = {0};
+	for (int i = 0; i < known.len; i++) {
+		Vec *k = known.items[i];
+		if (k->len > depth && prefix_known(pp, k, depth))
+			vec_push(&names, k->items[depth]);
+	}
+	return similar_names((*bad)->name, (const char **)names.items, names.len, 5);
 }
 
 /* Does fam take this point: its first component, and its second if it says? */
@@ -645,17 +735,12 @@ static void resolve_point(ProbePoint *pp, Probe *probe, Vec *out, bool *matched)
 	if (error_count > errors)
 		return;
 	if ((!handled || (expanded && !*matched)) && !pp->optional && !S->listing) {
-		/* suggest other first names only when this one is no family's */
-		int n;
-		const char **names = family_names(&n);
-		const char *sim = similar_names(pp->comps->name, names, n, 5);
-		for (int i = 0; i < n && sim; i++)
-			if (strcmp(names[i], pp->comps->name) == 0)
-				sim = NULL;
+		Component *bad;
+		const char *sim = similar_components(pp, &bad);
 		Buf b = {0};
 		dump_probe_point(&b, pp);
 		if (sim)
-			error_at(pp->loc, "semantic error",
+			error_at(bad->loc, "semantic error",
 				 "no match for probe point '%s' (similar: %s)", b.s, sim);
 		else
 			error_at(pp->loc, "semantic error", "no match for probe point '%s'", b.s);
@@ -715,6 +800,103 @@ typedef struct Scope {
 
 static void resolve_expr(Node *n, Scope *sc);
 static void resolve_stmt(Node *n, Scope *sc);
+
+/*
+ * An @defined(...) of an autocast: its answer waits for the types that
+ * values carry (autocast.c), and so do the branches of the ?: or if it
+ * decides, unresolved until then (they may name what is not there).
+ */
+typedef struct Pending {
+	Node *n;	/* the @defined, or the ?: or if whose condition it is */
+	Scope sc;	/* where n is, to resolve the branch taken */
+	bool done;
+} Pending;
+static Vec pending;
+
+/* Does @defined(...) test an autocast, x->member or &x->member? */
+static bool defined_autocast(Node *n)
+{
+	if (n->kind != ND_DEFINED || !n->lhs)
+		return false;
+	Node *t = n->lhs->kind == ND_ADDR ? n->lhs->lhs : n->lhs;
+	return t->kind == ND_AUTOCAST;
+}
+
+static void add_pending(Node *n, Scope *sc)
+{
+	Pending *p = arena_alloc(sizeof(*p));
+	p->n = n;
+	p->sc = *sc;
+	p->sc.foreach_arrays = (Vec){0};
+	for (int i = 0; i < sc->foreach_arrays.len; i++)
+		vec_push(&p->sc.foreach_arrays, sc->foreach_arrays.items[i]);
+	vec_push(&pending, p);
+}
+
+/*
+ * A condition made of @defined(...) tests, with ! && || between them:
+ * known before the branches of its ?: or if are looked at.
+ */
+static bool defined_test(Node *n)
+{
+	switch (n->kind) {
+	case ND_DEFINED:
+		return true;
+	case ND_NOT:
+		return defined_test(n->lhs);
+	case ND_LOGAND:
+	case ND_LOGOR:
+		return defined_test(n->lhs) && defined_test(n->rhs);
+	default:
+		return false;
+	}
+}
+
+/* Does the test hold an @defined of an autocast (one that waits for types)? */
+static bool test_waits(Node *n)
+{
+	if (n->kind == ND_DEFINED)
+		return defined_autocast(n);
+	return (n->lhs && test_waits(n->lhs)) || (n->rhs && test_waits(n->rhs));
+}
+
+/* The test's value once its @defined are numbers, or -1. */
+static int test_value(Node *n)
+{
+	switch (n->kind) {
+	case ND_NUM:
+		return n->num != 0;
+	case ND_NOT: {
+		int v = test_value(n->lhs);
+		return v < 0 ? v : !v;
+	}
+	case ND_LOGAND:
+	case ND_LOGOR: {
+		int a = test_value(n->lhs), b = test_value(n->rhs);
+		if (a < 0 || b < 0)
+			return -1;
+		return n->kind == ND_LOGAND ? a && b : a || b;
+	}
+	default:
+		return -1;
+	}
+}
+
+static void resolve_test_parts(Node *n, Scope *sc);
+
+/*
+ * The ?: or if n whose test waits for autocast types: its @defined are
+ * resolved as far as they can be, its branches later (decide_pending).
+ */
+static bool deferred(Node *n, Scope *sc)
+{
+	if (!defined_test(n->cond) || !test_waits(n->cond))
+		return false;
+	resolve_test_parts(n->cond, sc);
+	n->deferred = true;
+	add_pending(n, sc);
+	return true;
+}
 
 static Var *find_local(Scope *sc, const char *name)
 {
@@ -924,16 +1106,18 @@ static void resolve_index(Node *n, Scope *sc, bool stars_ok)
 }
 
 /*
- * Does writing n write memory the module does not own?  $var, @var and
- * @cast name kernel or user memory wherever they appear (a DWARF probe,
- * timer, begin, kprobe.function, a function); only a family's own
- * variables, procfs's $value, are the module's.
+ * Does writing n write memory the module does not own?  $var, @var,
+ * @cast and a typed value's members (f->m) name kernel or user memory
+ * wherever they appear (a DWARF probe, timer, begin, kprobe.function, a
+ * function); only a family's own variables, procfs's $value, are the
+ * module's.
  */
 static bool writes_foreign_memory(Node *n, Scope *sc)
 {
 	if (n->kind == ND_TARGET)
-		return !(sc->derived && sc->derived->family->targets_writable);
-	return n->kind == ND_CAST || n->kind == ND_VARREF;
+		return !(sc->derived && sc->derived->family->resolve_target &&
+			 sc->derived->family->targets_writable);
+	return n->kind == ND_CAST || n->kind == ND_VARREF || n->kind == ND_AUTOCAST;
 }
 
 static void resolve_lvalue(Node *n, Scope *sc)
@@ -985,12 +1169,27 @@ static bool is_cast(Node *n)
 	return n->kind == ND_CAST;
 }
 
-/* After @defined folded to a number: only the branch taken stays. */
+/* After its @defined folded to numbers: the branch a test takes, or NULL. */
 static Node *folded_branch(Node *n)
 {
-	if (n->cond->kind != ND_NUM)
+	int v = test_value(n->cond);
+	if (v < 0)
 		return NULL;
-	return n->cond->num ? n->then : n->els;
+	return v ? n->then : n->els;
+}
+
+/*
+ * if (@defined($x)) folded: the dead branch may name what is not there,
+ * so only the branch taken stays, as the then branch of "if (1)".
+ */
+static void keep_taken_branch(Node *n)
+{
+	if (test_value(n->cond) < 0)
+		return;
+	Node *taken = folded_branch(n);
+	n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
+	n->els = NULL;
+	n->cond = new_num(1, n->cond->loc);
 }
 
 /*
@@ -1016,9 +1215,32 @@ static void resolve_effect(Node *n, Scope *sc)
 	}
 }
 
+/* @defined(x->m) or &x->m: the autocast waits for types (autocast.c). */
+static bool of_autocast(Node *n, Scope *sc)
+{
+	if (n->kind == ND_DEFINED ? !defined_autocast(n) : n->lhs->kind != ND_AUTOCAST)
+		return false;
+	resolve_expr(n->lhs, sc);
+	if (n->kind == ND_DEFINED)
+		add_pending(n, sc);
+	return true;
+}
+
+/* The @defined of a test that waits: those of autocasts wait too, the rest fold. */
+static void resolve_test_parts(Node *n, Scope *sc)
+{
+	if (n->kind == ND_DEFINED)
+		resolve_expr(n, sc);
+	else if (n->kind != ND_NUM)
+		for (Node *k = n->lhs; k; k = k == n->lhs ? n->rhs : NULL)
+			resolve_test_parts(k, sc);
+}
+
 static void resolve_expr(Node *n, Scope *sc)
 {
-	if (n->kind == ND_COND && n->cond->kind == ND_DEFINED) {
+	if (n->kind == ND_COND && defined_test(n->cond)) {
+		if (deferred(n, sc))
+			return;
 		resolve_expr(n->cond, sc);
 		Node *b = folded_branch(n);
 		if (b) {
@@ -1101,17 +1323,23 @@ static void resolve_expr(Node *n, Scope *sc)
 		resolve_expr(n->lhs, sc);
 		resolve_expr(n->rhs, sc);
 		return;
-	case ND_EMBEDDED_EXPR:
-		if (!sc->file->is_tapset && !S->guru)
-			error_at(n->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
+	case ND_EMBEDDED_EXPR:	/* the parser allowed it (tapset or -g) */
 		return;
+	case ND_AUTOCAST:	/* lowered when its operand's type is known (autocast.c) */
+		resolve_expr(n->lhs, sc);
+		for (Chain *c = n->chain; c; c = c->next)
+			if (c->index)
+				resolve_expr(c->index, sc);
+		return;
+	case ND_DEFINED:
+	case ND_ADDR:
+		if (of_autocast(n, sc))
+			return;
+		/* fall through */
 	case ND_TARGET:
 	case ND_CAST:
 	case ND_VARREF:
 	case ND_ENTRY:
-	case ND_DEFINED:
-	case ND_ADDR:
 		if (n->kind == ND_TARGET && n->target)
 			return;		/* a shared body's @cast, lowered already */
 		if (sc->derived && sc->derived->family->resolve_target) {
@@ -1119,9 +1347,25 @@ static void resolve_expr(Node *n, Scope *sc)
 			sc->derived->family->resolve_target(sc->derived, n);
 			return;
 		}
+		if (n->kind == ND_ENTRY && sc->derived && sc->derived->family->lower_entry) {
+			resolve_target_children(n, sc);
+			sc->derived->family->lower_entry(sc->derived, n);
+			return;
+		}
 		if (is_cast(n)) {
 			resolve_target_children(n, sc);
 			dwarf_lower_cast(n);
+			return;
+		}
+		if (n->kind == ND_DEFINED) {
+			/* as in SystemTap: what this probe cannot resolve is not defined */
+			Node *next = n->next;
+			Loc loc = n->loc;
+			memset(n, 0, sizeof(*n));
+			n->kind = ND_NUM;
+			n->type = TY_LONG;
+			n->loc = loc;
+			n->next = next;
 			return;
 		}
 		/* fall through */
@@ -1199,14 +1443,12 @@ static void resolve_stmt(Node *n, Scope *sc)
 	case ND_NULL_STMT:
 		return;
 	case ND_IF: {
-		bool defined = n->cond->kind == ND_DEFINED;
+		bool defined = defined_test(n->cond);
+		if (defined && deferred(n, sc))
+			return;
 		resolve_expr(n->cond, sc);
-		if (defined && n->cond->kind == ND_NUM) {
-			/* if (@defined($x)): the dead branch may name what is not there */
-			Node *taken = folded_branch(n);
-			n->then = taken ? taken : new_node(ND_NULL_STMT, n->loc);
-			n->els = NULL;
-		}
+		if (defined)
+			keep_taken_branch(n);
 		resolve_stmt(n->then, sc);
 		if (n->els)
 			resolve_stmt(n->els, sc);
@@ -1237,12 +1479,7 @@ static void resolve_stmt(Node *n, Scope *sc)
 		if (sc->func)
 			sc->func->uses_next = true;
 		return;
-	case ND_RETURN:
-		if (!sc->func) {
-			error_at(n->loc, "semantic error",
-				 "'return' in a probe; use 'next' to leave a probe early");
-			return;
-		}
+	case ND_RETURN:		/* only in functions: the parser saw to it */
 		if (n->lhs)
 			resolve_expr(n->lhs, sc);
 		return;
@@ -1298,15 +1535,87 @@ static void resolve_func_body(Func *f)
 	if (f->is_embedded) {
 		if (strstr(f->body->str, "STAP_NEXT"))
 			f->uses_next = true;
-		if (!f->file->is_tapset && !S->guru)
-			error_at(f->body->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
 		return;
 	}
 	resolve_stmt(f->body, &sc);
 }
 
-/* ---- 4. what the probes reach ---- */
+/* ---- 4. autocasts, once every name is bound ---- */
+
+/* Replaces @defined(...) by 0 or 1. */
+static void fold_defined(Node *n, bool yes)
+{
+	Node *next = n->next;
+	Loc loc = n->loc;
+	memset(n, 0, sizeof(*n));
+	n->kind = ND_NUM;
+	n->num = yes;
+	n->type = TY_LONG;
+	n->tmp = -1;
+	n->loc = loc;
+	n->next = next;
+}
+
+/* Takes the branch of a deferred ?: or if that its @defined chose, and resolves it. */
+static void take_branch(Pending *p)
+{
+	Node *n = p->n;
+	n->deferred = false;
+	if (n->kind == ND_IF) {
+		keep_taken_branch(n);
+		resolve_stmt(n->then, &p->sc);
+		return;
+	}
+	Node *next = n->next;
+	*n = *folded_branch(n);
+	n->next = next;
+	resolve_expr(n, &p->sc);
+}
+
+/*
+ * Decides one @defined(autocast): the first whose operand's type is
+ * known, or with force the first left (its operand will have none: 0);
+ * or takes the branch of a ?: or if whose test is now known.
+ */
+static bool decide_pending(bool force)
+{
+	for (int i = 0; i < pending.len; i++) {
+		Pending *p = pending.items[i];
+		if (p->done)
+			continue;
+		if (p->n->kind == ND_DEFINED) {
+			int yes = autocast_defined(p->n);
+			if (yes < 0 && !force)
+				continue;
+			fold_defined(p->n, yes > 0);
+		} else if (test_value(p->n->cond) < 0) {
+			continue;	/* its @defined come first */
+		} else {
+			take_branch(p);
+		}
+		p->done = true;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Types flow to a fixed point, then the autocasts they allow are lowered,
+ * whose values carry types further; an @defined is decided only when
+ * nothing else moves, since the branch it takes may give others types.
+ */
+static void resolve_autocasts(void)
+{
+	for (;;) {
+		autocast_flow(S);
+		if (autocast_lower(S) || decide_pending(false) || decide_pending(true))
+			continue;
+		break;
+	}
+	autocast_report(S);
+}
+
+/* ---- 5. what the probes reach ---- */
 
 static void mark_node(Node *n);
 
@@ -1414,6 +1723,8 @@ bool resolve_program(Program *prog, Session *s)
 		if (!f->is_private && f->name[0] != '_')
 			vec_push(&all_func_names, (void *)f->name);
 	}
+	for (int i = 0; i < P->aliases.len; i++)	/* a copy: keep_included drops some */
+		vec_push(&all_aliases, P->aliases.items[i]);
 	include_tapsets();
 	keep_included(&P->globals, var_file);
 	keep_included(&P->funcs, func_file);
@@ -1428,13 +1739,6 @@ bool resolve_program(Program *prog, Session *s)
 			error_at(v->init->loc, "semantic error",
 				 "array '%s' cannot have an initial value", v->name);
 	}
-	for (int i = 0; i < P->embedded.len; i++) {
-		Embedded *e = P->embedded.items[i];
-		if (!e->loc.file->is_tapset && !s->guru)
-			error_at(e->loc, "semantic error",
-				 "embedded C code is allowed only in tapsets or with -g (guru mode)");
-	}
-
 	resolve_points();
 	if (error_count > errors)
 		return false;
@@ -1444,6 +1748,8 @@ bool resolve_program(Program *prog, Session *s)
 	}
 	for (int i = 0; i < P->funcs.len; i++)
 		resolve_func_body(P->funcs.items[i]);
+	if (error_count == errors)
+		resolve_autocasts();
 	if (error_count > errors)
 		return false;
 	if (S->derived.len == 0 && !S->listing) {
@@ -1573,9 +1879,11 @@ int list_probes(Program *prog, Session *s, bool with_vars)
 		/* the variables' types need the bodies resolved: all of pass 2 */
 		if (!resolve_program(prog, s) || !infer_types(prog, s))
 			return 1;
-		for (int i = 0; i < S->derived.len; i++)
-			if (from_user(S->derived.items[i], user))
-				vec_push(&found, S->derived.items[i]);
+		for (int i = 0; i < S->derived.len; i++) {
+			DerivedProbe *d = S->derived.items[i];
+			if (from_user(d, user) && !d->helper)
+				vec_push(&found, d);
+		}
 	} else {
 		for (ProbePoint *pp = user->points; pp; pp = pp->next) {
 			bool matched;

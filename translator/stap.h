@@ -4,6 +4,7 @@
  * The pipeline, one file per pass:
  *   lexer.l, preprocess.c, parser.y   pass 1: text -> tokens -> AST
  *   resolve.c                        pass 2: symbols, tapsets, probe points
+ *   autocast.c                       pass 2: '->' after values with C types
  *   types.c                          pass 2: type inference
  *   emit.c                           pass 3: AST -> module C
  *   build.c                          pass 4: kbuild
@@ -75,6 +76,7 @@ extern int warning_count;
 extern bool warnings_are_errors;	/* -W */
 extern bool warnings_off;		/* -w */
 extern int max_errors;			/* stop reporting after this many */
+extern bool diag_color;			/* --color: SGR colors, $SYSTEMTAP_COLORS */
 
 /* kind is "parse error", "semantic error", "type mismatch", ... */
 void error_at(Loc loc, const char *kind, const char *fmt, ...)
@@ -179,6 +181,8 @@ typedef enum NodeKind {
 	ND_PROBEWRITE,	/* @probewrite(var) */
 	ND_EMBEDDED_EXPR, /* %{ code %} as an expression */
 	ND_ADDR,	/* &$var->member */
+	ND_AUTOCAST,	/* expr->member, expr[i]: lhs with chain, read as the debuginfo
+			   type lhs carries (ValueType); lowered into ND_TARGET */
 
 	/* statements */
 	ND_BLOCK,	/* { body } */
@@ -239,10 +243,30 @@ struct Node {
 	Var *var;		/* ND_VAR, ND_INDEX, ND_DELETE target */
 	Func *func;		/* ND_CALL, after resolution */
 	Foreach *foreach;	/* ND_FOREACH */
-	Chain *chain;		/* ND_TARGET, ND_CAST */
+	Chain *chain;		/* ND_TARGET, ND_CAST, ND_VARREF, ND_AUTOCAST */
 	struct TargetCode *target; /* ND_TARGET after its family lowered it */
+	struct ValueType *vtype; /* the debuginfo type of its value, or NULL */
+	bool deferred;		/* ND_COND, ND_IF: branches wait for their @defined */
 	int tmp;		/* emit.c: temporary slot, or -1 */
 };
+
+/*
+ * The debuginfo type a long value carries, so that '->' and '[ ]' can
+ * follow any expression that has one (autocast): the value of a $var,
+ * @cast, @var or & expression, passed on by '=', ?:, variables and
+ * function returns (autocast.c).  A bare @cast(p, "type", "module") only
+ * names its type: it is looked up when a '->' first needs it.
+ */
+typedef struct ValueType {
+	struct DwModule *mod;	/* where type is; NULL until type is looked up */
+	struct DwType *type;
+	const char *type_name;	/* a bare @cast's type, which the value points to, in ... */
+	const char *module;	/* ... its module ("kernel", "ext4"), or ... */
+	struct DwModule *probe_mod; /* ... the probe's, when it names none */
+	Loc loc;		/* the @cast's type, for an error of the look-up */
+	bool failed;		/* the look-up failed, and said so */
+	bool user;		/* it points into a process's memory */
+} ValueType;
 
 /*
  * A target expression ($var->m, @cast, @var, &...) as its probe family
@@ -324,6 +348,7 @@ struct Var {
 	int64_t hist_lo, hist_hi, hist_step;
 	bool variance;		/* statistics: @variance is read, keep the running one */
 	int variance_shift;	/* N + 1 from @variance(x, N); 0: no N given, shift 0 */
+	ValueType *vtype;	/* scalars: the debuginfo type stored in it (autocast.c) */
 };
 
 enum { HIST_NONE, HIST_LINEAR, HIST_LOG };	/* as the runtime's STP_HIST_* */
@@ -350,6 +375,7 @@ struct Func {
 	Func *next_overload;	/* same name and arity, by priority */
 	bool overloaded;	/* not the head of its overload chain */
 	bool uses_next;		/* "next" in its body: the caller checks c->nexted */
+	ValueType *ret_vtype;	/* the debuginfo type it returns (autocast.c) */
 };
 
 /* A probe point as written: kernel.function("vfs_read").return? */
@@ -419,6 +445,10 @@ void dump_program(FILE *out, Program *prog, bool user_only);
 void dump_expr(Buf *b, Node *n);
 const char *op_text(int op);	/* "<<" for TK_SHL, "+" for '+' */
 void dump_probe_point(Buf *b, ProbePoint *pp);
+/* --dump-probe-types, --dump-probe-aliases, --dump-functions (after pass 2) */
+void dump_probe_types(FILE *out);
+void dump_probe_aliases(FILE *out, Program *prog);
+void dump_functions(FILE *out, Program *prog);
 
 /* ---- pass 2 ---- */
 
@@ -435,6 +465,7 @@ typedef struct DerivedProbe {
 	int kind;		/* STP_PROBE_NORMAL/BEGIN/END/ERROR, as in the runtime */
 	int64_t seq;		/* begin(N), end(N): run order */
 	int id;			/* index in the module's probe table */
+	bool helper;		/* run for another probe (@entry's): not listed by -L */
 } DerivedProbe;
 
 enum { PROBE_NORMAL, PROBE_BEGIN, PROBE_END, PROBE_ERROR };
@@ -464,6 +495,12 @@ struct ProbeFamily {
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
 	bool targets_writable;	/* its target variables are its own: no -g to write */
+	/*
+	 * Optional, for families without target variables whose .return
+	 * probes can run code at entry: lowers n (ND_ENTRY, its operand
+	 * resolved) in d's own copy of the body, with entry.c.
+	 */
+	void (*lower_entry)(DerivedProbe *d, Node *n);
 	/* Optional: d's target variables for -L, each " $name:type". */
 	const char *(*list_vars)(DerivedProbe *d);
 	/*
@@ -488,6 +525,9 @@ extern ProbeFamily family_uprobe;
 extern ProbeFamily family_process;
 extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
+extern ProbeFamily family_stdin;
+extern ProbeFamily family_netfilter;
+extern ProbeFamily family_hwbkpt;
 extern ProbeFamily *probe_families[];
 extern int probe_family_count;
 
@@ -502,11 +542,25 @@ Var *new_var(const char *name, VarKind kind, Loc loc);
    variables differently at each address. */
 Probe *probe_copy(Probe *p);
 bool body_has_targets(Node *n);
+/* entry.c: @entry(expr) as a slot that a helper probe fills at entry */
+DerivedProbe *entry_helper_new(DerivedProbe *d, void *hdata);
+TargetCode *entry_slot_store(DerivedProbe *helper, Node *expr, Loc loc, int k);
+void entry_lower_to_slot(DerivedProbe *helper, Node *n, int k);
 void drop_unused_funcs(Program *prog, Session *s);
 /* elide.c: stores to probe locals nothing reads, when their values are pure */
 void elide_dead_stores(Program *prog, Session *s);
 /* probe_dwarf.c: @cast, &@cast(...) or @defined(@cast(...)) outside DWARF probes */
 void dwarf_lower_cast(Node *n);
+/* An autocast, or & of one, whose operand has a type; quiet: no error.  False if not. */
+bool dwarf_lower_autocast(Node *n, bool quiet);
+/* Do a and b name the same C type (the same name, or the same DWARF entry)? */
+bool dwarf_same_vtype(ValueType *a, ValueType *b);
+/* autocast.c: the types that values carry on, and the autocasts they allow */
+extern ValueType no_vtype;	/* of what was given two different types */
+void autocast_flow(Session *s);	/* through '=', variables, ?: and returns */
+int autocast_lower(Session *s);	/* lowers those whose operand has a type: how many */
+int autocast_defined(Node *defined);	/* @defined(autocast): 1, 0, or -1 (not yet known) */
+void autocast_report(Session *s);	/* errors for the autocasts left */
 /* A resolved probe point of family fam (PROBE_NORMAL); pp may be set later. */
 DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp);
 extern Session *cur_session;	/* the run being compiled, for families */
@@ -559,6 +613,9 @@ void regex_emit(FILE *out, Regex *rx, const char *name, const char *pattern);
 
 /* ---- the session: options and state shared by the passes ---- */
 
+enum { DUMP_NONE, DUMP_PROBE_TYPES, DUMP_PROBE_ALIASES, DUMP_FUNCTIONS };
+enum { PROLOGUE_AUTO, PROLOGUE_NEVER, PROLOGUE_ALWAYS };
+
 struct Session {
 	/* command line */
 	const char *script_file;	/* NULL for -e */
@@ -591,12 +648,29 @@ struct Session {
 	Vec symbol_files;			/* -d PATH: programs whose symbols the module has */
 	Vec kmod_files;				/* -d MODULE.ko: kernel.trace searches them */
 	bool skip_badvars;			/* --skip-badvars */
+	bool suppress_time_limits;		/* --suppress-time-limits */
 	bool listing;				/* -l / -L: no errors for unmatched points */
+	const char *list_pattern;		/* -l / -L PATTERN */
+	bool list_vars;				/* -L */
+	int dump;				/* --dump-probe-types ...: DUMP_* */
+	int pass_verbose[5];			/* -v and --vp ABCDE: each pass's verbosity */
+	Vec extra_scripts;			/* -E SCRIPT, char* */
+	Vec make_args;				/* -B NAME=VALUE: kbuild's make */
+	Vec modinfo;				/* --modinfo NAME=VALUE */
+	const char *runtime_opt;		/* -R DIR */
+	const char *tmpdir_opt;			/* --tmpdir=DIR */
+	bool example;				/* --example: the script is in examples/ */
+	bool timing;				/* -t: probe hit report */
+	bool ldd;				/* --ldd: -d each shared library too */
+	bool no_global_display;			/* --no-global-var-display */
+	int prologue;				/* --prologue-searching, -P: PROLOGUE_* */
+	const char *host_kernel_note;		/* the kernel was chosen: a hint on failure */
 
 	/* where things are */
 	const char *runtime_dir;
 	const char *tapset_dir;
 	const char *libexec_dir;	/* staprun/stapio/stap-vm */
+	const char *examples_dir;	/* --example */
 	const char *tmp_dir;
 
 	/* results */
@@ -624,9 +698,24 @@ char *cache_read(const char *path, size_t *len, const char **why);
 
 /* sha256.c: the digest of data as 64 hex digits */
 void sha256_hex(const void *data, size_t len, char hex[65]);
+/* --disable-cache: the cache is a directory of this run's, removed with it;
+   --poison-cache: entries are rebuilt, not read, and written again. */
+enum { CACHE_USE, CACHE_POISONED, CACHE_DISABLED };
+extern int cache_mode;
+extern const char *cache_private_dir;	/* CACHE_DISABLED: the cache root */
+bool cache_readable(void);
+/* --clean-cache: removes stale entries; returns how many. */
+int clean_cache(void);
 
 /* run.c, vm.c */
 int run_module(Session *s);
+const char *stdin_mode(Session *s);	/* probe_stdin.c: NULL, "line" or "char" */
+
+/* options.c: the command line, as SystemTap parses it (fatal if wrong) */
+void parse_args(Session *s, int argc, char **argv);
+/* PATH, or the program NAME found through $PATH, made absolute on this
+   machine (symbolic links resolved); NULL and errno when there is none. */
+char *program_path(const char *name);
 
 /* main.c */
 void pass_begin(void);			/* -v pass timing */
@@ -634,12 +723,26 @@ void pass_end(Session *s, int pass, const char *what);
 SrcFile *read_source(const char *path, bool is_tapset);
 void add_parse_result(Program *prog, ParseResult *r);
 const char *tool_path(Session *s, const char *dir, const char *prog);
+void remove_dir_tree(const char *path);	/* rm -rf */
 
 /* resolve.c: -p2 output */
 void dump_elaborated(FILE *out, Session *s);
 
 /* build.c */
 bool copy_file(const char *from, const char *to);
+/* Runs argv (NULL-terminated) in dir; its output goes to log, appended. */
+bool run_logged(char *const argv[], const char *dir, const char *log);
+
+/* kfeatures.c: the kernel's features, by the tests in runtime/features */
+uint64_t kfeatures_hash(Session *s, uint64_t h);	/* the tests, for the cache key */
+/* Compiles the tests against s's kernel into work/stp_features.h; false,
+   said in one message, when the kernel lacks what the runtime needs. */
+bool kfeatures_detect(Session *s, const char *work, const char *log);
+/* The runtime did not compile: which files, with their first error. */
+void kfeatures_explain_failure(Session *s, const char *log);
+/* Keeps the few most recently used runtime builds for release; returns how
+   many it removed. */
+int prune_runtime_cache(const char *root, const char *release);
 
 /* usym.c: user programs' function symbols, for the module and for probes */
 typedef struct ElfFuncSym {
@@ -650,13 +753,55 @@ typedef struct ElfFuncSym {
 /* path's function symbols (.symtab, else .dynsym), by address: one per
    address unless aliases; an empty Vec and *why when there are none. */
 Vec elf_function_symbols(const char *path, bool aliases, const char **why);
+/* SHT_SYMTAB, SHT_DYNSYM (stripped) or 0 (no symbols): what path has */
+int elf_symbol_table(const char *path);
 /* path's PT_LOAD segments with file contents (ElfSegment *), in file order */
 typedef struct ElfSegment {
 	uint64_t offset, vaddr, filesz;
+	bool exec;		/* PF_X: code */
 } ElfSegment;
 Vec elf_load_segments(const char *path);
 void add_symbol_file(Session *s, const char *path);	/* -d PATH; fatal if unusable */
-/* emit.c: the module's stp_ubinaries table; returns its length */
-int emit_usym_tables(FILE *out, Session *s);
+/* unwind.c: a user program's call frame information, as rows by address */
+typedef enum UnwindKind {
+	UW_NONE,	/* unknown here: runtime/usym.c tries the frame pointer */
+	UW_RSP,		/* CFA = rsp + cfa_offset */
+	UW_RBP,		/* CFA = rbp + cfa_offset */
+} UnwindKind;
+typedef struct UnwindRow {
+	uint64_t addr;		/* link-time; the row holds up to the next row's */
+	UnwindKind kind;
+	int cfa_offset;
+	int rbp_slot;		/* the caller's rbp is at CFA + 8 * rbp_slot; 0: unchanged */
+} UnwindRow;
+/* path's rows (UnwindRow *), by address; the return address is at CFA - 8 */
+Vec unwind_rows(const char *path);
+/* --ldd: -d each shared library of the programs probed or named with -d */
+void add_ldd_libraries(Session *s);
+/* the module's stp_ubinaries table, with line tables if ulines; returns its length */
+int emit_usym_tables(FILE *out, Session *s, bool ulines);
+
+/* ---- lines.c: line tables for symfileline() and the like ---- */
+/* Does a function of prog have pragma ("pragma:lines", "pragma:ulines") in its C? */
+bool program_needs_lines(Program *prog, const char *pragma);
+typedef struct DwModule DwModule;
+/* m's table as "static const struct stp_lines NAME"; false if m has none */
+bool emit_line_table(FILE *out, Session *s, DwModule *m, const char *name,
+		     const char *anchor, uint64_t anchor_link);
+/* the kernel's, "stp_klines"; false (with an error) without debuginfo */
+bool emit_kernel_lines(FILE *out, Session *s);
+
+/*
+ * ldd.c: the loader and shared libraries that program prog needs, as the
+ * paths its loader opens (char *); names it cannot find go to missing.
+ */
+Vec needed_files(const char *prog, Vec *missing);
+/*
+ * process("prog").library("name"): name if it is a path; else the library
+ * prog needs whose file name matches name (wildcards too); else where
+ * prog's loader would find name (for a library it dlopens).  NULL and
+ * *why if there is none.
+ */
+const char *find_library_of(const char *prog, const char *name, const char **why);
 
 #endif /* STAP_H */

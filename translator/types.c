@@ -44,8 +44,8 @@ static void mismatch(Loc loc, const char *what, Type want, Type got, Loc *first)
 {
 	if (!report)
 		return;
-	error_at(loc, "type mismatch", "%s is used as a %s here, but it is a %s",
-		 what, type_name(want), type_name(got));
+	error_at(loc, "semantic error: type mismatch",
+		 "%s is used as a %s here, but it is a %s", what, type_name(want), type_name(got));
 	if (first && first->file)
 		note_at(*first, "its type was first inferred here");
 }
@@ -194,7 +194,7 @@ static Type infer_assign(Node *n)
 		Loc *first;
 		slot(l, &first);
 		if (report)
-			error_at(n->rhs->loc, "type mismatch",
+			error_at(n->rhs->loc, "semantic error: type mismatch",
 				 "cannot assign %s, a %s, to %s, a %s", describe(n->rhs),
 				 type_name(rt), describe(l), type_name(lt));
 		if (report && first && first->file)
@@ -246,7 +246,7 @@ static void check_format(Node *n)
 			if (a->type == TY_UNKNOWN) {
 				expect(a, types[j]);
 			} else if (a->type != types[j] && a->type != TY_STATS && report) {
-				error_at(a->loc, "type mismatch",
+				error_at(a->loc, "semantic error: type mismatch",
 					 "format conversion '%%%c' takes a %s, but this argument "
 					 "is a %s", sp->conv, type_name(types[j]), type_name(a->type));
 			}
@@ -541,6 +541,11 @@ static Type infer(Node *n)
 	case ND_EMBEDDED_EXPR:
 		return n->type = TY_LONG;
 	case ND_TARGET:
+		/* the script values it reads: @cast's pointer, [i], an autocast's operand */
+		for (int k = 0; n->target && k < n->target->nindexes; k++) {
+			infer(n->target->indexes[k]);
+			expect(n->target->indexes[k], TY_LONG);
+		}
 		return n->type;	/* its family said: a long, or a string ($var$) */
 	default:
 		return t;

@@ -5,7 +5,8 @@
  * programs (and libraries) that process("PATH") probes or -d PATH names.
  * The translator reads each one's function symbols (start, size, name:
  * .symtab, else .dynsym) and its PT_LOAD segments, and writes them into
- * the module as C tables; runtime/usym.c finds an address's program
+ * the module as C tables, with how to unwind its stack (unwind.c);
+ * runtime/usym.c finds an address's program
  * through the task's mappings, and its symbol in those tables.  The
  * same reader places process("PATH").function probes on programs
  * without debuginfo (probe_dwarf.c).
@@ -18,6 +19,7 @@
 #include <unistd.h>
 #include "stap.h"
 #include "emit.h"
+#include "dwarf.h"
 
 /* Global symbols first, then weak, then local: the name an address is shown by. */
 static int binding_rank(int bind)
@@ -62,6 +64,26 @@ static Elf_Scn *symbol_section(Elf *e, GElf_Shdr *out)
 	if (dyn)
 		*out = dyn_sh;
 	return dyn;
+}
+
+/*
+ * The symbols PATH has: SHT_SYMTAB, SHT_DYNSYM when strip left only the
+ * dynamic ones, 0 when it has none (or cannot be read).
+ */
+int elf_symbol_table(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	GElf_Shdr sh;
+	Elf_Scn *scn = e && elf_kind(e) == ELF_K_ELF ? symbol_section(e, &sh) : NULL;
+	int type = scn ? (int)sh.sh_type : 0;
+	if (e)
+		elf_end(e);
+	close(fd);
+	return type;
 }
 
 Vec elf_function_symbols(const char *path, bool aliases, const char **why)
@@ -145,6 +167,33 @@ void add_symbol_file(Session *s, const char *path)
 	free(abs);
 }
 
+/* ---- --ldd ---- */
+
+void add_ldd_libraries(Session *s)
+{
+	Vec programs = {0};
+	for (int i = 0; i < s->vm_copies.len; i++)
+		add_unique(&programs, s->vm_copies.items[i]);
+	for (int i = 0; i < s->symbol_files.len; i++)
+		add_unique(&programs, s->symbol_files.items[i]);
+	for (int i = 0; i < programs.len; i++) {
+		const char *path = programs.items[i];
+		size_t n = strlen(path);
+		if (n > 3 && strcmp(path + n - 3, ".ko") == 0)
+			continue;	/* a kernel module (-d NAME.ko) */
+		Vec missing = {0};
+		Vec libs = needed_files(path, &missing);	/* ldd.c, as the loader finds them */
+		for (int j = 0; j < libs.len; j++) {
+			char *abs = realpath(libs.items[j], NULL);
+			if (!abs)
+				continue;
+			add_unique(&s->symbol_files, arena_strdup(abs));
+			add_unique(&s->vm_copies, arena_strdup(abs));
+			free(abs);
+		}
+	}
+}
+
 /* ---- the module's tables ---- */
 
 Vec elf_load_segments(const char *path)
@@ -165,6 +214,7 @@ Vec elf_load_segments(const char *path)
 			sg->offset = ph.p_offset;
 			sg->vaddr = ph.p_vaddr;
 			sg->filesz = ph.p_filesz;
+			sg->exec = ph.p_flags & PF_X;
 			vec_push(&out, sg);
 		}
 	}
@@ -174,13 +224,47 @@ Vec elf_load_segments(const char *path)
 	return out;
 }
 
+/* path's unwind rows as stp_uframes_N; how many (0: none, no table). */
+static int emit_unwind_rows(FILE *out, const char *path, int n)
+{
+	static const char *const kinds[] = { "STP_UW_NONE", "STP_UW_RSP", "STP_UW_RBP" };
+	Vec rows = unwind_rows(path);
+	for (int i = 0; i < rows.len; i++)
+		if (((UnwindRow *)rows.items[i])->addr > UINT32_MAX)
+			return 0;	/* the table keeps 32-bit addresses */
+	if (!rows.len)
+		return 0;
+	fprintf(out, "/* %s's call frame information: from, CFA offset, rbp slot, CFA base */\n",
+		path);
+	fprintf(out, "static const struct stp_uframe stp_uframes_%d[] = {\n", n);
+	for (int i = 0; i < rows.len; i++) {
+		UnwindRow *r = rows.items[i];
+		fprintf(out, "\t{ 0x%llx, %d, %d, %s },\n", (unsigned long long)r->addr,
+			r->cfa_offset, r->rbp_slot, kinds[r->kind]);
+	}
+	fprintf(out, "};\n\n");
+	return rows.len;
+}
+
+/* "&stp_ulines_N" for path's line table (lines.c), or "NULL" without DWARF. */
+static const char *emit_user_lines(FILE *out, Session *s, const char *path, int n)
+{
+	const char *why;
+	DwModule *m = dw_open_user(path, &why);
+	const char *name = arena_printf("stp_ulines_%d", n);
+	if (!m || !emit_line_table(out, s, m, name, "0", 0))
+		return "NULL";
+	return arena_printf("&%s", name);
+}
+
 /*
  * The tables of every program probed with process("PATH") or named with
- * -d: "static struct stp_ubinary stp_ubinaries[]".  Files without
- * function symbols (a shell script given to process.begin) are left out.
- * Returns how many there are.
+ * -d: "static struct stp_ubinary stp_ubinaries[]", with their line
+ * tables if ulines.  Files that are not programs (a shell script given to
+ * process.begin) are left out; a program without function symbols stays,
+ * for where it is loaded (stp_uload).  Returns how many there are.
  */
-int emit_usym_tables(FILE *out, Session *s)
+int emit_usym_tables(FILE *out, Session *s, bool ulines)
 {
 	Vec paths = {0};
 	for (int i = 0; i < s->vm_copies.len; i++)
@@ -193,19 +277,25 @@ int emit_usym_tables(FILE *out, Session *s)
 		const char *why;
 		Vec syms = elf_function_symbols(paths.items[i], false, &why);
 		Vec segs = elf_load_segments(paths.items[i]);
-		if (!syms.len || !segs.len)
+		if (!segs.len)
 			continue;
 		if (!n)
 			fprintf(out, "/* ---- user symbols: process(\"PATH\") and -d programs "
 				"(runtime/usym.c) ---- */\n\n");
-		fprintf(out, "/* %s: start, size, name */\n", (char *)paths.items[i]);
-		fprintf(out, "static const struct stp_usym stp_usyms_%d[] = {\n", n);
-		for (int j = 0; j < syms.len; j++) {
-			ElfFuncSym *fs = syms.items[j];
-			fprintf(out, "\t{ 0x%llx, 0x%llx, %s },\n", (unsigned long long)fs->addr,
-				(unsigned long long)fs->size, c_str(fs->name));
+		const char *sym_table = "NULL";
+		if (syms.len) {
+			fprintf(out, "/* %s: start, size, name */\n", (char *)paths.items[i]);
+			fprintf(out, "static const struct stp_usym stp_usyms_%d[] = {\n", n);
+			for (int j = 0; j < syms.len; j++) {
+				ElfFuncSym *fs = syms.items[j];
+				fprintf(out, "\t{ 0x%llx, 0x%llx, %s },\n", (unsigned long long)fs->addr,
+					(unsigned long long)fs->size, c_str(fs->name));
+			}
+			fprintf(out, "};\n\n");
+			sym_table = arena_printf("stp_usyms_%d", n);
 		}
-		fprintf(out, "};\n\n/* its PT_LOAD segments: file offset, address, size */\n");
+		fprintf(out, "/* %s's PT_LOAD segments: file offset, address, size */\n",
+			(char *)paths.items[i]);
 		fprintf(out, "static const struct stp_useg stp_usegs_%d[] = {\n", n);
 		for (int j = 0; j < segs.len; j++) {
 			ElfSegment *sg = segs.items[j];
@@ -213,9 +303,15 @@ int emit_usym_tables(FILE *out, Session *s)
 				(unsigned long long)sg->vaddr, (unsigned long long)sg->filesz);
 		}
 		fprintf(out, "};\n\n");
-		buf_printf(&entries, "\t{ .path = %s, .syms = stp_usyms_%d, .nsyms = %d, "
-			   ".segs = stp_usegs_%d, .nsegs = %d },\n", c_str(paths.items[i]), n,
-			   syms.len, n, segs.len);
+		int nframes = emit_unwind_rows(out, paths.items[i], n);
+		const char *lines = ulines ? emit_user_lines(out, s, paths.items[i], n) : "NULL";
+		buf_printf(&entries, "\t{ .path = %s, .syms = %s, .nsyms = %d, "
+			   ".segs = stp_usegs_%d, .nsegs = %d, .lines = %s", c_str(paths.items[i]),
+			   sym_table, syms.len, n, segs.len, lines);
+		if (nframes)
+			buf_printf(&entries, ", .frames = stp_uframes_%d, .nframes = %d", n,
+				   nframes);
+		buf_puts(&entries, " },\n");
 		n++;
 	}
 	if (n)

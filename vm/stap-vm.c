@@ -9,7 +9,8 @@
  *
  * Serial ports (the host ends are unix sockets that qemu connects to):
  *	ttyS0	kernel console and /init's own messages
- *	ttyS1	live: the script's stdout, raw
+ *	ttyS1	live: the script's stdout, raw; with --stdin, the other
+ *		way, stap-vm's stdin to staprun's (input.char, input.line)
  *		batch: framed results (see "the guest's messages")
  *	ttyS2	live: the script's stderr, raw
  *	ttyS3	live: guest -> host status lines
@@ -46,6 +47,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include "cpio.h"
@@ -103,6 +105,9 @@ static const char guest_init[] =
 	"echo 7 > /proc/sys/kernel/printk\n"
 	"echo none > /tmp/current\n"
 	"read -r MODE < /mode\n"
+	"# --stdin: what the host sends on ttyS1 is staprun's stdin; opened now,\n"
+	"# before the host hears of the module, so that no byte arrives unread\n"
+	"[ -e /stdin ] && exec 4< /dev/ttyS1\n"
 	"if [ $MODE = live ]; then to_host=/dev/ttyS3; else to_host=/dev/ttyS1; fi\n"
 	"\n"
 	"mark() { echo \"<5>" MARK "$*\" > /dev/kmsg; }\n"
@@ -173,7 +178,9 @@ static const char guest_init[] =
 	"			> /dev/null 2>&1 &\n"
 	"		trig=$!\n"
 	"	fi\n"
-	"	if [ $MODE = live ]; then\n"
+	"	if [ $MODE = live ] && [ -e /stdin ]; then\n"
+	"		$runner \"$@\" <&4 > /dev/ttyS1 2> /dev/ttyS2\n"
+	"	elif [ $MODE = live ]; then\n"
 	"		$runner \"$@\" > /dev/ttyS1 2> /dev/ttyS2\n"
 	"	else\n"
 	"		$runner \"$@\" > /tmp/out 2> /tmp/err\n"
@@ -272,6 +279,7 @@ static struct {
 	int disk_mb;		/* --disk: an NVMe disk of this size; 0: none */
 	bool icount, shell, script;
 	double timeout;
+	const char *stdin_mode;	/* --stdin line|char: forward stdin; NULL: not */
 
 	struct job *jobs;
 	int njobs;
@@ -308,6 +316,13 @@ static struct {
 
 	struct proto proto;
 	int sigpipe[2];
+
+	/* --stdin: bytes read from stdin, on their way to ttyS1 */
+	char in_buf[4096];
+	size_t in_len, in_off;
+	bool in_eof;
+	struct termios saved_tty;	/* --stdin char: stdin's terminal before */
+	bool tty_changed;
 } S = { .smp = 2, .memory_mb = 512, .live_status = -1, .console_job = -1,
 	.qemu = -1, .out = { .fd = STDOUT_FILENO },
 	.fd = { -1, -1, -1, -1 }, .sigpipe = { -1, -1 } };
@@ -484,8 +499,10 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  --kernel FILE     the guest kernel (vmlinuz)\n"
-"  --release R       the kernel in $STAP_VM_DIR/R/vmlinuz (default: the\n"
-"                    only one there; STAP_VM_DIR defaults to " STAP_VM_DIR ")\n"
+"  --release R       the kernel in $STAP_VM_DIR/R/vmlinuz (default:\n"
+"                    $STAP_VM_RELEASE, else the one $STAP_VM_DIR/default\n"
+"                    names, else the only one there;\n"
+"                    STAP_VM_DIR defaults to " STAP_VM_DIR ")\n"
 "  --staprun-arg ARG an option for the guest's staprun, before the module\n"
 "                    (repeatable: --staprun-arg -c --staprun-arg 'ls /')\n"
 "  --staprun PATH    static staprun for the guest (default: next to\n"
@@ -499,6 +516,11 @@ static void usage(FILE *f)
 "  --icount          count instructions for time (-icount shift=0,\n"
 "                    forces --smp 1): for benchmarks\n"
 "  --timeout SECS    live mode: stop the script after SECS\n"
+"  --stdin MODE      live mode: send stdin to the guest's staprun once the\n"
+"                    module runs (the script reads it: input.char,\n"
+"                    input.line); MODE 'char' also makes a terminal on\n"
+"                    stdin non-canonical, each key sent as it is typed,\n"
+"                    'line' leaves it be\n"
 "  --console FILE    keep the whole guest console in FILE\n"
 "  -o FILE           live mode: write the script's output to FILE\n"
 "                    (strftime patterns like %Y%m%d are expanded)\n"
@@ -516,7 +538,7 @@ static void usage(FILE *f)
 "  --shell           boot to a busybox shell on this terminal (debugging)\n"
 "  -v                show the qemu command and timings (-vv: the console)\n"
 "  -h, --help        this text\n"
-"Environment: STAP_VM_DIR, STAP_VM_QEMU (qemu binary), STAP_VM_SMP,\n"
+"Environment: STAP_VM_DIR, STAP_VM_RELEASE, STAP_VM_QEMU (qemu binary), STAP_VM_SMP,\n"
 "STAP_VM_DISK, STAP_VM_BUSYBOX\n"
 "(a static busybox; default /bin/busybox).\n", f);
 }
@@ -628,7 +650,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_KERNEL = 256, O_RELEASE, O_STAPRUN, O_STAPIO, O_SMP,
 	       O_MEMORY, O_ICOUNT, O_TIMEOUT, O_CONSOLE, O_EXTRA, O_SHELL,
-	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY, O_DISK };
+	       O_BATCH, O_SCRIPT, O_INSMOD, O_STAPRUN_ARG, O_COPY, O_DISK, O_STDIN };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "release", required_argument, NULL, O_RELEASE },
@@ -647,6 +669,7 @@ static void parse_options(int argc, char **argv)
 		{ "batch", required_argument, NULL, O_BATCH },
 		{ "staprun-arg", required_argument, NULL, O_STAPRUN_ARG },
 		{ "copy", required_argument, NULL, O_COPY },
+		{ "stdin", required_argument, NULL, O_STDIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -711,6 +734,11 @@ static void parse_options(int argc, char **argv)
 				die("out of memory");
 			S.staprun_args[S.nstaprun_args++] = optarg;
 			break;
+		case O_STDIN:
+			if (strcmp(optarg, "line") != 0 && strcmp(optarg, "char") != 0)
+				die("--stdin takes line or char, not '%s'", optarg);
+			S.stdin_mode = optarg;
+			break;
 		case 'o': S.outfile = optarg; break;
 		case 'S':
 			if (outfile_parse_limits(&S.out, optarg) < 0)
@@ -727,8 +755,8 @@ static void parse_options(int argc, char **argv)
 	if (S.batch) {
 		if (optind + 1 != argc)
 			die("--batch takes OUTDIR LISTFILE (see --help)");
-		if (S.outfile || S.timeout)
-			die("-o and --timeout are for live mode; batch mode has per-module timeouts");
+		if (S.outfile || S.timeout || S.stdin_mode)
+			die("-o, --timeout and --stdin are for live mode; batch mode has per-module timeouts");
 		S.list_file = argv[optind];
 		read_list(S.list_file);
 		return;
@@ -782,6 +810,25 @@ static void kernel_missing(const char *dir, const char *what)
 	exit(1);
 }
 
+/*
+ * The release named in DIR/default (install-kernel writes it when it
+ * installs the default kernel), or NULL when there is none.
+ */
+static char *default_release(const char *dir)
+{
+	char *path = xasprintf("%s/default", dir), line[256];
+	FILE *f = fopen(path, "r");
+
+	free(path);
+	if (!f)
+		return NULL;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line[0] && !strchr(line, '/') ? xstrdup(line) : NULL;
+}
+
 static const char *find_kernel(void)
 {
 	const char *dir = getenv("STAP_VM_DIR");
@@ -797,6 +844,10 @@ static const char *find_kernel(void)
 	}
 	if (!dir || !*dir)
 		dir = STAP_VM_DIR;
+	if (!S.release && getenv("STAP_VM_RELEASE") && *getenv("STAP_VM_RELEASE"))
+		S.release = getenv("STAP_VM_RELEASE");
+	if (!S.release)
+		S.release = default_release(dir);
 	if (S.release) {
 		path = xasprintf("%s/%s/vmlinuz", dir, S.release);
 		if (!is_file(path))
@@ -971,20 +1022,134 @@ static void cpio_check(int rc, const char *what)
 /*
  * --copy PATH: the host file at the same absolute path in the guest, its
  * directories made as needed (process("PATH") probes name it there).
+ * Symbolic links on the way are links in the guest too, to the same
+ * targets, which are copied as well: the loader's
+ * /lib64/ld-linux-x86-64.so.2 and /usr/lib/x86_64-linux-gnu/... are one
+ * file in the guest as on the host, so that a uprobe placed by one name
+ * fires for a program that maps it by the other.  The guest's own top
+ * directories stay as they are: a file under a host /bin that links to
+ * usr/bin becomes a link to the file at its real path.
  */
-static void add_at_same_path(struct cpio *c, const char *path)
-{
-	char *name = xasprintf("%s", path + strspn(path, "/"));
-	char *slash;
+#define MAX_LINK_DEPTH 16	/* links followed for one path, as ELOOP would */
 
-	for (slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+static struct {
+	char **names;		/* archive names added: each once */
+	int n;
+} added;
+
+static bool add_once(const char *name)
+{
+	int i;
+
+	for (i = 0; i < added.n; i++)
+		if (!strcmp(added.names[i], name))
+			return false;
+	added.names = realloc(added.names, (added.n + 1) * sizeof(char *));
+	if (!added.names)
+		die("out of memory");
+	added.names[added.n++] = xstrdup(name);
+	return true;
+}
+
+/* A directory the initramfs makes itself (build_initramfs's dirs). */
+static bool is_guest_dir(const char *name)
+{
+	static const char *const own[] = { "bin", "dev", "proc", "sys", "tmp", "m", "extra",
+					   NULL };
+	int i;
+
+	for (i = 0; own[i]; i++)
+		if (!strcmp(name, own[i]))
+			return true;
+	return false;
+}
+
+static void add_host_path(struct cpio *c, const char *path, int depth);
+
+/*
+ * The link name (archive name, no leading /) whose host link says target;
+ * rest: what follows it in the path being added ("" or "/...").
+ */
+static void add_link(struct cpio *c, const char *name, const char *target, const char *rest,
+		     int depth)
+{
+	char *dir = xstrdup(name), *slash = strrchr(dir, '/');
+	char *next;
+
+	if (slash)
 		*slash = '\0';
-		if (strcmp(name, "bin") && strcmp(name, "tmp") && strcmp(name, "extra") &&
-		    strcmp(name, "m"))
+	if (add_once(name))
+		cpio_check(cpio_add_symlink(c, name, target), name);
+	next = target[0] == '/' ? xasprintf("%s%s", target, rest) :
+	       xasprintf("/%s%s%s%s", slash ? dir : "", slash ? "/" : "", target, rest);
+	add_host_path(c, next, depth + 1);
+	free(next);
+	free(dir);
+}
+
+static void add_host_path(struct cpio *c, const char *path, int depth)
+{
+	char *name = xstrdup(path + strspn(path, "/"));
+	char *end = name, target[PATH_MAX];
+	struct stat st;
+
+	if (depth > MAX_LINK_DEPTH)
+		die("--copy %s: too many levels of symbolic links", path);
+	for (;;) {
+		char *slash = strchr(end, '/'), saved = slash ? '/' : '\0';
+		char *host;
+		ssize_t len;
+		bool guest_dir;
+
+		if (slash)
+			*slash = '\0';
+		host = xasprintf("/%s", name);
+		if (lstat(host, &st) < 0)
+			die("--copy %s: %s: %s", path, host, strerror(errno));
+		if (S_ISLNK(st.st_mode)) {
+			len = readlink(host, target, sizeof(target) - 1);
+			if (len < 0)
+				die("--copy %s: %s: %s", path, host, strerror(errno));
+			target[len] = '\0';
+			guest_dir = !strchr(name, '/') && is_guest_dir(name);
+			if (slash)
+				*slash = saved;
+			if (guest_dir) {
+				/* /bin -> usr/bin: the guest keeps its /bin */
+				char *real = realpath(path, NULL);
+
+				if (!real)
+					die("--copy %s: %s", path, strerror(errno));
+				if (add_once(name))
+					cpio_check(cpio_add_symlink(c, name, real), name);
+				add_host_path(c, real, depth + 1);
+				free(real);
+			} else {
+				char *link = xstrdup(name), *rest = slash ? name + (slash - name) : "";
+
+				link[slash ? slash - name : strlen(name)] = '\0';
+				add_link(c, link, target, rest, depth);
+				free(link);
+			}
+			free(host);
+			break;
+		}
+		if (!slash) {
+			if (!S_ISREG(st.st_mode))
+				die("--copy %s: not a regular file", path);
+			if (add_once(name))
+				cpio_check(cpio_add_file(c, name, 0, host), host);
+			free(host);
+			break;
+		}
+		if (!S_ISDIR(st.st_mode))
+			die("--copy %s: %s is not a directory", path, host);
+		if (!(!strchr(name, '/') && is_guest_dir(name)) && add_once(name))
 			cpio_check(cpio_add_dir(c, name, 0755), name);
+		free(host);
 		*slash = '/';
+		end = slash + 1;
 	}
-	cpio_check(cpio_add_file(c, name, 0, path), path);
 	free(name);
 }
 
@@ -1015,6 +1180,9 @@ static char *build_initramfs(void)
 	cpio_check(cpio_add_file(c, "bin/staprun", 0755, S.staprun), S.staprun);
 	cpio_check(cpio_add_file(c, "bin/stapio", 0755, S.stapio), S.stapio);
 	cpio_check(cpio_add_data(c, "mode", 0644, mode, strlen(mode)), "/mode");
+	if (S.stdin_mode)	/* live: staprun's stdin is ttyS1 */
+		cpio_check(cpio_add_data(c, "stdin", 0644, S.stdin_mode,
+					 strlen(S.stdin_mode)), "/stdin");
 
 	pf = open_memstream(&plan, &plan_len);
 	if (!pf)
@@ -1044,7 +1212,7 @@ static char *build_initramfs(void)
 		free(file);
 	}
 	for (i = 0; i < S.ncopy; i++)
-		add_at_same_path(c, S.copy[i]);
+		add_host_path(c, S.copy[i], 0);
 	if (cpio_close(c) < 0)
 		die("cannot write %s: %s", path, strerror(errno));
 	return path;
@@ -1338,9 +1506,82 @@ static void close_result(FILE **fp, const char *what, struct job *j)
 	*fp = NULL;
 }
 
+/* ---- --stdin: stap-vm's stdin to the guest's staprun, over ttyS1 ---- */
+
+static void restore_terminal(void)
+{
+	if (S.tty_changed)
+		tcsetattr(STDIN_FILENO, TCSANOW, &S.saved_tty);
+	S.tty_changed = false;
+}
+
+/* --stdin char: each key goes as it is typed (the terminal still echoes) */
+static void make_terminal_noncanonical(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &S.saved_tty) < 0)
+		return;
+	t = S.saved_tty;
+	t.c_lflag &= ~ICANON;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+		S.tty_changed = true;
+		atexit(restore_terminal);
+	}
+}
+
+/*
+ * From the job's start (the guest has ttyS1 open as staprun's stdin) to
+ * end of file; what qemu does not take at once waits in in_buf, and stdin
+ * is not read again until it has gone.
+ */
+static bool stdin_wanted(void)
+{
+	return S.stdin_mode && !S.in_eof && S.in_len == 0 && S.njobs &&
+	       S.jobs[0].state == JOB_RUNNING;
+}
+
+static void send_stdin(void)
+{
+	while (S.in_off < S.in_len) {
+		ssize_t n = send(S.fd[PORT_OUT], S.in_buf + S.in_off, S.in_len - S.in_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {	/* qemu is going: nothing will read it */
+			S.in_eof = true;
+			break;
+		}
+		S.in_off += n;
+	}
+	S.in_len = S.in_off = 0;
+}
+
+static void read_stdin(void)
+{
+	ssize_t n = read(STDIN_FILENO, S.in_buf, sizeof(S.in_buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		S.in_eof = true;
+		return;
+	}
+	S.in_len = n;
+	S.in_off = 0;
+	send_stdin();
+}
+
 static void job_begins(struct job *j)
 {
 	j->state = JOB_RUNNING;
+	if (S.stdin_mode && !strcmp(S.stdin_mode, "char"))
+		make_terminal_noncanonical();
 	j->started = now();
 	verbose("%s: started after %.2f s", j->name, j->started - S.t_start);
 	if (!S.batch && S.pending_int) {
@@ -1692,7 +1933,7 @@ static double check_deadlines(void)
 
 static void event_loop(void)
 {
-	struct pollfd p[NPORTS + 1];
+	struct pollfd p[NPORTS + 2];
 	int i;
 
 	while (!S.finished) {
@@ -1704,17 +1945,25 @@ static void event_loop(void)
 			p[i].fd = S.fd[i];
 			p[i].events = POLLIN;
 		}
+		if (S.in_len)	/* --stdin: bytes wait for qemu */
+			p[PORT_OUT].events |= POLLOUT;
 		p[NPORTS].fd = S.sigpipe[0];
 		p[NPORTS].events = POLLIN;
-		if (poll(p, NPORTS + 1, wait > 0.25 ? 250 : (int)(wait * 1000) + 1) < 0) {
+		p[NPORTS + 1].fd = stdin_wanted() ? STDIN_FILENO : -1;
+		p[NPORTS + 1].events = POLLIN;
+		if (poll(p, NPORTS + 2, wait > 0.25 ? 250 : (int)(wait * 1000) + 1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll: %s", strerror(errno));
 		}
 		if (p[NPORTS].revents)
 			handle_signals();
+		if (p[NPORTS + 1].revents)
+			read_stdin();
+		if (p[PORT_OUT].revents & POLLOUT)
+			send_stdin();
 		for (i = 0; i < NPORTS; i++) {
-			if (p[i].revents && !read_port(i)) {
+			if ((p[i].revents & ~POLLOUT) && !read_port(i)) {
 				/* qemu closed its end: it is exiting. */
 				close(S.fd[i]);
 				S.fd[i] = -1;

@@ -63,6 +63,15 @@ old=$(build_id bprog.v1) new=$(build_id bprog.v2)
 i=0
 while [ "${old:2*i:2}" = "${new:2*i:2}" ]; do i=$((i + 1)); done
 
+# a program without debuginfo, probed by its symbol table, has its
+# build-id recorded too (it has no DWARF module to take it from)
+gcc -O2 -static -o nprog prog.c || fail "gcc prog.c (no -g) failed"
+"$STAP" -r "$RELEASE" -p3 -e 'probe process("'"$WORK"'/nprog").function("work") { println("work") }' \
+	> nprog.c 2> err || fail "stap -p3 (no debuginfo): $(cat err)"
+lit=$(build_id nprog | sed 's/../\\x&/g')
+grep -qF ".build_id = \"$lit\", .build_id_len = 20" nprog.c ||
+	fail "no build-id $(build_id nprog) recorded for the program without debuginfo: $(grep -F '.path =' nprog.c)"
+
 cat > guest.sh <<END
 staprun /extra/bid_kernel.ko; echo "kernel: \$?"
 staprun /extra/bid_kernel_bad.ko; echo "changed kernel: \$?"

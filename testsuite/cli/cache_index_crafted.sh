@@ -10,7 +10,7 @@ gcc -g -o prog prog.c || fail "gcc failed"
 cat > craft.c <<'END'
 /* craft FILE FIELD VALUE...: sets a u64 (FIELD >= 0: its byte offset) or
  * u32 (FIELD < 0: -offset) of the index header for each pair, then
- * recomputes the checksum that version 4 files carry at offset 72, as
+ * recomputes the checksum that version 5 files carry at offset 72, as
  * dwarf_index.c does. */
 #include <stdint.h>
 #include <stdio.h>
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 			memcpy(d - field, &v32, 4);
 	}
 	memcpy(&version, d + 8, 4);
-	if (version >= 4) {
+	if (version >= 5) {
 		size_t i, len = n - 80;
 		const unsigned char *p = d + 80;
 		h = 0x9e3779b97f4a7c15ull ^ len;
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 END
 gcc -o craft craft.c || fail "gcc craft.c failed"
 p2() {
-	"$STAP" -p2 -e "probe process(\"$WORK/prog\").function(\"work\") { println(\$x) }" > out 2> err
+	"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$WORK/prog\").function(\"work\") { println(\$x) }" > out 2> err
 }
 p2 || fail "the first stap -p2 failed: $(cat err)"
 idx=$(ls cache/dwarf-*.idx)

@@ -1,6 +1,7 @@
 # What stap reads back from its cache goes into modules that root loads:
 # a cache directory that someone else owns is refused, a runtime object
-# that does not match its entry's MANIFEST is built again (not linked),
+# or header that does not match its entry's MANIFEST is built again (not
+# linked, not included),
 # pruning old entries never follows a planted symbolic link, and without
 # $HOME the cache is the password database's home, never /tmp.
 . "$(dirname "$0")/lib.sh"
@@ -20,10 +21,17 @@ entry=$(sed -n 's/^Building the runtime for .* once, into //p' err)
 echo planted > section.bin
 objcopy --add-section .planted=section.bin "$entry/module.o" || fail "objcopy failed"
 p4 > out 2> err || fail "the build with a changed module.o failed: $(cat err)"
-grep -q "^stap: warning: the cached runtime $entry cannot be used (its objects do not match their MANIFEST): building it again$" err ||
+grep -q "^stap: warning: the cached runtime $entry cannot be used (its files do not match their MANIFEST): building it again$" err ||
 	fail "no warning about the changed module.o: $(cat err)"
 readelf -S cache_t.ko | grep -q planted && fail "the planted section is in the module"
 objdump -h "$entry/module.o" | grep -q planted && fail "the cache entry still holds the planted section"
+# ... and so is a header the module's C includes from the entry
+echo '#define STAPCONF_PLANTED 1' >> "$entry/stapconf.h"
+p4 > out 2> err || fail "the build with a changed stapconf.h failed: $(cat err)"
+grep -q "^stap: warning: the cached runtime $entry cannot be used (its files do not match their MANIFEST): building it again$" err ||
+	fail "no warning about the changed stapconf.h: $(cat err)"
+grep -q PLANTED "$entry/stapconf.h" && fail "the cache entry still holds the planted stapconf.h"
+grep -q "  stp_features.h$" "$entry/MANIFEST" || fail "stp_features.h is not in the MANIFEST: $(cat "$entry/MANIFEST")"
 
 # 3. A cache directory that someone else owns is refused, with no build.
 chown -R nobody cache

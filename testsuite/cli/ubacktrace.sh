@@ -108,16 +108,16 @@ echo 'not a program' > text
 "$STAP" -p2 -d text -e 'probe begin {}' > out 2>&1 && fail "-d text was accepted"
 expect_file out "stap: error: -d text: no symbols to take: not an ELF file"
 # (here, since the message names the tapset file by its path)
-"$STAP" -p2 -e 'probe begin { println(usymdata("0x401000")) }' > out 2>&1 &&
+"$STAP" -r "$RELEASE" -p2 -e 'probe begin { println(usymdata("0x401000")) }' > out 2>&1 &&
 	fail "a string address was accepted"
 sed -i 's|^/.*/tapsets/|TAPSETS/|' out
-expect_file out "<input>:1:32: error: type mismatch: parameter 'addr' of 'usymdata' is used as a string here, but it is a long
+expect_file out "<input>:1:32: error: semantic error: type mismatch: parameter 'addr' of 'usymdata' is used as a string here, but it is a long
     probe begin { println(usymdata(\"0x401000\")) }
                                    ^
 TAPSETS/backtrace.stp:$(grep -n '^function usymdata' "$src/../../tapsets/backtrace.stp" | cut -d: -f1):26: note: its type was first inferred here
     function usymdata:string(addr:long) %{ /* pure */
                              ^
-<input>:1:32: error: type mismatch: a string literal is used as a long here, but it is a string
+<input>:1:32: error: semantic error: type mismatch: a string literal is used as a long here, but it is a string
     probe begin { println(usymdata(\"0x401000\")) }
                                    ^
 Pass 2: analysis failed."

@@ -4,7 +4,8 @@
 #   testsuite/fuzz/run.sh [SECONDS]      (default 600; findings in work/out)
 #
 # FUZZ_SEEDS=DIR starts from DIR instead of seeds/ (an earlier run's queue, say);
-# FUZZ_RESUME=1 resumes the run in work/out.
+# FUZZ_RESUME=1 resumes the run in work/out; FUZZ_WORK=DIR works in DIR, not work/;
+# FUZZ_TIMEOUT_MS=N: a run longer than N ms (default 2000) is a hang.
 #
 # The target is `stap-fuzz -p2 INPUT 1 x+1`: the input is the script, and the
 # two script arguments let $1, $2, @1, @2, $# and @# expand.  LeakSanitizer
@@ -12,7 +13,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-work=$here/work
+work=${FUZZ_WORK:-$here/work}
 secs=${1:-600}
 [ -x "$work/stap-fuzz" ] || "$here/build.sh"
 
@@ -24,11 +25,12 @@ opts=symbolize=0:malloc_context_size=2
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:$opts
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:$opts
 export LSAN_OPTIONS=exitcode=23:print_suppressions=0:$opts
-export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+# AFL_NO_AFFINITY: the machine's cores are shared, none is free to bind to
+export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 input=${FUZZ_SEEDS:-$here/seeds}
 # seeds/ is not kept in git: seeds.sh makes it from the tests
 [ -d "$input" ] || "$here/seeds.sh"
 # -i- resumes a previous run in work/out
 [ -d "$work/out/default/queue" ] && [ "${FUZZ_RESUME:-}" ] && input=-
-exec afl-fuzz -i "$input" -o "$work/out" -x "$here/stap.dict" -m none -t 2000 \
+exec afl-fuzz -i "$input" -o "$work/out" -x "$here/stap.dict" -m none -t "${FUZZ_TIMEOUT_MS:-2000}" \
 	-V "$secs" -- "$work/stap-fuzz" ${release:+-r "$release"} -p2 @@ 1 'x+1'

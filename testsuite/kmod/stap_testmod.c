@@ -196,3 +196,34 @@ module_init(stm_init);
 module_exit(stm_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("functions with known arguments for stap's tests");
+
+/*
+ * A variable for hardware watchpoints (kernel.data("stm_watched")): a
+ * write of N to /sys/module/stap_testmod/parameters/stm_watch stores N
+ * in it, one 8-byte store; a read of that file reads it once.  (Here at
+ * the end, so that the lines above, which tests name, stay where they
+ * are; the functions' names are not stm_*, which tests list.)
+ */
+long stm_watched;
+
+static int watch_param_set(const char *val, const struct kernel_param *kp)
+{
+	long v;
+	int rc = kstrtol(val, 0, &v);
+
+	if (rc)
+		return rc;
+	WRITE_ONCE(stm_watched, v);
+	return 0;
+}
+
+static int watch_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", READ_ONCE(stm_watched));
+}
+
+static const struct kernel_param_ops stm_watch_ops = {
+	.set = watch_param_set,
+	.get = watch_param_get,
+};
+module_param_cb(stm_watch, &stm_watch_ops, NULL, 0644);

@@ -24,7 +24,8 @@ TRACE_EVENT(stm_event,
 	),
 	TP_fast_assign(
 		__entry->code = code;
-		__assign_str(label, label);
+		/* not __assign_str: it lost its second argument in 6.10 */
+		strcpy(__get_str(label), label);
 		__entry->rec = rec;
 	),
 	TP_printk("code=%d label=%s rec=%p", __entry->code, __get_str(label), __entry->rec)

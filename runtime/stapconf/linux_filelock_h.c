@@ -1,0 +1,2 @@
+/* <linux/filelock.h> (6.3), split out of <linux/fs.h> */
+#include <linux/filelock.h>

@@ -1,0 +1,2 @@
+echo hello > /tmp/stap_autocast_file
+read line < /tmp/stap_autocast_file

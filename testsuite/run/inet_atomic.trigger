@@ -1,0 +1,1 @@
+read x < /proc/version

@@ -1,0 +1,1 @@
+echo > /proc/stap_testmod

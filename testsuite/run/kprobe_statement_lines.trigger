@@ -1,0 +1,2 @@
+echo hello > /tmp/stap_lines_file
+read line < /tmp/stap_lines_file
