@@ -36,7 +36,8 @@
  * or stpd_cpuN, in the format of stp_proto.h, for stap-merge.
  *
  * A script that reads stdin (input.char, input.line) says so in its
- * parameter _stp_stdin once the probes are armed: a thread then sends
+ * parameter _stp_stdin once the probes are armed (stapio opens it before,
+ * so its own open is not traced, and reads it then): a thread then sends
  * what comes on stapio's stdin to the module in "input" commands, until
  * end of file; with 2 (each key), a terminal on stdin is made
  * non-canonical meanwhile, as SystemTap does.
@@ -85,6 +86,7 @@ static int detach_now;		/* -F: they are */
 static int cmd_go_fd = -1;	/* -c: writing a byte here lets the command run */
 static int *bulk_fds;		/* bulk mode: each CPU's output file */
 static unsigned int bulk_cpus;	/* ... their number, 0 when not in bulk mode */
+static int stdin_param_fd = -1;	/* the module's _stp_stdin, when it has one */
 static char *bulk_base;		/* ... named bulk_base_cpuN */
 static const char *module_name;
 static struct termios saved_tty;	/* stdin's terminal, while non-canonical */
@@ -353,21 +355,29 @@ static unsigned int module_bulk_cpus(const char *name)
 }
 
 /*
- * The module's read-only parameter PARAM as a number; 0 when it has none
- * (a script that does not read stdin has no _stp_stdin).
+ * The module's read-only parameter PARAM, opened now, and read (again) by
+ * param_value when it is needed: the file is opened before the probes
+ * are armed, so that stapio's own open is not among what they see.  -1
+ * when the module has no such parameter (a script that does not read
+ * stdin has no _stp_stdin).
  */
-static long module_param_value(const char *param)
+static int module_param_open(const char *param)
 {
-	char path[256], text[32];
-	ssize_t len;
-	int fd;
+	char path[256];
 
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module_name, param);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The parameter's value now; 0 when it has none. */
+static long param_value(int fd)
+{
+	char text[32];
+	ssize_t len;
+
 	if (fd < 0)
 		return 0;
-	len = read(fd, text, sizeof(text) - 1);
-	close(fd);
+	len = pread(fd, text, sizeof(text) - 1, 0);
 	if (len <= 0)
 		return 0;
 	text[len] = '\0';
@@ -422,7 +432,7 @@ static void *stdin_thread(void *arg)
 /* The probes are armed: a script that reads stdin gets it from now on. */
 static void start_stdin(void)
 {
-	long mode = module_param_value(STP_STDIN_PARAM);
+	long mode = param_value(stdin_param_fd);
 	sigset_t all, old;
 	pthread_t t;
 
@@ -740,6 +750,7 @@ int main(int argc, char **argv)
 		die("cannot open %s: %s%s", proc_path, strerror(errno),
 		    errno == ENOENT ? " (is the module loaded?)" : "");
 	bulk_cpus = bulk_given >= 0 ? bulk_given : module_bulk_cpus(argv[optind]);
+	stdin_param_fd = module_param_open(STP_STDIN_PARAM);
 	if (bulk_cpus && out.max_bytes)
 		die("-S cannot be used with a bulk-mode (stap -b) module");
 	if (bulk_cpus) {

@@ -1533,17 +1533,10 @@ static TargetCode *entry_slot(DerivedProbe *d, Node *expr, Loc loc)
 /* @entry(expr) in a .return probe: its place reads the slot expr fills. */
 static void lower_entry(DerivedProbe *d, Node *n)
 {
-	TargetCode *slot = entry_slot(d, n->lhs, n->loc);
-	Node *next = n->next;
-	Loc loc = n->loc;
-	ValueType *vt = n->lhs->vtype;
-	memset(n, 0, sizeof(*n));
-	n->kind = ND_TARGET;
-	n->loc = loc;
-	n->name = "@entry";
-	n->next = next;
-	finish(&(Lower){ .d = d, .dd = d->data, .n = n }, n, slot, TY_LONG);
-	n->vtype = vt;
+	DwarfData *dd = d->data;
+	DerivedProbe *h = entry_helper(d);
+	dd->save_entry = true;
+	entry_lower_to_slot(h, n, dd->nslots++);
 }
 
 /*
