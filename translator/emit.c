@@ -781,7 +781,8 @@ static const char *emit_print(Gen *g, Node *n)
 	bool to_string = n->name[0] == 's';
 	const char *base = to_string ? n->name + 1 : n->name;
 	const char *sink = "&c->out";
-	const char *result = "\"\"";
+	/* print's own value: nothing, but "c ? printf(...) : printf(...)" has one */
+	const char *result = n->type == TY_STRING ? "\"\"" : "0";
 	if (to_string) {
 		result = new_strtemp(g);
 		const char *sk = arena_printf("sk%d", g->ntemps++);
