@@ -13,7 +13,12 @@
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
+/* get_unaligned: <linux/unaligned.h> since 6.12, <asm/unaligned.h> before */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
 #include <asm/unaligned.h>
+#endif
 #include "stp.h"
 
 #define STP_LINES_MAGIC 0x4c505453	/* "STPL" */
