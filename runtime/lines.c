@@ -13,29 +13,13 @@
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <asm/byteorder.h>
+/* get_unaligned: <linux/unaligned.h> since 6.12, <asm/unaligned.h> before */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 #include "stp.h"
-
-/*
- * The table's little-endian fields at any alignment, read by memcpy: the
- * kernel's get_unaligned_le32() moved from <asm/unaligned.h> to
- * <linux/unaligned.h> in 6.12, and this needs neither.
- */
-static inline u32 stp_get_le32(const unsigned char *p)
-{
-	__le32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32_to_cpu(v);
-}
-
-static inline u64 stp_get_le64(const unsigned char *p)
-{
-	__le64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le64_to_cpu(v);
-}
 
 #define STP_LINES_MAGIC 0x4c505453	/* "STPL" */
 #define STP_LINES_BLOCK 64
@@ -55,16 +39,16 @@ static bool stp_lines_open(const struct stp_lines *t, struct stp_lines_view *v)
 	const unsigned char *d = t->data;
 	u32 pool_size, stream_size;
 
-	if (!t->data || t->size < STP_LINES_HEADER || stp_get_le32(d) != STP_LINES_MAGIC)
+	if (!t->data || t->size < STP_LINES_HEADER || get_unaligned_le32(d) != STP_LINES_MAGIC)
 		return false;
 	v->data = d;
 	v->size = t->size;
-	v->nfiles = stp_get_le32(d + 4);
-	v->nrows = stp_get_le32(d + 8);
-	v->nblocks = stp_get_le32(d + 12);
-	pool_size = stp_get_le32(d + 16);
-	stream_size = stp_get_le32(d + 20);
-	v->anchor_link = stp_get_le64(d + 24);
+	v->nfiles = get_unaligned_le32(d + 4);
+	v->nrows = get_unaligned_le32(d + 8);
+	v->nblocks = get_unaligned_le32(d + 12);
+	pool_size = get_unaligned_le32(d + 16);
+	stream_size = get_unaligned_le32(d + 20);
+	v->anchor_link = get_unaligned_le64(d + 24);
 	v->blocks = STP_LINES_HEADER;
 	v->files = v->blocks + (unsigned long)v->nblocks * STP_LINES_INDEX;
 	v->pool = ALIGN(v->files + (unsigned long)v->nfiles * 4, 8);
@@ -93,7 +77,7 @@ static bool stp_lines_uleb(const struct stp_lines_view *v, unsigned long *pos, u
 
 static u64 stp_lines_block_addr(const struct stp_lines_view *v, u32 b)
 {
-	return stp_get_le64(v->data + v->blocks + (unsigned long)b * STP_LINES_INDEX);
+	return get_unaligned_le64(v->data + v->blocks + (unsigned long)b * STP_LINES_INDEX);
 }
 
 /* The name of file id (1-based), or NULL. */
@@ -103,7 +87,7 @@ static const char *stp_lines_file(const struct stp_lines_view *v, u32 id)
 
 	if (!id || id > v->nfiles)
 		return NULL;
-	off = stp_get_le32(v->data + v->files + (unsigned long)(id - 1) * 4);
+	off = get_unaligned_le32(v->data + v->files + (unsigned long)(id - 1) * 4);
 	if (v->pool + off >= v->stream)
 		return NULL;
 	return (const char *)v->data + v->pool + off;
@@ -134,10 +118,10 @@ static bool stp_lines_find(const struct stp_lines *t, u64 addr, const char **fil
 	}
 	b = lo;
 	e = v.data + v.blocks + (unsigned long)b * STP_LINES_INDEX;
-	row_addr = stp_get_le64(e);
-	pos = v.stream + stp_get_le32(e + 8);
-	f = stp_get_le32(e + 12);
-	ln = stp_get_le32(e + 16);
+	row_addr = get_unaligned_le64(e);
+	pos = v.stream + get_unaligned_le32(e + 8);
+	f = get_unaligned_le32(e + 12);
+	ln = get_unaligned_le32(e + 16);
 	n = min_t(u32, STP_LINES_BLOCK, v.nrows - b * STP_LINES_BLOCK);
 	for (k = 1; k < n; k++) {
 		u64 delta, word, nf = f;

@@ -237,11 +237,12 @@ bool kfeatures_detect(Session *s, const char *work, const char *log)
  */
 static bool compiler_error(const char *line, const char **file, const char **msg)
 {
-	const char *e = strstr(line, ": error: ");
-	const char *marker = ": error: ";
-	if (!e) {
-		e = strstr(line, ": Error: ");	/* the assembler's */
-		marker = ": Error: ";
+	/* the compiler's, a missing header's, the assembler's */
+	static const char *const markers[] = { ": error: ", ": fatal error: ", ": Error: " };
+	const char *e = NULL, *marker = NULL;
+	for (size_t i = 0; !e && i < ARRAY_SIZE(markers); i++) {
+		marker = markers[i];
+		e = strstr(line, marker);
 	}
 	if (!e)
 		return false;
