@@ -139,6 +139,17 @@ void vec_push(Vec *v, void *item)
 	v->items[v->len++] = item;
 }
 
+/* Sorts a Vec of strings by strcmp: a stable order where readdir has none. */
+void vec_sort_strings(Vec *v)
+{
+	for (int i = 1; i < v->len; i++)
+		for (int j = i; j > 0 && strcmp(v->items[j - 1], v->items[j]) > 0; j--) {
+			void *t = v->items[j];
+			v->items[j] = v->items[j - 1];
+			v->items[j - 1] = t;
+		}
+}
+
 static void buf_reserve(Buf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)

@@ -67,7 +67,8 @@ static bool write_text(const char *path, const char *text)
 	return fclose(f) == 0;
 }
 
-static uint64_t hash_file(const char *path, uint64_t h)
+/* FNV-1a over a file's bytes, from h (cache keys) */
+uint64_t hash_file(const char *path, uint64_t h)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -101,12 +102,7 @@ static Vec runtime_files(Session *s)
 			vec_push(&names, arena_strdup(e->d_name));
 	}
 	closedir(d);
-	for (int i = 1; i < names.len; i++)
-		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
-			void *t = names.items[j];
-			names.items[j] = names.items[j - 1];
-			names.items[j - 1] = t;
-		}
+	vec_sort_strings(&names);
 	return names;
 }
 
@@ -397,12 +393,7 @@ static Vec stapconf_tests(Session *s)
 			vec_push(&names, arena_strndup(e->d_name, n - 2));
 	}
 	closedir(d);
-	for (int i = 1; i < names.len; i++)
-		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
-			void *t = names.items[j];
-			names.items[j] = names.items[j - 1];
-			names.items[j - 1] = t;
-		}
+	vec_sort_strings(&names);
 	return names;
 }
 

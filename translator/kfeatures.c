@@ -67,12 +67,7 @@ static Vec feature_files(Session *s)
 		if (is_feature_test(e->d_name))
 			vec_push(&names, arena_strdup(e->d_name));
 	closedir(d);
-	for (int i = 1; i < names.len; i++)
-		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
-			void *t = names.items[j];
-			names.items[j] = names.items[j - 1];
-			names.items[j - 1] = t;
-		}
+	vec_sort_strings(&names);
 	return names;
 }
 
@@ -92,25 +87,13 @@ static const char *feature_macro(const char *name)
 	return m;
 }
 
-static uint64_t hash_bytes(const char *path, uint64_t h)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return h;
-	int c;
-	while ((c = getc(f)) != EOF)
-		h = (h ^ (unsigned char)c) * 1099511628211ull;
-	fclose(f);
-	return h;
-}
-
 uint64_t kfeatures_hash(Session *s, uint64_t h)
 {
 	Vec files = feature_files(s);
 	for (int i = 0; i < files.len; i++) {
 		for (const char *p = files.items[i]; *p; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ull;
-		h = hash_bytes(arena_printf("%s/%s", features_dir(s), (char *)files.items[i]), h);
+		h = hash_file(arena_printf("%s/%s", features_dir(s), (char *)files.items[i]), h);
 	}
 	return h;
 }

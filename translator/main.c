@@ -468,12 +468,7 @@ static int load_tapset_dir(Session *s, Program *prog, const char *dir, bool macr
 		vec_push(&names, arena_strdup(e->d_name));
 	closedir(d);
 	/* a stable order: messages and -p1 output must not depend on readdir */
-	for (int i = 1; i < names.len; i++)
-		for (int j = i; j > 0 && strcmp(names.items[j - 1], names.items[j]) > 0; j--) {
-			void *t = names.items[j];
-			names.items[j] = names.items[j - 1];
-			names.items[j - 1] = t;
-		}
+	vec_sort_strings(&names);
 	for (int i = 0; i < names.len; i++) {
 		const char *name = names.items[i];
 		size_t len = strlen(name);

@@ -90,13 +90,18 @@ static bool resolve_procfs(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	return true;
 }
 
-/* $value: the file's buffer, which the runtime hands the probe in c. */
-static void resolve_procfs_target(DerivedProbe *d, Node *n)
+/*
+ * $value of a family whose probes get a string in a buffer that the
+ * runtime hands them in c (procfs, stdin): n's target code, or NULL after
+ * an error naming family when n is another target variable.
+ */
+TargetCode *buffer_value_target(Node *n, const char *family)
 {
 	if (n->kind != ND_TARGET || strcmp(n->name, "$value") != 0 || n->chain) {
-		error_at(n->loc, "semantic error", "a procfs probe has one target variable, "
-			 "$value (a string), not '%s'", n->kind == ND_TARGET ? n->name : "@...");
-		return;
+		error_at(n->loc, "semantic error", "a %s probe has one target variable, "
+			 "$value (a string), not '%s'", family,
+			 n->kind == ND_TARGET ? n->name : "@...");
+		return NULL;
 	}
 	TargetCode *tc = arena_alloc(sizeof(*tc));
 	tc->write_reg = -1;
@@ -104,10 +109,19 @@ static void resolve_procfs_target(DerivedProbe *d, Node *n)
 	p->kind = TP_BUFFER;
 	p->c = "c->procfs_buf";
 	vec_push(&tc->pieces, p);
-	tc->write_buffer = "c->procfs_buf";
-	tc->write_buffer_size = "c->procfs_size";
 	n->target = tc;
 	n->type = TY_STRING;
+	return tc;
+}
+
+/* $value: the file's buffer, which a write probe may also set. */
+static void resolve_procfs_target(DerivedProbe *d, Node *n)
+{
+	TargetCode *tc = buffer_value_target(n, "procfs");
+	if (!tc)
+		return;
+	tc->write_buffer = "c->procfs_buf";
+	tc->write_buffer_size = "c->procfs_size";
 }
 
 static void emit_procfs(FILE *out, DerivedProbe **probes, int n)

@@ -36,19 +36,7 @@ static bool resolve_stdin(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 /* $value: the byte or the line, in the buffer the runtime hands the probe. */
 static void resolve_stdin_target(DerivedProbe *d, Node *n)
 {
-	if (n->kind != ND_TARGET || strcmp(n->name, "$value") != 0 || n->chain) {
-		error_at(n->loc, "semantic error", "a stdin probe has one target variable, "
-			 "$value (a string), not '%s'", n->kind == ND_TARGET ? n->name : "@...");
-		return;
-	}
-	TargetCode *tc = arena_alloc(sizeof(*tc));
-	tc->write_reg = -1;
-	TargetPiece *p = arena_alloc(sizeof(*p));
-	p->kind = TP_BUFFER;
-	p->c = "c->procfs_buf";
-	vec_push(&tc->pieces, p);
-	n->target = tc;
-	n->type = TY_STRING;
+	buffer_value_target(n, "stdin");
 }
 
 static const char *list_stdin_vars(DerivedProbe *d)

@@ -42,6 +42,7 @@ typedef struct Vec {
 	int cap;
 } Vec;
 void vec_push(Vec *v, void *item);
+void vec_sort_strings(Vec *v);
 
 /* A growable string. */
 typedef struct Buf {
@@ -526,6 +527,8 @@ extern ProbeFamily family_process;
 extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
 extern ProbeFamily family_stdin;
+/* probe_procfs.c: $value in a buffer the runtime hands the probe (procfs, stdin) */
+TargetCode *buffer_value_target(Node *n, const char *family);
 extern ProbeFamily family_netfilter;
 extern ProbeFamily family_hwbkpt;
 extern ProbeFamily *probe_families[];
@@ -735,6 +738,8 @@ bool run_logged(char *const argv[], const char *dir, const char *log);
 
 /* kfeatures.c: the kernel's features, by the tests in runtime/features */
 uint64_t kfeatures_hash(Session *s, uint64_t h);	/* the tests, for the cache key */
+/* build.c: FNV-1a over the file at path, continuing from h */
+uint64_t hash_file(const char *path, uint64_t h);
 /* Compiles the tests against s's kernel into work/stp_features.h; false,
    said in one message, when the kernel lacks what the runtime needs. */
 bool kfeatures_detect(Session *s, const char *work, const char *log);
