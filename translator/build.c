@@ -277,6 +277,16 @@ typedef struct CacheEntry {
 	time_t mtime;
 } CacheEntry;
 
+/* The directory at path, opened without following a link; NULL if it cannot be. */
+static DIR *open_dir_nofollow(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
 /*
  * Removes all but the CACHE_KEEP most recently used runtime builds for
  * release: only directories of ours, looked at and removed without
@@ -286,13 +296,10 @@ int prune_runtime_cache(const char *root, const char *release)
 {
 	int removed = 0;
 	const char *prefix = arena_printf("runtime-%s-", release);
-	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = rootfd >= 0 ? fdopendir(rootfd) : NULL;
-	if (!d) {
-		if (rootfd >= 0)
-			close(rootfd);
+	DIR *d = open_dir_nofollow(root);
+	if (!d)
 		return 0;
-	}
+	int rootfd = dirfd(d);
 	Vec entries = {0};
 	struct dirent *e;
 	while ((e = readdir(d))) {
@@ -347,13 +354,10 @@ int clean_cache(void)
 	const char *root = stap_cache_root();
 	if (!root)
 		return 0;
-	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = rootfd >= 0 ? fdopendir(rootfd) : NULL;
-	if (!d) {
-		if (rootfd >= 0)
-			close(rootfd);
+	DIR *d = open_dir_nofollow(root);
+	if (!d)
 		return 0;
-	}
+	int rootfd = dirfd(d);
 	int removed = 0;
 	Vec releases = {0};
 	struct dirent *e;
