@@ -962,6 +962,7 @@ struct stp_uprobe {
 	const char *path;	/* the program or library */
 	const char *exe;	/* .library: fires only in this program's processes */
 	loff_t offset;		/* in the file */
+	loff_t ref_ctr_offset;	/* an SDT marker's semaphore, in the file; 0: none */
 	const char *build_id;	/* the file's at translation, checked first ... */
 	int build_id_len;	/* ... if not 0 */
 	bool is_return;

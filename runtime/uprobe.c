@@ -11,6 +11,11 @@
  * A probe in a library named by process("PATH").library("LIB") runs
  * only in the processes that run PATH, as in SystemTap, though the
  * uprobe is on every mapping of LIB.
+ * The SDT markers of process("PATH").mark(...) are uprobes too, at the
+ * marker's offset; a marker's semaphore is the uprobe's reference
+ * counter (ref_ctr_offset), which the kernel raises by one in every
+ * process that maps the file while the uprobe is in, and lowers when it
+ * goes, so that the program's *_ENABLED() tests see it.
  */
 #include <linux/uprobes.h>
 #include <linux/namei.h>
@@ -381,9 +386,14 @@ static struct inode *stp_uprobe_file_inode(struct stp_uprobe *p, int *rc)
 static int stp_uprobe_attach(struct stp_uprobe *p)
 {
 #ifdef STP_HAVE_UPROBE_REGISTER_UPROBE
-	p->uprobe = uprobe_register(p->inode, p->offset, 0, &p->uc);
+	p->uprobe = uprobe_register(p->inode, p->offset, p->ref_ctr_offset, &p->uc);
 	return PTR_ERR_OR_ZERO(p->uprobe);
+#elif defined(STP_HAVE_UPROBE_REGISTER_REFCTR)
+	return uprobe_register_refctr(p->inode, p->offset, p->ref_ctr_offset, &p->uc);
 #else
+	/* a marker's semaphore would stay 0: its *_ENABLED() sites never fire */
+	if (p->ref_ctr_offset)
+		return -EOPNOTSUPP;
 	return uprobe_register(p->inode, p->offset, &p->uc);
 #endif
 }
@@ -457,7 +467,7 @@ static const char *stp_uprobe_why(int rc)
 		       "or not an instruction it can probe)";
 	case -ENOTSUPP:
 	case -EOPNOTSUPP:
-		return "the kernel cannot probe the instruction there";
+		return "the kernel cannot probe the instruction there, or count a marker's semaphore";
 	default:
 		return "uprobe registration failed";
 	}

@@ -523,6 +523,11 @@ extern ProbeFamily family_kprobe;
 extern ProbeFamily family_dwarf;
 extern ProbeFamily family_trace;
 extern ProbeFamily family_uprobe;
+extern ProbeFamily family_sdt;
+/* probe_sdt.c: process("PATH")[.library("LIB")][.provider("P")].mark("NAME"),
+   from c (process); family_uprobe hands it the .library(...).mark points */
+bool sdt_is_mark_point(Component *c);
+bool sdt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out);
 extern ProbeFamily family_process;
 extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
