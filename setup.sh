@@ -17,6 +17,8 @@ say() { printf 'setup: %s\n' "$*"; }
 BUILD_DEPS="gcc make autoconf automake flex bison libdw-dev libelf-dev libc6-dev pkg-config"
 # the tests build user programs as users do: C++ and clang too
 BUILD_DEPS="$BUILD_DEPS g++ clang"
+# and with <sys/sdt.h>'s markers (cli/sdt_markers, cli/sdt_listing)
+BUILD_DEPS="$BUILD_DEPS systemtap-sdt-dev"
 # make check fuzzes the translator with AFL++ (testsuite/fuzz)
 BUILD_DEPS="$BUILD_DEPS afl++"
 export DEBIAN_FRONTEND=noninteractive

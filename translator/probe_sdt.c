@@ -683,12 +683,14 @@ static TargetCode *lower_name(DerivedProbe *d, const char *name, Type *type, con
 	}
 	int k = arg_number(name);
 	*type = TY_LONG;
+	if (!ops.len && (!k || k > ops.len)) {
+		*why = arena_printf("%s has no arguments: its target variables are $$name, "
+				    "$$provider and $$parms, not '%s'", d->pp, name);
+		return NULL;
+	}
 	if (!k) {
 		*why = arena_printf("%s has the target variables $arg1 to $arg%d, $$name, "
 				    "$$provider and $$parms, not '%s'", d->pp, ops.len, name);
-		if (!ops.len)
-			*why = arena_printf("%s has no arguments: its target variables are $$name, "
-					    "$$provider and $$parms, not '%s'", d->pp, name);
 		return NULL;
 	}
 	if (k > ops.len) {
