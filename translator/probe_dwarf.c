@@ -1283,7 +1283,9 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 		DwModule *m = lw->dd->mod;
 		if (module && strcmp(module, "kernel") != 0) {
 			const char *why;
-			m = open_mod(module, &why);
+			/* a user probe's @cast(p, "type", "/path/prog") */
+			m = lw->dd->is_user && strchr(module, '/') ? open_mod_as(module, true, &why) :
+								      open_mod(module, &why);
 			if (!m) {
 				fail(lw, n->loc, "@cast: cannot read module \"%s\": %s", module, why);
 				return false;
@@ -1624,6 +1626,17 @@ void dwarf_lower_cast(Node *n)
 			return;
 		}
 	}
+	dwarf_lower_target(dd, NULL, n);
+}
+
+void dwarf_lower_user_cast(Node *n, const char *path)
+{
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	const char *why;
+	dd->where = "this probe";
+	dd->is_user = true;
+	dd->path = path;
+	dd->mod = open_mod_as(path, true, &why);	/* NULL: name a module */
 	dwarf_lower_target(dd, NULL, n);
 }
 

@@ -20,7 +20,8 @@
  *
  * Target variables: $arg1..$argN, read from the operand strings (size
  * and sign from the "N@" prefix, a negative N being signed), $$name,
- * $$provider and $$parms ("$arg1=0x... $arg2=0x...").
+ * $$provider and $$parms ("$arg1=0x... $arg2=0x..."); @cast and @var
+ * with the file's debuginfo, reading the process's memory (probe_dwarf.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -725,8 +726,8 @@ static void become_number(Node *n, int64_t v)
 static void resolve_sdt_target(DerivedProbe *d, Node *n)
 {
 	Node *t = n->kind == ND_DEFINED ? n->lhs : n;
-	if (t->kind == ND_CAST || t->kind == ND_VARREF) {	/* a type of the kernel's */
-		dwarf_lower_cast(n);
+	if (t->kind == ND_CAST || t->kind == ND_VARREF) {	/* the file's types, by default */
+		dwarf_lower_user_cast(n, ((SdtData *)d->data)->path);
 		return;
 	}
 	const char *why = "a marker's arguments have no type: use @cast";

@@ -559,6 +559,9 @@ void drop_unused_funcs(Program *prog, Session *s);
 void elide_dead_stores(Program *prog, Session *s);
 /* probe_dwarf.c: @cast, &@cast(...) or @defined(@cast(...)) outside DWARF probes */
 void dwarf_lower_cast(Node *n);
+/* ... and in a probe on user program path without DWARF probes of its own
+   (an SDT marker): the types are path's by default, the memory the process's */
+void dwarf_lower_user_cast(Node *n, const char *path);
 /* An autocast, or & of one, whose operand has a type; quiet: no error.  False if not. */
 bool dwarf_lower_autocast(Node *n, bool quiet);
 /* Do a and b name the same C type (the same name, or the same DWARF entry)? */

@@ -17,6 +17,7 @@ P="$WORK/sdt_o2"
 expect_file out "process(\"$P\").mark(\"consts\") \$arg1:long \$arg2:long
 process(\"$P\").mark(\"global\") \$arg1:long
 process(\"$P\").mark(\"guarded\") \$arg1:long
+process(\"$P\").mark(\"pair\") \$arg1:long
 process(\"$P\").mark(\"plain\")
 process(\"$P\").mark(\"step\") \$arg1:long \$arg2:long \$arg3:long \$arg4:long \$arg5:long"
 "$STAP" -r "$RELEASE" -l "process(\"$P\").provider(\"sdtdemo\").mark(\"g*\")" > out 2> err ||

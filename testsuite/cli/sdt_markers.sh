@@ -8,7 +8,9 @@
 # *_ENABLED() test lets it fire, while the unprobed "plain" keeps 0, and
 # the same markers in another program (sdt_withlib) are not touched.
 # .provider("P").mark with a wildcard, $$provider, $$parms, and
-# @defined($arg2) of a marker with one argument.
+# @defined($arg2) of a marker with one argument; in the program built
+# with -g, @cast of a pointer argument to the program's struct (by
+# default and by the program's path) and @var of its global.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 (cd "$src" && gcc -g -o "$WORK/sdt_o0" stap_sdt.c &&
@@ -44,6 +46,10 @@ probe process("./$p").mark("guarded") {
 EOF
 done > sdt.stp
 cat >> sdt.stp <<'EOF'
+probe process("./sdt_o0").mark("pair") {
+	printf("%s pair %d %d %d\n", execname(), @cast($arg1, "struct pair")->a,
+	       @cast($arg1, "struct pair", "./sdt_o0")->b, @var("total"))
+}
 probe process("./sdt_withlib").library("libstap_sdt.so").mark("scaled") {
 	printf("%s scaled %d %d\n", execname(), $arg1, $arg2)
 }
@@ -59,6 +65,7 @@ grep -v '^sdt_' out > programs
 			echo "$p step $i $((-i - 1)) $((-i)) $((100 * i)) $((-1000 * i))"
 			echo "$p sdtdemo \$arg1=0x7 \$arg2=0xfffffffffffffff7"
 			echo "$p global $((1000 + i * (i + 1) / 2))"
+			[ $p = sdt_o0 ] && echo "$p pair $((100 * i)) $((-7 * i)) $((1000 + i * (i + 1) / 2))"
 			echo "$p guarded $((10 * i)) 0"
 		done
 	done

@@ -4,8 +4,8 @@
  * process("PATH").mark: a program that runs N rounds (its argument,
  * default 2) of markers whose operands the compiler places in registers
  * (sub-registers too), frame slots, memory through a pointer, a global
- * (%rip-relative at -O2) and constants, with signed negative values of
- * several sizes.  Every marker has a semaphore (_SDT_HAS_SEMAPHORES, the
+ * (%rip-relative at -O2), constants and a pointer to a struct, with
+ * signed negative values of several sizes.  Every marker has a semaphore (_SDT_HAS_SEMAPHORES, the
  * header's way, as dtrace -G makes them); "guarded" fires only when its
  * semaphore says a tracer is there, and the program prints the
  * semaphores of "guarded" and "plain" at its end.  With -DSDT_LIB it
@@ -24,6 +24,7 @@ SEMAPHORE(consts);
 SEMAPHORE(global);
 SEMAPHORE(guarded);
 SEMAPHORE(plain);
+SEMAPHORE(pair);
 #define SDTDEMO_GUARDED_ENABLED() __builtin_expect(sdtdemo_guarded_semaphore, 0)
 
 #ifdef SDT_LIB
@@ -46,6 +47,7 @@ __attribute__((noinline)) static void step(int i, struct pair *p)
 	STAP_PROBE5(sdtdemo, step, i, neg, small, p->a, wide);
 	STAP_PROBE2(sdtdemo, consts, 7, -9);
 	STAP_PROBE1(sdtdemo, global, total);
+	STAP_PROBE1(sdtdemo, pair, p);
 	if (SDTDEMO_GUARDED_ENABLED()) {
 		printf("guarded on\n");
 		STAP_PROBE1(sdtdemo, guarded, i * 10);
@@ -60,6 +62,7 @@ int main(int argc, char **argv)
 
 	for (int i = 1; i <= n; i++) {
 		p.a = 100 * i;
+		p.b = -7 * i;
 		total += i;
 		step(i, &p);
 #ifdef SDT_LIB
