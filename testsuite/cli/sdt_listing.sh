@@ -3,7 +3,8 @@
 # them, each once), with $arg1..$argN; a misspelled marker, a program
 # without markers and $argN past the marker's N are semantic errors in
 # the script's terms; python3's markers (operands such as 112(%rsp) and
-# %r15) lower to C.
+# %r15) lower to C; a prelinked file's markers are placed where they
+# are now.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 (cd "$src" && gcc -O2 -o "$WORK/sdt_o2" stap_sdt.c &&
@@ -38,6 +39,46 @@ readelf -n "$PY" | awk '/Name:/ { name = $2 } /Arguments:/ {
 cmp -s expected out || { diff expected out; fail "python3's markers differ"; }
 "$STAP" -r "$RELEASE" -p3 -e 'probe process("/usr/bin/python3").mark("*") { println($$parms) }' \
 	> out 2> err || fail "-p3 python3: $(cat err)"
+
+# a prelinked file: its notes give the addresses it had when linked,
+# .stapsdt.base where it is now.  "prelinked" is sdt_o2 with each note's
+# three addresses 0x1000 lower (as if it had moved up by 0x1000 since):
+# its markers must be placed where sdt_o2's are, semaphores too.
+python3 - "$P" prelinked <<'PY' || fail "cannot make the prelinked copy"
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+shoff, = struct.unpack_from("<Q", data, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3a)
+def section(i):
+    return struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize)
+strtab = section(shstrndx)[4]
+for i in range(shnum):
+    sh = section(i)
+    name = data[strtab + sh[0]:data.index(0, strtab + sh[0])]
+    if name != b".note.stapsdt":
+        continue
+    off, end = sh[4], sh[4] + sh[5]
+    while off < end:
+        namesz, descsz, _ = struct.unpack_from("<III", data, off)
+        desc = off + 12 + (namesz + 3) // 4 * 4
+        for k in range(3):
+            v, = struct.unpack_from("<Q", data, desc + 8 * k)
+            if v:
+                struct.pack_into("<Q", data, desc + 8 * k, v - 0x1000)
+        off = desc + (descsz + 3) // 4 * 4
+open(sys.argv[2], "wb").write(data)
+PY
+table() {	# the offsets of the uprobes of each marker of $1, by name
+	"$STAP" -r "$RELEASE" -p3 -e "probe process(\"$1\").mark(\"*\") { println(\$\$name) }" |
+		grep -o '\.offset = 0x[0-9a-f]*\(, .build_id = [^,]*, .build_id_len = [0-9]*\)\?, \.ref_ctr_offset = 0x[0-9a-f]*' |
+		sed 's/, .build_id[^,]*, .build_id_len = [0-9]*//'
+}
+table "$P" > original
+table "$WORK/prelinked" > moved
+[ "$(wc -l < original)" = 6 ] || fail "sdt_o2's table: $(cat original)"
+cmp -s original moved || { diff original moved; fail "the prelinked file's markers moved"; }
+readelf -n prelinked | grep -q "Location: 0x0000000000000[0-9a-f]*, Base: 0x0000000000001" ||
+	fail "the prelinked copy's notes were not changed"
 
 # errors
 "$STAP" -r "$RELEASE" -p2 -e "probe process(\"$P\").mark(\"gaurded\") { }" > out 2> err &&
