@@ -5,6 +5,7 @@
  *   process("PATH").mark("NAME")
  *   process("PATH").provider("PROVIDER").mark("NAME")
  *   process("PATH").library("LIB").mark("NAME")   (and .provider between)
+ *   process.mark("NAME")	the program of stap -c CMD or -x PID
  *
  * NAME and PROVIDER may hold wildcards, PATH too (each file it names).
  * Each marker is a note (type 3, owner "stapsdt") in the file's
@@ -391,10 +392,40 @@ static bool resolve_glob(MarkSpec *ms, Component *rest, ProbePoint *pp, Probe *p
 	return ok;
 }
 
+/*
+ * process.mark("NAME"): the program stap -c CMD starts (its first word,
+ * found as process("NAME") finds it), or the one process -x PID runs.
+ */
+static bool target_program(Component *c, const char **path)
+{
+	Session *s = cur_session;
+	if (s->target_cmd) {
+		const char *cmd = s->target_cmd + strspn(s->target_cmd, " \t");
+		*path = arena_strndup(cmd, strcspn(cmd, " \t;&|<>"));
+		return true;
+	}
+	if (s->target_pid) {
+		char exe[4096];
+		ssize_t n = readlink(arena_printf("/proc/%s/exe", s->target_pid), exe,
+				     sizeof(exe) - 1);
+		if (n > 0) {
+			*path = arena_strndup(exe, (size_t)n);
+			return true;
+		}
+		error_at(c->loc, "semantic error", "process.%s: cannot read the program of "
+			 "process %s: %s", c->next->name, s->target_pid, strerror(errno));
+		return false;
+	}
+	error_at(c->loc, "semantic error", "process.%s names no program: write "
+		 "process(\"PATH\").%s, or name the program with stap -c CMD or -x PID",
+		 c->next->name, c->next->name);
+	return false;
+}
+
 bool sdt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	MarkSpec ms = {0};
-	if (!string_of(c, &ms.path))
+	if (!c->has_arg ? !target_program(c, &ms.path) : !string_of(c, &ms.path))
 		return false;
 	if (strpbrk(ms.path, "*?["))
 		return resolve_glob(&ms, c->next, pp, probe, out);
@@ -792,7 +823,7 @@ static void emit_sdt(FILE *out, DerivedProbe **probes, int n)
 static const char *sdt_seconds[] = { "mark", "provider", NULL };
 static const char *sdt_suffixes[] = { "mark", "provider", "library", NULL };
 static const char *const sdt_shapes[] = {
-	"process(S).mark(S)", "process(S).provider(S).mark(S)",
+	"process.mark(S)", "process.provider(S).mark(S)", "process(S).mark(S)", "process(S).provider(S).mark(S)",
 	"process(S).library(S).mark(S)", "process(S).library(S).provider(S).mark(S)", NULL,
 };
 

@@ -1,5 +1,5 @@
 # SDT markers on the host: stap -L lists each marker of a program, of a
-# library through .library, and Debian's python3's (as readelf -n names
+# library through .library, of the -c command's program (process.mark), and Debian's python3's (as readelf -n names
 # them, each once), with $arg1..$argN; a misspelled marker, a program
 # without markers and $argN past the marker's N are semantic errors in
 # the script's terms; python3's markers (operands such as 112(%rsp) and
@@ -28,6 +28,17 @@ process(\"$P\").provider(\"sdtdemo\").mark(\"guarded\")"
 "$STAP" -r "$RELEASE" -L "process(\"$WORK/sdt_withlib\").library(\"libstap_sdt.so\").mark(\"*\")" \
 	> out 2> err || fail "-L of the library failed: $(cat err)"
 expect_file out "process(\"$WORK/sdt_withlib\").library(\"$WORK/libstap_sdt.so\").mark(\"scaled\") \$arg1:long \$arg2:long"
+
+# process.mark: the -c command's program
+"$STAP" -r "$RELEASE" -c "$P 1" -L 'process.mark("g*")' > out 2> err || fail "-c -L failed: $(cat err)"
+expect_file out "process(\"$P\").mark(\"global\") \$arg1:long
+process(\"$P\").mark(\"guarded\") \$arg1:long"
+"$STAP" -r "$RELEASE" -p2 -e 'probe process.mark("global") { }' > out 2> err &&
+	fail "process.mark without -c was accepted"
+expect_file err "<input>:1:7: error: semantic error: process.mark names no program: write process(\"PATH\").mark, or name the program with stap -c CMD or -x PID
+    probe process.mark(\"global\") { }
+          ^
+Pass 2: analysis failed."
 
 # Debian's python3: its markers, by readelf, each with as many $args as operands
 PY=$(readlink -f /usr/bin/python3)

@@ -10,7 +10,8 @@
 # .provider("P").mark with a wildcard, $$provider, $$parms, and
 # @defined($arg2) of a marker with one argument; in the program built
 # with -g, @cast of a pointer argument to the program's struct (by
-# default and by the program's path) and @var of its global.
+# default and by the program's path) and @var of its global;
+# process.mark, on the -c command's program (sdt_o0) alone.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 (cd "$src" && gcc -g -o "$WORK/sdt_o0" stap_sdt.c &&
@@ -50,6 +51,9 @@ probe process("./sdt_o0").mark("pair") {
 	printf("%s pair %d %d %d\n", execname(), @cast($arg1, "struct pair")->a,
 	       @cast($arg1, "struct pair", "./sdt_o0")->b, @var("total"))
 }
+probe process.mark("plain") {	/* the -c command's program, sdt_o0 */
+	printf("%s plain\n", execname())
+}
 probe process("./sdt_withlib").library("libstap_sdt.so").mark("scaled") {
 	printf("%s scaled %d %d\n", execname(), $arg1, $arg2)
 }
@@ -67,13 +71,22 @@ grep -v '^sdt_' out > programs
 			echo "$p global $((1000 + i * (i + 1) / 2))"
 			[ $p = sdt_o0 ] && echo "$p pair $((100 * i)) $((-7 * i)) $((1000 + i * (i + 1) / 2))"
 			echo "$p guarded $((10 * i)) 0"
+			[ $p = sdt_o0 ] && echo "$p plain"
 		done
 	done
 	echo "sdt_withlib scaled 1 3"
 	echo "sdt_withlib scaled 2 6"
 } > expected_probes
 expect_file probes "$(cat expected_probes)"
-expect_file programs "$(for p in $progs; do
-	printf 'guarded on\nguarded on\nsemaphores: guarded 1, plain 0\n'; done)
+# sdt_o0's "plain" is probed too (process.mark)
+expect_file programs "guarded on
+guarded on
+semaphores: guarded 1, plain 1
+guarded on
+guarded on
+semaphores: guarded 1, plain 0
+guarded on
+guarded on
+semaphores: guarded 1, plain 0
 semaphores: guarded 0, plain 0"
 exit 0
