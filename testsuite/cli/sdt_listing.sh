@@ -18,6 +18,7 @@ P="$WORK/sdt_o2"
 expect_file out "process(\"$P\").mark(\"consts\") \$arg1:long \$arg2:long
 process(\"$P\").mark(\"global\") \$arg1:long
 process(\"$P\").mark(\"guarded\") \$arg1:long
+process(\"$P\").mark(\"indexed\") \$arg1:long \$arg2:long
 process(\"$P\").mark(\"pair\") \$arg1:long
 process(\"$P\").mark(\"plain\")
 process(\"$P\").mark(\"step\") \$arg1:long \$arg2:long \$arg3:long \$arg4:long \$arg5:long"
@@ -86,7 +87,7 @@ table() {	# the offsets of the uprobes of each marker of $1, by name
 }
 table "$P" > original
 table "$WORK/prelinked" > moved
-[ "$(wc -l < original)" = 6 ] || fail "sdt_o2's table: $(cat original)"
+[ "$(wc -l < original)" = 7 ] || fail "sdt_o2's table: $(cat original)"
 cmp -s original moved || { diff original moved; fail "the prelinked file's markers moved"; }
 readelf -n prelinked | grep -q "Location: 0x0000000000000[0-9a-f]*, Base: 0x0000000000001" ||
 	fail "the prelinked copy's notes were not changed"

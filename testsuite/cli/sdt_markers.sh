@@ -22,7 +22,7 @@ src=$(cd "$(dirname "$0")/../uprog" && pwd)
 		-Wl,-rpath,'$ORIGIN') || fail "cannot build the programs"
 # the operand forms the test is about are there
 args=$(for p in sdt_o0 sdt_o2 sdt_nopie; do readelf -n "$WORK/$p"; done | grep Arguments)
-for form in '@-[0-9]*(%rbp)' '@%e[a-z]*' '@%[a-d]l' '@%[a-d]x' '@(%r[a-z]*)' '@total(%rip)' '@\$-9'; do
+for form in '@8(%rsi,%rdx,8)' '@%ah' '@-[0-9]*(%rbp)' '@%e[a-z]*' '@%[a-d]l' '@%[a-d]x' '@(%r[a-z]*)' '@total(%rip)' '@\$-9'; do
 	echo "$args" | grep -q -- "$form" || fail "no operand $form in the markers: $args"
 done
 readelf -h "$WORK/sdt_nopie" | grep -q 'EXEC (Executable' || fail "sdt_nopie is a PIE"
@@ -40,6 +40,9 @@ probe process("./$p").provider("sdt*").mark("con*") {
 }
 probe process("./$p").mark("global") {
 	printf("%s global %d\n", execname(), \$arg1)
+}
+probe process("./$p").mark("indexed") {
+	printf("%s indexed %d %d\n", execname(), \$arg1, \$arg2)
 }
 probe process("./$p").mark("guarded") {
 	printf("%s guarded %d %d\n", execname(), \$arg1, @defined(\$arg2))
@@ -72,6 +75,7 @@ grep -v '^sdt_' out > programs
 			[ $p = sdt_o0 ] && echo "$p pair $((100 * i)) $((-7 * i)) $((1000 + i * (i + 1) / 2))"
 			echo "$p guarded $((10 * i)) 0"
 			[ $p = sdt_o0 ] && echo "$p plain"
+			echo "$p indexed $((-40 * i)) -2"
 		done
 	done
 	echo "sdt_withlib scaled 1 3"

@@ -5,7 +5,8 @@
  * default 2) of markers whose operands the compiler places in registers
  * (sub-registers too), frame slots, memory through a pointer, a global
  * (%rip-relative at -O2), constants and a pointer to a struct, with
- * signed negative values of several sizes.  Every marker has a semaphore (_SDT_HAS_SEMAPHORES, the
+ * signed negative values of several sizes, and two operands written by
+ * hand (an indexed address, %ah).  Every marker has a semaphore (_SDT_HAS_SEMAPHORES, the
  * header's way, as dtrace -G makes them); "guarded" fires only when its
  * semaphore says a tracer is there, and the program prints the
  * semaphores of "guarded" and "plain" at its end.  With -DSDT_LIB it
@@ -25,6 +26,7 @@ SEMAPHORE(global);
 SEMAPHORE(guarded);
 SEMAPHORE(plain);
 SEMAPHORE(pair);
+SEMAPHORE(indexed);
 #define SDTDEMO_GUARDED_ENABLED() __builtin_expect(sdtdemo_guarded_semaphore, 0)
 
 #ifdef SDT_LIB
@@ -55,6 +57,20 @@ __attribute__((noinline)) static void step(int i, struct pair *p)
 	DTRACE_PROBE(sdtdemo, plain);
 }
 
+/*
+ * Operands the compiler does not choose at these levels, written by hand
+ * (STAP_PROBE_ASM): memory at an indexed address (v[2 + 1]) and the
+ * byte above %al (0xfe: -2 as signed).
+ */
+__attribute__((noinline)) static void indexed(const long *v)
+{
+	__asm__ __volatile__("movq %0, %%rsi\n\t"
+			     "movl $2, %%edx\n\t"
+			     "movl $0xfe00, %%eax\n"
+			     STAP_PROBE_ASM(sdtdemo, indexed, -8@8(%%rsi,%%rdx,8) -1@%%ah)
+			     : : "r"(v) : "rax", "rdx", "rsi", "memory");
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 2;
@@ -65,6 +81,8 @@ int main(int argc, char **argv)
 		p.b = -7 * i;
 		total += i;
 		step(i, &p);
+		long v[4] = { 10, 20, -30, -40 * i };
+		indexed(v);
 #ifdef SDT_LIB
 		sdtlib_scale(i);
 #endif
