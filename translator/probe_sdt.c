@@ -322,6 +322,34 @@ static DerivedProbe *new_mark(MarkSpec *ms, ProbePoint *pp, Probe *probe, const 
 	return new_derived(&family_sdt, probe, sd, point);
 }
 
+/* "no match" for ms in a file with these notes (why: it could not be read) */
+static void no_mark_match(MarkSpec *ms, ProbePoint *pp, Vec *notes, const char *why)
+{
+	const char **names = arena_alloc(sizeof(char *) * (notes->len + 1));
+	for (int i = 0; i < notes->len; i++)
+		names[i] = ((SdtNote *)notes->items[i])->name;
+	const char *sim = notes->len ? similar_names(ms->name, names, notes->len, 5) : NULL;
+	Buf point = {0};
+	if (ms->exe)
+		buf_printf(&point, "process(\"%s\").library(\"%s\")", ms->exe, ms->path);
+	else
+		buf_printf(&point, "process(\"%s\")", ms->path);
+	if (ms->provider)
+		buf_printf(&point, ".provider(\"%s\")", ms->provider);
+	buf_printf(&point, ".mark(\"%s\")", ms->name);
+	if (why)
+		error_at(pp->loc, "semantic error", "no match for probe point %s: cannot read %s: %s",
+			 point.s, ms->path, why);
+	else if (!notes->len)
+		error_at(pp->loc, "semantic error", "no match for probe point %s: %s has no SDT "
+			 "markers (no .note.stapsdt)", point.s, ms->path);
+	else if (sim)
+		error_at(pp->loc, "semantic error", "no match for probe point %s (similar: %s)",
+			 point.s, sim);
+	else
+		error_at(pp->loc, "semantic error", "no match for probe point %s", point.s);
+}
+
 /* The markers of one file that ms names; false after an error. */
 static bool resolve_file(MarkSpec *ms, ProbePoint *pp, Probe *probe, Vec *out)
 {
@@ -341,25 +369,7 @@ static bool resolve_file(MarkSpec *ms, ProbePoint *pp, Probe *probe, Vec *out)
 	}
 	if (found || pp->optional || cur_session->listing)
 		return true;
-	const char **names = arena_alloc(sizeof(char *) * (notes.len + 1));
-	for (int i = 0; i < notes.len; i++)
-		names[i] = ((SdtNote *)notes.items[i])->name;
-	const char *sim = notes.len ? similar_names(ms->name, names, notes.len, 5) : NULL;
-	const char *point = arena_printf("%s%s", ms->exe ? arena_printf("process(\"%s\").library"
-		"(\"%s\")", ms->exe, ms->path) : arena_printf("process(\"%s\")", ms->path),
-		ms->provider ? arena_printf(".provider(\"%s\")", ms->provider) : "");
-	if (why)
-		error_at(pp->loc, "semantic error", "no match for probe point %s.mark(\"%s\"): "
-			 "cannot read %s: %s", point, ms->name, ms->path, why);
-	else if (!notes.len)
-		error_at(pp->loc, "semantic error", "no match for probe point %s.mark(\"%s\"): "
-			 "%s has no SDT markers (no .note.stapsdt)", point, ms->name, ms->path);
-	else if (sim)
-		error_at(pp->loc, "semantic error", "no match for probe point %s.mark(\"%s\") "
-			 "(similar: %s)", point, ms->name, sim);
-	else
-		error_at(pp->loc, "semantic error", "no match for probe point %s.mark(\"%s\")",
-			 point, ms->name);
+	no_mark_match(ms, pp, &notes, why);
 	return false;
 }
 
@@ -532,67 +542,80 @@ static bool read_number(const char **s, int64_t *v)
 	return true;
 }
 
+/* The symbol at *s (advanced past it): C of where the process loaded it. */
+static const char *symbol_at(const char *path, const char **s, const char **why)
+{
+	size_t len = strspn(*s, "_.$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+	const char *sym = arena_strndup(*s, len);
+	uint64_t at;
+	if (!symbol_address(path, sym, &at)) {
+		*why = arena_printf("a symbol, '%s', that %s's symbol table lacks", sym, path);
+		return NULL;
+	}
+	*s += len;
+	return arena_printf("stp_uload(c, \"%s\", 0x%llxULL)", path, (unsigned long long)at);
+}
+
+static void add_term(Buf *b, const char *term)
+{
+	buf_printf(b, "%s%s", b->s && b->s[0] ? " + " : "", term);
+}
+
 /*
- * A memory operand's address (C): "disp(%base,%index,scale)", any part
- * but one left out, or "sym+disp(%rip)" / "sym": the symbol's address
- * in path where the process loaded it.
+ * "(%base,%index,scale)" at *s, any part but one left out, added to addr
+ * (%rip only after a symbol, which already says where it is).
+ */
+static bool registers_at(const char **s, bool has_symbol, Buf *addr, const char **why)
+{
+	const char *p = *s + 1;
+	RegName base, index;
+	int64_t scale = 1;
+	if (parse_reg(&p, &base) && base.dwarf != 16)
+		add_term(addr, reg_value(&base));
+	else if (p != *s + 1 && !has_symbol) {
+		*why = "an address relative to %rip without a symbol";
+		return false;
+	}
+	if (*p == ',') {
+		p++;
+		if (!parse_reg(&p, &index) || (*p == ',' && (p++, !read_number(&p, &scale))) ||
+		    (scale != 1 && scale != 2 && scale != 4 && scale != 8)) {
+			*why = "an index that is not %reg,scale";
+			return false;
+		}
+		add_term(addr, arena_printf("%s * %lld", reg_value(&index), (long long)scale));
+	}
+	if (*p != ')') {
+		*why = "an unknown addressing form";
+		return false;
+	}
+	*s = p + 1;
+	return true;
+}
+
+/*
+ * A memory operand's address (C): "disp(%base,%index,scale)", or
+ * "sym+disp(%rip)" / "sym": the symbol where the process loaded path.
  */
 static const char *mem_address(const char *path, const char *s, const char **why)
 {
 	Buf addr = {0};
 	int64_t disp = 0;
-	bool rip_symbol = false;
-	if (*s && (*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) {
-		size_t len = strspn(s, "_.$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				    "0123456789");
-		const char *sym = arena_strndup(s, len);
-		uint64_t at;
-		if (!symbol_address(path, sym, &at)) {
-			*why = arena_printf("its symbol '%s' is not in %s's symbol table", sym, path);
+	bool has_symbol = *s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z');
+	if (has_symbol) {
+		const char *sym = symbol_at(path, &s, why);
+		if (!sym)
 			return NULL;
-		}
-		buf_printf(&addr, "stp_uload(c, \"%s\", 0x%llxULL)", path, (unsigned long long)at);
-		s += len;
-		rip_symbol = true;
+		add_term(&addr, sym);
 	}
 	if ((*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')) && !read_number(&s, &disp)) {
 		*why = "a displacement that is not a number";
 		return NULL;
 	}
-	if (*s == '(') {
-		s++;
-		RegName base, index;
-		bool has_base = parse_reg(&s, &base);
-		if (has_base && base.dwarf == 16) {
-			if (!rip_symbol) {
-				*why = "an address relative to %rip without a symbol";
-				return NULL;
-			}
-		} else if (has_base) {
-			buf_printf(&addr, "%s%s", addr.s && addr.s[0] ? " + " : "", reg_value(&base));
-		}
-		if (*s == ',') {
-			s++;
-			int64_t scale = 1;
-			if (!parse_reg(&s, &index) || (*s == ',' && (s++, !read_number(&s, &scale))) ||
-			    (scale != 1 && scale != 2 && scale != 4 && scale != 8)) {
-				*why = "an index that is not %reg,scale";
-				return NULL;
-			}
-			buf_printf(&addr, "%s%s * %lld", addr.s && addr.s[0] ? " + " : "",
-				   reg_value(&index), (long long)scale);
-		}
-		if (*s != ')') {
-			*why = "an unknown addressing form";
-			return NULL;
-		}
-		s++;
-	} else if (!rip_symbol) {
-		*why = "an unknown operand form";
+	if (*s == '(' && !registers_at(&s, has_symbol, &addr, why))
 		return NULL;
-	}
-	if (*s) {
-		*why = "text after the operand";
+	if (*s || (!addr.s && !has_symbol)) {
+		*why = *s ? "text after the operand" : "an unknown operand form";
 		return NULL;
 	}
 	if (!addr.s || !addr.s[0])
@@ -632,13 +655,12 @@ static const char *operand_value(const char *path, const char *op, const char **
 	}
 	RegName r;
 	const char *s = op;
-	if (parse_reg(&s, &r)) {
-		if (*s) {
-			*why = "text after the register";
-			return NULL;
-		}
-		return sized(reg_value(&r), (int)size, is_signed);
+	if (*op == '%' && (!parse_reg(&s, &r) || *s)) {
+		*why = "a register stap cannot read (not a general-purpose one)";
+		return NULL;
 	}
+	if (*op == '%')
+		return sized(reg_value(&r), (int)size, is_signed);
 	const char *addr = mem_address(path, op, why);
 	if (!addr)
 		return NULL;

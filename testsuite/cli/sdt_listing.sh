@@ -3,7 +3,8 @@
 # them, each once), with $arg1..$argN; a misspelled marker, a program
 # without markers and $argN past the marker's N are semantic errors in
 # the script's terms; python3's markers (operands such as 112(%rsp) and
-# %r15) lower to C; a prelinked file's markers are placed where they
+# %r15) lower to C, and so do operand forms written by hand, while
+# those stap cannot read are semantic errors that say why; a prelinked file's markers are placed where they
 # are now.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
@@ -91,6 +92,32 @@ table "$WORK/prelinked" > moved
 cmp -s original moved || { diff original moved; fail "the prelinked file's markers moved"; }
 readelf -n prelinked | grep -q "Location: 0x0000000000000[0-9a-f]*, Base: 0x0000000000001" ||
 	fail "the prelinked copy's notes were not changed"
+
+# operands written by hand (uprog/stap_sdt_ops.c): each read as it says ...
+(cd "$src" && gcc -O2 -o "$WORK/ops" stap_sdt_ops.c) || fail "cannot build ops"
+"$STAP" -r "$RELEASE" -p3 -e "probe process(\"$WORK/ops\").mark(\"good\") { println(\$\$parms) }" \
+	> ops.c 2> err || fail "-p3 of ops' good marker: $(cat err)"
+sym=$(readelf -sW ops | awk '$8 == "total" { print $2 }' | sed 's/^0*//')
+grep -o 's64 t[0-9]* = .*;' ops.c > values
+expect_file values "s64 t1 = (s64)(stp_uread(c, (u64)(STP_REG(c, 1) * 8), 8, false));
+s64 t2 = (s64)(stp_uread(c, (u64)(stp_uload(c, \"$WORK/ops\", 0x${sym}ULL)), 8, false));
+s64 t3 = (s64)(stp_uread(c, (u64)(stp_uload(c, \"$WORK/ops\", 0x${sym}ULL) + 8LL), 8, false));
+s64 t4 = (s64)((s64)(u32)((u64)(u32)STP_REG(c, 9)));
+s64 t5 = (s64)((s64)(s16)((u64)(u16)STP_REG(c, 10)));
+s64 t6 = (s64)((s64)(u8)((u64)(u8)STP_REG(c, 11)));
+s64 t7 = (s64)(stp_uread(c, (u64)(STP_REG(c, 6) + -16LL), 8, false));
+s64 t8 = (s64)((s64)(127LL));"
+# ... or refused, saying why
+bad_operand() {	# MARKER OPERAND WHY
+	"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$WORK/ops\").mark(\"$1\") { println(\$arg1) }" \
+		> out 2> err && fail "the operand $2 was accepted"
+	grep -qF "semantic error: cannot read \$arg1 of process(\"$WORK/ops\").mark(\"$1\"): its operand '$2' has $3" err ||
+		fail "bad message: $(cat err)"
+}
+bad_operand riponly '8@8(%rip)' 'an address relative to %rip without a symbol'
+bad_operand nosym '8@nosuch(%rip)' "a symbol, 'nosuch', that $WORK/ops's symbol table lacks"
+bad_operand size16 '16@%rax' 'a size that is not 1, 2, 4 or 8 bytes'
+bad_operand xmm '8@%xmm0' 'a register stap cannot read (not a general-purpose one)'
 
 # errors
 "$STAP" -r "$RELEASE" -p2 -e "probe process(\"$P\").mark(\"gaurded\") { }" > out 2> err &&
