@@ -1,11 +1,12 @@
 # SDT markers on the host: stap -L lists each marker of a program, of a
-# library through .library, of the -c command's program (process.mark), and Debian's python3's (as readelf -n names
-# them, each once), with $arg1..$argN; a misspelled marker, a program
-# without markers and $argN past the marker's N are semantic errors in
-# the script's terms; python3's markers (operands such as 112(%rsp) and
-# %r15) lower to C, and so do operand forms written by hand, while
-# those stap cannot read are semantic errors that say why; a prelinked file's markers are placed where they
-# are now.
+# library through .library, of the -c command's program (process.mark),
+# and Debian's python3's (as readelf -n names them, each once), with
+# $arg1..$argN.  python3's markers (operands such as 112(%rsp) and %r15)
+# lower to C, and so do operand forms written by hand, each to the C it
+# says; a prelinked file's markers are placed where they are now.  A
+# misspelled marker, a program without markers, $argN past the marker's
+# N and operands stap cannot read are semantic errors in the script's
+# terms.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 (cd "$src" && gcc -O2 -o "$WORK/sdt_o2" stap_sdt.c &&
