@@ -58,7 +58,6 @@ typedef struct MarkSpec {
 	const char *exe;	/* .library: PATH, and path is LIB */
 	const char *provider;	/* NULL: any */
 	const char *name;
-	Component *mark;
 } MarkSpec;
 
 /* ---- the notes ---- */
@@ -264,7 +263,6 @@ static bool parse_mark(Component *c, MarkSpec *ms)
 			return false;
 		c = c->next;
 	}
-	ms->mark = c;
 	if (!string_of(c, &ms->name))
 		return false;
 	if (c->next) {
