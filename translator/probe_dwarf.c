@@ -197,7 +197,8 @@ static bool parse_spec(Component *c, PointSpec *ps, bool optional)
 	ps->what = ps->exe ? c->next->next : c->next;
 	if (!ps->what || (strcmp(ps->what->name, "function") && strcmp(ps->what->name, "statement"))) {
 		error_at(c->next->loc, "semantic error", "no match for probe point: .library(\"%s\") "
-			 "takes .function(\"...\") or .statement(\"...\")", c->next->arg->str);
+			 "takes .function(\"...\"), .statement(\"...\") or .mark(\"...\")",
+			 c->next->arg->str);
 		return false;
 	}
 	ps->is_statement = strcmp(ps->what->name, "statement") == 0;

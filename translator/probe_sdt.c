@@ -261,6 +261,11 @@ static bool parse_mark(Component *c, MarkSpec *ms)
 	if (is_named(c, "provider")) {
 		if (!string_of(c, &ms->provider))
 			return false;
+		if (!is_named(c->next, "mark")) {
+			error_at(c->next ? c->next->loc : c->loc, "semantic error", "no match for "
+				 "probe point: .provider(\"%s\") takes .mark(\"NAME\")", ms->provider);
+			return false;
+		}
 		c = c->next;
 	}
 	if (!string_of(c, &ms->name))
@@ -420,13 +425,12 @@ static bool target_program(Component *c, const char **path)
 			*path = arena_strndup(exe, (size_t)n);
 			return true;
 		}
-		error_at(c->loc, "semantic error", "process.%s: cannot read the program of "
-			 "process %s: %s", c->next->name, s->target_pid, strerror(errno));
+		error_at(c->loc, "semantic error", "process.mark: cannot read the program of "
+			 "process %s: %s", s->target_pid, strerror(errno));
 		return false;
 	}
-	error_at(c->loc, "semantic error", "process.%s names no program: write "
-		 "process(\"PATH\").%s, or name the program with stap -c CMD or -x PID",
-		 c->next->name, c->next->name);
+	error_at(c->loc, "semantic error", "process.mark names no program: write "
+		 "process(\"PATH\").mark, or name the program with stap -c CMD or -x PID");
 	return false;
 }
 

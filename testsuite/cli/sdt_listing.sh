@@ -142,6 +142,10 @@ Pass 2: analysis failed."
 	fail "\$arg1 of a marker without arguments was accepted"
 grep -q "semantic error: process(\"$P\").mark(\"plain\") has no arguments: its target variables are \$\$name, \$\$provider and \$\$parms, not '\$arg1'" err ||
 	fail "bad message: $(cat err)"
+"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$P\").provider(\"sdtdemo\") { }" > out 2> err &&
+	fail ".provider without .mark was accepted"
+grep -q "semantic error: no match for probe point: .provider(\"sdtdemo\") takes .mark(\"NAME\")" err ||
+	fail "bad message: $(cat err)"
 "$STAP" -r "$RELEASE" -p2 -e "probe process(\"$P\").mark(\"step\").return { }" > out 2> err &&
 	fail ".mark(...).return was accepted"
 grep -q "semantic error: no match for probe point: .mark(\"step\") takes no suffix" err ||
