@@ -41,6 +41,8 @@ const char *dw_module_name(DwModule *m);	/* "kernel", "ext4", "/bin/ls", "<sys/u
 int dw_build_id(DwModule *m, const unsigned char **bits, uint64_t *vaddr);
 /* The GNU build-id of the ELF file at path, debuginfo or not: as dw_build_id. */
 int dw_file_build_id(const char *path, const unsigned char **bits);
+/* probe_dwarf.c: "\x12\x34...", a build-id as a C string literal */
+const char *build_id_literal(const unsigned char *bits, int n);
 
 /* ---- types ---- */
 

@@ -1710,7 +1710,7 @@ static const char *list_dwarf_vars(DerivedProbe *d)
 /* ---- the module's table ---- */
 
 /* "\x12\x34...": a build-id as a C string literal */
-static const char *build_id_literal(const unsigned char *bits, int n)
+const char *build_id_literal(const unsigned char *bits, int n)
 {
 	Buf b = {0};
 	buf_putc(&b, '"');

@@ -827,12 +827,10 @@ static void emit_sdt(FILE *out, DerivedProbe **probes, int n)
 		int len = dw_file_build_id(sd->path, &bits);
 		fprintf(out, "\t{ .probe = &stp_probes[%d], .path = \"%s\", .offset = 0x%llx",
 			probes[i]->id, sd->path, (unsigned long long)sd->offset);
-		if (len) {
-			fprintf(out, ", .build_id = \"");
-			for (int j = 0; j < len; j++)
-				fprintf(out, "\\x%02x", bits[j]);
-			fprintf(out, "\", .build_id_len = %d", len);
-		}
+		/* checked against the file's when the probe is registered (uprobe.c) */
+		if (len)
+			fprintf(out, ", .build_id = %s, .build_id_len = %d",
+				build_id_literal(bits, len), len);
 		if (sd->sem_offset)
 			fprintf(out, ", .ref_ctr_offset = 0x%llx", (unsigned long long)sd->sem_offset);
 		if (sd->exe)
