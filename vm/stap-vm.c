@@ -1270,8 +1270,16 @@ static char **qemu_command(const char *kernel, const char *initrd)
 	int n = 0, i;
 
 	argv[n++] = (char *)(qemu && *qemu ? qemu : "qemu-system-x86_64");
+	/*
+	 * One host thread runs every vCPU.  With a thread per vCPU (MTTCG,
+	 * qemu 7.2's default) a guest that patches code one CPU is running
+	 * (ftrace and kprobes arming a function, text_poke_bp) crashes now
+	 * and then: the kernel's own function tracer switched on and off on
+	 * vfs_read while two CPUs read locks both up at vfs_read+0, with no
+	 * module of ours loaded (doc/vm.md).  The vCPUs still interleave.
+	 */
 	argv[n++] = "-accel";
-	argv[n++] = "tcg";
+	argv[n++] = "tcg,thread=single";
 	argv[n++] = "-no-user-config";
 	argv[n++] = "-nodefaults";
 	argv[n++] = "-display";
