@@ -52,6 +52,11 @@ typedef struct DwarfData {
 	int nslots;
 	bool is_entry_helper;	/* that probe: not registered on its own */
 	int entry_helper_index;	/* process: the .return probe's row in the table */
+	/* no debuginfo, but variables known otherwise (kernel.trace from BTF):
+	   their names, types and locations */
+	DwVar **given;
+	DwLoc *given_locs;
+	int ngiven;
 	const char *where;	/* the point without suffixes, for messages */
 } DwarfData;
 
@@ -844,26 +849,37 @@ static bool cast_element(Lower *lw, Val *v, Chain *ch)
 
 static void read_at_prologue_end(Lower *lw, Val *v);
 
+/* The variables at the probe's address: the debuginfo's, or those given. */
+static DwVarList vars_here(DwarfData *dd, bool params, bool locals)
+{
+	if (dd->given)
+		return (DwVarList){ .items = params ? dd->given : NULL,
+				    .len = params ? dd->ngiven : 0 };
+	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
+	return dw_vars_at(dd->mod, dd->func, addr, params, locals);
+}
+
 /* A variable of the probed function at the probe's address. */
 static bool variable_base(Lower *lw, const char *name, Val *v)
 {
 	DwarfData *dd = lw->dd;
 	Loc loc = lw->n->loc;
-	if (!dd->func && dd->is_user) {
+	if (!dd->func && dd->is_user && !dd->given) {
 		fail(lw, loc, "cannot read '$%s': %s has no debuginfo (int_arg(N), long_arg(N) "
 		     "and pointer_arg(N) read the arguments)", name, dd->where);
 		return false;
 	}
-	if (!dd->func) {
+	if (!dd->func && !dd->given) {
 		fail(lw, loc, "no variables at %s: the address is in no known function", dd->where);
 		return false;
 	}
 	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
-	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, true, true);
+	DwVarList vars = vars_here(dd, true, true);
 	DwVar *var = NULL;
+	int at = -1;
 	for (int i = 0; i < vars.len && !var; i++)
 		if (strcmp(vars.items[i]->name, name) == 0)
-			var = vars.items[i];
+			var = vars.items[at = i];
 	if (!var) {
 		const char **names = arena_alloc(sizeof(char *) * (vars.len + 1));
 		Buf all = {0};
@@ -886,9 +902,10 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	}
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
-	DwLoc l = dw_var_location(dd->mod, var, addr);
+	DwLoc l = dd->given ? dd->given_locs[at] : dw_var_location(dd->mod, var, addr);
 	bool at_fill = false;	/* a .return probe's parameter, read after the prologue */
-	if (l.kind != DL_UNAVAILABLE && !dw_var_set_at(dd->mod, dd->func, var, addr)) {
+	if (!dd->given && l.kind != DL_UNAVAILABLE &&
+	    !dw_var_set_at(dd->mod, dd->func, var, addr)) {
 		uint64_t body = dw_func_body_addr(dd->mod, dd->func);
 		at_fill = dd->is_return && lw->d && body &&
 			  (var->type->kind == DT_INT || var->type->kind == DT_POINTER);
@@ -1116,10 +1133,9 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		fail(lw, lw->n->loc, "unknown %s: say $$parms, $$locals, $$vars or $$return", which);
 		return false;
 	}
-	if (!dd->func)
+	if (!dd->func && !dd->given)
 		return true;
-	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
-	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, params, locals);
+	DwVarList vars = vars_here(dd, params, locals);
 	for (int i = 0; i < vars.len; i++) {
 		DwVar *var = vars.items[i];
 		if (dd->is_return && !var->is_param)
@@ -1660,6 +1676,20 @@ void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where)
 	dd->addr = f->entry;
 	dd->where = where;
 	dd->hide_first_param = true;
+	return dd;
+}
+
+/*
+ * For kernel.trace from BTF (probe_trace.c): no debuginfo, only the
+ * n parameters vars, each at locs[i].
+ */
+void *dwarf_given_data(DwVar **vars, DwLoc *locs, int n, const char *where)
+{
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->given = vars;
+	dd->given_locs = locs;
+	dd->ngiven = n;
+	dd->where = where;
 	return dd;
 }
 

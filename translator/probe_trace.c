@@ -16,10 +16,15 @@
  * that the arguments are read as $vars by the DWARF family's target
  * variable code, exactly as at that function's entry.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include "stap.h"
+#include "btf.h"
 #include "dwarf.h"
 
 #define TRACEITER "__traceiter_"
@@ -29,7 +34,8 @@ typedef struct TraceData {
 	const char *event;	/* "sched_switch" */
 	const char *system;	/* "sched" */
 	const char *module;	/* the module defining it, or NULL: the vmlinux */
-	DwFunc *iter;		/* __traceiter_sched_switch */
+	DwFunc *iter;		/* __traceiter_sched_switch; NULL from BTF */
+	DwVar **vars;		/* from BTF: the arguments */
 	int nargs;		/* without the data pointer */
 	bool optional;
 	void *dwarf;		/* for dwarf_lower_target */
@@ -118,16 +124,6 @@ static const char *system_of(const char *file)
 
 /* ---- resolving ---- */
 
-static DwModule *kernel_debuginfo(Loc loc)
-{
-	const char *why = NULL;
-	DwModule *m = dwarf_open_module(NULL, &why);
-	if (!m)
-		error_at(loc, "semantic error", "kernel.trace needs the kernel's debuginfo: %s",
-			 why ? why : "none found");
-	return m;
-}
-
 static void add_module(Vec *mods, DwModule *m)
 {
 	for (int i = 0; i < mods->len; i++)
@@ -151,13 +147,10 @@ static const char *literal_system(const char *pattern)
  * installed module named like the pattern's system, if there is one.
  * Only a -d module that cannot be read is an error.
  */
-static bool trace_modules(const char *pattern, Loc loc, Vec *mods)
+static bool trace_modules(DwModule *kernel, const char *pattern, Loc loc, Vec *mods)
 {
 	Session *s = cur_session;
 	const char *why;
-	DwModule *kernel = kernel_debuginfo(loc);
-	if (!kernel)
-		return false;
 	vec_push(mods, kernel);
 	for (int i = 0; i < s->kmod_files.len; i++) {
 		DwModule *m = dwarf_open_module(s->kmod_files.items[i], &why);
@@ -261,6 +254,305 @@ static int resolve_in(DwModule *m, bool is_module, const char *pattern, ProbePoi
 }
 
 
+/* ---- without debuginfo: the kernel's BTF ---- */
+
+/*
+ * BTF has the functions __traceiter_NAME with their parameters' names
+ * and types (the same function the DWARF route reads), but no source
+ * files, so an event's system comes from elsewhere: the running kernel's
+ * tracefs, else the trace headers of the kernel's source tree (Debian's
+ * headers package ships them), where TRACE_EVENT(name, ...),
+ * DECLARE_TRACE(name, ...) and DEFINE_EVENT(class, name, ...) name the
+ * events of the file's TRACE_SYSTEM.  An event found in neither (one made
+ * by a macro of its own, or from a header the package lacks) has no
+ * system: kernel.trace("EVENT") finds it, "SYSTEM:EVENT" does not.
+ */
+typedef struct EventSystem {
+	const char *event;
+	const char *system;
+	int order;		/* of finding: the first one found wins */
+} EventSystem;
+static Vec event_systems;	/* EventSystem*, sorted by event once read */
+
+static void add_event_system(const char *event, const char *system)
+{
+	EventSystem *e = arena_alloc(sizeof(*e));
+	e->event = event;
+	e->system = system;
+	e->order = event_systems.len;
+	vec_push(&event_systems, e);
+}
+
+/* tracefs's events/SYSTEM/EVENT directories; false if it is not there */
+static bool read_tracefs(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		DIR *d = opendir(dirs[i]);
+		if (!d)
+			continue;
+		struct dirent *sys;
+		while ((sys = readdir(d)) != NULL) {
+			if (sys->d_name[0] == '.' || sys->d_type != DT_DIR)
+				continue;
+			const char *system = arena_strdup(sys->d_name);
+			DIR *sd = opendir(arena_printf("%s/%s", dirs[i], system));
+			struct dirent *ev;
+			while (sd && (ev = readdir(sd)) != NULL)
+				if (ev->d_name[0] != '.' && ev->d_type == DT_DIR)
+					add_event_system(arena_strdup(ev->d_name), system);
+			if (sd)
+				closedir(sd);
+		}
+		closedir(d);
+		if (event_systems.len)
+			return true;
+	}
+	return false;
+}
+
+/* The identifier at *p (moved past it and the blanks after), or NULL. */
+static const char *ident_at(const char **p)
+{
+	const char *s = *p;
+	while (isspace((unsigned char)*s))
+		s++;
+	const char *start = s;
+	while (isalnum((unsigned char)*s) || *s == '_')
+		s++;
+	if (s == start)
+		return NULL;
+	const char *id = arena_strndup(start, s - start);
+	while (isspace((unsigned char)*s))
+		s++;
+	*p = s;
+	return id;
+}
+
+/* The events text (a trace header) declares, as events of system. */
+static void scan_events(const char *text, const char *system)
+{
+	for (const char *p = text; (p = strpbrk(p, "TD")) != NULL;) {
+		if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) {
+			p++;
+			continue;
+		}
+		const char *q = p;
+		const char *macro = ident_at(&q);
+		p = q > p ? q : p + 1;
+		if (!macro || *q != '(')
+			continue;
+		bool define = strncmp(macro, "DEFINE_EVENT", 12) == 0;
+		if (!define && strncmp(macro, "TRACE_EVENT", 11) != 0 &&
+		    strncmp(macro, "DECLARE_TRACE", 13) != 0)
+			continue;
+		q++;
+		const char *name = ident_at(&q);
+		if (define && name && *q == ',') {
+			q++;
+			name = ident_at(&q);
+		}
+		if (name)
+			add_event_system(name, system);
+	}
+}
+
+/* A trace header's last "#define TRACE_SYSTEM x", or NULL. */
+static const char *defined_system(const char *text)
+{
+	const char *system = NULL;
+	for (const char *p = text; (p = strstr(p, "TRACE_SYSTEM")) != NULL; p += 12) {
+		const char *d = p;
+		while (d > text && (d[-1] == ' ' || d[-1] == '\t'))
+			d--;
+		if (d - text < 6 || strncmp(d - 6, "define", 6) != 0 || !isspace((unsigned char)p[12]))
+			continue;
+		const char *q = p + 12;
+		const char *name = ident_at(&q);
+		if (name)
+			system = name;
+	}
+	return system;
+}
+
+static void scan_header(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	Buf b = {0};
+	char chunk[8192];
+	size_t n;
+	buf_puts(&b, "");
+	while ((n = fread(chunk, 1, sizeof(chunk) - 1, f)) > 0) {
+		chunk[n] = 0;
+		buf_puts(&b, chunk);
+	}
+	fclose(f);
+	const char *system = defined_system(b.s);
+	if (system)
+		scan_events(b.s, system);
+}
+
+/* The headers under dir (recursively) that can declare events: trace*.h, *_trace.h, events/ */
+static void scan_headers(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d || depth > 8) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		const char *name = e->d_name;
+		size_t len = strlen(name);
+		if (name[0] == '.')
+			continue;
+		const char *path = arena_printf("%s/%s", dir, name);
+		if (e->d_type == DT_DIR)
+			scan_headers(path, depth + 1);
+		else if (len > 2 && strcmp(name + len - 2, ".h") == 0)
+			scan_header(path);
+	}
+	closedir(d);
+}
+
+static int cmp_event_system(const void *a, const void *b)
+{
+	const EventSystem *x = *(EventSystem *const *)a, *y = *(EventSystem *const *)b;
+	int c = strcmp(x->event, y->event);
+	return c ? c : x->order - y->order;
+}
+
+/* The system of event from the running kernel or the headers, or NULL. */
+static const char *btf_system_of(const char *event)
+{
+	static bool read;
+	if (!read) {
+		read = true;
+		const char *release = cur_session->kernel_release;
+		struct utsname u;
+		if (uname(&u) != 0 || strcmp(u.release, release) != 0 || !read_tracefs())
+			scan_headers(arena_printf("/lib/modules/%s/source", release), 0);
+		qsort(event_systems.items, event_systems.len, sizeof(void *), cmp_event_system);
+	}
+	int lo = 0, hi = event_systems.len;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		EventSystem *e = event_systems.items[mid];
+		int c = strcmp(e->event, event);
+		if (c == 0) {
+			while (mid > 0 && strcmp(((EventSystem *)event_systems.items[mid - 1])->event,
+						 event) == 0)
+				mid--;
+			return ((EventSystem *)event_systems.items[mid])->system;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Where the tracepoint handler's pt_regs has argument i (after the data pointer). */
+static DwLoc arg_location(int i)
+{
+	static const int regs[] = { 4, 1, 2, 8, 9 };	/* DWARF: rsi, rdx, rcx, r8, r9 */
+	if (i < 5)
+		return (DwLoc){ .kind = DL_REGISTER, .reg = regs[i] };
+	/* above the return address slot at sp (emit_handler's stack[]) */
+	return (DwLoc){ .kind = DL_MEMORY,
+			.c_expr = arena_printf("(STP_REG(c, 7) + %d)", 8 * (i - 4)) };
+}
+
+/* The arguments of a __traceiter_ FUNC, after the data pointer; -1 if they do not fit. */
+static int btf_args(struct btf *b, const struct btf_type *func, DwVar ***vars, DwLoc **locs)
+{
+	const struct btf_type *proto = btf__type_by_id(b, func->type);
+	if (!proto || !btf_is_func_proto(proto))
+		return -1;
+	int n = btf_vlen(proto) - 1;
+	if (n < 0 || n > MAX_TRACE_ARGS)
+		return -1;
+	const struct btf_param *p = btf_params(proto) + 1;
+	*vars = arena_alloc(sizeof(**vars) * (n + 1));
+	*locs = arena_alloc(sizeof(**locs) * (n + 1));
+	for (int i = 0; i < n; i++) {
+		DwVar *v = arena_alloc(sizeof(*v));
+		v->name = btf__name_by_offset(b, p[i].name_off);
+		v->type = btf_dw_type(b, p[i].type);
+		v->is_param = true;
+		DwType *t = v->type;
+		if (!p[i].type || !v->name || !*v->name || t->size > 8 || t->kind == DT_STRUCT ||
+		    t->kind == DT_UNION || t->kind == DT_FLOAT || t->kind == DT_VOID)
+			return -1;
+		(*vars)[i] = v;
+		(*locs)[i] = arg_location(i);
+	}
+	return n;
+}
+
+static bool btf_event_matches(const char *pattern, const char *system, const char *event)
+{
+	if (strchr(pattern, ':'))
+		return system && event_matches(pattern, system, event);
+	return fnmatch(pattern, event, 0) == 0;
+}
+
+static bool already_probed(Vec *out, Probe *probe, const char *event)
+{
+	for (int j = 0; j < out->len; j++) {
+		DerivedProbe *o = out->items[j];
+		if (o->family == &family_trace && o->probe == probe &&
+		    strcmp(((TraceData *)o->data)->event, event) == 0 && !((TraceData *)o->data)->module)
+			return true;
+	}
+	return false;
+}
+
+/* The vmlinux's tracepoints matching pattern, from BTF, as probes. */
+static int resolve_btf(struct btf *b, const char *pattern, ProbePoint *pp, Probe *probe,
+		       Vec *out, Vec *names)
+{
+	int found = 0, n = btf__type_cnt(b);
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(b, id);
+		const char *name = btf__name_by_offset(b, t->name_off);
+		if (!btf_is_func(t) || strncmp(name, TRACEITER, strlen(TRACEITER)) != 0)
+			continue;
+		const char *event = name + strlen(TRACEITER);
+		const char *system = btf_system_of(event);
+		const char *where = system ? arena_printf("kernel.trace(\"%s:%s\")", system, event) :
+				     arena_printf("kernel.trace(\"%s\")", event);
+		vec_push(names, (void *)(system ? arena_printf("%s:%s", system, event) : event));
+		if (!btf_event_matches(pattern, system, event) || already_probed(out, probe, event))
+			continue;
+		DwVar **vars;
+		DwLoc *locs;
+		int nargs = btf_args(b, t, &vars, &locs);
+		if (nargs < 0) {
+			if (cur_session->pass_verbose[1])
+				fprintf(stderr, "%s: skipped: its arguments do not fit in registers "
+					"and stack slots\n", where);
+			continue;
+		}
+		TraceData *td = arena_alloc(sizeof(*td));
+		td->event = event;
+		td->system = system;
+		td->vars = vars;
+		td->nargs = nargs;
+		td->optional = pp->optional;
+		td->dwarf = dwarf_given_data(vars, locs, nargs, where);
+		vec_push(out, new_derived(&family_trace, probe, td, where));
+		found++;
+	}
+	return found;
+}
+
 static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *t = c->next;
@@ -271,13 +563,25 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		return false;
 	}
 	const char *pattern = t->arg->str;
-	Vec mods = {0};
-	if (!trace_modules(pattern, t->loc, &mods))
-		return false;
+	const char *why = NULL, *btf_why = NULL;
+	DwModule *kernel = dwarf_open_module(NULL, &why);
 	Vec names = {0};
 	int found = 0;
-	for (int k = 0; k < mods.len; k++)
-		found += resolve_in(mods.items[k], k > 0, pattern, pp, probe, out, &names);
+	if (kernel) {
+		Vec mods = {0};
+		if (!trace_modules(kernel, pattern, t->loc, &mods))
+			return false;
+		for (int k = 0; k < mods.len; k++)
+			found += resolve_in(mods.items[k], k > 0, pattern, pp, probe, out, &names);
+	} else {
+		struct btf *b = btf_kernel(cur_session->kernel_release, &btf_why);
+		if (!b) {
+			error_at(t->loc, "semantic error", "kernel.trace needs the kernel's debuginfo "
+				 "or its BTF: %s; and %s", why ? why : "none found", btf_why);
+			return false;
+		}
+		found = resolve_btf(b, pattern, pp, probe, out, &names);
+	}
 	if (!found) {
 		if (pp->optional || cur_session->listing)
 			return true;
@@ -310,7 +614,9 @@ static const char *list_trace_vars(DerivedProbe *d)
 	TraceData *td = d->data;
 	Buf b = {0};
 	buf_puts(&b, "");
-	for (int i = 1; i < td->iter->nparams; i++) {
+	for (int i = 0; !td->iter && i < td->nargs; i++)
+		buf_printf(&b, " $%s:%s", td->vars[i]->name, td->vars[i]->type->name);
+	for (int i = 1; td->iter && i < td->iter->nparams; i++) {
 		DwVar *v = &td->iter->params[i];
 		buf_printf(&b, " $%s:%s", v->name, v->type && v->type->name ? v->type->name : "?");
 	}
