@@ -331,31 +331,175 @@ static const char *ident_at(const char **p)
 	return id;
 }
 
+/* Macros that declare an event, and which of their arguments is its name; -1 if none. */
+static int event_macro_name_arg(const char *macro)
+{
+	static const char *const by_name[] = {
+		"TRACE_EVENT", "TRACE_EVENT_FN", "TRACE_EVENT_FN_COND", "TRACE_EVENT_CONDITION",
+		"TRACE_EVENT_NOP", "DECLARE_TRACE", "DECLARE_TRACE_CONDITION",
+	};
+	static const char *const by_class[] = {	/* DEFINE_EVENT(class, name, ...) */
+		"DEFINE_EVENT", "DEFINE_EVENT_FN", "DEFINE_EVENT_CONDITION", "DEFINE_EVENT_PRINT",
+		"DEFINE_EVENT_NOP",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(by_name); i++)
+		if (strcmp(macro, by_name[i]) == 0)
+			return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(by_class); i++)
+		if (strcmp(macro, by_class[i]) == 0)
+			return 1;
+	return -1;
+}
+
+/*
+ * A header's own macro around event macros:
+ *   #define DEFINE_PAGE_FAULT_EVENT(name) DEFINE_EVENT(x86_exceptions, name, ...)
+ *   #define DEFINE_IRQ_VECTOR_EVENT(name) ... TRACE_EVENT_FN(name##_entry, ...
+ * Each use, DEFINE_PAGE_FAULT_EVENT(page_fault_user), declares the events
+ * named by its templates with the parameters replaced.  Or another name
+ * for one (#define DEFINE_EVENT_SCHEDSTAT DEFINE_EVENT): name_arg >= 0.
+ */
+typedef struct EventMacro {
+	const char *name;
+	Vec params;		/* char* */
+	Vec templates;		/* char*: "name##_entry" */
+	int name_arg;		/* an alias: which argument names the event; else -1 */
+} EventMacro;
+
+/* The comma-separated arguments from just after '(' to the matching ')'; *p after it. */
+static Vec macro_args(const char **p)
+{
+	Vec args = {0};
+	const char *s = *p, *start = s;
+	int depth = 0;
+	for (; *s; s++) {
+		if (*s == '(') {
+			depth++;
+		} else if ((*s == ',' && depth == 0) || (*s == ')' && depth-- == 0)) {
+			const char *a = start, *e = s;
+			while (a < e && isspace((unsigned char)*a))
+				a++;
+			while (e > a && isspace((unsigned char)e[-1]))
+				e--;
+			vec_push(&args, arena_strndup(a, e - a));
+			start = s + 1;
+			if (*s == ')') {
+				s++;
+				break;
+			}
+		}
+	}
+	*p = s;
+	return args;
+}
+
+/* A template with a macro's parameters replaced: "name##_entry" -> "local_timer_entry". */
+static const char *expand(const char *tmpl, EventMacro *m, Vec *args)
+{
+	Buf b = {0};
+	buf_puts(&b, "");
+	char *copy = arena_strdup(tmpl);
+	for (char *piece = copy, *next; piece; piece = next) {
+		next = strstr(piece, "##");
+		if (next) {
+			*next = 0;
+			next += 2;
+		}
+		const char *q = piece;
+		const char *id = ident_at(&q);
+		if (!id)
+			continue;
+		const char *with = id;
+		for (int i = 0; i < m->params.len && i < args->len; i++)
+			if (strcmp(m->params.items[i], id) == 0)
+				with = args->items[i];
+		buf_puts(&b, with);
+	}
+	return b.s;
+}
+
+/* The event macros used in a #define's body (from p to the end of the directive). */
+static void read_event_macro(const char *p, const char *end, Vec *macros)
+{
+	const char *name = ident_at(&p);
+	if (!name)
+		return;
+	EventMacro *m = arena_alloc(sizeof(*m));
+	m->name = name;
+	m->name_arg = -1;
+	if (*p != '(') {
+		const char *target = ident_at(&p);
+		m->name_arg = target ? event_macro_name_arg(target) : -1;
+		if (m->name_arg >= 0)
+			vec_push(macros, m);
+		return;
+	}
+	p++;
+	m->params = macro_args(&p);
+	while (p < end) {
+		const char *q = p;
+		const char *id = ident_at(&q);
+		if (!id) {
+			p++;
+			continue;
+		}
+		p = q;
+		int k = event_macro_name_arg(id);
+		if (k < 0 || *q != '(')
+			continue;
+		q++;
+		Vec args = macro_args(&q);
+		if (k < args.len)
+			vec_push(&m->templates, args.items[k]);
+	}
+	if (m->templates.len)
+		vec_push(macros, m);
+}
+
 /* The events text (a trace header) declares, as events of system. */
 static void scan_events(const char *text, const char *system)
 {
-	for (const char *p = text; (p = strpbrk(p, "TD")) != NULL;) {
-		if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) {
+	Vec macros = {0};
+	for (const char *p = text; *p;) {
+		if (*p == '#') {	/* a directive, with its continuation lines */
+			const char *end = p;
+			while (*end && (*end != '\n' || end[-1] == '\\'))
+				end++;
+			const char *q = p + 1;
+			const char *word = ident_at(&q);
+			if (word && strcmp(word, "define") == 0)
+				read_event_macro(q, end, &macros);
+			p = end;
+			continue;
+		}
+		if (!isalpha((unsigned char)*p) && *p != '_') {
 			p++;
 			continue;
 		}
 		const char *q = p;
-		const char *macro = ident_at(&q);
-		p = q > p ? q : p + 1;
-		if (!macro || *q != '(')
-			continue;
-		bool define = strncmp(macro, "DEFINE_EVENT", 12) == 0;
-		if (!define && strncmp(macro, "TRACE_EVENT", 11) != 0 &&
-		    strncmp(macro, "DECLARE_TRACE", 13) != 0)
+		const char *id = ident_at(&q);
+		p = q;
+		if (*q != '(')
 			continue;
 		q++;
-		const char *name = ident_at(&q);
-		if (define && name && *q == ',') {
-			q++;
-			name = ident_at(&q);
+		int k = event_macro_name_arg(id);
+		EventMacro *m = NULL;
+		for (int i = 0; k < 0 && i < macros.len && !m; i++)
+			if (strcmp(((EventMacro *)macros.items[i])->name, id) == 0)
+				m = macros.items[i];
+		if (k < 0 && !m)
+			continue;
+		Vec args = macro_args(&q);
+		p = q;
+		if (m && m->name_arg >= 0) {
+			if (m->name_arg < args.len)
+				add_event_system(args.items[m->name_arg], system);
+		} else if (m) {
+			for (int i = 0; i < m->templates.len; i++)
+				add_event_system(expand(m->templates.items[i], m, &args), system);
+		} else if (k < args.len) {
+			add_event_system(args.items[k], system);
 		}
-		if (name)
-			add_event_system(name, system);
 	}
 }
 
