@@ -189,9 +189,9 @@ static struct btf *from_image(const char *release, const char **why)
 	struct stat st;
 	const char *image = image_of(release, &st);
 	if (!image) {
-		*why = arena_printf("no debuginfo and no BTF for kernel %s: no %s/%s/vmlinuz "
-				    "or /boot/vmlinuz-%s to read it from", release,
-				    getenv("STAP_VM_DIR") ? getenv("STAP_VM_DIR") : STAP_VM_DIR,
+		const char *dir = getenv("STAP_VM_DIR");
+		*why = arena_printf("no kernel image to read its BTF from (%s/%s/vmlinuz, "
+				    "/boot/vmlinuz-%s)", dir && *dir ? dir : STAP_VM_DIR,
 				    release, release);
 		return NULL;
 	}
@@ -204,8 +204,9 @@ static struct btf *from_image(const char *release, const char **why)
 	void *data = cached && cache_readable() ? cache_read(cached, &len, &bad) : NULL;
 	if (bad)
 		fatal("the cached BTF %s cannot be trusted: %s", cached, bad);
-	if (data)
-		return btf__new(data, len);
+	struct btf *b = data ? btf__new(data, len) : NULL;
+	if (b)
+		return b;	/* else torn or altered: extracted again */
 	size_t img_len = 0, elf_len = 0, btf_len = 0;
 	unsigned char *img = slurp(image, &img_len);
 	char *elf = img ? unpack_bzimage(img, img_len, &elf_len, why) : NULL;
@@ -216,7 +217,7 @@ static struct btf *from_image(const char *release, const char **why)
 		*why = arena_printf("no BTF for kernel %s in %s: %s", release, image, *why);
 		return NULL;
 	}
-	struct btf *b = btf__new(btf, btf_len);
+	b = btf__new(btf, btf_len);
 	if (b && cached)
 		cache_save(cached, btf, btf_len);
 	return b;
