@@ -521,26 +521,33 @@ static const char *defined_system(const char *text)
 	return system;
 }
 
+/* A header's events, if it defines a TRACE_SYSTEM (read into one reused buffer). */
 static void scan_header(const char *path)
 {
+	static char *text;
+	static size_t cap;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return;
-	Buf b = {0};
-	char chunk[8192];
-	size_t n;
-	buf_puts(&b, "");
-	while ((n = fread(chunk, 1, sizeof(chunk) - 1, f)) > 0) {
-		chunk[n] = 0;
-		buf_puts(&b, chunk);
-	}
+	size_t len = 0, n;
+	do {
+		if (cap - len < 8192) {
+			cap = cap ? cap * 2 : 1 << 20;
+			text = realloc(text, cap);
+			if (!text)
+				fatal("out of memory");
+		}
+		n = fread(text + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
 	fclose(f);
-	const char *system = defined_system(b.s);
+	text[len] = 0;
+	const char *system = strstr(text, "TRACE_SYSTEM") ? defined_system(text) : NULL;
 	if (system)
-		scan_events(b.s, system);
+		scan_events(text, system);
 }
 
-/* The headers under dir (recursively) that can declare events: trace*.h, *_trace.h, events/ */
+/* The headers under dir, recursively. */
 static void scan_headers(const char *dir, int depth)
 {
 	DIR *d = opendir(dir);
@@ -571,6 +578,9 @@ static int cmp_event_system(const void *a, const void *b)
 	return c ? c : x->order - y->order;
 }
 
+/* Where the kernel's trace headers are (6.1 has no others): a few ms to read. */
+static const char *const header_dirs[] = { "include/trace", "include/ras", "arch/x86" };
+
 /* The system of event from the running kernel or the headers, or NULL. */
 static const char *btf_system_of(const char *event)
 {
@@ -580,7 +590,9 @@ static const char *btf_system_of(const char *event)
 		const char *release = cur_session->kernel_release;
 		struct utsname u;
 		if (uname(&u) != 0 || strcmp(u.release, release) != 0 || !read_tracefs())
-			scan_headers(arena_printf("/lib/modules/%s/source", release), 0);
+			for (size_t i = 0; i < ARRAY_SIZE(header_dirs); i++)
+				scan_headers(arena_printf("/lib/modules/%s/source/%s", release,
+							  header_dirs[i]), 0);
 		qsort(event_systems.items, event_systems.len, sizeof(void *), cmp_event_system);
 	}
 	int lo = 0, hi = event_systems.len;
