@@ -449,3 +449,45 @@ static DwType *make_type(struct btf *b, uint32_t id)
 	fill_type(b, id, btf__type_by_id(b, id), t);
 	return t;
 }
+
+/* ---- types by name, for @cast ---- */
+
+/* A named type of kind (BTF_KIND_*) without qualifiers, or 0. */
+static int find_kind(struct btf *b, const char *name, int kind)
+{
+	int id = btf__find_by_name_kind(b, name, kind);
+	return id > 0 ? id : 0;
+}
+
+/*
+ * "struct task_struct", "task_struct" (a struct, union, typedef, enum or
+ * base type of that name, in that order), "union u", "enum e",
+ * "struct file *": NULL if the kernel has none.
+ */
+DwType *btf_find_type(struct btf *b, const char *name)
+{
+	char *s = arena_strdup(name);
+	int stars = 0;
+	for (char *e = s + strlen(s); e > s && (e[-1] == '*' || e[-1] == ' '); *--e = 0)
+		stars += e[-1] == '*';
+	while (*s == ' ')
+		s++;
+	static const struct { const char *word; int kind; } words[] = {
+		{ "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION }, { "enum ", BTF_KIND_ENUM },
+	};
+	int id = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(words) && !id; i++)
+		if (strncmp(s, words[i].word, strlen(words[i].word)) == 0)
+			id = find_kind(b, s + strlen(words[i].word), words[i].kind) ?: -1;
+	static const int kinds[] = {
+		BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF, BTF_KIND_ENUM, BTF_KIND_INT,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(kinds) && !id; i++)
+		id = find_kind(b, s, kinds[i]);
+	if (id <= 0)
+		return NULL;
+	DwType *t = btf_dw_type(b, id);
+	while (stars--)
+		t = dw_pointer_to(t);
+	return t;
+}

@@ -21,5 +21,7 @@
 struct btf *btf_kernel(const char *release, const char **why);
 /* The BTF type id as a DwType (members loaded on first use); void for 0. */
 DwType *btf_dw_type(struct btf *b, uint32_t id);
+/* A type by C name for @cast ("struct task_struct", "task_struct", "int"); NULL if none. */
+DwType *btf_find_type(struct btf *b, const char *name);
 
 #endif /* BTF_H */

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "stap.h"
+#include "btf.h"
 #include "dwarf.h"
 
 typedef struct DwarfData {
@@ -57,6 +58,7 @@ typedef struct DwarfData {
 	DwVar **given;
 	DwLoc *given_locs;
 	int ngiven;
+	bool kernel_btf;	/* the kernel has no debuginfo: its types are its BTF's */
 	const char *where;	/* the point without suffixes, for messages */
 } DwarfData;
 
@@ -1203,6 +1205,22 @@ static ValueType *vtype_of(Lower *lw, DwModule *mod, DwType *type)
 	return vt;
 }
 
+/*
+ * A type of a kernel without debuginfo, by name, from its BTF; NULL with
+ * *why (which holds why there is no debuginfo) made a sentence.
+ */
+static DwType *btf_kernel_type(const char *name, const char **why)
+{
+	const char *btf_why;
+	struct btf *b = btf_kernel(cur_session->kernel_release, &btf_why);
+	DwType *t = b ? btf_find_type(b, name) : NULL;
+	if (!b)
+		*why = arena_printf("%s; and %s", *why, btf_why);
+	else if (!t)
+		*why = arena_printf("no type '%s' in kernel (its BTF)", name);
+	return t;
+}
+
 /* The type a bare @cast's value points to, looked up when a '->' first needs it. */
 static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
 {
@@ -1214,9 +1232,14 @@ static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
 	}
 	DwModule *m = vt->probe_mod;
 	const char *why = "the probed program has no debuginfo: name a module with the type";
+	bool of_kernel = !vt->user && (!vt->module || strcmp(vt->module, "kernel") == 0);
 	if (!m && (vt->module || !vt->user))
-		m = open_mod(vt->module && strcmp(vt->module, "kernel") ? vt->module : NULL, &why);
+		m = open_mod(of_kernel ? NULL : vt->module, &why);
 	DwType *t = m ? dw_find_type(m, vt->type_name) : NULL;
+	if (!m && of_kernel) {
+		t = btf_kernel_type(vt->type_name, &why);
+		t = t ? dw_pointer_to(t) : NULL;
+	}
 	if (!t) {
 		if (!lw->quiet) {
 			if (m)
@@ -1230,7 +1253,7 @@ static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
 		return false;
 	}
 	vt->mod = m;
-	vt->type = dw_pointer_to(t);	/* the value points to one */
+	vt->type = m ? dw_pointer_to(t) : t;	/* the value points to one */
 	return true;
 }
 
@@ -1301,15 +1324,13 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 				fail(lw, n->loc, "@cast: cannot read module \"%s\": %s", module, why);
 				return false;
 			}
-		} else if (module) {
-			const char *why;
-			m = open_mod(NULL, &why);
-			if (!m) {
-				fail(lw, n->loc, "@cast: %s", why);
-				return false;
-			}
 		}
-		if (!m) {
+		const char *why = NULL;
+		if ((module && strcmp(module, "kernel") == 0) || (!module && lw->dd->kernel_btf))
+			m = open_mod(NULL, &why);
+		/* a kernel without debuginfo: its types from its BTF */
+		bool from_btf = !m && (why || (!module && lw->dd->kernel_btf));
+		if (!m && !from_btf) {
 			fail(lw, n->loc, "@cast: %s has no debuginfo: name a module with the type, "
 			     "@cast(p, \"type\", \"module\")", lw->dd->where);
 			return false;
@@ -1319,7 +1340,11 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, tn->loc, "@cast's type must be a string literal");
 			return false;
 		}
-		DwType *t = dw_find_type(m, tn->str);
+		DwType *t = m ? dw_find_type(m, tn->str) : btf_kernel_type(tn->str, &why);
+		if (!t && !m) {	/* no BTF: the point; no such type: the type */
+			fail(lw, strncmp(why, "no type", 7) ? n->loc : tn->loc, "@cast: %s", why);
+			return false;
+		}
 		if (!t) {
 			fail(lw, tn->loc, "@cast: no type '%s' in %s", tn->str, dw_module_name(m));
 			return false;
@@ -1632,10 +1657,7 @@ void dwarf_lower_cast(Node *n)
 	if (!cast_module(cast) && !bare) {
 		const char *why;
 		dd->mod = open_mod(NULL, &why);
-		if (!dd->mod && n->kind != ND_DEFINED) {
-			error_at(n->loc, "semantic error", "@cast: %s", why);
-			return;
-		}
+		dd->kernel_btf = !dd->mod;	/* the kernel's BTF may have the type */
 	}
 	dwarf_lower_target(dd, NULL, n);
 }
@@ -1689,6 +1711,7 @@ void *dwarf_given_data(DwVar **vars, DwLoc *locs, int n, const char *where)
 	dd->given = vars;
 	dd->given_locs = locs;
 	dd->ngiven = n;
+	dd->kernel_btf = true;
 	dd->where = where;
 	return dd;
 }
