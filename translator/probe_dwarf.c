@@ -43,7 +43,7 @@ typedef struct DwarfData {
 	int maxactive;
 	bool optional;
 	bool save_entry;	/* .return reading parameters: keep the entry registers */
-	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
+	bool hide_first_param;	/* kernel.trace: only the arguments after the data pointer */
 	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
 	const char *path;	/* process: the binary */
 	const char *exe;	/* .library: the program whose processes it fires in */
@@ -851,14 +851,25 @@ static bool cast_element(Lower *lw, Val *v, Chain *ch)
 
 static void read_at_prologue_end(Lower *lw, Val *v);
 
-/* The variables at the probe's address: the debuginfo's, or those given. */
+/*
+ * The variables at the probe's address: the debuginfo's, or those given.
+ * A tracepoint's are its arguments: not __traceiter_NAME's data pointer
+ * or its locals.
+ */
 static DwVarList vars_here(DwarfData *dd, bool params, bool locals)
 {
 	if (dd->given)
 		return (DwVarList){ .items = params ? dd->given : NULL,
 				    .len = params ? dd->ngiven : 0 };
 	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
-	return dw_vars_at(dd->mod, dd->func, addr, params, locals);
+	if (!dd->hide_first_param)
+		return dw_vars_at(dd->mod, dd->func, addr, params, locals);
+	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, params, false);
+	if (vars.len && vars.items[0]->is_param) {
+		vars.items++;
+		vars.len--;
+	}
+	return vars;
 }
 
 /* A variable of the probed function at the probe's address. */
@@ -1141,8 +1152,6 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 	for (int i = 0; i < vars.len; i++) {
 		DwVar *var = vars.items[i];
 		if (dd->is_return && !var->is_param)
-			continue;
-		if (dd->hide_first_param && i == 0)
 			continue;
 		if (!first)
 			text(out, " ");

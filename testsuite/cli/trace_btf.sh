@@ -42,6 +42,10 @@ probe kernel.trace("sched:sched_switch") {
 	       kernel_string(@cast($prev, "struct task_struct")->comm), task_parent($prev)->pid)
 }
 probe kernel.trace("sched_process_exec") { println(kernel_string($bprm->filename), $p->mm->mmap_base) }
+probe kernel.trace("sched_process_fork") {
+	printf("%s|%s|%s|%d|%d|%s\n", $$vars, $$locals, $$name, @defined($parent->nosuch),
+	       @defined($child->pid), $$parms$)
+}
 END
 btf -p3 t.stp > btf.c 2> err || fail "-p3 without debuginfo failed: $(cat err)"
 "$STAP" -r "$RELEASE" -p3 t.stp > dwarf.c 2> err || fail "-p3 with debuginfo failed: $(cat err)"
