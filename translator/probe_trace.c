@@ -15,6 +15,14 @@
  * as a call of __traceiter_NAME would (registers, then the stack), so
  * that the arguments are read as $vars by the DWARF family's target
  * variable code, exactly as at that function's entry.
+ *
+ * Without the kernel's debuginfo, the kernel's own tracepoints come from
+ * its BTF (btf.c), which describes the same __traceiter_NAME functions
+ * with their parameters' names and types: the arguments are then given
+ * to the DWARF family's code with their places in the handler's pt_regs
+ * (dwarf_given_data), and their struct types read members from BTF.  BTF
+ * has no source files, so an event's system comes from the running
+ * kernel's tracefs or from the trace headers' TRACE_SYSTEM.
  */
 #include <ctype.h>
 #include <dirent.h>
