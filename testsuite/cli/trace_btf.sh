@@ -67,4 +67,13 @@ grep -qF "semantic error: kernel.trace needs the kernel's debuginfo or its BTF: 
 	fail "unexpected error: $(cat err)"
 grep -qF "and no kernel image to read its BTF from ($WORK/novm/$RELEASE/vmlinuz, /boot/vmlinuz-$RELEASE)" err ||
 	fail "unexpected error: $(cat err)"
+# 6. The running kernel's BTF, when it has one (the release is the host's,
+# whose headers need not be installed): its tracefs gives the system, if
+# mounted.
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	SYSTEMTAP_DEBUGINFO_PATH=$WORK/none "$STAP" -r "$(uname -r)" -L 'kernel.trace("sched_switch")' > out 2> err ||
+		fail "-L of the running kernel failed: $(cat err)"
+	strip_system out > running
+	expect_file running 'kernel.trace("sched_switch") $preempt:bool $prev:struct task_struct* $next:struct task_struct* $prev_state:unsigned int'
+fi
 exit 0
