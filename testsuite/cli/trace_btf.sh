@@ -33,7 +33,8 @@ done > wrong
 grep -v '^kernel\.trace("[^"]*:' btf.L | sed 's/^kernel\.trace("\([^"]*\)").*/\1/' | tr '\n' ' ' | sed 's/ $//' > nosystem; echo >> nosystem
 expect_file nosystem "amd_pstate_perf bpf_trace_printk devres_log emulate_vsyscall iomap_dio_invalidate_fail iomap_invalidate_folio iomap_iter iomap_iter_dstmap iomap_iter_srcmap iomap_readahead iomap_readpage iomap_release_folio iomap_writepage iomap_writepage_map nvme_async_event nvme_complete_rq nvme_setup_cmd nvme_sq prq_report pseudo_lock_l2 pseudo_lock_l3 pseudo_lock_mem_latency qi_submit"
 
-# 3. The module's C is the DWARF route's, byte for byte: target variables,
+# 3. The module's C is the DWARF route's, byte for byte: target variables
+# (members at BTF's offsets, bitfields, $var$ and $var$$ printing),
 # and @cast and the tapsets' typed values (task_current()) from BTF's types.
 cat > t.stp <<'END'
 probe kernel.trace("sched:sched_switch") {
@@ -42,6 +43,11 @@ probe kernel.trace("sched:sched_switch") {
 	       kernel_string(@cast($prev, "struct task_struct")->comm), task_parent($prev)->pid)
 }
 probe kernel.trace("sched_process_exec") { println(kernel_string($bprm->filename), $p->mm->mmap_base) }
+probe kernel.trace("sched_wakeup") {	/* bitfields, arrays, nested structs printed */
+	printf("%d %d %d %s\n", $p->sched_reset_on_fork, $p->in_execve,
+	       $p->signal->rlim[2]->rlim_cur, $p->thread$)
+}
+probe kernel.trace("sched_process_exit") { printf("%s\n", $p->mm$$) }
 probe kernel.trace("sched_process_fork") {
 	printf("%s|%s|%s|%d|%d|%s\n", $$vars, $$locals, $$name, @defined($parent->nosuch),
 	       @defined($child->pid), $$parms$)
