@@ -352,7 +352,10 @@ static void fill_aggregate(struct btf *b, uint32_t id, const struct btf_type *bt
 	t->source_id = id;
 }
 
-/* int a[2][3] is an array of 2 arrays of 3 ints, named "int[2][3]" and "int[3]". */
+/*
+ * int a[2][3] is an array of 2 arrays of 3 ints, named "int[2][3]" and
+ * "int[3]"; a flexible array member (BTF: 0 elements) is "int[]", as in DWARF.
+ */
 static void fill_array(struct btf *b, const struct btf_type *bt, DwType *t)
 {
 	const struct btf_array *a = btf_array(bt);
@@ -363,9 +366,10 @@ static void fill_array(struct btf *b, const struct btf_type *bt, DwType *t)
 	const char *dims = elem->kind == DT_ARRAY ? elem->name + strlen(base->name) : "";
 	t->kind = DT_ARRAY;
 	t->target = elem;
-	t->nelems = a->nelems;
+	t->nelems = a->nelems ? (int64_t)a->nelems : -1;	/* 0: a flexible array, unknown */
 	t->size = (int64_t)a->nelems * elem->size;
-	t->name = arena_printf("%s[%u]%s", base->name, a->nelems, dims);
+	t->name = a->nelems ? arena_printf("%s[%u]%s", base->name, a->nelems, dims) :
+		  arena_printf("%s[]%s", base->name, dims);
 }
 
 /* A typedef or qualifier: the named type under another spelling. */

@@ -27,6 +27,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -628,9 +629,11 @@ static DwLoc arg_location(int i)
 	static const int regs[] = { 4, 1, 2, 8, 9 };	/* DWARF: rsi, rdx, rcx, r8, r9 */
 	if (i < 5)
 		return (DwLoc){ .kind = DL_REGISTER, .reg = regs[i] };
-	/* above the return address slot at sp (emit_handler's stack[]) */
+	/* above the return address slot at sp (emit_handler's stack[]): from
+	   the call's frame address, sp + 8, as the DWARF route spells it */
+	const char *cfa = "(STP_REG(c, 7) + 0x8ULL)";
 	return (DwLoc){ .kind = DL_MEMORY,
-			.c_expr = arena_printf("(STP_REG(c, 7) + %d)", 8 * (i - 4)) };
+			.c_expr = i == 5 ? cfa : arena_printf("(%s + 0x%xULL)", cfa, 8 * (i - 5)) };
 }
 
 /* The arguments of a __traceiter_ FUNC, after the data pointer; -1 if they do not fit. */
@@ -678,16 +681,49 @@ static bool already_probed(Vec *out, Probe *probe, const char *event)
 	return false;
 }
 
+static struct btf *sorting_btf;
+
+static int cmp_func_name(const void *a, const void *b)
+{
+	const struct btf_type *x = btf__type_by_id(sorting_btf, *(const int *)a);
+	const struct btf_type *y = btf__type_by_id(sorting_btf, *(const int *)b);
+	return strcmp(btf__name_by_offset(sorting_btf, x->name_off),
+		      btf__name_by_offset(sorting_btf, y->name_off));
+}
+
+/* The ids of b's __traceiter_ functions, by name (as the DWARF route has them), once. */
+static Vec traceiters(struct btf *b)
+{
+	static Vec ids;
+	static bool done;
+	if (done)
+		return ids;
+	done = true;
+	int n = btf__type_cnt(b);
+	int *all = arena_alloc(sizeof(int) * n);
+	int len = 0;
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(b, id);
+		if (btf_is_func(t) &&
+		    strncmp(btf__name_by_offset(b, t->name_off), TRACEITER, strlen(TRACEITER)) == 0)
+			all[len++] = id;
+	}
+	sorting_btf = b;
+	qsort(all, len, sizeof(int), cmp_func_name);
+	for (int i = 0; i < len; i++)
+		vec_push(&ids, (void *)(intptr_t)all[i]);
+	return ids;
+}
+
 /* The vmlinux's tracepoints matching pattern, from BTF, as probes. */
 static int resolve_btf(struct btf *b, const char *pattern, ProbePoint *pp, Probe *probe,
 		       Vec *out, Vec *names)
 {
-	int found = 0, n = btf__type_cnt(b);
-	for (int id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(b, id);
+	int found = 0;
+	Vec ids = traceiters(b);
+	for (int i = 0; i < ids.len; i++) {
+		const struct btf_type *t = btf__type_by_id(b, (int)(intptr_t)ids.items[i]);
 		const char *name = btf__name_by_offset(b, t->name_off);
-		if (!btf_is_func(t) || strncmp(name, TRACEITER, strlen(TRACEITER)) != 0)
-			continue;
 		const char *event = name + strlen(TRACEITER);
 		const char *system = btf_system_of(event);
 		const char *where = system ? arena_printf("kernel.trace(\"%s:%s\")", system, event) :
