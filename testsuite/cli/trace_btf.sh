@@ -66,6 +66,12 @@ truncate -s 1000 "$cached"
 btf -p2 t.stp > out 2> err || fail "a torn cached BTF was not made again: $(cat err)"
 [ "$(stat -c %s "$cached")" -gt 1000 ] || fail "the torn cached BTF is still torn"
 
+# ... and what a run that crashed while writing it left goes with --clean-cache.
+touch -d '2 days ago' "$cached.Ab12Cd"
+"$STAP" --clean-cache > out 2> err || fail "--clean-cache: $(cat err)"
+[ -e "$cached.Ab12Cd" ] && fail "--clean-cache left a torn BTF's temporary file"
+[ -e "$cached" ] || fail "--clean-cache removed the cached BTF"
+
 # 5. Neither debuginfo nor a kernel image: one error that says both.
 STAP_VM_DIR=$WORK/novm btf -p2 -e 'probe kernel.trace("sched_switch") {}' > out 2> err &&
 	fail "kernel.trace without debuginfo and BTF worked"
