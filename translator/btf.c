@@ -11,6 +11,9 @@
  *     size and modification time), about 4 MB; the next run reads only
  *     that, through cache.c's ownership checks.
  *
+ * A module's BTF is the .BTF section of its .ko (xz- or zstd-compressed
+ * too), split on the kernel's: its types refer to the kernel's by id.
+ *
  * Types: btf_dw_type gives the DwType of a BTF type, spelled as the DWARF
  * layer spells its own ("struct task_struct*", "char const*", "long
  * unsigned int"), with struct members loaded when first asked for
@@ -21,8 +24,10 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <lz4.h>
+#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -103,7 +108,7 @@ static char *unpack_bzimage(const unsigned char *img, size_t len, size_t *out_le
 	return out;
 }
 
-/* The .BTF section of an ELF image in memory: a pointer into it. */
+/* The .BTF section of an ELF image in memory (a kernel's or a module's): a pointer into it. */
 static const void *btf_section(char *elf_image, size_t len, size_t *btf_len, const char **why)
 {
 	elf_version(EV_CURRENT);
@@ -245,26 +250,185 @@ struct btf *btf_kernel(const char *release, const char **why)
 	return kernel;
 }
 
+/* ---- a module's BTF, split on the kernel's ---- */
+
+/* An xz file's contents (Debian 6.12's modules are .ko.xz), in the arena. */
+static char *unxz(const unsigned char *in, size_t len, size_t *out_len)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	if (lzma_stream_decoder(&z, UINT64_MAX, 0) != LZMA_OK)
+		return NULL;
+	size_t cap = len * 4 + 4096;
+	char *out = malloc(cap);
+	lzma_ret r = LZMA_OK;
+	z.next_in = in;
+	z.avail_in = len;
+	while (out && r == LZMA_OK) {
+		if (z.total_out == cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+			if (!out)
+				break;
+		}
+		z.next_out = (uint8_t *)out + z.total_out;
+		z.avail_out = cap - z.total_out;
+		r = lzma_code(&z, LZMA_FINISH);
+	}
+	char *copy = NULL;
+	if (out && r == LZMA_STREAM_END) {
+		*out_len = z.total_out;
+		copy = arena_alloc(z.total_out);
+		memcpy(copy, out, z.total_out);
+	}
+	free(out);
+	lzma_end(&z);
+	return copy;
+}
+
+/* A zstd frame that records its size, in the arena. */
+static char *unzstd(const unsigned char *in, size_t len, size_t *out_len)
+{
+	unsigned long long n = ZSTD_getFrameContentSize(in, len);
+	if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR || n > (1ull << 32))
+		return NULL;
+	char *out = arena_alloc(n ? n : 1);
+	size_t got = ZSTD_decompress(out, n, in, len);
+	if (ZSTD_isError(got))
+		return NULL;
+	*out_len = got;
+	return out;
+}
+
+/* A module file's ELF image, decompressed if its name says so. */
+static char *module_image(const char *path, size_t *len, const char **why)
+{
+	size_t n = 0;
+	unsigned char *data = slurp(path, &n);
+	if (!data) {
+		*why = arena_printf("cannot read %s", path);
+		return NULL;
+	}
+	const char *ko = strstr(path, ".ko");
+	char *elf = (char *)data;
+	*len = n;
+	if (ko && strcmp(ko, ".ko.xz") == 0)
+		elf = unxz(data, n, len);
+	else if (ko && strcmp(ko, ".ko.zst") == 0)
+		elf = unzstd(data, n, len);
+	else if (ko && strcmp(ko, ".ko") != 0)
+		elf = NULL;
+	if (!elf)
+		*why = arena_printf("cannot decompress %s", path);
+	return elf;
+}
+
+/*
+ * Split BTF from memory: Debian's libbpf 1.1 declares btf__new_split but
+ * does not export it, so the bytes go through a memory file to
+ * btf__parse_raw_split.
+ */
+static struct btf *parse_split(const void *data, size_t len, struct btf *base)
+{
+	int fd = memfd_create("stap-btf", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct btf *b = NULL;
+	if (write(fd, data, len) == (ssize_t)len)
+		b = btf__parse_raw_split(arena_printf("/proc/self/fd/%d", fd), base);
+	close(fd);
+	return b;
+}
+
+typedef struct ModuleBtf {
+	const char *name;
+	struct btf *btf;
+	const char *why;
+} ModuleBtf;
+static Vec module_btfs;
+
+static struct btf *read_module_btf(const char *release, const char *name_or_path,
+				   const char **why)
+{
+	struct btf *kernel = btf_kernel(release, why);
+	if (!kernel)
+		return NULL;
+	const char *path = strchr(name_or_path, '/') || strstr(name_or_path, ".ko") ?
+			   name_or_path : dw_module_file(release, name_or_path);
+	if (!path) {
+		*why = arena_printf("no module %s for kernel %s in /lib/modules/%s", name_or_path,
+				    release, release);
+		return NULL;
+	}
+	size_t len = 0, btf_len = 0;
+	char *elf = module_image(path, &len, why);
+	const void *btf = elf ? btf_section(elf, len, &btf_len, why) : NULL;
+	if (!btf) {
+		*why = arena_printf("no BTF in %s: %s", path, *why);
+		return NULL;
+	}
+	struct btf *b = parse_split(btf, btf_len, kernel);
+	if (!b)
+		*why = arena_printf("the BTF of %s does not parse on the kernel's", path);
+	return b;
+}
+
+struct btf *btf_module(const char *release, const char *name_or_path, const char **why)
+{
+	for (int i = 0; i < module_btfs.len; i++) {
+		ModuleBtf *m = module_btfs.items[i];
+		if (strcmp(m->name, name_or_path) == 0) {
+			*why = m->why;
+			return m->btf;
+		}
+	}
+	ModuleBtf *m = arena_alloc(sizeof(*m));
+	m->name = name_or_path;
+	m->btf = read_module_btf(release, name_or_path, &m->why);
+	vec_push(&module_btfs, m);
+	*why = m->why;
+	return m->btf;
+}
+
 /* ---- types ---- */
 
 static DwType void_type = {.kind = DT_VOID, .name = "void"};
 static DwMember no_members[1];
 
-static struct btf *types_of;	/* the BTF whose types are cached */
-static DwType **types;		/* by id */
+/* The DwTypes made of one BTF's types, by id: the kernel's, or a module's own. */
+typedef struct TypeCache {
+	struct btf *btf;
+	DwType **types;
+} TypeCache;
+static Vec caches;
 
-static DwType *make_type(struct btf *b, uint32_t id);
+static DwType **types_of(struct btf *b)
+{
+	for (int i = 0; i < caches.len; i++)
+		if (((TypeCache *)caches.items[i])->btf == b)
+			return ((TypeCache *)caches.items[i])->types;
+	TypeCache *c = arena_alloc(sizeof(*c));
+	c->btf = b;
+	c->types = arena_alloc(sizeof(*c->types) * btf__type_cnt(b));
+	vec_push(&caches, c);
+	return c->types;
+}
 
+static void fill_type(struct btf *b, uint32_t id, const struct btf_type *bt, DwType *t);
+
+/* A module's BTF refers to the kernel's types by their ids: those are the kernel's DwTypes. */
 DwType *btf_dw_type(struct btf *b, uint32_t id)
 {
+	const struct btf *base = btf__base_btf(b);
+	if (base && id < btf__type_cnt(base))
+		return btf_dw_type((struct btf *)base, id);
 	if (id == 0 || id >= btf__type_cnt(b))
 		return &void_type;
-	if (types_of != b) {
-		types_of = b;
-		types = arena_alloc(sizeof(*types) * btf__type_cnt(b));
+	DwType **types = types_of(b);
+	if (!types[id]) {
+		/* cached before it is filled: a struct reaches itself through pointers */
+		types[id] = arena_alloc(sizeof(DwType));
+		fill_type(b, id, btf__type_by_id(b, id), types[id]);
 	}
-	if (!types[id])
-		types[id] = make_type(b, id);
 	return types[id];
 }
 
@@ -443,15 +607,6 @@ static void fill_type(struct btf *b, uint32_t id, const struct btf_type *bt, DwT
 		*t = void_type;
 		break;
 	}
-}
-
-/* Cached before it is filled: a struct reaches itself through pointer members. */
-static DwType *make_type(struct btf *b, uint32_t id)
-{
-	DwType *t = arena_alloc(sizeof(*t));
-	types[id] = t;
-	fill_type(b, id, btf__type_by_id(b, id), t);
-	return t;
 }
 
 /* ---- types by name, for @cast ---- */

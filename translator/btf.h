@@ -19,6 +19,12 @@
  * a sentence for the user) when there is none.
  */
 struct btf *btf_kernel(const char *release, const char **why);
+/*
+ * The BTF of a kernel module, by name (installed for release) or .ko path
+ * (compressed or not), split on the kernel's: its own types' ids follow
+ * the kernel's.  NULL with *why when it has none.
+ */
+struct btf *btf_module(const char *release, const char *name_or_path, const char **why);
 /* The BTF type id as a DwType (members loaded on first use); void for 0. */
 DwType *btf_dw_type(struct btf *b, uint32_t id);
 /* A type by C name for @cast ("struct task_struct", "task_struct", "int"); NULL if none. */

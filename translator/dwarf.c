@@ -205,6 +205,16 @@ static const char *find_module_file(const char *dir, const char *name, int depth
 	return found;
 }
 
+const char *dw_module_file(const char *release, const char *name)
+{
+	return find_module_file(arena_printf("/lib/modules/%s", release), module_name_of(name), 0);
+}
+
+const char *dw_module_name_of(const char *path)
+{
+	return module_name_of(path);
+}
+
 DwModule *dw_open_module(const char *release, const char *name_or_path, const char **why)
 {
 	if (strchr(name_or_path, '/') || is_module_file(name_or_path)) {

@@ -26,6 +26,10 @@ typedef struct DwModule DwModule;
 DwModule *dw_open_kernel(const char *release, const char *vmlinux_override, const char **why);
 /* A kernel module's debuginfo, found by name for the release, or a .ko path. */
 DwModule *dw_open_module(const char *release, const char *name_or_path, const char **why);
+/* The installed file of module name for release (.ko, .ko.xz ...), or NULL. */
+const char *dw_module_file(const char *release, const char *name);
+/* A module's name from its file's: "/x/nfs-acl.ko.xz" -> "nfs_acl". */
+const char *dw_module_name_of(const char *path);
 /* A user-space binary (process("PATH")), with its own or separate debuginfo. */
 DwModule *dw_open_user(const char *path, const char **why);
 /*

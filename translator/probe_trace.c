@@ -16,9 +16,10 @@
  * that the arguments are read as $vars by the DWARF family's target
  * variable code, exactly as at that function's entry.
  *
- * Without the kernel's debuginfo, the kernel's own tracepoints come from
- * its BTF (btf.c), which describes the same __traceiter_NAME functions
- * with their parameters' names and types: the arguments are then given
+ * Without the kernel's debuginfo, the tracepoints come from BTF (btf.c):
+ * the kernel's, and each searched module's (its .ko's, split on the
+ * kernel's), which describe the same __traceiter_NAME functions with
+ * their parameters' names and types: the arguments are then given
  * to the DWARF family's code with their places in the handler's pt_regs
  * (dwarf_given_data), and their struct types read members from BTF.  BTF
  * has no source files, so an event's system comes from the running
@@ -148,41 +149,50 @@ static const char *literal_system(const char *pattern)
 }
 
 /*
- * The debuginfo kernel.trace(pattern) searches: the kernel's, then the
- * modules of -d NAME.ko, of the script's module("NAME") points, and the
- * installed module named like the pattern's system, if there is one.
- * Only a -d module that cannot be read is an error.
+ * The modules kernel.trace(pattern) searches after the kernel: those of
+ * -d NAME.ko (the first *ndashd, which must be readable), of the script's
+ * module("NAME") points, and the installed module named like the
+ * pattern's system, if there is one.
  */
-static bool trace_modules(DwModule *kernel, const char *pattern, Loc loc, Vec *mods)
+static Vec searched_modules(const char *pattern, int *ndashd)
 {
 	Session *s = cur_session;
-	const char *why;
-	vec_push(mods, kernel);
-	for (int i = 0; i < s->kmod_files.len; i++) {
-		DwModule *m = dwarf_open_module(s->kmod_files.items[i], &why);
-		if (!m) {
-			error_at(loc, "semantic error", "kernel.trace: -d %s: %s",
-				 (char *)s->kmod_files.items[i], why);
-			return false;
-		}
-		add_module(mods, m);
-	}
+	Vec names = {0};
+	for (int i = 0; i < s->kmod_files.len; i++)
+		vec_push(&names, s->kmod_files.items[i]);
+	*ndashd = names.len;
 	for (int i = 0; i < s->prog.probes.len; i++) {
 		Probe *p = s->prog.probes.items[i];
 		for (ProbePoint *pp = p->points; pp; pp = pp->next) {
 			Component *c = pp->comps;
-			if (strcmp(c->name, "module") != 0 || !c->has_arg || c->arg->kind != ND_STR ||
-			    c->arg->str[strcspn(c->arg->str, "*?[")])
-				continue;
-			DwModule *m = dwarf_open_module(c->arg->str, &why);
-			if (m)
-				add_module(mods, m);
+			if (strcmp(c->name, "module") == 0 && c->has_arg && c->arg->kind == ND_STR &&
+			    !c->arg->str[strcspn(c->arg->str, "*?[")])
+				vec_push(&names, (void *)c->arg->str);
 		}
 	}
 	const char *system = literal_system(pattern);
-	DwModule *m = system ? dwarf_open_module(system, &why) : NULL;
-	if (m)
-		add_module(mods, m);
+	if (system)
+		vec_push(&names, (void *)system);
+	return names;
+}
+
+/* The debuginfo kernel.trace(pattern) searches: the kernel's, then searched_modules'. */
+static bool trace_modules(DwModule *kernel, const char *pattern, Loc loc, Vec *mods)
+{
+	const char *why;
+	int ndashd;
+	Vec names = searched_modules(pattern, &ndashd);
+	vec_push(mods, kernel);
+	for (int i = 0; i < names.len; i++) {
+		DwModule *m = dwarf_open_module(names.items[i], &why);
+		if (!m && i < ndashd) {
+			error_at(loc, "semantic error", "kernel.trace: -d %s: %s",
+				 (char *)names.items[i], why);
+			return false;
+		}
+		if (m)
+			add_module(mods, m);
+	}
 	return true;
 }
 
@@ -315,12 +325,15 @@ static bool btf_event_matches(const char *pattern, const char *system, const cha
 	return fnmatch(pattern, event, 0) == 0;
 }
 
-static bool already_probed(Vec *out, Probe *probe, const char *event)
+/* The same tracepoint twice (two points of one probe) is probed once. */
+static bool already_probed(Vec *out, Probe *probe, const char *event, const char *module)
 {
 	for (int j = 0; j < out->len; j++) {
 		DerivedProbe *o = out->items[j];
+		TraceData *td = o->data;
 		if (o->family == &family_trace && o->probe == probe &&
-		    strcmp(((TraceData *)o->data)->event, event) == 0 && !((TraceData *)o->data)->module)
+		    strcmp(td->event, event) == 0 &&
+		    (td->module == module || (td->module && module && !strcmp(td->module, module))))
 			return true;
 	}
 	return false;
@@ -336,18 +349,21 @@ static int cmp_func_name(const void *a, const void *b)
 		      btf__name_by_offset(sorting_btf, y->name_off));
 }
 
-/* The ids of b's __traceiter_ functions, by name (as the DWARF route has them), once. */
+/*
+ * The ids of b's own __traceiter_ functions (a module's: not the kernel's
+ * it is split on), by name, as the DWARF route has them.
+ */
 static Vec traceiters(struct btf *b)
 {
-	static Vec ids;
-	static bool done;
-	if (done)
-		return ids;
-	done = true;
+	const struct btf *base = btf__base_btf(b);
+	int first = base ? (int)btf__type_cnt(base) : 1;
 	int n = btf__type_cnt(b);
-	int *all = arena_alloc(sizeof(int) * n);
+	int *all = malloc(sizeof(int) * n);
 	int len = 0;
-	for (int id = 1; id < n; id++) {
+	Vec ids = {0};
+	if (!all)
+		fatal("out of memory");
+	for (int id = first; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(b, id);
 		if (btf_is_func(t) &&
 		    strncmp(btf__name_by_offset(b, t->name_off), TRACEITER, strlen(TRACEITER)) == 0)
@@ -357,12 +373,18 @@ static Vec traceiters(struct btf *b)
 	qsort(all, len, sizeof(int), cmp_func_name);
 	for (int i = 0; i < len; i++)
 		vec_push(&ids, (void *)(intptr_t)all[i]);
+	free(all);
 	return ids;
 }
 
-/* The vmlinux's tracepoints matching pattern, from BTF, as probes. */
-static int resolve_btf(struct btf *b, const char *pattern, ProbePoint *pp, Probe *probe,
-		       Vec *out, Vec *names)
+/*
+ * The tracepoints of the vmlinux (module NULL) or of a module matching
+ * pattern, from BTF, as probes.  A module's event whose header the
+ * headers package lacks is of the module's system: the name its trace
+ * header most likely gives (nfs's are "nfs").
+ */
+static int resolve_btf(struct btf *b, const char *module, const char *pattern, ProbePoint *pp,
+		       Probe *probe, Vec *out, Vec *names)
 {
 	int found = 0;
 	Vec ids = traceiters(b);
@@ -371,10 +393,13 @@ static int resolve_btf(struct btf *b, const char *pattern, ProbePoint *pp, Probe
 		const char *name = btf__name_by_offset(b, t->name_off);
 		const char *event = name + strlen(TRACEITER);
 		const char *system = trace_system_of(cur_session->kernel_release, event);
+		if (!system && module)
+			system = module;
 		const char *where = system ? arena_printf("kernel.trace(\"%s:%s\")", system, event) :
 				     arena_printf("kernel.trace(\"%s\")", event);
 		vec_push(names, (void *)(system ? arena_printf("%s:%s", system, event) : event));
-		if (!btf_event_matches(pattern, system, event) || already_probed(out, probe, event))
+		if (!btf_event_matches(pattern, system, event) ||
+		    already_probed(out, probe, event, module))
 			continue;
 		DwVar **vars;
 		DwLoc *locs;
@@ -388,12 +413,40 @@ static int resolve_btf(struct btf *b, const char *pattern, ProbePoint *pp, Probe
 		TraceData *td = arena_alloc(sizeof(*td));
 		td->event = event;
 		td->system = system;
+		td->module = module;
 		td->vars = vars;
 		td->nargs = nargs;
 		td->optional = pp->optional;
 		td->dwarf = dwarf_given_data(vars, locs, nargs, where);
 		vec_push(out, new_derived(&family_trace, probe, td, where));
 		found++;
+	}
+	return found;
+}
+
+/* The kernel's tracepoints from BTF, then searched_modules'; -1 after an error. */
+static int resolve_btf_modules(struct btf *kernel, const char *pattern, Loc loc, ProbePoint *pp,
+			       Probe *probe, Vec *out, Vec *names)
+{
+	int found = resolve_btf(kernel, NULL, pattern, pp, probe, out, names), ndashd;
+	Vec mods = searched_modules(pattern, &ndashd);
+	Vec done = {0};
+	for (int i = 0; i < mods.len; i++) {
+		const char *why;
+		struct btf *b = btf_module(cur_session->kernel_release, mods.items[i], &why);
+		if (!b && i < ndashd) {
+			error_at(loc, "semantic error", "kernel.trace: -d %s: %s",
+				 (char *)mods.items[i], why);
+			return -1;
+		}
+		bool seen = false;
+		for (int j = 0; j < done.len; j++)
+			seen |= done.items[j] == b;
+		if (!b || seen)
+			continue;
+		vec_push(&done, b);
+		found += resolve_btf(b, dw_module_name_of(mods.items[i]), pattern, pp, probe, out,
+				     names);
 	}
 	return found;
 }
@@ -425,7 +478,9 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 				 "or its BTF: %s; and %s", why ? why : "none found", btf_why);
 			return false;
 		}
-		found = resolve_btf(b, pattern, pp, probe, out, &names);
+		found = resolve_btf_modules(b, pattern, t->loc, pp, probe, out, &names);
+		if (found < 0)
+			return false;
 	}
 	if (!found) {
 		if (pp->optional || cur_session->listing)

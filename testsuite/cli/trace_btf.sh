@@ -33,6 +33,21 @@ done > wrong
 grep -v '^kernel\.trace("[^"]*:' btf.L | sed 's/^kernel\.trace("\([^"]*\)").*/\1/' | tr '\n' ' ' | sed 's/ $//' > nosystem; echo >> nosystem
 expect_file nosystem "amd_pstate_perf bpf_trace_printk devres_log emulate_vsyscall iomap_dio_invalidate_fail iomap_invalidate_folio iomap_iter iomap_iter_dstmap iomap_iter_srcmap iomap_readahead iomap_readpage iomap_release_folio iomap_writepage iomap_writepage_map nvme_async_event nvme_complete_rq nvme_setup_cmd nvme_sq prq_report pseudo_lock_l2 pseudo_lock_l3 pseudo_lock_mem_latency qi_submit"
 
+# ... and so are modules' tracepoints, from each .ko's BTF (split on the
+# kernel's); nfs's header is not in the headers package: the DWARF route
+# guesses the system from its file's name (nfstrace.h), BTF's route says
+# the module's name, which is its TRACE_SYSTEM.
+kdir=/lib/modules/$RELEASE/kernel
+mods="-d $kdir/fs/nfs/nfs.ko -d $kdir/net/sunrpc/sunrpc.ko -d $kdir/fs/nfsd/nfsd.ko"
+btf -L 'kernel.trace("*")' $mods > btf.mods 2> err || fail "-L of modules without debuginfo failed: $(cat err)"
+"$STAP" -r "$RELEASE" -L 'kernel.trace("*")' $mods > dwarf.mods 2> err || fail "-L of modules with debuginfo failed: $(cat err)"
+[ "$(wc -l < dwarf.mods)" -gt "$(wc -l < dwarf.L)" ] || fail "no modules' tracepoints listed"
+strip_system dwarf.mods > dwarf.mevents
+strip_system btf.mods > btf.mevents
+cmp -s dwarf.mevents btf.mevents || fail "BTF and DWARF list different modules' tracepoints: $(diff dwarf.mevents btf.mevents | head)"
+[ "$(grep -c '^kernel\.trace("nfs:' btf.mods)" = "$(grep -c '^kernel\.trace("nfstrace:' dwarf.mods)" ] ||
+	fail "nfs's tracepoints are not nfs:*"
+
 # 3. The module's C is the DWARF route's, byte for byte: target variables
 # (members at BTF's offsets, bitfields, $var$ and $var$$ printing),
 # and @cast and the tapsets' typed values (task_current()) from BTF's types.
@@ -48,6 +63,9 @@ probe kernel.trace("sched_wakeup") {	/* bitfields, arrays, nested structs printe
 	       $p->signal->rlim[2]->rlim_cur, $p->thread$)
 }
 probe kernel.trace("sched_process_exit") { printf("%s\n", $p->mm$$) }
+probe kernel.trace("sunrpc:rpc_task_begin"), kernel.trace("sunrpc:xprt_transmit") {
+	printf("%s\n", $$parms$$)	/* a module's */
+}
 probe kernel.trace("sched_process_fork") {
 	printf("%s|%s|%s|%d|%d|%s\n", $$vars, $$locals, $$name, @defined($parent->nosuch),
 	       @defined($child->pid), $$parms$)
