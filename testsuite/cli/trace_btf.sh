@@ -50,7 +50,8 @@ cmp -s dwarf.mevents btf.mevents || fail "BTF and DWARF list different modules' 
 
 # 3. The module's C is the DWARF route's, byte for byte: target variables
 # (members at BTF's offsets, bitfields, $var$ and $var$$ printing),
-# and @cast and the tapsets' typed values (task_current()) from BTF's types.
+# @cast and the tapsets' typed values (task_current()) from BTF's types, and
+# the tapsets' aliases on tracepoints (scheduler.ctxswitch, signal.send).
 cat > t.stp <<'END'
 probe kernel.trace("sched:sched_switch") {
 	printf("%s %d %s %s\n", kernel_string($prev->comm), $next->pid, $$parms, $next->se$)
@@ -66,6 +67,8 @@ probe kernel.trace("sched_process_exit") { printf("%s\n", $p->mm$$) }
 probe kernel.trace("sunrpc:rpc_task_begin"), kernel.trace("sunrpc:xprt_transmit") {
 	printf("%s\n", $$parms$$)	/* a module's */
 }
+probe scheduler.ctxswitch { printf("%d %d %s\n", prev_pid, next_pid, next_task_name) }
+probe signal.send { printf("%s %d %s\n", sig_name, sig_pid, pid_name) }	/* tapsets' aliases */
 probe kernel.trace("sched_process_fork") {
 	printf("%s|%s|%s|%d|%d|%s\n", $$vars, $$locals, $$name, @defined($parent->nosuch),
 	       @defined($child->pid), $$parms$)
