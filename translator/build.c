@@ -365,6 +365,7 @@ int clean_cache(void)
 		const char *name = e->d_name;
 		bool leftover = !strncmp(name, "build-", 6) ||
 				(!strncmp(name, "dwarf-", 6) && strstr(name, ".idx.")) ||
+				(!strncmp(name, "btf-", 4) && strstr(name, ".btf.")) ||
 				!strcmp(name, "runtime-failed.log");
 		if (leftover && is_stale(rootfd, name)) {
 			remove_tree_at(rootfd, name, 0);

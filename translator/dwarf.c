@@ -117,6 +117,28 @@ static DwModule *open_file(const char *path, const char *name, ModKind kind, con
 	return m;
 }
 
+/*
+ * Where the kernel's debuginfo may be: under /usr/lib/debug and in the
+ * build tree, or, as in SystemTap, under the directories of
+ * $SYSTEMTAP_DEBUGINFO_PATH (colon-separated; "build" is the build tree,
+ * elfutils' "+" and ".debug" do not name a vmlinux).
+ */
+static Vec kernel_debuginfo_places(const char *release)
+{
+	Vec v = {0};
+	const char *env = getenv("SYSTEMTAP_DEBUGINFO_PATH");
+	char *dirs = arena_strdup(env ? env : "/usr/lib/debug:build");
+	for (char *save, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		if (strcmp(d, "build") == 0) {
+			vec_push(&v, arena_printf("/lib/modules/%s/build/vmlinux", release));
+		} else if (d[0] == '/') {
+			vec_push(&v, arena_printf("%s/boot/vmlinux-%s", d, release));
+			vec_push(&v, arena_printf("%s/lib/modules/%s/vmlinux", d, release));
+		}
+	}
+	return v;
+}
+
 DwModule *dw_open_kernel(const char *release, const char *vmlinux_override, const char **why)
 {
 	if (vmlinux_override) {
@@ -126,13 +148,9 @@ DwModule *dw_open_kernel(const char *release, const char *vmlinux_override, cons
 		}
 		return open_file(vmlinux_override, "kernel", MOD_KERNEL, why);
 	}
-	static const char *const places[] = {
-		"/usr/lib/debug/boot/vmlinux-%s",
-		"/usr/lib/debug/lib/modules/%s/vmlinux",
-		"/lib/modules/%s/build/vmlinux",
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
-		const char *path = arena_printf(places[i], release);
+	Vec places = kernel_debuginfo_places(release);
+	for (int i = 0; i < places.len; i++) {
+		const char *path = places.items[i];
 		if (access(path, R_OK) == 0)
 			return open_file(path, "kernel", MOD_KERNEL, why);
 	}
@@ -185,6 +203,16 @@ static const char *find_module_file(const char *dir, const char *name, int depth
 	}
 	closedir(d);
 	return found;
+}
+
+const char *dw_module_file(const char *release, const char *name)
+{
+	return find_module_file(arena_printf("/lib/modules/%s", release), module_name_of(name), 0);
+}
+
+const char *dw_module_name_of(const char *path)
+{
+	return module_name_of(path);
 }
 
 DwModule *dw_open_module(const char *release, const char *name_or_path, const char **why)

@@ -26,6 +26,10 @@ typedef struct DwModule DwModule;
 DwModule *dw_open_kernel(const char *release, const char *vmlinux_override, const char **why);
 /* A kernel module's debuginfo, found by name for the release, or a .ko path. */
 DwModule *dw_open_module(const char *release, const char *name_or_path, const char **why);
+/* The installed file of module name for release (.ko, .ko.xz ...), or NULL. */
+const char *dw_module_file(const char *release, const char *name);
+/* A module's name from its file's: "/x/nfs-acl.ko.xz" -> "nfs_acl". */
+const char *dw_module_name_of(const char *path);
 /* A user-space binary (process("PATH")), with its own or separate debuginfo. */
 DwModule *dw_open_user(const char *path, const char **why);
 /*
@@ -82,6 +86,11 @@ struct DwType {
 	int nmembers;
 	bool incomplete;	/* a declaration only: no members here */
 	uint64_t die_offset;	/* private to dwarf.c (0: made by the caller) */
+	/* a type from another source (btf.c): loads members, which the source
+	   finds by its own id */
+	void (*load_members)(DwType *t);
+	void *source;
+	uint32_t source_id;
 };
 
 /* The members of a struct or union (loads them on first use); -1 if incomplete. */
@@ -259,5 +268,8 @@ void dwarf_lower_target(void *dwarf_data, DerivedProbe *d, Node *n);
 /* Data for dwarf_lower_target: registers as at the entry into f, its first
    parameter hidden from $$parms (kernel.trace's data pointer). */
 void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where);
+/* Data for dwarf_lower_target without debuginfo: the n parameters vars,
+   each at locs[i] (kernel.trace from BTF). */
+void *dwarf_given_data(DwVar **vars, DwLoc *locs, int n, const char *where);
 
 #endif /* DWARF_H */

@@ -337,6 +337,8 @@ int dw_type_members(DwModule *m, DwType *t)
 {
 	if (t->kind != DT_STRUCT && t->kind != DT_UNION)
 		return -1;
+	if (!t->members && t->load_members)
+		t->load_members(t);
 	if (t->members)
 		return t->incomplete ? -1 : t->nmembers;
 	DwType *canon = t->die_offset ? offmap_get(&m->types, t->die_offset) : NULL;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "stap.h"
+#include "btf.h"
 #include "dwarf.h"
 
 typedef struct DwarfData {
@@ -42,7 +43,7 @@ typedef struct DwarfData {
 	int maxactive;
 	bool optional;
 	bool save_entry;	/* .return reading parameters: keep the entry registers */
-	bool hide_first_param;	/* kernel.trace: the tracepoint's data pointer */
+	bool hide_first_param;	/* kernel.trace: only the arguments after the data pointer */
 	bool is_user;		/* process("PATH"): a uprobe; memory read as the user's */
 	const char *path;	/* process: the binary */
 	const char *exe;	/* .library: the program whose processes it fires in */
@@ -52,6 +53,12 @@ typedef struct DwarfData {
 	int nslots;
 	bool is_entry_helper;	/* that probe: not registered on its own */
 	int entry_helper_index;	/* process: the .return probe's row in the table */
+	/* no debuginfo, but variables known otherwise (kernel.trace from BTF):
+	   their names, types and locations */
+	DwVar **given;
+	DwLoc *given_locs;
+	int ngiven;
+	bool kernel_btf;	/* the kernel has no debuginfo: its types are its BTF's */
 	const char *where;	/* the point without suffixes, for messages */
 } DwarfData;
 
@@ -848,26 +855,48 @@ static bool cast_element(Lower *lw, Val *v, Chain *ch)
 
 static void read_at_prologue_end(Lower *lw, Val *v);
 
+/*
+ * The variables at the probe's address: the debuginfo's, or those given.
+ * A tracepoint's are its arguments: not __traceiter_NAME's data pointer
+ * or its locals.
+ */
+static DwVarList vars_here(DwarfData *dd, bool params, bool locals)
+{
+	if (dd->given)
+		return (DwVarList){ .items = params ? dd->given : NULL,
+				    .len = params ? dd->ngiven : 0 };
+	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
+	if (!dd->hide_first_param)
+		return dw_vars_at(dd->mod, dd->func, addr, params, locals);
+	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, params, false);
+	if (vars.len && vars.items[0]->is_param) {
+		vars.items++;
+		vars.len--;
+	}
+	return vars;
+}
+
 /* A variable of the probed function at the probe's address. */
 static bool variable_base(Lower *lw, const char *name, Val *v)
 {
 	DwarfData *dd = lw->dd;
 	Loc loc = lw->n->loc;
-	if (!dd->func && dd->is_user) {
+	if (!dd->func && dd->is_user && !dd->given) {
 		fail(lw, loc, "cannot read '$%s': %s has no debuginfo (int_arg(N), long_arg(N) "
 		     "and pointer_arg(N) read the arguments)", name, dd->where);
 		return false;
 	}
-	if (!dd->func) {
+	if (!dd->func && !dd->given) {
 		fail(lw, loc, "no variables at %s: the address is in no known function", dd->where);
 		return false;
 	}
 	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
-	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, true, true);
+	DwVarList vars = vars_here(dd, true, true);
 	DwVar *var = NULL;
+	int at = -1;
 	for (int i = 0; i < vars.len && !var; i++)
 		if (strcmp(vars.items[i]->name, name) == 0)
-			var = vars.items[i];
+			var = vars.items[at = i];
 	if (!var) {
 		const char **names = arena_alloc(sizeof(char *) * (vars.len + 1));
 		Buf all = {0};
@@ -890,9 +919,10 @@ static bool variable_base(Lower *lw, const char *name, Val *v)
 	}
 	if (dd->is_return && var->is_param)
 		dd->save_entry = true;
-	DwLoc l = dw_var_location(dd->mod, var, addr);
+	DwLoc l = dd->given ? dd->given_locs[at] : dw_var_location(dd->mod, var, addr);
 	bool at_fill = false;	/* a .return probe's parameter, read after the prologue */
-	if (l.kind != DL_UNAVAILABLE && !dw_var_set_at(dd->mod, dd->func, var, addr)) {
+	if (!dd->given && l.kind != DL_UNAVAILABLE &&
+	    !dw_var_set_at(dd->mod, dd->func, var, addr)) {
 		uint64_t body = dw_func_body_addr(dd->mod, dd->func);
 		at_fill = dd->is_return && lw->d && body &&
 			  (var->type->kind == DT_INT || var->type->kind == DT_POINTER);
@@ -1120,15 +1150,12 @@ static bool lower_all_vars(Lower *lw, const char *which, int pretty_level, Targe
 		fail(lw, lw->n->loc, "unknown %s: say $$parms, $$locals, $$vars or $$return", which);
 		return false;
 	}
-	if (!dd->func)
+	if (!dd->func && !dd->given)
 		return true;
-	uint64_t addr = dd->is_return ? dd->func->entry : dd->addr;
-	DwVarList vars = dw_vars_at(dd->mod, dd->func, addr, params, locals);
+	DwVarList vars = vars_here(dd, params, locals);
 	for (int i = 0; i < vars.len; i++) {
 		DwVar *var = vars.items[i];
 		if (dd->is_return && !var->is_param)
-			continue;
-		if (dd->hide_first_param && i == 0)
 			continue;
 		if (!first)
 			text(out, " ");
@@ -1191,6 +1218,22 @@ static ValueType *vtype_of(Lower *lw, DwModule *mod, DwType *type)
 	return vt;
 }
 
+/*
+ * A type of a kernel without debuginfo, by name, from its BTF; NULL with
+ * *why (which holds why there is no debuginfo) made a sentence.
+ */
+static DwType *btf_kernel_type(const char *name, const char **why)
+{
+	const char *btf_why;
+	struct btf *b = btf_kernel(cur_session->kernel_release, &btf_why);
+	DwType *t = b ? btf_find_type(b, name) : NULL;
+	if (!b)
+		*why = arena_printf("%s; and %s", *why, btf_why);
+	else if (!t)
+		*why = arena_printf("no type '%s' in kernel (its BTF)", name);
+	return t;
+}
+
 /* The type a bare @cast's value points to, looked up when a '->' first needs it. */
 static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
 {
@@ -1202,9 +1245,14 @@ static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
 	}
 	DwModule *m = vt->probe_mod;
 	const char *why = "the probed program has no debuginfo: name a module with the type";
+	bool of_kernel = !vt->user && (!vt->module || strcmp(vt->module, "kernel") == 0);
 	if (!m && (vt->module || !vt->user))
-		m = open_mod(vt->module && strcmp(vt->module, "kernel") ? vt->module : NULL, &why);
+		m = open_mod(of_kernel ? NULL : vt->module, &why);
 	DwType *t = m ? dw_find_type(m, vt->type_name) : NULL;
+	if (!m && of_kernel) {
+		t = btf_kernel_type(vt->type_name, &why);
+		t = t ? dw_pointer_to(t) : NULL;
+	}
 	if (!t) {
 		if (!lw->quiet) {
 			if (m)
@@ -1218,7 +1266,7 @@ static bool look_up_vtype(Lower *lw, ValueType *vt, Loc loc)
 		return false;
 	}
 	vt->mod = m;
-	vt->type = dw_pointer_to(t);	/* the value points to one */
+	vt->type = m ? dw_pointer_to(t) : t;	/* the value points to one */
 	return true;
 }
 
@@ -1291,15 +1339,13 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 				fail(lw, n->loc, "@cast: cannot read module \"%s\": %s", module, why);
 				return false;
 			}
-		} else if (module) {
-			const char *why;
-			m = open_mod(NULL, &why);
-			if (!m) {
-				fail(lw, n->loc, "@cast: %s", why);
-				return false;
-			}
 		}
-		if (!m) {
+		const char *why = NULL;
+		if ((module && strcmp(module, "kernel") == 0) || (!module && lw->dd->kernel_btf))
+			m = open_mod(NULL, &why);
+		/* a kernel without debuginfo: its types from its BTF */
+		bool from_btf = !m && (why || (!module && lw->dd->kernel_btf));
+		if (!m && !from_btf) {
 			fail(lw, n->loc, "@cast: %s has no debuginfo: name a module with the type, "
 			     "@cast(p, \"type\", \"module\")", lw->dd->where);
 			return false;
@@ -1309,7 +1355,11 @@ static bool lower_base(Lower *lw, Node *n, Val *v)
 			fail(lw, tn->loc, "@cast's type must be a string literal");
 			return false;
 		}
-		DwType *t = dw_find_type(m, tn->str);
+		DwType *t = m ? dw_find_type(m, tn->str) : btf_kernel_type(tn->str, &why);
+		if (!t && !m) {	/* no BTF: the point; no such type: the type */
+			fail(lw, strncmp(why, "no type", 7) ? n->loc : tn->loc, "@cast: %s", why);
+			return false;
+		}
 		if (!t) {
 			fail(lw, tn->loc, "@cast: no type '%s' in %s", tn->str, dw_module_name(m));
 			return false;
@@ -1622,10 +1672,7 @@ void dwarf_lower_cast(Node *n)
 	if (!cast_module(cast) && !bare) {
 		const char *why;
 		dd->mod = open_mod(NULL, &why);
-		if (!dd->mod && n->kind != ND_DEFINED) {
-			error_at(n->loc, "semantic error", "@cast: %s", why);
-			return;
-		}
+		dd->kernel_btf = !dd->mod;	/* the kernel's BTF may have the type */
 	}
 	dwarf_lower_target(dd, NULL, n);
 }
@@ -1677,6 +1724,21 @@ void *dwarf_entry_data(DwModule *m, DwFunc *f, const char *where)
 	dd->addr = f->entry;
 	dd->where = where;
 	dd->hide_first_param = true;
+	return dd;
+}
+
+/*
+ * For kernel.trace from BTF (probe_trace.c): no debuginfo, only the
+ * n parameters vars, each at locs[i].
+ */
+void *dwarf_given_data(DwVar **vars, DwLoc *locs, int n, const char *where)
+{
+	DwarfData *dd = arena_alloc(sizeof(*dd));
+	dd->given = vars;
+	dd->given_locs = locs;
+	dd->ngiven = n;
+	dd->kernel_btf = true;
+	dd->where = where;
 	return dd;
 }
 

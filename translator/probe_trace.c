@@ -15,11 +15,23 @@
  * as a call of __traceiter_NAME would (registers, then the stack), so
  * that the arguments are read as $vars by the DWARF family's target
  * variable code, exactly as at that function's entry.
+ *
+ * Without the kernel's debuginfo, the tracepoints come from BTF (btf.c):
+ * the kernel's, and each searched module's (its .ko's, split on the
+ * kernel's), which describe the same __traceiter_NAME functions with
+ * their parameters' names and types: the arguments are then given
+ * to the DWARF family's code with their places in the handler's pt_regs
+ * (dwarf_given_data), and their struct types read members from BTF.  BTF
+ * has no source files, so an event's system comes from the running
+ * kernel's tracefs or from the trace headers' TRACE_SYSTEM.
  */
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "stap.h"
+#include "btf.h"
 #include "dwarf.h"
 
 #define TRACEITER "__traceiter_"
@@ -29,7 +41,8 @@ typedef struct TraceData {
 	const char *event;	/* "sched_switch" */
 	const char *system;	/* "sched" */
 	const char *module;	/* the module defining it, or NULL: the vmlinux */
-	DwFunc *iter;		/* __traceiter_sched_switch */
+	DwFunc *iter;		/* __traceiter_sched_switch; NULL from BTF */
+	DwVar **vars;		/* from BTF: the arguments */
 	int nargs;		/* without the data pointer */
 	bool optional;
 	void *dwarf;		/* for dwarf_lower_target */
@@ -118,16 +131,6 @@ static const char *system_of(const char *file)
 
 /* ---- resolving ---- */
 
-static DwModule *kernel_debuginfo(Loc loc)
-{
-	const char *why = NULL;
-	DwModule *m = dwarf_open_module(NULL, &why);
-	if (!m)
-		error_at(loc, "semantic error", "kernel.trace needs the kernel's debuginfo: %s",
-			 why ? why : "none found");
-	return m;
-}
-
 static void add_module(Vec *mods, DwModule *m)
 {
 	for (int i = 0; i < mods->len; i++)
@@ -146,44 +149,50 @@ static const char *literal_system(const char *pattern)
 }
 
 /*
- * The debuginfo kernel.trace(pattern) searches: the kernel's, then the
- * modules of -d NAME.ko, of the script's module("NAME") points, and the
- * installed module named like the pattern's system, if there is one.
- * Only a -d module that cannot be read is an error.
+ * The modules kernel.trace(pattern) searches after the kernel: those of
+ * -d NAME.ko (the first *ndashd, which must be readable), of the script's
+ * module("NAME") points, and the installed module named like the
+ * pattern's system, if there is one.
  */
-static bool trace_modules(const char *pattern, Loc loc, Vec *mods)
+static Vec searched_modules(const char *pattern, int *ndashd)
 {
 	Session *s = cur_session;
-	const char *why;
-	DwModule *kernel = kernel_debuginfo(loc);
-	if (!kernel)
-		return false;
-	vec_push(mods, kernel);
-	for (int i = 0; i < s->kmod_files.len; i++) {
-		DwModule *m = dwarf_open_module(s->kmod_files.items[i], &why);
-		if (!m) {
-			error_at(loc, "semantic error", "kernel.trace: -d %s: %s",
-				 (char *)s->kmod_files.items[i], why);
-			return false;
-		}
-		add_module(mods, m);
-	}
+	Vec names = {0};
+	for (int i = 0; i < s->kmod_files.len; i++)
+		vec_push(&names, s->kmod_files.items[i]);
+	*ndashd = names.len;
 	for (int i = 0; i < s->prog.probes.len; i++) {
 		Probe *p = s->prog.probes.items[i];
 		for (ProbePoint *pp = p->points; pp; pp = pp->next) {
 			Component *c = pp->comps;
-			if (strcmp(c->name, "module") != 0 || !c->has_arg || c->arg->kind != ND_STR ||
-			    c->arg->str[strcspn(c->arg->str, "*?[")])
-				continue;
-			DwModule *m = dwarf_open_module(c->arg->str, &why);
-			if (m)
-				add_module(mods, m);
+			if (strcmp(c->name, "module") == 0 && c->has_arg && c->arg->kind == ND_STR &&
+			    !c->arg->str[strcspn(c->arg->str, "*?[")])
+				vec_push(&names, (void *)c->arg->str);
 		}
 	}
 	const char *system = literal_system(pattern);
-	DwModule *m = system ? dwarf_open_module(system, &why) : NULL;
-	if (m)
-		add_module(mods, m);
+	if (system)
+		vec_push(&names, (void *)system);
+	return names;
+}
+
+/* The debuginfo kernel.trace(pattern) searches: the kernel's, then searched_modules'. */
+static bool trace_modules(DwModule *kernel, const char *pattern, Loc loc, Vec *mods)
+{
+	const char *why;
+	int ndashd;
+	Vec names = searched_modules(pattern, &ndashd);
+	vec_push(mods, kernel);
+	for (int i = 0; i < names.len; i++) {
+		DwModule *m = dwarf_open_module(names.items[i], &why);
+		if (!m && i < ndashd) {
+			error_at(loc, "semantic error", "kernel.trace: -d %s: %s",
+				 (char *)names.items[i], why);
+			return false;
+		}
+		if (m)
+			add_module(mods, m);
+	}
 	return true;
 }
 
@@ -261,6 +270,187 @@ static int resolve_in(DwModule *m, bool is_module, const char *pattern, ProbePoi
 }
 
 
+/* ---- without debuginfo: the kernel's BTF ---- */
+
+/*
+ * BTF has the functions __traceiter_NAME with their parameters' names
+ * and types (the same function the DWARF route reads), but no source
+ * files: an event's system is trace_system_of's (trace_systems.c).
+ */
+
+/* Where the tracepoint handler's pt_regs has argument i (after the data pointer). */
+static DwLoc arg_location(int i)
+{
+	static const int regs[] = { 4, 1, 2, 8, 9 };	/* DWARF: rsi, rdx, rcx, r8, r9 */
+	if (i < 5)
+		return (DwLoc){ .kind = DL_REGISTER, .reg = regs[i] };
+	/* above the return address slot at sp (emit_handler's stack[]): from
+	   the call's frame address, sp + 8, as the DWARF route spells it */
+	const char *cfa = "(STP_REG(c, 7) + 0x8ULL)";
+	return (DwLoc){ .kind = DL_MEMORY,
+			.c_expr = i == 5 ? cfa : arena_printf("(%s + 0x%xULL)", cfa, 8 * (i - 5)) };
+}
+
+/* The arguments of a __traceiter_ FUNC, after the data pointer; -1 if they do not fit. */
+static int btf_args(struct btf *b, const struct btf_type *func, DwVar ***vars, DwLoc **locs)
+{
+	const struct btf_type *proto = btf__type_by_id(b, func->type);
+	if (!proto || !btf_is_func_proto(proto))
+		return -1;
+	int n = btf_vlen(proto) - 1;
+	if (n < 0 || n > MAX_TRACE_ARGS)
+		return -1;
+	const struct btf_param *p = btf_params(proto) + 1;
+	*vars = arena_alloc(sizeof(**vars) * (n + 1));
+	*locs = arena_alloc(sizeof(**locs) * (n + 1));
+	for (int i = 0; i < n; i++) {
+		DwVar *v = arena_alloc(sizeof(*v));
+		v->name = btf__name_by_offset(b, p[i].name_off);
+		v->type = btf_dw_type(b, p[i].type);
+		v->is_param = true;
+		DwType *t = v->type;
+		if (!p[i].type || !v->name || !*v->name || t->size > 8 || t->kind == DT_STRUCT ||
+		    t->kind == DT_UNION || t->kind == DT_FLOAT || t->kind == DT_VOID)
+			return -1;
+		(*vars)[i] = v;
+		(*locs)[i] = arg_location(i);
+	}
+	return n;
+}
+
+static bool btf_event_matches(const char *pattern, const char *system, const char *event)
+{
+	if (strchr(pattern, ':'))
+		return system && event_matches(pattern, system, event);
+	return fnmatch(pattern, event, 0) == 0;
+}
+
+/* The same tracepoint twice (two points of one probe) is probed once. */
+static bool already_probed(Vec *out, Probe *probe, const char *event, const char *module)
+{
+	for (int j = 0; j < out->len; j++) {
+		DerivedProbe *o = out->items[j];
+		TraceData *td = o->data;
+		if (o->family == &family_trace && o->probe == probe &&
+		    strcmp(td->event, event) == 0 &&
+		    (td->module == module || (td->module && module && !strcmp(td->module, module))))
+			return true;
+	}
+	return false;
+}
+
+static struct btf *sorting_btf;
+
+static int cmp_func_name(const void *a, const void *b)
+{
+	const struct btf_type *x = btf__type_by_id(sorting_btf, *(const int *)a);
+	const struct btf_type *y = btf__type_by_id(sorting_btf, *(const int *)b);
+	return strcmp(btf__name_by_offset(sorting_btf, x->name_off),
+		      btf__name_by_offset(sorting_btf, y->name_off));
+}
+
+/*
+ * The ids of b's own __traceiter_ functions (a module's: not the kernel's
+ * it is split on), by name, as the DWARF route has them.
+ */
+static Vec traceiters(struct btf *b)
+{
+	const struct btf *base = btf__base_btf(b);
+	int first = base ? (int)btf__type_cnt(base) : 1;
+	int n = btf__type_cnt(b);
+	int *all = malloc(sizeof(int) * n);
+	int len = 0;
+	Vec ids = {0};
+	if (!all)
+		fatal("out of memory");
+	for (int id = first; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(b, id);
+		if (btf_is_func(t) &&
+		    strncmp(btf__name_by_offset(b, t->name_off), TRACEITER, strlen(TRACEITER)) == 0)
+			all[len++] = id;
+	}
+	sorting_btf = b;
+	qsort(all, len, sizeof(int), cmp_func_name);
+	for (int i = 0; i < len; i++)
+		vec_push(&ids, (void *)(intptr_t)all[i]);
+	free(all);
+	return ids;
+}
+
+/*
+ * The tracepoints of the vmlinux (module NULL) or of a module matching
+ * pattern, from BTF, as probes.  A module's event whose header the
+ * headers package lacks is of the module's system: the name its trace
+ * header most likely gives (nfs's are "nfs").
+ */
+static int resolve_btf(struct btf *b, const char *module, const char *pattern, ProbePoint *pp,
+		       Probe *probe, Vec *out, Vec *names)
+{
+	int found = 0;
+	Vec ids = traceiters(b);
+	for (int i = 0; i < ids.len; i++) {
+		const struct btf_type *t = btf__type_by_id(b, (int)(intptr_t)ids.items[i]);
+		const char *name = btf__name_by_offset(b, t->name_off);
+		const char *event = name + strlen(TRACEITER);
+		const char *system = trace_system_of(cur_session->kernel_release, event);
+		if (!system && module)
+			system = module;
+		const char *where = system ? arena_printf("kernel.trace(\"%s:%s\")", system, event) :
+				     arena_printf("kernel.trace(\"%s\")", event);
+		vec_push(names, (void *)(system ? arena_printf("%s:%s", system, event) : event));
+		if (!btf_event_matches(pattern, system, event) ||
+		    already_probed(out, probe, event, module))
+			continue;
+		DwVar **vars;
+		DwLoc *locs;
+		int nargs = btf_args(b, t, &vars, &locs);
+		if (nargs < 0) {
+			if (cur_session->pass_verbose[1])
+				fprintf(stderr, "%s: skipped: its arguments do not fit in registers "
+					"and stack slots\n", where);
+			continue;
+		}
+		TraceData *td = arena_alloc(sizeof(*td));
+		td->event = event;
+		td->system = system;
+		td->module = module;
+		td->vars = vars;
+		td->nargs = nargs;
+		td->optional = pp->optional;
+		td->dwarf = dwarf_given_data(vars, locs, nargs, where);
+		vec_push(out, new_derived(&family_trace, probe, td, where));
+		found++;
+	}
+	return found;
+}
+
+/* The kernel's tracepoints from BTF, then searched_modules'; -1 after an error. */
+static int resolve_btf_modules(struct btf *kernel, const char *pattern, Loc loc, ProbePoint *pp,
+			       Probe *probe, Vec *out, Vec *names)
+{
+	int found = resolve_btf(kernel, NULL, pattern, pp, probe, out, names), ndashd;
+	Vec mods = searched_modules(pattern, &ndashd);
+	Vec done = {0};
+	for (int i = 0; i < mods.len; i++) {
+		const char *why;
+		struct btf *b = btf_module(cur_session->kernel_release, mods.items[i], &why);
+		if (!b && i < ndashd) {
+			error_at(loc, "semantic error", "kernel.trace: -d %s: %s",
+				 (char *)mods.items[i], why);
+			return -1;
+		}
+		bool seen = false;
+		for (int j = 0; j < done.len; j++)
+			seen |= done.items[j] == b;
+		if (!b || seen)
+			continue;
+		vec_push(&done, b);
+		found += resolve_btf(b, dw_module_name_of(mods.items[i]), pattern, pp, probe, out,
+				     names);
+	}
+	return found;
+}
+
 static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	Component *t = c->next;
@@ -271,13 +461,27 @@ static bool resolve_trace(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		return false;
 	}
 	const char *pattern = t->arg->str;
-	Vec mods = {0};
-	if (!trace_modules(pattern, t->loc, &mods))
-		return false;
+	const char *why = NULL, *btf_why = NULL;
+	DwModule *kernel = dwarf_open_module(NULL, &why);
 	Vec names = {0};
 	int found = 0;
-	for (int k = 0; k < mods.len; k++)
-		found += resolve_in(mods.items[k], k > 0, pattern, pp, probe, out, &names);
+	if (kernel) {
+		Vec mods = {0};
+		if (!trace_modules(kernel, pattern, t->loc, &mods))
+			return false;
+		for (int k = 0; k < mods.len; k++)
+			found += resolve_in(mods.items[k], k > 0, pattern, pp, probe, out, &names);
+	} else {
+		struct btf *b = btf_kernel(cur_session->kernel_release, &btf_why);
+		if (!b) {
+			error_at(t->loc, "semantic error", "kernel.trace needs the kernel's debuginfo "
+				 "or its BTF: %s; and %s", why ? why : "none found", btf_why);
+			return false;
+		}
+		found = resolve_btf_modules(b, pattern, t->loc, pp, probe, out, &names);
+		if (found < 0)
+			return false;
+	}
 	if (!found) {
 		if (pp->optional || cur_session->listing)
 			return true;
@@ -310,7 +514,9 @@ static const char *list_trace_vars(DerivedProbe *d)
 	TraceData *td = d->data;
 	Buf b = {0};
 	buf_puts(&b, "");
-	for (int i = 1; i < td->iter->nparams; i++) {
+	for (int i = 0; !td->iter && i < td->nargs; i++)
+		buf_printf(&b, " $%s:%s", td->vars[i]->name, td->vars[i]->type->name);
+	for (int i = 1; td->iter && i < td->iter->nparams; i++) {
 		DwVar *v = &td->iter->params[i];
 		buf_printf(&b, " $%s:%s", v->name, v->type && v->type->name ? v->type->name : "?");
 	}

@@ -522,6 +522,9 @@ extern ProbeFamily family_profile;
 extern ProbeFamily family_kprobe;
 extern ProbeFamily family_dwarf;
 extern ProbeFamily family_trace;
+/* trace_systems.c: a kernel tracepoint's system from tracefs or the
+   release's trace headers (no debuginfo), or NULL */
+const char *trace_system_of(const char *release, const char *event);
 extern ProbeFamily family_uprobe;
 extern ProbeFamily family_sdt;
 /* probe_sdt.c: process("PATH")[.library("LIB")][.provider("P")].mark("NAME"),
