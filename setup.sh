@@ -15,6 +15,8 @@ say() { printf 'setup: %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "setup: run me as root: I install packages with apt-get" >&2; exit 1; }
 
 BUILD_DEPS="gcc make autoconf automake flex bison libdw-dev libelf-dev libc6-dev pkg-config"
+# --runtime=bpf: libbpf loads the programs; bpftrace is what doc/performance.md compares with
+BUILD_DEPS="$BUILD_DEPS libbpf-dev bpftrace"
 # the tests build user programs as users do: C++ and clang too
 BUILD_DEPS="$BUILD_DEPS g++ clang"
 # make check fuzzes the translator with AFL++ (testsuite/fuzz)

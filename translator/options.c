@@ -234,12 +234,13 @@ static void opt_arch(Session *s, const char *arg)
 
 static void opt_runtime(Session *s, const char *arg)
 {
-	if (strcmp(arg, "kernel") == 0)
+	s->bpf = strcmp(arg, "bpf") == 0;
+	if (strcmp(arg, "kernel") == 0 || s->bpf)
 		return;
-	if (strcmp(arg, "bpf") == 0 || strcmp(arg, "dyninst") == 0)
-		fatal("--runtime=%s: stap has one runtime, kernel (a kernel module); %s is not "
-		      "available", arg, arg);
-	fatal("--runtime=%s: no such runtime; the runtimes are: kernel", arg);
+	if (strcmp(arg, "dyninst") == 0)
+		fatal("--runtime=dyninst: stap has two runtimes, kernel (a kernel module) and bpf; "
+		      "dyninst is not available");
+	fatal("--runtime=%s: no such runtime; the runtimes are: kernel, bpf", arg);
 }
 
 static void opt_bpf(Session *s, const char *arg) { opt_runtime(s, "bpf"); }

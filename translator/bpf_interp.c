@@ -1,0 +1,869 @@
+/*
+ * bpf_interp.c - the BPF runtime's user-space probes: begin, end, error
+ * and timers run in the loader, as SystemTap's BPF runtime runs them,
+ * on the same maps the kernel probes use.
+ *
+ * stap is translator and loader at once, so these probes need no code
+ * of their own: they are run by walking the checked tree itself.  That
+ * gives them the whole language but statistics and target variables
+ * (foreach with sorting and limit, sprintf, string operators, script
+ * functions, loops bounded by MAXACTION), where a kernel probe gets what
+ * bpf_emit.c can prove to the verifier.  Scalars are read and written in
+ * the mmapped struct, arrays through the bpf(2) map calls, with keys and
+ * values in the layout bpf.h gives.  The print family is formatted here
+ * too, for these probes and for the kernel probes' records.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sched.h>
+#include <bpf/bpf.h>
+#include "bpf.h"
+#include "parser.h"
+
+bool bpf_exit_requested;
+FILE *bpf_out;
+
+typedef struct Val {
+	int64_t n;
+	char s[BPF_STRLEN];
+} Val;
+
+enum { CTL_NONE, CTL_BREAK, CTL_CONTINUE, CTL_NEXT, CTL_RETURN, CTL_ERROR };
+
+typedef struct Frame {
+	Func *func;		/* NULL: the probe */
+	Val *slots;		/* parameters, then locals */
+	int nparams;
+	Val ret;
+} Frame;
+
+typedef struct Interp {
+	BpfProgram *bp;
+	DerivedProbe *d;
+	Frame *f;
+	int ctl;
+	int depth;
+	int64_t actions;
+	const char *error;
+	Node *error_node;
+} Interp;
+
+#define MAXACTION 10000		/* MAXACTION_INTERRUPTIBLE: begin, end and timers may be interrupted */
+#define MAXNESTING 10
+
+static Val eval(Interp *in, Node *n);
+static void exec(Interp *in, Node *n);
+
+static Val num(int64_t n)
+{
+	Val v = { .n = n };
+	return v;
+}
+
+static Val str(const char *s)
+{
+	Val v = {0};
+	strncpy(v.s, s, BPF_STRLEN - 1);
+	return v;
+}
+
+static void fail(Interp *in, Node *n, const char *msg)
+{
+	if (in->ctl == CTL_ERROR)
+		return;
+	in->ctl = CTL_ERROR;
+	in->error = msg;
+	in->error_node = n;
+}
+
+/* ---- variables ---- */
+
+static Val *slot_of(Interp *in, Var *v)
+{
+	if (v->kind == VAR_GLOBAL)
+		return NULL;
+	if (v->kind == VAR_PARAM) {
+		for (int i = 0; i < in->f->func->params.len; i++)
+			if (in->f->func->params.items[i] == v)
+				return &in->f->slots[i];
+		return NULL;
+	}
+	return &in->f->slots[in->f->nparams + v->index];
+}
+
+static Val read_var(Interp *in, Var *v)
+{
+	if (v->kind != VAR_GLOBAL)
+		return *slot_of(in, v);
+	BpfGlobal *g = bpf_global(in->bp, v);
+	char *p = in->bp->scalars + g->offset;
+	if (v->type == TY_STRING)
+		return str(p);
+	Val r = {0};
+	memcpy(&r.n, p, 8);
+	return r;
+}
+
+static void write_var(Interp *in, Var *v, Val x)
+{
+	if (v->kind != VAR_GLOBAL) {
+		*slot_of(in, v) = x;
+		return;
+	}
+	BpfGlobal *g = bpf_global(in->bp, v);
+	char *p = in->bp->scalars + g->offset;
+	if (v->type == TY_STRING)
+		memcpy(p, x.s, BPF_STRLEN);
+	else
+		__atomic_store_n((int64_t *)p, x.n, __ATOMIC_RELAXED);
+}
+
+/* ---- arrays ---- */
+
+static void put_key(char *key, Var *v, Val *vals)
+{
+	int pos = 0;
+	for (int k = 0; k < v->nkeys; k++) {
+		if (v->key_types[k] == TY_STRING) {
+			memcpy(key + pos, vals[k].s, BPF_STRLEN);
+			pos += BPF_STRLEN;
+		} else {
+			memcpy(key + pos, &vals[k].n, 8);
+			pos += 8;
+		}
+	}
+}
+
+static void get_key(const char *key, Var *v, Val *vals)
+{
+	int pos = 0;
+	for (int k = 0; k < v->nkeys; k++) {
+		vals[k] = (Val){0};
+		if (v->key_types[k] == TY_STRING) {
+			memcpy(vals[k].s, key + pos, BPF_STRLEN);
+			vals[k].s[BPF_STRLEN - 1] = 0;
+			pos += BPF_STRLEN;
+		} else {
+			memcpy(&vals[k].n, key + pos, 8);
+			pos += 8;
+		}
+	}
+}
+
+static Val value_of(Var *v, const char *buf)
+{
+	Val r = {0};
+	if (v->type == TY_STRING) {
+		memcpy(r.s, buf, BPF_STRLEN);
+		r.s[BPF_STRLEN - 1] = 0;
+	} else {
+		memcpy(&r.n, buf, 8);
+	}
+	return r;
+}
+
+static bool eval_key(Interp *in, Node *args, Var *v, char *key)
+{
+	Val vals[MAX_KEYS];
+	int k = 0;
+	for (Node *a = args; a && k < MAX_KEYS; a = a->next)
+		vals[k++] = eval(in, a);
+	if (in->ctl == CTL_ERROR)
+		return false;
+	memset(key, 0, bpf_global(in->bp, v)->key_size);
+	put_key(key, v, vals);
+	return true;
+}
+
+static Val map_read(Interp *in, Node *n, bool *found)
+{
+	BpfGlobal *g = bpf_global(in->bp, n->var);
+	char key[MAX_KEYS * BPF_STRLEN], val[BPF_STRLEN] = {0};
+	if (!eval_key(in, n->args, n->var, key))
+		return num(0);
+	bool ok = bpf_map_lookup_elem(g->fd, key, val) == 0;
+	if (found)
+		*found = ok;
+	return ok ? value_of(n->var, val) : num(0);
+}
+
+static const char *overflow_message(Var *v)
+{
+	return v->max_entries ? arena_printf("Array overflow, check size limit (%lld)",
+					     (long long)v->max_entries) :
+		"Array overflow, check MAXMAPENTRIES";
+}
+
+static void map_write(Interp *in, Node *n, const char *key, Val x)
+{
+	BpfGlobal *g = bpf_global(in->bp, n->var);
+	char val[BPF_STRLEN] = {0};
+	if (n->var->type == TY_STRING)
+		memcpy(val, x.s, BPF_STRLEN);
+	else
+		memcpy(val, &x.n, 8);
+	if (bpf_map_update_elem(g->fd, key, val, BPF_ANY) != 0)
+		fail(in, n, overflow_message(n->var));
+}
+
+/* ---- operators ---- */
+
+static int64_t arith(Interp *in, Node *n, int op, int64_t a, int64_t b)
+{
+	uint64_t ua = a, ub = b;
+	switch (op) {
+	case '+': return (int64_t)(ua + ub);
+	case '-': return (int64_t)(ua - ub);
+	case '*': return (int64_t)(ua * ub);
+	case '&': return a & b;
+	case '|': return a | b;
+	case '^': return a ^ b;
+	case TK_SHL: return b < 0 || b > 63 ? 0 : (int64_t)(ua << b);
+	case TK_SHR: return b < 0 || b > 63 ? (a < 0 ? -1 : 0) : a >> b;
+	case TK_USHR: return b < 0 || b > 63 ? 0 : (int64_t)(ua >> b);
+	case '/':
+	case '%':
+		if (b == 0) {
+			fail(in, n, "division by 0");
+			return 0;
+		}
+		if (b == -1)
+			return op == '/' ? (int64_t)(0 - ua) : 0;
+		return op == '/' ? a / b : a % b;
+	}
+	fail(in, n, "unknown operator");
+	return 0;
+}
+
+static Val concat(Val a, Val b)
+{
+	Val r = a;
+	size_t n = strlen(r.s);
+	strncat(r.s, b.s, BPF_STRLEN - 1 - n);
+	return r;
+}
+
+static bool compare(int op, int c)
+{
+	switch (op) {
+	case '<': return c < 0;
+	case '>': return c > 0;
+	case TK_LE: return c <= 0;
+	case TK_GE: return c >= 0;
+	case TK_EQ: return c == 0;
+	default: return c != 0;
+	}
+}
+
+static Val eval_cmp(Interp *in, Node *n)
+{
+	Val a = eval(in, n->lhs), b = eval(in, n->rhs);
+	int c = n->lhs->type == TY_STRING ? strcmp(a.s, b.s) : (a.n > b.n) - (a.n < b.n);
+	return num(compare(n->op, c));
+}
+
+/* ---- assignments ---- */
+
+static Val combine(Interp *in, Node *n, int op, Val old, Val x, Type t)
+{
+	if (!op)
+		return x;
+	if (op == '.')
+		return concat(old, x);
+	return num(arith(in, n, op, old.n, x.n));
+}
+
+static Val assign(Interp *in, Node *n, Node *lhs, int op, Val x, Val *old_out)
+{
+	if (lhs->kind == ND_VAR) {
+		Val old = op ? read_var(in, lhs->var) : (Val){0};
+		Val nv = combine(in, n, op, old, x, lhs->type);
+		if (in->ctl != CTL_ERROR)
+			write_var(in, lhs->var, nv);
+		if (old_out)
+			*old_out = old;
+		return nv;
+	}
+	char key[MAX_KEYS * BPF_STRLEN];
+	if (!eval_key(in, lhs->args, lhs->var, key))
+		return num(0);
+	BpfGlobal *g = bpf_global(in->bp, lhs->var);
+	char val[BPF_STRLEN] = {0};
+	Val old = {0};
+	if (op && bpf_map_lookup_elem(g->fd, key, val) == 0)
+		old = value_of(lhs->var, val);
+	Val nv = combine(in, n, op, old, x, lhs->type);
+	if (in->ctl != CTL_ERROR)
+		map_write(in, lhs, key, nv);
+	if (old_out)
+		*old_out = old;
+	return nv;
+}
+
+/* ---- the print family ---- */
+
+static void format_one(Buf *b, FmtSpec *sp, Val v)
+{
+	char spec[64] = "%";
+	strcat(spec, sp->flags);
+	if (sp->width >= 0)
+		snprintf(spec + strlen(spec), 16, "%d", sp->width);
+	if (sp->prec >= 0)
+		snprintf(spec + strlen(spec), 16, ".%d", sp->prec);
+	switch (sp->conv) {
+	case 's':
+		strcat(spec, "s");
+		buf_printf(b, spec, v.s);
+		return;
+	case 'c':
+		strcat(spec, "c");
+		buf_printf(b, spec, (int)v.n);
+		return;
+	case 'p':
+		buf_printf(b, "0x%llx", (unsigned long long)v.n);
+		return;
+	case 'd': case 'i':
+		strcat(spec, "lld");
+		break;
+	default: {
+		size_t l = strlen(spec);
+		spec[l] = 'l';
+		spec[l + 1] = 'l';
+		spec[l + 2] = sp->conv;
+		spec[l + 3] = 0;
+	}
+	}
+	buf_printf(b, spec, (long long)v.n);
+}
+
+static void format_printf(Buf *b, const char *fmt, Val *args, int nargs)
+{
+	FmtSpec specs[256];
+	const char *err;
+	int n = parse_format(fmt, specs, 256, &err);
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (!specs[i].conv)
+			buf_puts(b, specs[i].literal);
+		else if (specs[i].conv == '%')
+			buf_putc(b, '%');
+		else if (k < nargs)
+			format_one(b, &specs[i], args[k++]);
+	}
+}
+
+static void format_value(Buf *b, Node *a, Val v)
+{
+	if (a->type == TY_STRING)
+		buf_puts(b, v.s);
+	else
+		buf_printf(b, "%lld", (long long)v.n);
+}
+
+/* The text of n (a print family call) with its arguments' values */
+static const char *format_print(Node *n, Val *vals, int nvals)
+{
+	const char *base = n->name[0] == 's' ? n->name + 1 : n->name;
+	Buf b = {0};
+	buf_puts(&b, "");
+	if (strcmp(base, "printf") == 0) {
+		format_printf(&b, n->args->str, vals + 1, nvals - 1);
+		return b.s;
+	}
+	bool delim = strncmp(base, "printd", 6) == 0;
+	int i = 0;
+	for (Node *a = n->args; a; a = a->next, i++) {
+		if (delim && i == 0)
+			continue;
+		if (delim && i > 1)
+			buf_puts(&b, vals[0].s);
+		format_value(&b, a, vals[i]);
+	}
+	if (base[strlen(base) - 1] == 'n')
+		buf_putc(&b, '\n');
+	return b.s;
+}
+
+static Val eval_print(Interp *in, Node *n)
+{
+	Val vals[64];
+	int k = 0;
+	for (Node *a = n->args; a && k < 64; a = a->next)
+		vals[k++] = eval(in, a);
+	if (in->ctl == CTL_ERROR)
+		return num(0);
+	const char *text = format_print(n, vals, k);
+	if (n->name[0] == 's')
+		return str(text);
+	fputs(text, bpf_out);
+	return num(0);
+}
+
+/* A kernel probe's print record: its arguments' slots, as bpf_emit.c laid them */
+void bpf_print_record(BpfProgram *bp, Node *n, const char *args, FILE *out)
+{
+	Val vals[64];
+	int k = 0, pos = 0;
+	for (Node *a = n->args; a && k < 64; a = a->next, k++) {
+		if (a == n->args && !strcmp(n->name, "printf")) {
+			vals[k] = str("");
+			continue;
+		}
+		vals[k] = (Val){0};
+		if (a->type == TY_STRING) {
+			memcpy(vals[k].s, args + pos, BPF_STRLEN);
+			vals[k].s[BPF_STRLEN - 1] = 0;
+			pos += BPF_STRLEN;
+		} else {
+			memcpy(&vals[k].n, args + pos, 8);
+			pos += 8;
+		}
+	}
+	fputs(format_print(n, vals, k), out);
+}
+
+/* ---- calls ---- */
+
+static int64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static Val call_builtin(Interp *in, Node *n, int which)
+{
+	switch (which) {
+	case BB_EXECNAME: {
+		char comm[17] = {0};
+		FILE *f = fopen("/proc/self/comm", "r");
+		if (f && fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		if (f)
+			fclose(f);
+		return str(comm);
+	}
+	case BB_PID: return num(getpid());
+	case BB_TID: return num(gettid());
+	case BB_CPU: return num(sched_getcpu());
+	case BB_UID: return num(getuid());
+	case BB_GID: return num(getgid());
+	case BB_TARGET: return num(*(int64_t *)(in->bp->scalars + BPF_SLOT_TARGET));
+	case BB_EXIT:
+		bpf_exit_requested = true;
+		return num(0);
+	case BB_GETTIMEOFDAY_NS: return num(now_ns(CLOCK_REALTIME));
+	case BB_GETTIMEOFDAY_US: return num(now_ns(CLOCK_REALTIME) / 1000);
+	case BB_GETTIMEOFDAY_MS: return num(now_ns(CLOCK_REALTIME) / 1000000);
+	case BB_GETTIMEOFDAY_S: return num(now_ns(CLOCK_REALTIME) / 1000000000);
+	case BB_LOCAL_CLOCK_NS: return num(now_ns(CLOCK_MONOTONIC));
+	case BB_ERROR: {
+		Val m = eval(in, n->args);
+		fail(in, NULL, arena_strdup(m.s));
+		return num(0);
+	}
+	}
+	return num(0);
+}
+
+static Val call_script(Interp *in, Node *n)
+{
+	Func *fn = n->func;
+	if (in->depth >= MAXNESTING) {
+		fail(in, n, "MAXNESTING exceeded");
+		return num(0);
+	}
+	Frame fr = { .func = fn, .nparams = fn->params.len };
+	fr.slots = calloc(fn->params.len + fn->locals.len + 1, sizeof(Val));
+	int k = 0;
+	for (Node *a = n->args; a; a = a->next, k++)
+		fr.slots[k] = eval(in, a);
+	Frame *caller = in->f;
+	if (in->ctl != CTL_ERROR) {
+		in->f = &fr;
+		in->depth++;
+		exec(in, fn->body);
+		in->depth--;
+		in->f = caller;
+	}
+	if (in->ctl == CTL_RETURN)
+		in->ctl = CTL_NONE;
+	Val r = fr.ret;
+	free(fr.slots);
+	return r;
+}
+
+static Val eval_call(Interp *in, Node *n)
+{
+	int b = bpf_builtin(n);
+	return b >= 0 ? call_builtin(in, n, b) : call_script(in, n);
+}
+
+/* ---- expressions ---- */
+
+static Val eval_incdec(Interp *in, Node *n)
+{
+	Val old;
+	Val nv = assign(in, n, n->lhs, n->op, num(1), &old);
+	return n->kind == ND_POSTINC ? old : nv;
+}
+
+static Val eval(Interp *in, Node *n)
+{
+	if (in->ctl == CTL_ERROR)
+		return num(0);
+	switch (n->kind) {
+	case ND_NUM: return num(n->num);
+	case ND_STR: return str(n->str);
+	case ND_VAR: return read_var(in, n->var);
+	case ND_INDEX: return map_read(in, n, NULL);
+	case ND_IN: {
+		Node idx = *n->lhs;
+		idx.kind = ND_INDEX;
+		idx.args = n->args;
+		bool found = false;
+		map_read(in, &idx, &found);
+		return num(found);
+	}
+	case ND_BINOP: {
+		Val a = eval(in, n->lhs), b = eval(in, n->rhs);
+		return num(arith(in, n, n->op, a.n, b.n));
+	}
+	case ND_CMP: return eval_cmp(in, n);
+	case ND_LOGAND: return num(eval(in, n->lhs).n && eval(in, n->rhs).n);
+	case ND_LOGOR: return num(eval(in, n->lhs).n || eval(in, n->rhs).n);
+	case ND_CONCAT: {
+		Val a = eval(in, n->lhs);
+		return concat(a, eval(in, n->rhs));
+	}
+	case ND_NEG: return num((int64_t)(0 - (uint64_t)eval(in, n->lhs).n));
+	case ND_PLUS: return eval(in, n->lhs);
+	case ND_NOT: return num(!eval(in, n->lhs).n);
+	case ND_BITNOT: return num(~eval(in, n->lhs).n);
+	case ND_COND: return eval(in, n->cond).n ? eval(in, n->then) : eval(in, n->els);
+	case ND_ASSIGN: return assign(in, n, n->lhs, n->op, eval(in, n->rhs), NULL);
+	case ND_PREINC:
+	case ND_POSTINC: return eval_incdec(in, n);
+	case ND_CALL: return eval_call(in, n);
+	case ND_PRINT: return eval_print(in, n);
+	default:
+		fail(in, n, "unsupported expression");
+		return num(0);
+	}
+}
+
+/* ---- foreach: every entry read, sorted, limited, then run ---- */
+
+typedef struct Entry {
+	Val keys[MAX_KEYS];
+	Val value;
+} Entry;
+
+static int sort_key, sort_dir, sort_nkeys;
+static Type sort_types[MAX_KEYS + 1];
+
+static int cmp_val(const Val *a, const Val *b, Type t)
+{
+	return t == TY_STRING ? strcmp(a->s, b->s) : (a->n > b->n) - (a->n < b->n);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const Entry *a = pa, *b = pb;
+	int c = sort_key < 0 ? cmp_val(&a->value, &b->value, sort_types[0]) :
+		cmp_val(&a->keys[sort_key - 1], &b->keys[sort_key - 1], sort_types[sort_key]);
+	/* ties: by the keys in order, as SystemTap's sort is stable over them */
+	for (int k = 0; !c && k < sort_nkeys; k++)
+		c = cmp_val(&a->keys[k], &b->keys[k], sort_types[k + 1]);
+	return c * sort_dir;
+}
+
+static Entry *read_entries(Interp *in, Var *v, int *count)
+{
+	BpfGlobal *g = bpf_global(in->bp, v);
+	int cap = 64, n = 0;
+	Entry *es = malloc(sizeof(*es) * cap);
+	char key[MAX_KEYS * BPF_STRLEN], next[MAX_KEYS * BPF_STRLEN], val[BPF_STRLEN];
+	bool first = true;
+	while (bpf_map_get_next_key(g->fd, first ? NULL : key, next) == 0) {
+		first = false;
+		memcpy(key, next, g->key_size);
+		if (bpf_map_lookup_elem(g->fd, key, val) != 0)
+			continue;
+		if (n == cap)
+			es = realloc(es, sizeof(*es) * (cap *= 2));
+		get_key(key, v, es[n].keys);
+		es[n].value = value_of(v, val);
+		n++;
+	}
+	*count = n;
+	return es;
+}
+
+static void exec_foreach(Interp *in, Node *n)
+{
+	Foreach *fe = n->foreach;
+	if (fe->array->kind != ND_VAR) {
+		fail(in, n, "foreach over this array");
+		return;
+	}
+	Var *v = fe->array->var;
+	int count;
+	Entry *es = read_entries(in, v, &count);
+	if (fe->sort_key) {
+		sort_key = fe->sort_key;
+		sort_dir = fe->sort_dir;
+		sort_nkeys = v->nkeys;
+		sort_types[0] = v->type;
+		for (int k = 0; k < v->nkeys; k++)
+			sort_types[k + 1] = v->key_types[k];
+		qsort(es, count, sizeof(*es), cmp_entry);
+	}
+	int64_t limit = fe->limit ? eval(in, fe->limit).n : count;
+	for (int i = 0; i < count && i < limit && in->ctl != CTL_ERROR; i++) {
+		for (int k = 0; k < fe->keys.len; k++)
+			write_var(in, ((Node *)fe->keys.items[k])->var, es[i].keys[k]);
+		if (fe->value)
+			write_var(in, fe->value->var, es[i].value);
+		exec(in, n->then);
+		if (in->ctl == CTL_BREAK) {
+			in->ctl = CTL_NONE;
+			break;
+		}
+		if (in->ctl == CTL_CONTINUE)
+			in->ctl = CTL_NONE;
+		if (in->ctl != CTL_NONE)
+			break;
+	}
+	free(es);
+}
+
+/* ---- statements ---- */
+
+static bool count_action(Interp *in, Node *n)
+{
+	if (++in->actions <= MAXACTION)
+		return true;
+	fail(in, n, "MAXACTION exceeded");
+	return false;
+}
+
+static void exec_loop(Interp *in, Node *n)
+{
+	if (n->init)
+		exec(in, n->init);
+	while (in->ctl == CTL_NONE && count_action(in, n)) {
+		if (n->cond && !eval(in, n->cond).n)
+			break;
+		exec(in, n->then);
+		if (in->ctl == CTL_BREAK) {
+			in->ctl = CTL_NONE;
+			break;
+		}
+		if (in->ctl == CTL_CONTINUE)
+			in->ctl = CTL_NONE;
+		if (in->ctl == CTL_NONE && n->inc)
+			eval(in, n->inc);
+	}
+}
+
+static void exec_delete(Interp *in, Node *n)
+{
+	Node *t = n->lhs;
+	if (t->kind == ND_VAR && !t->var->is_array) {
+		write_var(in, t->var, (Val){0});
+		return;
+	}
+	Var *v = t->var;
+	BpfGlobal *g = bpf_global(in->bp, v);
+	if (t->kind == ND_INDEX) {
+		char key[MAX_KEYS * BPF_STRLEN];
+		if (eval_key(in, t->args, v, key))
+			bpf_map_delete_elem(g->fd, key);
+		return;
+	}
+	char key[MAX_KEYS * BPF_STRLEN];
+	while (bpf_map_get_next_key(g->fd, NULL, key) == 0)
+		if (bpf_map_delete_elem(g->fd, key) != 0)
+			break;
+}
+
+static void exec(Interp *in, Node *n)
+{
+	if (!n || in->ctl != CTL_NONE)
+		return;
+	if (!count_action(in, n))
+		return;
+	switch (n->kind) {
+	case ND_BLOCK:
+		for (Node *s = n->body; s && in->ctl == CTL_NONE; s = s->next)
+			exec(in, s);
+		return;
+	case ND_EXPR_STMT:
+		eval(in, n->lhs);
+		return;
+	case ND_NULL_STMT:
+		return;
+	case ND_IF:
+		if (eval(in, n->cond).n)
+			exec(in, n->then);
+		else if (in->ctl == CTL_NONE)
+			exec(in, n->els);
+		return;
+	case ND_WHILE:
+	case ND_FOR:
+		exec_loop(in, n);
+		return;
+	case ND_FOREACH:
+		exec_foreach(in, n);
+		return;
+	case ND_BREAK: in->ctl = CTL_BREAK; return;
+	case ND_CONTINUE: in->ctl = CTL_CONTINUE; return;
+	case ND_NEXT: in->ctl = CTL_NEXT; return;
+	case ND_RETURN:
+		if (n->lhs)
+			in->f->ret = eval(in, n->lhs);
+		if (in->ctl == CTL_NONE)
+			in->ctl = CTL_RETURN;
+		return;
+	case ND_DELETE:
+		exec_delete(in, n);
+		return;
+	default:
+		fail(in, n, "unsupported statement");
+	}
+}
+
+/* ---- pass 2: what these probes cannot do here ---- */
+
+typedef struct Checker {
+	DerivedProbe *d;
+	Vec seen;		/* Func* checked already */
+	bool ok;
+} Checker;
+
+static void check_node(Checker *c, Node *n);
+
+static void check_refuse(Checker *c, Node *n, const char *what)
+{
+	error_at(n->loc, "semantic error", "the BPF runtime cannot run %s yet (probe %s): "
+		 "use --runtime=kernel", what, c->d->pp);
+	c->ok = false;
+}
+
+static void check_func(Checker *c, Node *call)
+{
+	Func *f = call->func;
+	if (!f || bpf_builtin(call) >= 0)
+		return;
+	if (f->is_embedded) {
+		check_refuse(c, call, arena_printf("the function '%s' (its body is embedded C)",
+						   f->name));
+		return;
+	}
+	for (int i = 0; i < c->seen.len; i++)
+		if (c->seen.items[i] == f)
+			return;
+	vec_push(&c->seen, f);
+	check_node(c, f->body);
+}
+
+static void check_list(Checker *c, Node *n)
+{
+	for (; n; n = n->next)
+		check_node(c, n);
+}
+
+static void check_node(Checker *c, Node *n)
+{
+	if (!n)
+		return;
+	switch (n->kind) {
+	case ND_STATOP: case ND_HIST: case ND_HIST_INDEX: case ND_AGG:
+		check_refuse(c, n, "statistics");
+		return;
+	case ND_REGEX:
+		check_refuse(c, n, "a regular expression match");
+		return;
+	case ND_TRY:
+		check_refuse(c, n, "'try'");
+		return;
+	case ND_TARGET: case ND_CAST: case ND_ENTRY: case ND_VARREF: case ND_ADDR:
+	case ND_AUTOCAST: case ND_EMBEDDED_EXPR: case ND_EMBEDDED_STMT: case ND_PROBEWRITE:
+	case ND_CONST:
+		check_refuse(c, n, "this expression");
+		return;
+	case ND_FOREACH:
+		if (n->foreach->array->kind != ND_VAR) {
+			check_refuse(c, n, "'foreach' over a slice or a histogram");
+			return;
+		}
+		check_node(c, n->foreach->limit);
+		check_node(c, n->then);
+		return;
+	case ND_CALL:
+		check_list(c, n->args);
+		check_func(c, n);
+		return;
+	case ND_INDEX:
+		for (Node *a = n->args; a; a = a->next)
+			if (a->kind == ND_STAR) {
+				check_refuse(c, n, "an array slice");
+				return;
+			}
+		check_list(c, n->args);
+		return;
+	case ND_PRINT:
+		for (Node *a = n->args; a; a = a->next)
+			if (a->type == TY_STATS || a->kind == ND_HIST) {
+				check_refuse(c, n, "printing statistics");
+				return;
+			}
+		check_list(c, n->args);
+		return;
+	case ND_BLOCK:
+		check_list(c, n->body);
+		return;
+	default:
+		check_node(c, n->lhs);
+		check_node(c, n->rhs);
+		check_node(c, n->cond);
+		check_node(c, n->then);
+		check_node(c, n->els);
+		check_node(c, n->init);
+		check_node(c, n->inc);
+		if (n->kind == ND_IN)
+			check_list(c, n->args);
+	}
+}
+
+bool bpf_interp_check(BpfProgram *bp, DerivedProbe *d)
+{
+	Checker c = { .d = d, .ok = true };
+	check_node(&c, d->probe->body);
+	return c.ok;
+}
+
+/* ---- pass 5 ---- */
+
+bool bpf_interp_run(BpfProgram *bp, DerivedProbe *d)
+{
+	Interp in = { .bp = bp, .d = d };
+	Frame fr = { .nparams = 0 };
+	fr.slots = calloc(d->probe->locals.len + 1, sizeof(Val));
+	in.f = &fr;
+	exec(&in, d->probe->body);
+	free(fr.slots);
+	if (in.ctl != CTL_ERROR)
+		return true;
+	fflush(bpf_out);
+	if (in.error_node)
+		fprintf(stderr, "ERROR: %s near %s in probe %s\n", in.error, bpf_near(in.error_node),
+			d->pp);
+	else
+		fprintf(stderr, "ERROR: %s in probe %s\n", in.error, d->pp);
+	return false;
+}
