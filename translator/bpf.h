@@ -82,6 +82,7 @@ typedef struct BpfProgram {
 	Vec progs;		/* BpfProg* */
 	Vec sites;		/* BpfRecordSite*, by record index */
 	Vec begins, ends, errors, timers; /* DerivedProbe*, run by the loader */
+	int64_t maxaction, maxaction_interruptible, maxnesting, maxmapentries; /* -D */
 	int ringbuf_fd, scalars_fd;
 	char *scalars;		/* the mmapped struct */
 } BpfProgram;

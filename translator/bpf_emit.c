@@ -19,6 +19,7 @@
  * built in the kernel ...) is a semantic error at the construct, said in
  * pass 2, with --runtime=kernel as the way out.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "bpf.h"
 #include "parser.h"
@@ -105,6 +106,15 @@ const char *bpf_near(Node *n)
 		break;
 	case ND_ASSIGN:
 		what = n->op ? arena_printf("operator '%s='", op_text(n->op)) : "operator '='";
+		break;
+	case ND_WHILE:
+		what = "keyword 'while'";
+		break;
+	case ND_FOR:
+		what = "keyword 'for'";
+		break;
+	case ND_FOREACH:
+		what = "keyword 'foreach'";
 		break;
 	default:
 		break;
@@ -212,6 +222,26 @@ static int type_size(Type t)
 	return t == TY_STRING ? BPF_STRLEN : 8;
 }
 
+/* SystemTap's limits, and the -D NAME=VALUE that change them */
+static int64_t limit(Session *s, const char *name, int64_t def)
+{
+	size_t n = strlen(name);
+	for (int i = 0; i < s->defines.len; i++) {
+		const char *d = s->defines.items[i];
+		if (strncmp(d, name, n) == 0 && d[n] == '=')
+			def = strtoll(d + n + 1, NULL, 0);
+	}
+	return def;
+}
+
+static void read_limits(BpfProgram *bp, Session *s)
+{
+	bp->maxaction = limit(s, "MAXACTION", 1000);
+	bp->maxaction_interruptible = limit(s, "MAXACTION_INTERRUPTIBLE", bp->maxaction * 10);
+	bp->maxnesting = limit(s, "MAXNESTING", 10);
+	bp->maxmapentries = limit(s, "MAXMAPENTRIES", 2048);
+}
+
 static bool layout_globals(BpfProgram *bp, Program *prog)
 {
 	bp->scalars_size = BPF_SLOT_FIRST;
@@ -236,7 +266,12 @@ static bool layout_globals(BpfProgram *bp, Program *prog)
 		}
 		for (int k = 0; k < v->nkeys; k++)
 			g->key_size += type_size(v->key_types[k]);
-		g->max_entries = v->max_entries ? v->max_entries : 2048;	/* MAXMAPENTRIES */
+		g->max_entries = v->max_entries ? v->max_entries : bp->maxmapentries;
+		if (v->wrap) {
+			error_at(v->loc, "semantic error", "the BPF runtime has no wrapping arrays "
+				 "yet (global '%s%%'): use --runtime=kernel", v->name);
+			ok = false;
+		}
 	}
 	return ok;
 }
@@ -359,6 +394,8 @@ static void apply_op(Gen *g, Node *n, int op)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(simple); i++)
 		if (simple[i].op == op) {
+			if (op == TK_SHL || op == TK_SHR || op == TK_USHR)
+				ALUI(BPF_AND, R0, 63);	/* the count, as x86 masks it */
 			ALU(simple[i].bpf, R1, R0);
 			return;
 		}
@@ -1035,6 +1072,7 @@ BpfProgram *bpf_compile(Session *s)
 {
 	BpfProgram *bp = arena_alloc(sizeof(*bp));
 	bp->ringbuf_fd = bp->scalars_fd = -1;
+	read_limits(bp, s);
 	bool ok = layout_globals(bp, &s->prog);
 	for (int i = 0; i < s->derived.len; i++) {
 		DerivedProbe *d = s->derived.items[i];

@@ -46,13 +46,12 @@ typedef struct Interp {
 	Frame *f;
 	int ctl;
 	int depth;
-	int64_t actions;
+	int64_t actions;	/* statements left: MAXACTION */
+	Node *loop;		/* the innermost loop running, where MAXACTION is said */
 	const char *error;
 	Node *error_node;
 } Interp;
 
-#define MAXACTION 10000		/* MAXACTION_INTERRUPTIBLE: begin, end and timers may be interrupted */
-#define MAXNESTING 10
 
 static Val eval(Interp *in, Node *n);
 static void exec(Interp *in, Node *n);
@@ -221,9 +220,9 @@ static int64_t arith(Interp *in, Node *n, int op, int64_t a, int64_t b)
 	case '&': return a & b;
 	case '|': return a | b;
 	case '^': return a ^ b;
-	case TK_SHL: return b < 0 || b > 63 ? 0 : (int64_t)(ua << b);
-	case TK_SHR: return b < 0 || b > 63 ? (a < 0 ? -1 : 0) : a >> b;
-	case TK_USHR: return b < 0 || b > 63 ? 0 : (int64_t)(ua >> b);
+	case TK_SHL: return (int64_t)(ua << (b & 63));	/* the count masked, as on x86 */
+	case TK_SHR: return a >> (b & 63);
+	case TK_USHR: return (int64_t)(ua >> (b & 63));
 	case '/':
 	case '%':
 		if (b == 0) {
@@ -462,38 +461,65 @@ static Val call_builtin(Interp *in, Node *n, int which)
 	case BB_LOCAL_CLOCK_NS: return num(now_ns(CLOCK_MONOTONIC));
 	case BB_ERROR: {
 		Val m = eval(in, n->args);
-		fail(in, NULL, arena_strdup(m.s));
+		fail(in, n, arena_strdup(m.s));
 		return num(0);
 	}
 	}
 	return num(0);
 }
 
-static Val call_script(Interp *in, Node *n)
+static Node *arena_memdup_node(const Node *n)
 {
-	Func *fn = n->func;
-	if (in->depth >= MAXNESTING) {
-		fail(in, n, "MAXNESTING exceeded");
-		return num(0);
-	}
+	Node *c = arena_alloc(sizeof(*c));
+	*c = *n;
+	return c;
+}
+
+/* One script function's body, with its arguments; ctl says how it ended */
+static Val call_one(Interp *in, Func *fn, Val *args, int nargs)
+{
 	Frame fr = { .func = fn, .nparams = fn->params.len };
 	fr.slots = calloc(fn->params.len + fn->locals.len + 1, sizeof(Val));
-	int k = 0;
-	for (Node *a = n->args; a; a = a->next, k++)
-		fr.slots[k] = eval(in, a);
+	memcpy(fr.slots, args, sizeof(Val) * (nargs < fn->params.len ? nargs : fn->params.len));
 	Frame *caller = in->f;
-	if (in->ctl != CTL_ERROR) {
-		in->f = &fr;
-		in->depth++;
-		exec(in, fn->body);
-		in->depth--;
-		in->f = caller;
-	}
-	if (in->ctl == CTL_RETURN)
-		in->ctl = CTL_NONE;
+	in->f = &fr;
+	in->depth++;
+	exec(in, fn->body);
+	in->depth--;
+	in->f = caller;
 	Val r = fr.ret;
 	free(fr.slots);
 	return r;
+}
+
+/* A call: the overloads in turn while each says 'next' */
+static Val call_script(Interp *in, Node *n)
+{
+	Func *fn = n->func;
+	if (in->depth >= in->bp->maxnesting) {
+		/* said, as SystemTap does, at the called function's name */
+		Node at = { .kind = ND_CALL, .name = fn->name, .loc = fn->loc };
+		fail(in, arena_memdup_node(&at), "MAXNESTING exceeded");
+		return num(0);
+	}
+	Val args[MAX_KEYS * 4] = {0};
+	int k = 0;
+	for (Node *a = n->args; a && k < (int)ARRAY_SIZE(args); a = a->next)
+		args[k++] = eval(in, a);
+	for (Func *f = fn; f && in->ctl == CTL_NONE; f = f->next_overload) {
+		Val r = call_one(in, f, args, k);
+		if (in->ctl == CTL_RETURN || in->ctl == CTL_NONE) {
+			in->ctl = CTL_NONE;
+			return r;
+		}
+		if (in->ctl != CTL_NEXT)
+			break;
+		in->ctl = CTL_NONE;
+		if (!f->next_overload)
+			fail(in, n, arena_printf("next: no more overloads of function '%s'",
+						 fn->name));
+	}
+	return num(0);
 }
 
 static Val eval_call(Interp *in, Node *n)
@@ -645,14 +671,16 @@ static void exec_foreach(Interp *in, Node *n)
 
 static bool count_action(Interp *in, Node *n)
 {
-	if (++in->actions <= MAXACTION)
+	if (--in->actions >= 0)
 		return true;
-	fail(in, n, "MAXACTION exceeded");
+	fail(in, in->loop ? in->loop : n, "MAXACTION exceeded");
 	return false;
 }
 
 static void exec_loop(Interp *in, Node *n)
 {
+	Node *outer = in->loop;
+	in->loop = n;
 	if (n->init)
 		exec(in, n->init);
 	while (in->ctl == CTL_NONE && count_action(in, n)) {
@@ -668,6 +696,7 @@ static void exec_loop(Interp *in, Node *n)
 		if (in->ctl == CTL_NONE && n->inc)
 			eval(in, n->inc);
 	}
+	in->loop = outer;
 }
 
 static void exec_delete(Interp *in, Node *n)
@@ -733,7 +762,7 @@ static void exec(Interp *in, Node *n)
 		exec_delete(in, n);
 		return;
 	default:
-		fail(in, n, "unsupported statement");
+		eval(in, n);	/* a for loop's init and increment are expressions */
 	}
 }
 
@@ -852,6 +881,9 @@ bool bpf_interp_check(BpfProgram *bp, DerivedProbe *d)
 bool bpf_interp_run(BpfProgram *bp, DerivedProbe *d)
 {
 	Interp in = { .bp = bp, .d = d };
+	bool interruptible = d->kind == PROBE_BEGIN || d->kind == PROBE_END ||
+			     d->kind == PROBE_ERROR;
+	in.actions = interruptible ? bp->maxaction_interruptible : bp->maxaction;
 	Frame fr = { .nparams = 0 };
 	fr.slots = calloc(d->probe->locals.len + 1, sizeof(Val));
 	in.f = &fr;
