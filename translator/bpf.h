@@ -28,8 +28,15 @@
 #define BPF_STRLEN 64		/* a string's bytes in maps and on the stack, NUL included */
 #define BPF_STACK 512		/* the verifier's stack limit */
 
-/* The slot at the head of the scalars' struct that the loader and probes share */
-enum { BPF_SLOT_EXIT = 0, BPF_SLOT_TARGET = 8, BPF_SLOT_FIRST = 16 };
+/*
+ * The slots at the head of the scalars' struct that the loader and the
+ * probes share: the session has ended; target(); the count of array
+ * entries inserted, whose value each entry keeps after its own value
+ * (BPF_SEQ_SIZE bytes), so that foreach without sorting goes in the
+ * order of insertion, as SystemTap's does.
+ */
+enum { BPF_SLOT_EXIT = 0, BPF_SLOT_TARGET = 8, BPF_SLOT_SEQ = 16, BPF_SLOT_FIRST = 24 };
+#define BPF_SEQ_SIZE 8
 
 /* Ring buffer records: a u32 kind, a u32 index, then the arguments */
 enum { REC_PRINT = 1, REC_ERROR = 2, REC_EXIT = 3 };
@@ -39,7 +46,7 @@ typedef struct BpfGlobal {
 	Var *var;
 	int offset;		/* scalars: in the struct */
 	int key_size;		/* arrays */
-	int value_size;
+	int value_size;		/* the value's; an array's entries have BPF_SEQ_SIZE more */
 	int64_t max_entries;
 	int fd;			/* arrays: the map, once created */
 } BpfGlobal;

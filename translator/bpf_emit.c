@@ -347,14 +347,23 @@ static const char *overflow_message(BpfGlobal *gl)
 		"Array overflow, check MAXMAPENTRIES";
 }
 
+/* fp + off = the next insertion's number (foreach's order) */
+static void next_seq(Gen *g, int off)
+{
+	MOVI(R1, 1);
+	ins(g, BPF_STX | BPF_ATOMIC | BPF_DW, R7, R1, BPF_SLOT_SEQ, BPF_ADD | BPF_FETCH);
+	STX(R10, off, R1);
+}
+
 /* r8 = a pointer to a[key]'s value, inserted as zero when missing */
 static void lookup_or_insert(Gen *g, Node *n, BpfGlobal *gl, int key)
 {
 	lookup(g, gl, key);
 	int found = JI(BPF_JNE, R0, 0);
 	int save = g->sp;
-	int zv = alloc(g, gl->value_size);
+	int zv = alloc(g, gl->value_size + BPF_SEQ_SIZE);
 	zero(g, R10, zv, gl->value_size);
+	next_seq(g, zv + gl->value_size);
 	update(g, gl, key, zv, BPF_NOEXIST);
 	int ok = JI(BPF_JSGE, R0, 0);
 	int exists = JI(BPF_JEQ, R0, -17);	/* -EEXIST: another CPU inserted it */
@@ -687,17 +696,26 @@ static void gen_assign_index(Gen *g, Node *n, Node *lhs, int op, Node *rhs)
 	int save = g->sp;
 	int key = gen_key(g, lhs->args);
 	if (!op) {
-		int val = alloc(g, gl->value_size);
+		/* stored in place if a[key] is there (it keeps its place in foreach's
+		   order), else inserted with the next number */
+		int val = alloc(g, gl->value_size + BPF_SEQ_SIZE);
 		if (is_str(lhs)) {
 			gen_str(g, rhs, val);
 		} else {
 			gen_long(g, rhs);
 			STX(R10, val, R0);
 		}
+		lookup(g, gl, key);
+		int missing = JI(BPF_JEQ, R0, 0);
+		copy_words(g, R0, 0, R10, val, gl->value_size);
+		int done = JA();
+		patch(g, missing);
+		next_seq(g, val + gl->value_size);
 		update(g, gl, key, val, BPF_ANY);
 		int ok = JI(BPF_JSGE, R0, 0);
-		raise_error(g, n, overflow_message(gl));
+		raise_error(g, lhs, overflow_message(gl));
 		patch(g, ok);
+		patch(g, done);
 		if (!is_str(lhs))
 			LDX(R0, R10, val);
 		g->sp = save;
@@ -713,7 +731,7 @@ static void gen_assign_index(Gen *g, Node *n, Node *lhs, int op, Node *rhs)
 	else
 		MOVI(R0, 1);
 	STX(R10, val, R0);
-	lookup_or_insert(g, n, gl, key);
+	lookup_or_insert(g, lhs, gl, key);
 	LDX(R0, R10, val);
 	assign_long_at(g, n, R8, 0, op, true);
 	g->sp = save;

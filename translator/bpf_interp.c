@@ -180,7 +180,7 @@ static bool eval_key(Interp *in, Node *args, Var *v, char *key)
 static Val map_read(Interp *in, Node *n, bool *found)
 {
 	BpfGlobal *g = bpf_global(in->bp, n->var);
-	char key[MAX_KEYS * BPF_STRLEN], val[BPF_STRLEN] = {0};
+	char key[MAX_KEYS * BPF_STRLEN], val[BPF_STRLEN + BPF_SEQ_SIZE] = {0};
 	if (!eval_key(in, n->args, n->var, key))
 		return num(0);
 	bool ok = bpf_map_lookup_elem(g->fd, key, val) == 0;
@@ -196,10 +196,16 @@ static const char *overflow_message(Var *v)
 		"Array overflow, check MAXMAPENTRIES";
 }
 
+/* a[key] = x: in its place in foreach's order if it is there, else last */
 static void map_write(Interp *in, Node *n, const char *key, Val x)
 {
 	BpfGlobal *g = bpf_global(in->bp, n->var);
-	char val[BPF_STRLEN] = {0};
+	char val[BPF_STRLEN + BPF_SEQ_SIZE] = {0};
+	if (bpf_map_lookup_elem(g->fd, key, val) != 0) {
+		int64_t seq = __atomic_fetch_add((int64_t *)(in->bp->scalars + BPF_SLOT_SEQ), 1,
+						 __ATOMIC_RELAXED);
+		memcpy(val + g->value_size, &seq, 8);
+	}
 	if (n->var->type == TY_STRING)
 		memcpy(val, x.s, BPF_STRLEN);
 	else
@@ -290,7 +296,7 @@ static Val assign(Interp *in, Node *n, Node *lhs, int op, Val x, Val *old_out)
 	if (!eval_key(in, lhs->args, lhs->var, key))
 		return num(0);
 	BpfGlobal *g = bpf_global(in->bp, lhs->var);
-	char val[BPF_STRLEN] = {0};
+	char val[BPF_STRLEN + BPF_SEQ_SIZE] = {0};
 	Val old = {0};
 	if (op && bpf_map_lookup_elem(g->fd, key, val) == 0)
 		old = value_of(lhs->var, val);
@@ -586,6 +592,7 @@ static Val eval(Interp *in, Node *n)
 typedef struct Entry {
 	Val keys[MAX_KEYS];
 	Val value;
+	int64_t seq;		/* when it was inserted */
 } Entry;
 
 static int sort_key, sort_dir, sort_nkeys;
@@ -594,6 +601,12 @@ static Type sort_types[MAX_KEYS + 1];
 static int cmp_val(const Val *a, const Val *b, Type t)
 {
 	return t == TY_STRING ? strcmp(a->s, b->s) : (a->n > b->n) - (a->n < b->n);
+}
+
+static int cmp_seq(const void *pa, const void *pb)
+{
+	const Entry *a = pa, *b = pb;
+	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -612,7 +625,8 @@ static Entry *read_entries(Interp *in, Var *v, int *count)
 	BpfGlobal *g = bpf_global(in->bp, v);
 	int cap = 64, n = 0;
 	Entry *es = malloc(sizeof(*es) * cap);
-	char key[MAX_KEYS * BPF_STRLEN], next[MAX_KEYS * BPF_STRLEN], val[BPF_STRLEN];
+	char key[MAX_KEYS * BPF_STRLEN], next[MAX_KEYS * BPF_STRLEN];
+	char val[BPF_STRLEN + BPF_SEQ_SIZE];
 	bool first = true;
 	while (bpf_map_get_next_key(g->fd, first ? NULL : key, next) == 0) {
 		first = false;
@@ -623,6 +637,7 @@ static Entry *read_entries(Interp *in, Var *v, int *count)
 			es = realloc(es, sizeof(*es) * (cap *= 2));
 		get_key(key, v, es[n].keys);
 		es[n].value = value_of(v, val);
+		memcpy(&es[n].seq, val + g->value_size, 8);
 		n++;
 	}
 	*count = n;
@@ -647,6 +662,8 @@ static void exec_foreach(Interp *in, Node *n)
 		for (int k = 0; k < v->nkeys; k++)
 			sort_types[k + 1] = v->key_types[k];
 		qsort(es, count, sizeof(*es), cmp_entry);
+	} else {
+		qsort(es, count, sizeof(*es), cmp_seq);
 	}
 	int64_t limit = fe->limit ? eval(in, fe->limit).n : count;
 	for (int i = 0; i < count && i < limit && in->ctl != CTL_ERROR; i++) {

@@ -106,7 +106,8 @@ static void create_maps(Session *s, BpfProgram *bp)
 			continue;
 		}
 		const char *name = arena_printf("%.15s", g->var->name);
-		g->fd = create_map(s, BPF_MAP_TYPE_HASH, name, g->key_size, g->value_size,
+		g->fd = create_map(s, BPF_MAP_TYPE_HASH, name, g->key_size,
+				   g->value_size + BPF_SEQ_SIZE,
 				   (int)g->max_entries, 0);
 	}
 }
