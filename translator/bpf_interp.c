@@ -310,38 +310,130 @@ static Val assign(Interp *in, Node *n, Node *lhs, int op, Val x, Val *old_out)
 
 /* ---- the print family ---- */
 
-static void format_one(Buf *b, FmtSpec *sp, Val v)
+static void put_padded(Buf *b, const char *flags, int width, const char *mem, int n)
 {
-	char spec[64] = "%";
-	strcat(spec, sp->flags);
-	if (sp->width >= 0)
-		snprintf(spec + strlen(spec), 16, "%d", sp->width);
-	if (sp->prec >= 0)
-		snprintf(spec + strlen(spec), 16, ".%d", sp->prec);
+	int pad = width > n ? width - n : 0;
+	bool left = strchr(flags, '-') != NULL;
+	for (; !left && pad > 0; pad--)
+		buf_putc(b, ' ');
+	for (int i = 0; i < n; i++)
+		buf_putc(b, mem[i]);
+	for (; pad > 0; pad--)
+		buf_putc(b, ' ');
+}
+
+/* %#c: a byte that does not print, escaped as C writes it */
+static void put_char_escaped(Buf *b, const char *flags, int width, unsigned char ch)
+{
+	static const char from[] = "\a\b\f\n\r\t\v'\\", to[] = "abfnrtv'\\";
+	const char *e = ch ? strchr(from, ch) : NULL;
+	char buf[4];
+	int n = 0;
+	if (ch < 128 && ch >= 32 && ch < 127 && ch != '\'' && ch != '\\') {
+		buf[n++] = ch;
+	} else if (e) {
+		buf[n++] = '\\';
+		buf[n++] = to[e - from];
+	} else {
+		buf[n++] = '\\';
+		buf[n++] = '0' + (ch >> 6);
+		buf[n++] = '0' + ((ch >> 3) & 7);
+		buf[n++] = '0' + (ch & 7);
+	}
+	put_padded(b, flags, width, buf, n);
+}
+
+/* %b: the value's width bytes (1, 2, 4, else 8) as they are in memory */
+static void put_binary(Buf *b, int width, int64_t v)
+{
+	int n = width == 1 || width == 2 || width == 4 ? width : 8;
+	for (int i = 0; i < n; i++)
+		buf_putc(b, (char)((uint64_t)v >> (8 * i)));
+}
+
+/*
+ * An integer conversion as the kernel's vsnprintf writes it (the module
+ * formats with it): '0' pads even with a precision, "%#x" of 0 is "0x0",
+ * "%#o" always has its leading 0.
+ */
+static void put_number(Buf *b, const char *flags, int width, int prec, char conv, int64_t v)
+{
+	bool left = strchr(flags, '-'), zero = strchr(flags, '0') && !left;
+	bool is_signed = conv == 'd' || conv == 'i';
+	int base = conv == 'o' ? 8 : conv == 'x' || conv == 'X' || conv == 'p' ? 16 : 10;
+	bool pfx = (strchr(flags, '#') || conv == 'p') && base != 10;
+	const char *digits = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	uint64_t u = v;
+	char sign = 0, tmp[24];
+	if (is_signed && v < 0) {
+		sign = '-';
+		u = 0 - u;
+	} else if (is_signed && strchr(flags, '+')) {
+		sign = '+';
+	} else if (is_signed && strchr(flags, ' ')) {
+		sign = ' ';
+	}
+	int size = width - (sign != 0) - (pfx ? (base == 16 ? 2 : 1) : 0), i = 0;
+	do {
+		tmp[i++] = digits[u % base];
+		u /= base;
+	} while (u);
+	if (prec < i)
+		prec = i;
+	size -= prec;
+	if (!left && !zero)
+		for (; size > 0; size--)
+			buf_putc(b, ' ');
+	if (sign)
+		buf_putc(b, sign);
+	if (pfx) {
+		buf_putc(b, '0');
+		if (base == 16)
+			buf_putc(b, conv == 'X' ? 'X' : 'x');
+	}
+	if (!left)
+		for (; size > 0; size--)
+			buf_putc(b, zero ? '0' : ' ');
+	for (; i < prec; prec--)
+		buf_putc(b, '0');
+	while (i > 0)
+		buf_putc(b, tmp[--i]);
+	for (; size > 0; size--)
+		buf_putc(b, ' ');
+}
+
+/* One conversion, as the module's runtime (print.c) formats it */
+static void format_one(Buf *b, FmtSpec *sp, int width, int prec, Val v)
+{
+	const char *flags = sp->flags;
+	if (width < 0)
+		width = 0;
 	switch (sp->conv) {
-	case 's':
-		strcat(spec, "s");
-		buf_printf(b, spec, v.s);
+	case 's': {
+		int n = prec >= 0 ? (int)strnlen(v.s, prec) : (int)strlen(v.s);
+		put_padded(b, flags, width, v.s, n);
 		return;
-	case 'c':
-		strcat(spec, "c");
-		buf_printf(b, spec, (int)v.n);
-		return;
-	case 'p':
-		buf_printf(b, "0x%llx", (unsigned long long)v.n);
-		return;
-	case 'd': case 'i':
-		strcat(spec, "lld");
-		break;
-	default: {
-		size_t l = strlen(spec);
-		spec[l] = 'l';
-		spec[l + 1] = 'l';
-		spec[l + 2] = sp->conv;
-		spec[l + 3] = 0;
 	}
+	case 'b':
+		put_binary(b, sp->width == -2 ? width : sp->width, v.n);
+		return;
+	case 'c': {
+		if (strchr(flags, '#')) {
+			put_char_escaped(b, flags, width, (unsigned char)v.n);
+			return;
+		}
+		char ch = (char)v.n;
+		put_padded(b, flags, width, &ch, 1);
+		return;
 	}
-	buf_printf(b, spec, (long long)v.n);
+	default:
+		put_number(b, flags, width, prec, sp->conv, v.n);
+	}
+}
+
+static int clamp_width(int64_t v)
+{
+	return v < 0 ? -1 : v > 4096 ? 4096 : (int)v;
 }
 
 static void format_printf(Buf *b, const char *fmt, Val *args, int nargs)
@@ -351,12 +443,22 @@ static void format_printf(Buf *b, const char *fmt, Val *args, int nargs)
 	int n = parse_format(fmt, specs, 256, &err);
 	int k = 0;
 	for (int i = 0; i < n; i++) {
-		if (!specs[i].conv)
-			buf_puts(b, specs[i].literal);
-		else if (specs[i].conv == '%')
+		FmtSpec *sp = &specs[i];
+		if (!sp->conv) {
+			buf_puts(b, sp->literal);
+			continue;
+		}
+		if (sp->conv == '%') {
 			buf_putc(b, '%');
-		else if (k < nargs)
-			format_one(b, &specs[i], args[k++]);
+			continue;
+		}
+		int width = sp->width, prec = sp->prec;
+		if (width == -2)
+			width = k < nargs ? clamp_width(args[k++].n) : -1;
+		if (prec == -2)
+			prec = k < nargs ? clamp_width(args[k++].n) : -1;
+		if (k < nargs)
+			format_one(b, sp, width, prec, args[k++]);
 	}
 }
 
@@ -595,7 +697,7 @@ typedef struct Entry {
 	int64_t seq;		/* when it was inserted */
 } Entry;
 
-static int sort_key, sort_dir, sort_nkeys;
+static int sort_key, sort_dir;
 static Type sort_types[MAX_KEYS + 1];
 
 static int cmp_val(const Val *a, const Val *b, Type t)
@@ -614,10 +716,8 @@ static int cmp_entry(const void *pa, const void *pb)
 	const Entry *a = pa, *b = pb;
 	int c = sort_key < 0 ? cmp_val(&a->value, &b->value, sort_types[0]) :
 		cmp_val(&a->keys[sort_key - 1], &b->keys[sort_key - 1], sort_types[sort_key]);
-	/* ties: by the keys in order, as SystemTap's sort is stable over them */
-	for (int k = 0; !c && k < sort_nkeys; k++)
-		c = cmp_val(&a->keys[k], &b->keys[k], sort_types[k + 1]);
-	return c * sort_dir;
+	/* ties in the order of insertion: SystemTap's sort is stable over it */
+	return c ? c * sort_dir : cmp_seq(pa, pb);
 }
 
 static Entry *read_entries(Interp *in, Var *v, int *count)
@@ -657,7 +757,6 @@ static void exec_foreach(Interp *in, Node *n)
 	if (fe->sort_key) {
 		sort_key = fe->sort_key;
 		sort_dir = fe->sort_dir;
-		sort_nkeys = v->nkeys;
 		sort_types[0] = v->type;
 		for (int k = 0; k < v->nkeys; k++)
 			sort_types[k + 1] = v->key_types[k];
