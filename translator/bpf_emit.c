@@ -252,12 +252,8 @@ static bool layout_globals(BpfProgram *bp, Program *prog)
 		g->var = v;
 		g->fd = -1;
 		vec_push(&bp->globals, g);
-		if (v->type == TY_STATS) {
-			error_at(v->loc, "semantic error", "the BPF runtime has no statistics yet "
-				 "(global '%s'): use --runtime=kernel", v->name);
-			ok = false;
-			continue;
-		}
+		if (v->type == TY_STATS)
+			continue;	/* refused where it is used */
 		g->value_size = type_size(v->type);
 		if (!v->is_array) {
 			g->offset = bp->scalars_size;
