@@ -431,7 +431,11 @@ int bpf_run(Session *s, BpfProgram *bp)
 	}
 	if (release >= 0)
 		close(release);
+	/* the probes return at once now: their output first, then the detaching,
+	   which waits for the kernel (tens of ms), then what came meanwhile */
 	end_session(bp);
+	ring_buffer__consume(l.rb);
+	fflush(bpf_out);
 	for (int i = 0; i < bp->progs.len; i++)
 		if (events[i] > 0)
 			close(events[i]);
