@@ -33,9 +33,11 @@
  * probes share: the session has ended; target(); the count of array
  * entries inserted, whose value each entry keeps after its own value
  * (BPF_SEQ_SIZE bytes), so that foreach without sorting goes in the
- * order of insertion, as SystemTap's does.
+ * order of insertion, as SystemTap's does; the errors so far (past
+ * MAXERRORS the session ends).
  */
-enum { BPF_SLOT_EXIT = 0, BPF_SLOT_TARGET = 8, BPF_SLOT_SEQ = 16, BPF_SLOT_FIRST = 24 };
+enum { BPF_SLOT_EXIT = 0, BPF_SLOT_TARGET = 8, BPF_SLOT_SEQ = 16, BPF_SLOT_ERRORS = 24,
+       BPF_SLOT_FIRST = 32 };
 #define BPF_SEQ_SIZE 8
 
 /* Ring buffer records: a u32 kind, a u32 index, then the arguments */
@@ -90,6 +92,8 @@ typedef struct BpfProgram {
 	Vec sites;		/* BpfRecordSite*, by record index */
 	Vec begins, ends, errors, timers; /* DerivedProbe*, run by the loader */
 	int64_t maxaction, maxaction_interruptible, maxnesting, maxmapentries; /* -D */
+	int64_t maxerrors, maxstringlen;
+	bool suppress_errors;	/* --suppress-handler-errors: errors only counted */
 	int ringbuf_fd, scalars_fd;
 	char *scalars;		/* the mmapped struct */
 } BpfProgram;

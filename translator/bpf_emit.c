@@ -192,15 +192,27 @@ static void set_exit(Gen *g)
 	STX(R7, BPF_SLOT_EXIT, R1);
 }
 
-/* A runtime error: its record, the session's end, and this probe's */
+/*
+ * A runtime error: counted; its record for the loader to print (unless
+ * --suppress-handler-errors); past MAXERRORS the session's end; and
+ * this probe's.
+ */
 static void raise_error(Gen *g, Node *n, const char *message)
 {
+	MOVI(R1, 1);
+	ins(g, BPF_STX | BPF_ATOMIC | BPF_DW, R7, R1, BPF_SLOT_ERRORS, BPF_ADD | BPF_FETCH);
+	if (g->bp->suppress_errors) {
+		exit_probe(g);
+		return;
+	}
+	int more = JI(BPF_JLT, R1, (int32_t)g->bp->maxerrors);
+	set_exit(g);
+	patch(g, more);
 	int save = g->sp;
 	int rec = alloc(g, 8);
 	STW(R10, rec, REC_ERROR);
 	STW(R10, rec + 4, bpf_site(g->bp, n, message, g->d));
 	output(g, rec, 8);
-	set_exit(g);
 	exit_probe(g);
 	g->sp = save;
 }
@@ -240,6 +252,11 @@ static void read_limits(BpfProgram *bp, Session *s)
 	bp->maxaction_interruptible = limit(s, "MAXACTION_INTERRUPTIBLE", bp->maxaction * 10);
 	bp->maxnesting = limit(s, "MAXNESTING", 10);
 	bp->maxmapentries = limit(s, "MAXMAPENTRIES", 2048);
+	bp->maxerrors = limit(s, "MAXERRORS", 0);
+	bp->maxstringlen = limit(s, "MAXSTRINGLEN", BPF_STRLEN);
+	if (bp->maxstringlen > BPF_STRLEN || bp->maxstringlen < 2)
+		bp->maxstringlen = BPF_STRLEN;	/* the BPF runtime's strings are shorter */
+	bp->suppress_errors = s->suppress_handler_errors;
 }
 
 static bool layout_globals(BpfProgram *bp, Program *prog)
@@ -905,7 +922,7 @@ static void gen_str(Gen *g, Node *n, int off)
 	switch (n->kind) {
 	case ND_STR: {
 		char buf[BPF_STRLEN] = {0};
-		strncpy(buf, n->str, BPF_STRLEN - 1);
+		strncpy(buf, n->str, g->bp->maxstringlen - 1);
 		for (int i = 0; i < BPF_STRLEN; i += 8) {
 			int64_t w;
 			memcpy(&w, buf + i, 8);

@@ -62,10 +62,12 @@ static Val num(int64_t n)
 	return v;
 }
 
+static int strmax = BPF_STRLEN;	/* MAXSTRINGLEN, at most BPF_STRLEN */
+
 static Val str(const char *s)
 {
 	Val v = {0};
-	strncpy(v.s, s, BPF_STRLEN - 1);
+	strncpy(v.s, s, strmax - 1);
 	return v;
 }
 
@@ -247,7 +249,8 @@ static Val concat(Val a, Val b)
 {
 	Val r = a;
 	size_t n = strlen(r.s);
-	strncat(r.s, b.s, BPF_STRLEN - 1 - n);
+	if ((int)n < strmax - 1)
+		strncat(r.s, b.s, strmax - 1 - n);
 	return r;
 }
 
@@ -997,6 +1000,7 @@ bool bpf_interp_check(BpfProgram *bp, DerivedProbe *d)
 bool bpf_interp_run(BpfProgram *bp, DerivedProbe *d)
 {
 	Interp in = { .bp = bp, .d = d };
+	strmax = (int)bp->maxstringlen;
 	bool interruptible = d->kind == PROBE_BEGIN || d->kind == PROBE_END ||
 			     d->kind == PROBE_ERROR;
 	in.actions = interruptible ? bp->maxaction_interruptible : bp->maxaction;
@@ -1008,6 +1012,8 @@ bool bpf_interp_run(BpfProgram *bp, DerivedProbe *d)
 	if (in.ctl != CTL_ERROR)
 		return true;
 	fflush(bpf_out);
+	if (bp->suppress_errors)
+		return false;
 	if (in.error_node)
 		fprintf(stderr, "ERROR: %s near %s in probe %s\n", in.error, bpf_near(in.error_node),
 			d->pp);

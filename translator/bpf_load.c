@@ -30,7 +30,7 @@
 #include "bpf.h"
 
 static volatile sig_atomic_t got_signal;
-static int error_total;
+static bool stopped_by_errors;	/* past MAXERRORS: error probes, not end probes */
 
 static void on_stop_signal(int sig)
 {
@@ -58,6 +58,22 @@ static void end_session(BpfProgram *bp)
 {
 	bpf_exit_requested = true;
 	__atomic_store_n((int64_t *)(bp->scalars + BPF_SLOT_EXIT), 1, __ATOMIC_RELAXED);
+}
+
+static int64_t errors_so_far(BpfProgram *bp)
+{
+	return __atomic_load_n((int64_t *)(bp->scalars + BPF_SLOT_ERRORS), __ATOMIC_RELAXED);
+}
+
+/* An error was said (a kernel probe counted its own): past MAXERRORS, the end */
+static void after_error(BpfProgram *bp, bool count)
+{
+	if (count)
+		__atomic_fetch_add((int64_t *)(bp->scalars + BPF_SLOT_ERRORS), 1, __ATOMIC_RELAXED);
+	if (!bp->suppress_errors && errors_so_far(bp) > bp->maxerrors) {
+		stopped_by_errors = true;
+		end_session(bp);
+	}
 }
 
 /* ---- pass 4: maps and programs ---- */
@@ -256,8 +272,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		fflush(bpf_out);
 		fprintf(stderr, "ERROR: %s near %s in probe %s\n", site->message,
 			bpf_near(site->node), site->probe->pp);
-		error_total++;
-		bpf_exit_requested = true;
+		after_error(bp, false);
 		break;
 	}
 	return 0;
@@ -284,9 +299,9 @@ static bool run_list(BpfProgram *bp, Vec *list, bool stop_at_exit)
 {
 	for (int i = 0; i < list->len && !(stop_at_exit && session_ended(bp)); i++)
 		if (!bpf_interp_run(bp, list->items[i])) {
-			error_total++;
-			end_session(bp);
-			return false;
+			after_error(bp, true);
+			if (stopped_by_errors)
+				return false;
 		}
 	return true;
 }
@@ -321,9 +336,9 @@ static bool run_due_timers(BpfProgram *bp, Loop *l)
 		if (l->due[i] < now)
 			l->due[i] = now + t->period_ns;
 		if (!bpf_interp_run(bp, bp->timers.items[i])) {
-			error_total++;
-			end_session(bp);
-			return false;
+			after_error(bp, true);
+			if (stopped_by_errors)
+				return false;
 		}
 		fflush(bpf_out);
 	}
@@ -440,9 +455,9 @@ int bpf_run(Session *s, BpfProgram *bp)
 		if (events[i] > 0)
 			close(events[i]);
 	ring_buffer__consume(l.rb);
-	if (!error_total)
+	if (!stopped_by_errors)
 		run_list(bp, &bp->ends, false);
-	if (error_total) {
+	if (stopped_by_errors) {
 		for (int i = 0; i < bp->errors.len; i++)
 			bpf_interp_run(bp, bp->errors.items[i]);
 	}
@@ -452,8 +467,11 @@ int bpf_run(Session *s, BpfProgram *bp)
 		waitpid(l.child, NULL, 0);
 	}
 	ring_buffer__free(l.rb);
-	if (error_total && !warnings_off)
-		fprintf(stderr, "WARNING: Number of errors: %d, skipped probes: 0\n", error_total);
-	pass_end(s, 5, error_total ? "run failed" : "run completed");
-	return error_total ? 1 : 0;
+	int64_t errors = errors_so_far(bp);
+	if (errors && !warnings_off)
+		fprintf(stderr, "WARNING: Number of errors: %lld, skipped probes: 0\n",
+			(long long)errors);
+	bool failed = errors && !bp->suppress_errors;
+	pass_end(s, 5, failed ? "run failed" : "run completed");
+	return failed ? 1 : 0;
 }
