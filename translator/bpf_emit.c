@@ -569,6 +569,8 @@ int bpf_builtin(Node *call)
 		[BB_GETTIMEOFDAY_NS] = "gettimeofday_ns", [BB_GETTIMEOFDAY_US] = "gettimeofday_us",
 		[BB_GETTIMEOFDAY_MS] = "gettimeofday_ms", [BB_GETTIMEOFDAY_S] = "gettimeofday_s",
 		[BB_LOCAL_CLOCK_NS] = "local_clock_ns", [BB_ERROR] = "error",
+		[BB_KTIME_GET_NS] = "ktime_get_ns", [BB_STRLEN] = "strlen", [BB_SUBSTR] = "substr",
+		[BB_STRPOS] = "strpos", [BB_WARN] = "warn", [BB_ABORT] = "abort", [BB_PP] = "pp",
 	};
 	Func *f = call->func;
 	if (!f || !f->file || !f->file->is_tapset)
@@ -605,6 +607,7 @@ static void gen_call(Gen *g, Node *n)
 		LDX(R0, R7, BPF_SLOT_TARGET);
 		return;
 	case BB_LOCAL_CLOCK_NS:
+	case BB_KTIME_GET_NS:
 		CALL(BPF_FUNC_ktime_get_ns);
 		return;
 	case BB_EXIT: {

@@ -544,6 +544,47 @@ static int64_t now_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Is this warning new?  As stapio, each is said once (the first 100 kept) */
+static bool first_time(const char *msg)
+{
+	static Vec seen;
+	for (int i = 0; i < seen.len; i++)
+		if (strcmp(seen.items[i], msg) == 0)
+			return false;
+	if (seen.len < 100)
+		vec_push(&seen, arena_strdup(msg));
+	return true;
+}
+
+/* The string functions, with their arguments' values */
+static Val call_string_builtin(Interp *in, Node *n, int which)
+{
+	Val a[3] = {0};
+	int k = 0;
+	for (Node *x = n->args; x && k < 3; x = x->next)
+		a[k++] = eval(in, x);
+	int64_t len = (int64_t)strlen(a[0].s);
+	switch (which) {
+	case BB_STRLEN:
+		return num(len);
+	case BB_STRPOS: {
+		const char *at = strstr(a[0].s, a[1].s);
+		return num(at ? at - a[0].s : -1);
+	}
+	case BB_SUBSTR: {
+		int64_t start = a[1].n, cnt = a[2].n;
+		if (start < 0 || start >= len || cnt < 1)
+			cnt = 0;
+		else if (cnt > len - start)
+			cnt = len - start;
+		Val r = {0};
+		memcpy(r.s, a[0].s + (cnt ? start : 0), cnt);
+		return r;
+	}
+	}
+	return num(0);
+}
+
 static Val call_builtin(Interp *in, Node *n, int which)
 {
 	switch (which) {
@@ -575,8 +616,23 @@ static Val call_builtin(Interp *in, Node *n, int which)
 		fail(in, n, arena_strdup(m.s));
 		return num(0);
 	}
+	case BB_KTIME_GET_NS: return num(now_ns(CLOCK_MONOTONIC));
+	case BB_PP: return str(in->d->pp);
+	case BB_WARN: {
+		Val m = eval(in, n->args);
+		fflush(bpf_out);
+		if (!warnings_off && first_time(m.s))
+			fprintf(stderr, "WARNING: %s\n", m.s);
+		return num(0);
 	}
-	return num(0);
+	case BB_ABORT:
+		/* exit(), and this probe ends now: not an error */
+		bpf_exit_requested = true;
+		in->ctl = CTL_NEXT;
+		return num(0);
+	default:
+		return call_string_builtin(in, n, which);
+	}
 }
 
 static Node *arena_memdup_node(const Node *n)
