@@ -54,8 +54,15 @@ typedef struct BpfGlobal {
 } BpfGlobal;
 
 /* A tracepoint from tracefs: its id and the fields of its record */
+typedef enum BpfFieldKind {
+	FIELD_NUMBER,		/* 1 to 8 bytes */
+	FIELD_CHARS,		/* char name[N]: a string of at most N bytes */
+	FIELD_DATA_LOC,		/* __data_loc char[]: u32 offset | length << 16 to a string */
+	FIELD_OTHER,		/* arrays of numbers, ...: not read */
+} BpfFieldKind;
 typedef struct BpfField {
 	const char *name;
+	BpfFieldKind kind;
 	int offset, size;
 	bool is_signed;
 } BpfField;

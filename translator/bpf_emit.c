@@ -535,18 +535,49 @@ static void gen_logic(Gen *g, Node *n)
 	patch(g, done2);
 }
 
-/* A tracepoint field at its offset in the record, sign-extended if signed */
-static void gen_target(Gen *g, Node *n)
+static BpfField *target_field(Gen *g, Node *n)
 {
 	BpfTrace *t = bpf_trace_of(g->d);
-	BpfField *f = NULL;
-	for (int i = 0; t && i < t->fields.len && !f; i++)
+	for (int i = 0; t && n->target && i < t->fields.len; i++)
 		if (strcmp(((BpfField *)t->fields.items[i])->name, n->target->c_expr) == 0)
-			f = t->fields.items[i];
-	if (!f) {
-		refuse(g, n, "this target variable");
+			return t->fields.items[i];
+	refuse(g, n, "this target variable");
+	return NULL;
+}
+
+/*
+ * A string field into fp + off: char name[N] in the record, or a
+ * __data_loc string, whose u32 says where in the record it is (the low
+ * 16 bits); read by the fault-safe helper, which ends it with a NUL.
+ */
+static void gen_target_str(Gen *g, Node *n, int off)
+{
+	BpfField *f = target_field(g, n);
+	if (!f)
 		return;
+	zero(g, R10, off, BPF_STRLEN);
+	if (f->kind == FIELD_DATA_LOC) {
+		ins(g, BPF_LDX | BPF_MEM | BPF_W, R3, R6, f->offset, 0);
+		ALUI(BPF_AND, R3, 0xffff);
+		ALU(BPF_ADD, R3, R6);
+	} else {
+		MOV(R3, R6);
+		ALUI(BPF_ADD, R3, f->offset);
 	}
+	MOV(R1, R10);
+	ALUI(BPF_ADD, R1, off);
+	int max = f->kind == FIELD_CHARS && f->size + 1 < (int)g->bp->maxstringlen ?
+		  f->size + 1 : (int)g->bp->maxstringlen;
+	MOVI(R2, max);
+	CALL(BPF_FUNC_probe_read_kernel_str);
+}
+
+/* A tracepoint's number at its offset in the record, sign-extended if signed */
+static void gen_target(Gen *g, Node *n)
+{
+	BpfField *f = target_field(g, n);
+	if (!f)
+		return;
 	static const int sizes[] = { [1] = BPF_B, [2] = BPF_H, [4] = BPF_W, [8] = BPF_DW };
 	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
 		refuse(g, n, "a field of this size");
@@ -970,6 +1001,9 @@ static void gen_str(Gen *g, Node *n, int off)
 		return;
 	case ND_COND:
 		gen_cond_expr(g, n, off);
+		return;
+	case ND_TARGET:
+		gen_target_str(g, n, off);
 		return;
 	case ND_ASSIGN:
 		gen_assign(g, n, n->lhs, n->op, n->rhs);

@@ -4,7 +4,8 @@
  * The BPF runtime runs on this machine's kernel without a module, so it
  * offers what BPF reaches: kernel.trace("SYSTEM:EVENT") as a tracepoint
  * program on the event tracefs lists (its record's fields are the $vars,
- * from the event's format file), timer.s/ms/us/ns/hz/jiffies run by the
+ * from the event's format file: numbers, char arrays and __data_loc
+ * strings), timer.s/ms/us/ns/hz/jiffies run by the
  * loader in user space (the period as probe_timer.c resolved it), and
  * begin, end and error, also run by the loader.  Every other family is
  * kept for -l and for suggestions but refuses its points with a message
@@ -64,8 +65,10 @@ static BpfField *parse_field(const char *line)
 	const char *end = strchr(decl, ';');
 	if (!end)
 		return NULL;
-	/* the name is the last identifier before ';' or '[' */
-	const char *stop = memchr(decl, '[', end - decl);
+	/* the name is the last identifier, before an array's [N] */
+	const char *stop = end[-1] == ']' ? memchr(decl, '[', end - decl) : NULL;
+	while (stop && memchr(stop + 1, '[', end - stop - 1))
+		stop = memchr(stop + 1, '[', end - stop - 1);
 	const char *name_end = stop ? stop : end;
 	const char *name = name_end;
 	while (name > decl && (name[-1] == '_' || (name[-1] >= 'a' && name[-1] <= 'z') ||
@@ -75,8 +78,15 @@ static BpfField *parse_field(const char *line)
 	BpfField *f = arena_alloc(sizeof(*f));
 	f->name = arena_strndup(name, name_end - name);
 	f->offset = atoi(off + 7);
-	f->size = stop || strstr(decl, "__data_loc") ? 0 : atoi(size + 5);  /* 0: not a number */
+	f->size = atoi(size + 5);
 	f->is_signed = atoi(sign + 7) != 0;
+	bool chars = strncmp(decl + 6, "char ", 5) == 0 || strncmp(decl + 6, "const char ", 11) == 0;
+	if (strstr(decl, "__data_loc"))
+		f->kind = strstr(decl, "char[]") ? FIELD_DATA_LOC : FIELD_OTHER;
+	else if (stop)
+		f->kind = chars ? FIELD_CHARS : FIELD_OTHER;
+	else
+		f->kind = f->size >= 1 && f->size <= 8 ? FIELD_NUMBER : FIELD_OTHER;
 	return f;
 }
 
@@ -174,12 +184,12 @@ static void bpf_trace_target(DerivedProbe *d, Node *n)
 		Loc loc = n->loc;
 		memset(n, 0, sizeof(*n));
 		*n = (Node){ .kind = ND_NUM, .type = TY_LONG, .loc = loc, .next = next,
-			     .num = f && f->size > 0 };
+			     .num = f && f->kind != FIELD_OTHER };
 		return;
 	}
 	if (n->kind != ND_TARGET || n->chain) {
-		error_at(n->loc, "semantic error", "the BPF runtime reads a tracepoint's numeric "
-			 "fields only ($name), not this expression: use --runtime=kernel");
+		error_at(n->loc, "semantic error", "the BPF runtime reads a tracepoint's fields "
+			 "($name), not this expression: use --runtime=kernel");
 		return;
 	}
 	BpfField *f = find_field(t, name);
@@ -188,14 +198,14 @@ static void bpf_trace_target(DerivedProbe *d, Node *n)
 			 "(alternatives: %s)", n->name, field_names(t));
 		return;
 	}
-	if (f->size <= 0 || f->size > 8) {
-		error_at(n->loc, "semantic error", "the BPF runtime reads a tracepoint's numeric "
-			 "fields only: '%s' is an array or a string: use --runtime=kernel", n->name);
+	if (f->kind == FIELD_OTHER) {
+		error_at(n->loc, "semantic error", "the BPF runtime reads a tracepoint's numbers "
+			 "and strings, not '%s' (an array): use --runtime=kernel", n->name);
 		return;
 	}
 	n->target = arena_alloc(sizeof(*n->target));
 	n->target->c_expr = f->name;
-	n->type = TY_LONG;
+	n->type = f->kind == FIELD_NUMBER ? TY_LONG : TY_STRING;
 }
 
 BpfTrace *bpf_trace_of(DerivedProbe *d)
