@@ -15,9 +15,11 @@
  * write records to the ring buffer that the loader formats and prints.
  * A runtime error writes its record, sets the exit slot and returns.
  *
- * What it cannot translate (loops, script functions, statistics, strings
- * built in the kernel ...) is a semantic error at the construct, said in
- * pass 2, with --runtime=kernel as the way out.
+ * A script function a probe calls is inlined, its parameters and locals
+ * in stack slots of their own.  What it cannot translate (loops,
+ * recursion, statistics, strings built in the kernel ...) is a semantic
+ * error at the construct, said in pass 2, with --runtime=kernel as the
+ * way out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +35,24 @@ typedef struct Gen {
 	int sp;			/* bytes of stack in use below the frame pointer */
 	Vec exits;		/* (intptr_t) jumps to the epilogue */
 	int *local_off;		/* each probe local's slot */
+	struct Inline *fn;	/* the script function being inlined, innermost */
+	int fn_ret;		/* where the last inlined call left its value */
 	bool refused;
 } Gen;
+
+/*
+ * A script function called from a kernel probe is inlined: its
+ * parameters and locals get stack slots of their own for the call, its
+ * returns store the value and jump to the call's end.
+ */
+typedef struct Inline {
+	Func *func;
+	int *param_off, *local_off;
+	int ret_off;
+	Vec returns;		/* (intptr_t) jumps to the end of the call */
+	struct Inline *up;
+	int depth;
+} Inline;
 
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
 
@@ -612,6 +630,66 @@ int bpf_builtin(Node *call)
 	return -1;
 }
 
+/* A call of a script function, its body in place; its value at fp + g->fn_ret */
+static void gen_inline(Gen *g, Node *n)
+{
+	Func *f = n->func;
+	int depth = g->fn ? g->fn->depth + 1 : 1;
+	for (Inline *up = g->fn; up; up = up->up)
+		if (up->func == f) {
+			refuse(g, n, arena_printf("the recursive function '%s'", f->name));
+			return;
+		}
+	if (!f || f->is_embedded || f->next_overload || f->overloaded || f->uses_next ||
+	    depth > g->bp->maxnesting) {
+		refuse(g, n, arena_printf("a call of the function '%s'", n->name));
+		return;
+	}
+	Inline in = { .func = f, .up = g->fn, .depth = depth };
+	in.ret_off = alloc(g, type_size(f->ret));
+	zero(g, R10, in.ret_off, type_size(f->ret));
+	in.param_off = arena_alloc(sizeof(int) * (f->params.len + 1));
+	in.local_off = arena_alloc(sizeof(int) * (f->locals.len + 1));
+	Node *a = n->args;
+	for (int i = 0; i < f->params.len && a; i++, a = a->next) {
+		Var *p = f->params.items[i];
+		in.param_off[i] = alloc(g, type_size(p->type));
+		if (p->type == TY_STRING) {
+			gen_str(g, a, in.param_off[i]);
+		} else {
+			gen_long(g, a);
+			STX(R10, in.param_off[i], R0);
+		}
+	}
+	for (int i = 0; i < f->locals.len; i++) {
+		Var *v = f->locals.items[i];
+		in.local_off[v->index] = alloc(g, type_size(v->type));
+		zero(g, R10, in.local_off[v->index], type_size(v->type));
+	}
+	g->fn = &in;
+	gen_stmt(g, f->body);
+	g->fn = in.up;
+	for (int i = 0; i < in.returns.len; i++)
+		patch(g, (int)(intptr_t)in.returns.items[i]);
+	g->fn_ret = in.ret_off;
+}
+
+/* return [value]: into the inlined call's slot, then to its end */
+static void gen_return(Gen *g, Node *n)
+{
+	if (!g->fn) {
+		refuse(g, n, "'return' outside a function");
+		return;
+	}
+	if (n->lhs && is_str(n->lhs)) {
+		gen_str(g, n->lhs, g->fn->ret_off);
+	} else if (n->lhs) {
+		gen_long(g, n->lhs);
+		STX(R10, g->fn->ret_off, R0);
+	}
+	vec_push(&g->fn->returns, (void *)(intptr_t)JA());
+}
+
 static void gen_call(Gen *g, Node *n)
 {
 	switch (bpf_builtin(n)) {
@@ -661,7 +739,9 @@ static void gen_call(Gen *g, Node *n)
 		refuse(g, n, "error() of a string that is not a literal");
 		return;
 	default:
-		refuse(g, n, arena_printf("a call of the function '%s'", n->name));
+		gen_inline(g, n);
+		if (!g->refused)
+			LDX(R0, R10, g->fn_ret);
 	}
 }
 
@@ -675,9 +755,17 @@ static bool var_place(Gen *g, Var *v, int *base, int *off)
 		*off = bpf_global(g->bp, v)->offset;
 		return true;
 	}
+	*base = R10;
+	if (g->fn && v->kind == VAR_PARAM) {
+		for (int i = 0; i < g->fn->func->params.len; i++)
+			if (g->fn->func->params.items[i] == v) {
+				*off = g->fn->param_off[i];
+				return true;
+			}
+		return false;
+	}
 	if (v->kind == VAR_LOCAL) {
-		*base = R10;
-		*off = g->local_off[v->index];
+		*off = g->fn ? g->fn->local_off[v->index] : g->local_off[v->index];
 		return true;
 	}
 	return false;
@@ -997,7 +1085,13 @@ static void gen_str(Gen *g, Node *n, int off)
 			CALL(BPF_FUNC_get_current_comm);
 			return;
 		}
-		refuse(g, n, arena_printf("a call of the function '%s'", n->name));
+		if (bpf_builtin(n) >= 0) {
+			refuse(g, n, arena_printf("a call of the function '%s'", n->name));
+			return;
+		}
+		gen_inline(g, n);
+		if (!g->refused)
+			copy_words(g, R10, off, R10, g->fn_ret, BPF_STRLEN);
 		return;
 	case ND_COND:
 		gen_cond_expr(g, n, off);
@@ -1074,6 +1168,9 @@ static void gen_stmt(Gen *g, Node *n)
 		return;
 	case ND_NEXT:
 		exit_probe(g);
+		return;
+	case ND_RETURN:
+		gen_return(g, n);
 		return;
 	case ND_DELETE:
 		gen_delete(g, n);
