@@ -37,6 +37,8 @@ typedef struct Gen {
 	int *local_off;		/* each probe local's slot */
 	struct Inline *fn;	/* the script function being inlined, innermost */
 	int fn_ret;		/* where the last inlined call left its value */
+	int budget;		/* MAXACTION: loop turns left, on the stack */
+	Vec *breaks, *continues;	/* the innermost loop's jumps to patch */
 	bool refused;
 } Gen;
 
@@ -1128,6 +1130,61 @@ static void gen_if(Gen *g, Node *n)
 	patch(g, done);
 }
 
+/* An unconditional jump back to instruction to */
+static void jump_back(Gen *g, int to)
+{
+	int j = JA();
+	g->prog->insns[j].off = to - j - 1;
+}
+
+/*
+ * while and for: each turn spends one of the probe's MAXACTION turns,
+ * which bounds the loop for the verifier, and past them is SystemTap's
+ * "MAXACTION exceeded" at the loop.
+ */
+static void gen_loop(Gen *g, Node *n)
+{
+	if (n->init)
+		gen_stmt(g, n->init);
+	Vec breaks = {0}, continues = {0};
+	Vec *outer_b = g->breaks, *outer_c = g->continues;
+	int top = g->prog->ninsns;
+	int done = -1;
+	if (n->cond) {
+		gen_long(g, n->cond);
+		done = JI(BPF_JEQ, R0, 0);
+	}
+	LDX(R1, R10, g->budget);
+	ALUI(BPF_SUB, R1, 1);
+	STX(R10, g->budget, R1);
+	int ok = JI(BPF_JSGE, R1, 0);
+	raise_error(g, n, "MAXACTION exceeded");
+	patch(g, ok);
+	g->breaks = &breaks;
+	g->continues = &continues;
+	gen_stmt(g, n->then);
+	g->breaks = outer_b;
+	g->continues = outer_c;
+	for (int i = 0; i < continues.len; i++)
+		patch(g, (int)(intptr_t)continues.items[i]);
+	if (n->inc)
+		gen_effect(g, n->inc);
+	jump_back(g, top);
+	if (done >= 0)
+		patch(g, done);
+	for (int i = 0; i < breaks.len; i++)
+		patch(g, (int)(intptr_t)breaks.items[i]);
+}
+
+static void gen_break(Gen *g, Node *n, Vec *jumps)
+{
+	if (!jumps) {
+		refuse(g, n, "'break' or 'continue' outside a loop");
+		return;
+	}
+	vec_push(jumps, (void *)(intptr_t)JA());
+}
+
 static void gen_delete(Gen *g, Node *n)
 {
 	Node *t = n->lhs;
@@ -1176,10 +1233,14 @@ static void gen_stmt(Gen *g, Node *n)
 		gen_delete(g, n);
 		return;
 	case ND_WHILE:
-		refuse(g, n, "a 'while' loop");
-		return;
 	case ND_FOR:
-		refuse(g, n, "a 'for' loop");
+		gen_loop(g, n);
+		return;
+	case ND_BREAK:
+		gen_break(g, n, g->breaks);
+		return;
+	case ND_CONTINUE:
+		gen_break(g, n, g->continues);
 		return;
 	case ND_FOREACH:
 		refuse(g, n, "'foreach' (it runs in begin, end and timer probes)");
@@ -1188,6 +1249,10 @@ static void gen_stmt(Gen *g, Node *n)
 		refuse(g, n, "'try'");
 		return;
 	default:
+		if (n->kind < ND_BLOCK) {	/* a for loop's init: an expression */
+			gen_effect(g, n);
+			return;
+		}
 		refuse(g, n, "this statement");
 	}
 }
@@ -1208,6 +1273,9 @@ static void gen_prologue(Gen *g)
 	LDX(R1, R7, BPF_SLOT_EXIT);
 	vec_push(&g->exits, (void *)(intptr_t)JI(BPF_JNE, R1, 0));
 	g->sp = 0;
+	g->budget = alloc(g, 8);
+	movi64(g, R1, g->bp->maxaction);
+	STX(R10, g->budget, R1);
 	Vec *locals = &g->d->probe->locals;
 	g->local_off = arena_alloc(sizeof(int) * (locals->len + 1));
 	for (int i = 0; i < locals->len; i++) {
