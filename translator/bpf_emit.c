@@ -788,14 +788,7 @@ static void assign_long_at(Gen *g, Node *n, int base, int off, int op, bool atom
 		ALU(BPF_ADD, R0, R1);
 		return;
 	}
-	if (base == R10) {
-		LDX(R1, base, off);
-		apply_op(g, n, op);
-		STX(base, off, R1);
-		MOV(R0, R1);
-		return;
-	}
-	/* r7 and r8 survive apply_op's error path */
+	/* not atomic: as racy as SystemTap's BPF runtime; r7 and r8 survive apply_op */
 	LDX(R1, base, off);
 	apply_op(g, n, op);
 	STX(base, off, R1);

@@ -716,7 +716,8 @@ int main(int argc, char **argv)
 		struct utsname u;
 		uname(&u);
 		fatal("this kernel (%s) cannot load modules (it has no CONFIG_MODULES): run the "
-		      "script in a virtual machine with --vm", u.release);
+		      "script in a virtual machine with --vm, or here as BPF programs with --bpf",
+		      u.release);
 	}
 	if (s->dump == DUMP_PROBE_TYPES) {	/* no kernel, no script */
 		dump_probe_types(stdout);
