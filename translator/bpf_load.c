@@ -176,9 +176,12 @@ static int load_prog(Session *s, BpfProg *p)
 	if (fd >= 0)
 		return fd;
 	Loc loc = p->probe->probe->loc;
-	fprintf(stderr, "%s:%d:%d: error: the kernel refused the BPF program of probe %s: %s%s\n",
-		loc.file ? loc.file->name : "?", loc.line, loc.col, p->probe->pp,
-		*log ? verifier_reason(log) : strerror(err),
+	const char *why = *log ? verifier_reason(log) : strerror(err);
+	/* the verifier walks each turn of a loop: MAXACTION turns may be too many */
+	bool complex = strstr(why, "too complex") || strstr(why, "too large");
+	fprintf(stderr, "%s:%d:%d: error: the kernel refused the BPF program of probe %s: %s%s%s\n",
+		loc.file ? loc.file->name : "?", loc.line, loc.col, p->probe->pp, why,
+		complex ? " (its loops may take fewer turns with a smaller -D MAXACTION)" : "",
 		s->verbose ? "" : " (-v shows the verifier's log)");
 	if (s->verbose)
 		fputs(log, stderr);
