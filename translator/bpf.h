@@ -49,9 +49,15 @@ typedef struct BpfGlobal {
 	int offset;		/* scalars: in the struct */
 	int key_size;		/* arrays */
 	int value_size;		/* the value's; an array's entries have BPF_SEQ_SIZE more */
+	bool stats;		/* statistics: a per-CPU hash map of BpfStat, merged when read */
 	int64_t max_entries;
 	int fd;			/* arrays: the map, once created */
 } BpfGlobal;
+
+/* A statistic's record on one CPU (a scalar statistic is the key 0 of its map) */
+typedef struct BpfStat {
+	int64_t count, sum, min, max;
+} BpfStat;
 
 /* A tracepoint from tracefs: its id and the fields of its record */
 typedef enum BpfFieldKind {

@@ -21,6 +21,7 @@
  * error at the construct, said in pass 2, with --runtime=kernel as the
  * way out.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bpf.h"
@@ -126,6 +127,9 @@ const char *bpf_near(Node *n)
 		break;
 	case ND_ASSIGN:
 		what = n->op ? arena_printf("operator '%s='", op_text(n->op)) : "operator '='";
+		break;
+	case ND_STATOP: case ND_HIST:
+		what = arena_printf("operator '%s'", n->name);
 		break;
 	case ND_WHILE:
 		what = "keyword 'while'";
@@ -289,8 +293,16 @@ static bool layout_globals(BpfProgram *bp, Program *prog)
 		g->var = v;
 		g->fd = -1;
 		vec_push(&bp->globals, g);
-		if (v->type == TY_STATS)
-			continue;	/* refused where it is used */
+		if (v->type == TY_STATS) {
+			g->stats = true;
+			g->value_size = sizeof(BpfStat);
+			g->key_size = v->is_array ? 0 : 8;
+			for (int k = 0; v->is_array && k < v->nkeys; k++)
+				g->key_size += type_size(v->key_types[k]);
+			g->max_entries = !v->is_array ? 1 : v->max_entries ? v->max_entries :
+					 bp->maxmapentries;
+			continue;
+		}
 		g->value_size = type_size(v->type);
 		if (!v->is_array) {
 			g->offset = bp->scalars_size;
@@ -885,6 +897,50 @@ static void gen_incdec(Gen *g, Node *n)
 		ALUI(n->op == '+' ? BPF_SUB : BPF_ADD, R0, 1);
 }
 
+/* ---- statistics ---- */
+
+/* s <<< v, a[k] <<< v: this CPU's record of the entry, inserted when new */
+static void gen_aggregate(Gen *g, Node *n)
+{
+	Node *lhs = n->lhs;
+	BpfGlobal *gl = bpf_global(g->bp, lhs->var);
+	int save = g->sp;
+	int val = alloc(g, 8);
+	gen_long(g, n->rhs);
+	STX(R10, val, R0);
+	int key;
+	if (lhs->kind == ND_INDEX) {
+		key = gen_key(g, lhs->args);
+	} else {
+		key = alloc(g, 8);
+		STD(R10, key, 0);
+	}
+	lookup_or_insert(g, lhs, gl, key);
+	LDX(R1, R8, offsetof(BpfStat, count));
+	LDX(R2, R10, val);
+	int first = JI(BPF_JEQ, R1, 0);
+	LDX(R3, R8, offsetof(BpfStat, min));
+	int not_min = JR(BPF_JSGE, R2, R3);
+	STX(R8, offsetof(BpfStat, min), R2);
+	patch(g, not_min);
+	LDX(R3, R8, offsetof(BpfStat, max));
+	int not_max = JR(BPF_JSLE, R2, R3);
+	STX(R8, offsetof(BpfStat, max), R2);
+	patch(g, not_max);
+	int counted = JA();
+	patch(g, first);
+	STX(R8, offsetof(BpfStat, min), R2);
+	STX(R8, offsetof(BpfStat, max), R2);
+	patch(g, counted);
+	ALUI(BPF_ADD, R1, 1);
+	STX(R8, offsetof(BpfStat, count), R1);
+	LDX(R3, R8, offsetof(BpfStat, sum));
+	ALU(BPF_ADD, R3, R2);
+	STX(R8, offsetof(BpfStat, sum), R3);
+	MOVI(R0, 0);
+	g->sp = save;
+}
+
 /* ---- printing: records the loader formats ---- */
 
 static void gen_print(Gen *g, Node *n)
@@ -899,7 +955,7 @@ static void gen_print(Gen *g, Node *n)
 			type_size(a->type);
 	for (Node *a = n->args; a; a = a->next)
 		if (a->kind == ND_HIST || a->type == TY_STATS) {
-			refuse(g, n, "printing statistics");
+			refuse(g, n, "printing a histogram (@hist_*)");
 			return;
 		}
 	int save = g->sp;
@@ -1022,8 +1078,15 @@ static void gen_long(Gen *g, Node *n)
 	case ND_PRINT:
 		gen_print(g, n);
 		return;
-	case ND_STATOP: case ND_HIST: case ND_HIST_INDEX: case ND_AGG:
-		refuse(g, n, "statistics");
+	case ND_AGG:
+		if (n->lhs->kind != ND_VAR && n->lhs->kind != ND_INDEX) {
+			refuse(g, n, "'<<<' to this expression");
+			return;
+		}
+		gen_aggregate(g, n);
+		return;
+	case ND_STATOP: case ND_HIST: case ND_HIST_INDEX:
+		refuse(g, n, "reading statistics (@count, @hist_* ...: in user-space probes)");
 		return;
 	case ND_REGEX:
 		refuse(g, n, "a regular expression match");
@@ -1328,9 +1391,10 @@ void bpf_dump(FILE *out, BpfProgram *bp)
 {
 	for (int i = 0; i < bp->globals.len; i++) {
 		BpfGlobal *g = bp->globals.items[i];
-		if (g->var->is_array)
-			fprintf(out, "map %s: hash, key %d bytes, value %d bytes, %lld entries\n",
-				g->var->name, g->key_size, g->value_size, (long long)g->max_entries);
+		if (g->var->is_array || g->stats)
+			fprintf(out, "map %s: %shash, key %d bytes, value %d bytes, %lld entries\n",
+				g->var->name, g->stats ? "per-CPU " : "", g->key_size, g->value_size,
+				(long long)g->max_entries);
 		else
 			fprintf(out, "global %s: scalars + %d, %d bytes\n", g->var->name, g->offset,
 				g->value_size);

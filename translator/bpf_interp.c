@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <sched.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "bpf.h"
 #include "parser.h"
 
@@ -179,9 +180,20 @@ static bool eval_key(Interp *in, Node *args, Var *v, char *key)
 	return true;
 }
 
+static bool stat_read(BpfGlobal *g, const char *key, BpfStat *st, int64_t *seq);
+
 static Val map_read(Interp *in, Node *n, bool *found)
 {
 	BpfGlobal *g = bpf_global(in->bp, n->var);
+	if (g->stats) {
+		char skey[MAX_KEYS * BPF_STRLEN];
+		BpfStat st;
+		int64_t seq;
+		bool ok = eval_key(in, n->args, n->var, skey) && stat_read(g, skey, &st, &seq);
+		if (found)
+			*found = ok;
+		return num(0);
+	}
 	char key[MAX_KEYS * BPF_STRLEN], val[BPF_STRLEN + BPF_SEQ_SIZE] = {0};
 	if (!eval_key(in, n->args, n->var, key))
 		return num(0);
@@ -214,6 +226,109 @@ static void map_write(Interp *in, Node *n, const char *key, Val x)
 		memcpy(val, &x.n, 8);
 	if (bpf_map_update_elem(g->fd, key, val, BPF_ANY) != 0)
 		fail(in, n, overflow_message(n->var));
+}
+
+/* ---- statistics: per-CPU records, merged when read ---- */
+
+#define STAT_STRIDE ((int)sizeof(BpfStat) + BPF_SEQ_SIZE)	/* one CPU's, 8-aligned */
+
+static int ncpus(void)
+{
+	static int n;
+	if (!n)
+		n = libbpf_num_possible_cpus();
+	return n > 0 ? n : 1;
+}
+
+/* The key of s (a scalar: 0) or of a[args] */
+static bool stat_key(Interp *in, Node *lhs, char *key)
+{
+	if (lhs->kind == ND_VAR) {
+		memset(key, 0, 8);
+		return true;
+	}
+	return eval_key(in, lhs->args, lhs->var, key);
+}
+
+/* The records of every CPU merged; false when there is no entry */
+static bool stat_read(BpfGlobal *g, const char *key, BpfStat *st, int64_t *seq)
+{
+	char *buf = calloc(ncpus(), STAT_STRIDE);
+	bool found = bpf_map_lookup_elem(g->fd, key, buf) == 0;
+	*st = (BpfStat){0};
+	*seq = 0;
+	for (int c = 0; found && c < ncpus(); c++) {
+		BpfStat one;
+		int64_t sq;
+		memcpy(&one, buf + c * STAT_STRIDE, sizeof(one));
+		memcpy(&sq, buf + c * STAT_STRIDE + sizeof(one), 8);
+		if (sq > *seq)
+			*seq = sq;
+		if (!one.count)
+			continue;
+		if (!st->count || one.min < st->min)
+			st->min = one.min;
+		if (!st->count || one.max > st->max)
+			st->max = one.max;
+		st->count += one.count;
+		st->sum += one.sum;
+	}
+	free(buf);
+	return found;
+}
+
+/* s <<< v from user space: into the first CPU's record */
+static void stat_add(Interp *in, Node *lhs, int64_t v)
+{
+	BpfGlobal *g = bpf_global(in->bp, lhs->var);
+	char key[MAX_KEYS * BPF_STRLEN];
+	if (!stat_key(in, lhs, key))
+		return;
+	char *buf = calloc(ncpus(), STAT_STRIDE);
+	if (bpf_map_lookup_elem(g->fd, key, buf) != 0) {
+		int64_t seq = __atomic_fetch_add((int64_t *)(in->bp->scalars + BPF_SLOT_SEQ), 1,
+						 __ATOMIC_RELAXED);
+		memcpy(buf + sizeof(BpfStat), &seq, 8);
+	}
+	BpfStat *st = (BpfStat *)buf;
+	if (!st->count || v < st->min)
+		st->min = v;
+	if (!st->count || v > st->max)
+		st->max = v;
+	st->count++;
+	st->sum += v;
+	if (bpf_map_update_elem(g->fd, key, buf, BPF_ANY) != 0)
+		fail(in, lhs, overflow_message(lhs->var));
+	free(buf);
+}
+
+/* @count(s) and the others; of nothing, only @count and @sum are defined */
+static int64_t stat_extract(Interp *in, Node *n, const char *op, BpfStat *st)
+{
+	if (!strcmp(op, "@count"))
+		return st->count;
+	if (!strcmp(op, "@sum"))
+		return st->sum;
+	if (!st->count) {
+		fail(in, n, "empty aggregate");
+		return 0;
+	}
+	if (!strcmp(op, "@min"))
+		return st->min;
+	if (!strcmp(op, "@max"))
+		return st->max;
+	return st->sum / st->count;	/* @avg */
+}
+
+static Val eval_statop(Interp *in, Node *n)
+{
+	char key[MAX_KEYS * BPF_STRLEN];
+	if (!stat_key(in, n->lhs, key))
+		return num(0);
+	BpfStat st;
+	int64_t seq;
+	stat_read(bpf_global(in->bp, n->lhs->var), key, &st, &seq);
+	return num(stat_extract(in, n, n->name, &st));
 }
 
 /* ---- operators ---- */
@@ -742,6 +857,12 @@ static Val eval(Interp *in, Node *n)
 	case ND_POSTINC: return eval_incdec(in, n);
 	case ND_CALL: return eval_call(in, n);
 	case ND_PRINT: return eval_print(in, n);
+	case ND_AGG: {
+		Val v = eval(in, n->rhs);
+		stat_add(in, n->lhs, v.n);
+		return num(0);
+	}
+	case ND_STATOP: return eval_statop(in, n);
 	default:
 		fail(in, n, "unsupported expression");
 		return num(0);
@@ -779,7 +900,7 @@ static int cmp_entry(const void *pa, const void *pb)
 	return c ? c * sort_dir : cmp_seq(pa, pb);
 }
 
-static Entry *read_entries(Interp *in, Var *v, int *count)
+static Entry *read_entries(Interp *in, Var *v, const char *stat_op, int *count)
 {
 	BpfGlobal *g = bpf_global(in->bp, v);
 	int cap = 64, n = 0;
@@ -790,13 +911,25 @@ static Entry *read_entries(Interp *in, Var *v, int *count)
 	while (bpf_map_get_next_key(g->fd, first ? NULL : key, next) == 0) {
 		first = false;
 		memcpy(key, next, g->key_size);
-		if (bpf_map_lookup_elem(g->fd, key, val) != 0)
-			continue;
 		if (n == cap)
 			es = realloc(es, sizeof(*es) * (cap *= 2));
+		if (g->stats) {
+			BpfStat st;
+			if (!stat_read(g, key, &st, &es[n].seq))
+				continue;
+			/* a statistics array sorts by the statistic foreach names */
+			es[n].value = num(!stat_op || !strcmp(stat_op, "@count") ? st.count :
+					  !strcmp(stat_op, "@sum") ? st.sum :
+					  !strcmp(stat_op, "@min") ? st.min :
+					  !strcmp(stat_op, "@max") ? st.max :
+					  st.count ? st.sum / st.count : 0);
+		} else {
+			if (bpf_map_lookup_elem(g->fd, key, val) != 0)
+				continue;
+			es[n].value = value_of(v, val);
+			memcpy(&es[n].seq, val + g->value_size, 8);
+		}
 		get_key(key, v, es[n].keys);
-		es[n].value = value_of(v, val);
-		memcpy(&es[n].seq, val + g->value_size, 8);
 		n++;
 	}
 	*count = n;
@@ -812,7 +945,7 @@ static void exec_foreach(Interp *in, Node *n)
 	}
 	Var *v = fe->array->var;
 	int count;
-	Entry *es = read_entries(in, v, &count);
+	Entry *es = read_entries(in, v, fe->sort_stat, &count);
 	if (fe->sort_key) {
 		sort_key = fe->sort_key;
 		sort_dir = fe->sort_dir;
@@ -877,7 +1010,7 @@ static void exec_loop(Interp *in, Node *n)
 static void exec_delete(Interp *in, Node *n)
 {
 	Node *t = n->lhs;
-	if (t->kind == ND_VAR && !t->var->is_array) {
+	if (t->kind == ND_VAR && !t->var->is_array && t->var->type != TY_STATS) {
 		write_var(in, t->var, (Val){0});
 		return;
 	}
@@ -986,8 +1119,15 @@ static void check_node(Checker *c, Node *n)
 	if (!n)
 		return;
 	switch (n->kind) {
-	case ND_STATOP: case ND_HIST: case ND_HIST_INDEX: case ND_AGG:
-		check_refuse(c, n, "statistics");
+	case ND_HIST: case ND_HIST_INDEX:
+		check_refuse(c, n, "histograms");
+		return;
+	case ND_STATOP:
+		if (!strcmp(n->name, "@variance")) {
+			check_refuse(c, n, "@variance");
+			return;
+		}
+		check_node(c, n->lhs);
 		return;
 	case ND_REGEX:
 		check_refuse(c, n, "a regular expression match");
@@ -1023,7 +1163,7 @@ static void check_node(Checker *c, Node *n)
 	case ND_PRINT:
 		for (Node *a = n->args; a; a = a->next)
 			if (a->type == TY_STATS || a->kind == ND_HIST) {
-				check_refuse(c, n, "printing statistics");
+				check_refuse(c, n, "printing a histogram (@hist_*)");
 				return;
 			}
 		check_list(c, n->args);

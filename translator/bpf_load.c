@@ -117,12 +117,13 @@ static void create_maps(Session *s, BpfProgram *bp)
 		fatal("cannot map the BPF globals: %s", strerror(errno));
 	for (int i = 0; i < bp->globals.len; i++) {
 		BpfGlobal *g = bp->globals.items[i];
-		if (!g->var->is_array) {
+		if (!g->var->is_array && !g->stats) {
 			init_scalar(bp, g);
 			continue;
 		}
 		const char *name = arena_printf("%.15s", g->var->name);
-		g->fd = create_map(s, BPF_MAP_TYPE_HASH, name, g->key_size,
+		g->fd = create_map(s, g->stats ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH,
+				   name, g->key_size,
 				   g->value_size + BPF_SEQ_SIZE,
 				   (int)g->max_entries, 0);
 	}
