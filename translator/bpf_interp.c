@@ -32,7 +32,8 @@ typedef struct Val {
 	char s[BPF_STRLEN];
 } Val;
 
-enum { CTL_NONE, CTL_BREAK, CTL_CONTINUE, CTL_NEXT, CTL_RETURN, CTL_ERROR };
+/* how a statement ended: CTL_ABORT ends the probe (abort()), not as an error */
+enum { CTL_NONE, CTL_BREAK, CTL_CONTINUE, CTL_NEXT, CTL_RETURN, CTL_ERROR, CTL_ABORT };
 
 typedef struct Frame {
 	Func *func;		/* NULL: the probe */
@@ -743,7 +744,7 @@ static Val call_builtin(Interp *in, Node *n, int which)
 	case BB_ABORT:
 		/* exit(), and this probe ends now: not an error */
 		bpf_exit_requested = true;
-		in->ctl = CTL_NEXT;
+		in->ctl = CTL_ABORT;
 		return num(0);
 	default:
 		return call_string_builtin(in, n, which);
@@ -1069,6 +1070,16 @@ static void exec(Interp *in, Node *n)
 	case ND_DELETE:
 		exec_delete(in, n);
 		return;
+	case ND_TRY:
+		/* an error in the body runs the catch block, with its message */
+		exec(in, n->then);
+		if (in->ctl != CTL_ERROR)
+			return;
+		in->ctl = CTL_NONE;
+		if (n->lhs && n->lhs->var)
+			write_var(in, n->lhs->var, str(in->error));
+		exec(in, n->els);
+		return;
 	default:
 		eval(in, n);	/* a for loop's init and increment are expressions */
 	}
@@ -1131,9 +1142,6 @@ static void check_node(Checker *c, Node *n)
 		return;
 	case ND_REGEX:
 		check_refuse(c, n, "a regular expression match");
-		return;
-	case ND_TRY:
-		check_refuse(c, n, "'try'");
 		return;
 	case ND_TARGET: case ND_CAST: case ND_ENTRY: case ND_VARREF: case ND_ADDR:
 	case ND_AUTOCAST: case ND_EMBEDDED_EXPR: case ND_EMBEDDED_STMT: case ND_PROBEWRITE:
