@@ -14,6 +14,7 @@
  * too, for these probes and for the kernel probes' records.
  */
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -330,6 +331,66 @@ static Val eval_statop(Interp *in, Node *n)
 	int64_t seq;
 	stat_read(bpf_global(in->bp, n->lhs->var), key, &st, &seq);
 	return num(stat_extract(in, n, n->name, &st));
+}
+
+/* ---- regular expressions: POSIX EREs, by the C library's matcher ---- */
+
+#define RX_GROUPS 10
+
+static struct {
+	char subject[BPF_STRLEN];
+	regmatch_t m[RX_GROUPS];
+	int ngroups;		/* of the last =~, which matched; -1: it did not */
+} last_match = { .ngroups = -1 };
+
+static regex_t *compiled(const char *pattern)
+{
+	static Vec patterns, regexes;
+	for (int i = 0; i < patterns.len; i++)
+		if (strcmp(patterns.items[i], pattern) == 0)
+			return regexes.items[i];
+	regex_t *rx = arena_alloc(sizeof(*rx));
+	if (regcomp(rx, pattern, REG_EXTENDED) != 0)
+		return NULL;	/* pass 2 checked it with regex.c */
+	vec_push(&patterns, arena_strdup(pattern));
+	vec_push(&regexes, rx);
+	return rx;
+}
+
+static Val eval_regex(Interp *in, Node *n)
+{
+	Val subject = eval(in, n->lhs), pattern = eval(in, n->rhs);
+	regex_t *rx = compiled(pattern.s);
+	regmatch_t m[RX_GROUPS];
+	bool hit = rx && regexec(rx, subject.s, RX_GROUPS, m, 0) == 0;
+	if (hit) {
+		memcpy(last_match.subject, subject.s, BPF_STRLEN);
+		memcpy(last_match.m, m, sizeof(m));
+		last_match.ngroups = rx->re_nsub + 1 < RX_GROUPS ? (int)rx->re_nsub + 1 : RX_GROUPS;
+	} else {
+		last_match.ngroups = -1;
+	}
+	return num(n->op == TK_REGEQ ? hit : !hit);
+}
+
+/* matched(n): group n of the last match; "" for a group that took no part */
+static Val eval_matched(Interp *in, Node *n, int64_t k)
+{
+	if (last_match.ngroups < 0) {
+		fail(in, n, arena_printf("Attempted to get subexpression %lld from failed match",
+					 (long long)k));
+		return num(0);
+	}
+	if (k < 0 || k >= last_match.ngroups) {
+		fail(in, n, arena_printf("Attempted to get nonexistent subexpression %lld",
+					 (long long)k));
+		return num(0);
+	}
+	regmatch_t *g = &last_match.m[k];
+	Val r = {0};
+	if (g->rm_so >= 0 && g->rm_eo >= g->rm_so)
+		memcpy(r.s, last_match.subject + g->rm_so, g->rm_eo - g->rm_so);
+	return r;
 }
 
 /* ---- operators ---- */
@@ -733,6 +794,11 @@ static Val call_builtin(Interp *in, Node *n, int which)
 		return num(0);
 	}
 	case BB_KTIME_GET_NS: return num(now_ns(CLOCK_MONOTONIC));
+	case BB_MATCHED: return eval_matched(in, n, eval(in, n->args).n);
+	case BB_NGROUPS:
+		if (last_match.ngroups < 0)
+			fail(in, n, "Attempted to get subexpression count from failed match");
+		return num(last_match.ngroups);
 	case BB_PP: return str(in->d->pp);
 	case BB_WARN: {
 		Val m = eval(in, n->args);
@@ -864,6 +930,7 @@ static Val eval(Interp *in, Node *n)
 		return num(0);
 	}
 	case ND_STATOP: return eval_statop(in, n);
+	case ND_REGEX: return eval_regex(in, n);
 	default:
 		fail(in, n, "unsupported expression");
 		return num(0);
@@ -1139,9 +1206,6 @@ static void check_node(Checker *c, Node *n)
 			return;
 		}
 		check_node(c, n->lhs);
-		return;
-	case ND_REGEX:
-		check_refuse(c, n, "a regular expression match");
 		return;
 	case ND_TARGET: case ND_CAST: case ND_ENTRY: case ND_VARREF: case ND_ADDR:
 	case ND_AUTOCAST: case ND_EMBEDDED_EXPR: case ND_EMBEDDED_STMT: case ND_PROBEWRITE:
