@@ -118,6 +118,8 @@ enum { BPF_MAP_RINGBUF = -1, BPF_MAP_SCALARS = -2 };	/* >= 0: a global's index *
 void bpf_use_families(void);	/* replaces the families the BPF runtime cannot run */
 BpfTrace *bpf_trace_of(DerivedProbe *d);	/* NULL: not a kernel.trace probe */
 BpfTimer *bpf_timer_of(DerivedProbe *d);
+bool bpf_is_profile(DerivedProbe *d);	/* timer.profile: a perf event on each CPU */
+#define BPF_PROFILE_PERIOD_NS 4000000	/* a tick of Debian's kernels (HZ=250) */
 const char *bpf_tracefs(void);	/* mounted by the first caller if missing */
 
 /* bpf_emit.c: the program for s, or NULL after errors (said at the script) */

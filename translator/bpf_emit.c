@@ -1373,7 +1373,7 @@ BpfProgram *bpf_compile(Session *s)
 			ok &= bpf_interp_check(bp, d);
 			continue;
 		}
-		if (!bpf_trace_of(d)) {
+		if (!bpf_trace_of(d) && !bpf_is_profile(d)) {
 			error_at(d->probe->loc, "semantic error", "probe point '%s' is not available "
 				 "with --runtime=bpf: use --runtime=kernel", d->pp);
 			ok = false;

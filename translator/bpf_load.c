@@ -163,8 +163,9 @@ static int load_prog(Session *s, BpfProg *p)
 {
 	static char log[1 << 20];
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "stap_probe", "GPL", p->insns,
-			       p->ninsns, &opts);
+	enum bpf_prog_type type = bpf_is_profile(p->probe) ? BPF_PROG_TYPE_PERF_EVENT :
+				  BPF_PROG_TYPE_TRACEPOINT;
+	int fd = bpf_prog_load(type, "stap_probe", "GPL", p->insns, p->ninsns, &opts);
 	if (fd >= 0)
 		return fd;
 	int err = errno;
@@ -172,8 +173,7 @@ static int load_prog(Session *s, BpfProg *p)
 	opts.log_size = sizeof(log);
 	opts.log_level = 1;
 	log[0] = 0;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "stap_probe", "GPL", p->insns, p->ninsns,
-			   &opts);
+	fd = bpf_prog_load(type, "stap_probe", "GPL", p->insns, p->ninsns, &opts);
 	if (fd >= 0)
 		return fd;
 	Loc loc = p->probe->probe->loc;
@@ -228,6 +228,28 @@ static void exec_command(const char *cmd)
 		return;
 	}
 	execl("/bin/sh", "sh", "-c", arena_printf("exec %s", cmd), (char *)NULL);
+}
+
+/* timer.profile: the program on a cpu-clock event of each CPU; false if none opened */
+static bool attach_profile(int prog_fd, Vec *events)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE, .size = sizeof(attr), .config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = BPF_PROFILE_PERIOD_NS,
+	};
+	int n = libbpf_num_possible_cpus();
+	for (int cpu = 0; cpu < n; cpu++) {
+		int fd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0)
+			continue;	/* an offline CPU */
+		if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0 ||
+		    ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+			close(fd);
+			return false;
+		}
+		vec_push(events, (void *)(intptr_t)fd);
+	}
+	return events->len > 0;
 }
 
 /* -c CMD: forked now, held on a pipe until the probes are armed */
@@ -390,12 +412,20 @@ static bool load_all(Session *s, BpfProgram *bp, int *fds)
 	return ok;
 }
 
-static bool attach_all(BpfProgram *bp, int *fds, int *events)
+/* Each program on its events, whose fds go to events */
+static bool attach_all(BpfProgram *bp, int *fds, Vec *events)
 {
 	for (int i = 0; i < bp->progs.len; i++) {
 		BpfProg *p = bp->progs.items[i];
-		events[i] = attach_trace(bpf_trace_of(p->probe), fds[i]);
-		if (events[i] < 0) {
+		bool ok;
+		if (bpf_is_profile(p->probe)) {
+			ok = attach_profile(fds[i], events);
+		} else {
+			int fd = attach_trace(bpf_trace_of(p->probe), fds[i]);
+			if ((ok = fd >= 0))
+				vec_push(events, (void *)(intptr_t)fd);
+		}
+		if (!ok) {
 			fprintf(stderr, "ERROR: cannot attach probe %s: %s\n", p->probe->pp,
 				strerror(errno));
 			return false;
@@ -412,7 +442,7 @@ int bpf_run(Session *s, BpfProgram *bp)
 		fatal("cannot write %s: %s", s->output_file, strerror(errno));
 	pass_begin();
 	int *fds = arena_alloc(sizeof(int) * (bp->progs.len + 1));
-	int *events = arena_alloc(sizeof(int) * (bp->progs.len + 1));
+	Vec events = {0};
 	if (!load_all(s, bp, fds)) {
 		fprintf(stderr, "Pass 4: compilation failed.\n");
 		return 1;
@@ -438,7 +468,7 @@ int bpf_run(Session *s, BpfProgram *bp)
 	sort_by_seq(&bp->errors);
 	bool ok = run_list(bp, &bp->begins, true);
 	fflush(bpf_out);
-	if (ok && !session_ended(bp) && attach_all(bp, fds, events)) {
+	if (ok && !session_ended(bp) && attach_all(bp, fds, &events)) {
 		int64_t now = now_ns();
 		for (int i = 0; i < bp->timers.len; i++)
 			l.due[i] = now + bpf_timer_of(bp->timers.items[i])->period_ns;
@@ -455,9 +485,8 @@ int bpf_run(Session *s, BpfProgram *bp)
 	end_session(bp);
 	ring_buffer__consume(l.rb);
 	fflush(bpf_out);
-	for (int i = 0; i < bp->progs.len; i++)
-		if (events[i] > 0)
-			close(events[i]);
+	for (int i = 0; i < events.len; i++)
+		close((int)(intptr_t)events.items[i]);
 	ring_buffer__consume(l.rb);
 	if (!stopped_by_errors)
 		run_list(bp, &bp->ends, false);

@@ -2,7 +2,8 @@
  * bpf_probes.c - the probe families of --runtime=bpf, in pass 2.
  *
  * The BPF runtime runs on this machine's kernel without a module, so it
- * offers what BPF reaches: kernel.trace("SYSTEM:EVENT") as a tracepoint
+ * offers what BPF reaches: timer.profile as a program on each CPU's
+ * cpu-clock perf event, kernel.trace("SYSTEM:EVENT") as a tracepoint
  * program on the event tracefs lists (its record's fields are the $vars,
  * from the event's format file: numbers, char arrays and __data_loc
  * strings), timer.s/ms/us/ns/hz/jiffies run by the
@@ -225,6 +226,13 @@ static ProbeFamily bpf_trace_family = {
 /* ---- timers, run by the loader ---- */
 
 static ProbeFamily bpf_timer_family;
+/* timer.profile: a BPF program on a cpu-clock perf event of each CPU, every tick */
+static ProbeFamily bpf_profile_family = { .name = "timer.profile", .first = "timer" };
+
+bool bpf_is_profile(DerivedProbe *d)
+{
+	return d->family == &bpf_profile_family;
+}
 
 /* "timer.ms(100)" or "timer.s(1).randomize(2)": the period in ns */
 static bool timer_period(const char *pp, int64_t *ns)
@@ -254,6 +262,10 @@ static bool resolve_bpf_timer(ProbePoint *pp, Component *c, Probe *probe, Vec *o
 		return false;
 	for (int i = first; i < out->len; i++) {
 		DerivedProbe *d = out->items[i];
+		if (strcmp(d->pp, "timer.profile") == 0 || strcmp(d->pp, "timer.profile.tick") == 0) {
+			d->family = &bpf_profile_family;
+			continue;
+		}
 		BpfTimer *t = arena_alloc(sizeof(*t));
 		if (strstr(d->pp, ".randomize") || !timer_period(d->pp, &t->period_ns)) {
 			error_at(c->loc, "semantic error", "probe point '%s' is not available with "
@@ -281,8 +293,8 @@ static bool refuse_point(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	buf_puts(&b, "");
 	dump_probe_point(&b, pp);
 	error_at(pp->loc, "semantic error", "probe point '%s' is not available with "
-		 "--runtime=bpf (it offers begin, end, error, timer.s/ms/us/ns/hz/jiffies and "
-		 "kernel.trace): use --runtime=kernel", b.s);
+		 "--runtime=bpf (it offers begin, end, error, timer.s/ms/us/ns/hz/jiffies, "
+		 "timer.profile and kernel.trace): use --runtime=kernel", b.s);
 	return false;
 }
 
