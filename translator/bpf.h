@@ -132,7 +132,7 @@ const char *bpf_near(Node *n);	/* "identifier 'n' at <input>:1:2" */
 enum { BB_EXECNAME, BB_PID, BB_TID, BB_CPU, BB_TARGET, BB_EXIT, BB_UID, BB_GID,
        BB_GETTIMEOFDAY_NS, BB_GETTIMEOFDAY_US, BB_GETTIMEOFDAY_MS, BB_GETTIMEOFDAY_S,
        BB_LOCAL_CLOCK_NS, BB_ERROR, BB_KTIME_GET_NS, BB_STRLEN, BB_SUBSTR, BB_STRPOS, BB_WARN,
-       BB_ABORT, BB_PP, BB_MATCHED, BB_NGROUPS };
+       BB_ABORT, BB_PP, BB_MATCHED, BB_NGROUPS, BB_STRINGAT, BB_RANDINT };
 int bpf_builtin(Node *call);
 
 /* bpf_interp.c: a user-space probe; false when it ended in an error */

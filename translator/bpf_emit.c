@@ -634,7 +634,8 @@ int bpf_builtin(Node *call)
 		[BB_LOCAL_CLOCK_NS] = "local_clock_ns", [BB_ERROR] = "error",
 		[BB_KTIME_GET_NS] = "ktime_get_ns", [BB_STRLEN] = "strlen", [BB_SUBSTR] = "substr",
 		[BB_STRPOS] = "strpos", [BB_WARN] = "warn", [BB_ABORT] = "abort", [BB_PP] = "pp",
-		[BB_MATCHED] = "matched", [BB_NGROUPS] = "ngroups",
+		[BB_MATCHED] = "matched", [BB_NGROUPS] = "ngroups", [BB_STRINGAT] = "stringat",
+		[BB_RANDINT] = "randint",
 	};
 	Func *f = call->func;
 	if (!f || !f->file || !f->file->is_tapset)

@@ -52,7 +52,6 @@ typedef struct Interp {
 	int ctl;
 	int depth;
 	int64_t actions;	/* statements left: MAXACTION */
-	Node *loop;		/* the innermost loop running, where MAXACTION is said */
 	const char *error;
 	Node *error_node;
 } Interp;
@@ -60,6 +59,8 @@ typedef struct Interp {
 
 static Val eval(Interp *in, Node *n);
 static void exec(Interp *in, Node *n);
+static bool spend_turn(Interp *in, Node *loop);
+static void exec_loop_body(Interp *in, Node *body);
 
 static Val num(int64_t n)
 {
@@ -750,6 +751,24 @@ static Val call_string_builtin(Interp *in, Node *n, int which)
 		const char *at = strstr(a[0].s, a[1].s);
 		return num(at ? at - a[0].s : -1);
 	}
+	case BB_STRINGAT:
+		if (a[1].n < 0 || a[1].n >= len) {
+			fail(in, n, "Position out of bounds");
+			return num(0);
+		}
+		return num((signed char)a[0].s[a[1].n]);
+	case BB_RANDINT:
+		if (a[0].n < 1) {
+			fail(in, n, arena_printf("randint: bound %lld is not positive",
+						 (long long)a[0].n));
+			return num(0);
+		}
+		if (a[0].n > 0xffffffffLL) {
+			fail(in, n, "randint upperbound too large");
+			return num(0);
+		}
+		return num((int64_t)(((uint64_t)(uint32_t)random() << 1 ^ (uint64_t)random()) %
+				     (uint64_t)a[0].n));
 	case BB_SUBSTR: {
 		int64_t start = a[1].n, cnt = a[2].n;
 		if (start < 0 || start >= len || cnt < 1)
@@ -1027,12 +1046,12 @@ static void exec_foreach(Interp *in, Node *n)
 		qsort(es, count, sizeof(*es), cmp_seq);
 	}
 	int64_t limit = fe->limit ? eval(in, fe->limit).n : count;
-	for (int i = 0; i < count && i < limit && in->ctl != CTL_ERROR; i++) {
+	for (int i = 0; i < count && i < limit && in->ctl == CTL_NONE && spend_turn(in, n); i++) {
 		for (int k = 0; k < fe->keys.len; k++)
 			write_var(in, ((Node *)fe->keys.items[k])->var, es[i].keys[k]);
 		if (fe->value)
 			write_var(in, fe->value->var, es[i].value);
-		exec(in, n->then);
+		exec_loop_body(in, n->then);
 		if (in->ctl == CTL_BREAK) {
 			in->ctl = CTL_NONE;
 			break;
@@ -1047,24 +1066,52 @@ static void exec_foreach(Interp *in, Node *n)
 
 /* ---- statements ---- */
 
-static bool count_action(Interp *in, Node *n)
+/*
+ * MAXACTION, counted as the module counts it: a block's statements when
+ * it is entered, a loop's body statements and one more at each turn.
+ */
+static bool spend_actions(Interp *in, int64_t n, Node *where)
 {
-	if (--in->actions >= 0)
+	if ((in->actions -= n) >= 0)
 		return true;
-	fail(in, in->loop ? in->loop : n, "MAXACTION exceeded");
+	fail(in, where, "MAXACTION exceeded");
 	return false;
+}
+
+static int count_stmts(Node *block)
+{
+	int n = 0;
+	for (Node *s = block->body; s; s = s->next)
+		if (s->kind != ND_NULL_STMT && s->kind != ND_BLOCK)
+			n++;
+	return n;
+}
+
+static bool spend_turn(Interp *in, Node *loop)
+{
+	Node *body = loop->then;
+	return spend_actions(in, 1 + (body->kind == ND_BLOCK ? count_stmts(body) : 1), loop);
+}
+
+/* A loop's body: its statements were paid for by the turn */
+static void exec_loop_body(Interp *in, Node *body)
+{
+	if (body->kind != ND_BLOCK) {
+		exec(in, body);
+		return;
+	}
+	for (Node *s = body->body; s && in->ctl == CTL_NONE; s = s->next)
+		exec(in, s);
 }
 
 static void exec_loop(Interp *in, Node *n)
 {
-	Node *outer = in->loop;
-	in->loop = n;
 	if (n->init)
 		exec(in, n->init);
-	while (in->ctl == CTL_NONE && count_action(in, n)) {
+	while (in->ctl == CTL_NONE && spend_turn(in, n)) {
 		if (n->cond && !eval(in, n->cond).n)
 			break;
-		exec(in, n->then);
+		exec_loop_body(in, n->then);
 		if (in->ctl == CTL_BREAK) {
 			in->ctl = CTL_NONE;
 			break;
@@ -1074,7 +1121,6 @@ static void exec_loop(Interp *in, Node *n)
 		if (in->ctl == CTL_NONE && n->inc)
 			eval(in, n->inc);
 	}
-	in->loop = outer;
 }
 
 static void exec_delete(Interp *in, Node *n)
@@ -1102,10 +1148,10 @@ static void exec(Interp *in, Node *n)
 {
 	if (!n || in->ctl != CTL_NONE)
 		return;
-	if (!count_action(in, n))
-		return;
 	switch (n->kind) {
 	case ND_BLOCK:
+		if (!spend_actions(in, count_stmts(n), n->body ? n->body : n))
+			return;
 		for (Node *s = n->body; s && in->ctl == CTL_NONE; s = s->next)
 			exec(in, s);
 		return;
