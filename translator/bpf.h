@@ -50,6 +50,7 @@ typedef struct BpfGlobal {
 	int key_size;		/* arrays */
 	int value_size;		/* the value's; an array's entries have BPF_SEQ_SIZE more */
 	bool stats;		/* statistics: a per-CPU hash map of BpfStat, merged when read */
+	int nbuckets;		/* statistics with a histogram: its buckets, after the BpfStat */
 	int64_t max_entries;
 	int fd;			/* arrays: the map, once created */
 } BpfGlobal;
@@ -108,11 +109,14 @@ typedef struct BpfProgram {
 	int64_t maxerrors, maxstringlen;
 	bool suppress_errors;	/* --suppress-handler-errors: errors only counted */
 	int ringbuf_fd, scalars_fd;
+	int zeros_size, zeros_fd;	/* an entry of zeros to insert records too big for the stack */
 	char *scalars;		/* the mmapped struct */
 } BpfProgram;
 
 /* map fd placeholders in LD_IMM64 imm, until the loader patches them */
-enum { BPF_MAP_RINGBUF = -1, BPF_MAP_SCALARS = -2 };	/* >= 0: a global's index */
+enum { BPF_MAP_RINGBUF = -1, BPF_MAP_SCALARS = -2, BPF_MAP_ZEROS = -3 }; /* >= 0: a global */
+#define BPF_HIST_LOG_BUCKETS 128	/* as the module's: bucket 64 holds 0 */
+#define BPF_HIST_LOG_BUCKET0 64
 
 /* bpf_probes.c */
 void bpf_use_families(void);	/* replaces the families the BPF runtime cannot run */

@@ -295,7 +295,11 @@ static bool layout_globals(BpfProgram *bp, Program *prog)
 		vec_push(&bp->globals, g);
 		if (v->type == TY_STATS) {
 			g->stats = true;
-			g->value_size = sizeof(BpfStat);
+			g->nbuckets = v->hist == HIST_LOG ? BPF_HIST_LOG_BUCKETS : v->hist == HIST_LINEAR ?
+				      (int)((v->hist_hi - v->hist_lo) / v->hist_step + 3) : 0;
+			g->value_size = sizeof(BpfStat) + 8 * g->nbuckets;
+			if (g->value_size + BPF_SEQ_SIZE > bp->zeros_size)
+				bp->zeros_size = g->value_size + BPF_SEQ_SIZE;
 			g->key_size = v->is_array ? 0 : 8;
 			for (int k = 0; v->is_array && k < v->nkeys; k++)
 				g->key_size += type_size(v->key_types[k]);
@@ -400,9 +404,61 @@ static void next_seq(Gen *g, int off)
 	STX(R10, off, R1);
 }
 
+/*
+ * A record too big for the stack: inserted from the zeros map's entry,
+ * then numbered in place; r8 = a pointer to it.
+ */
+static void lookup_or_insert_big(Gen *g, Node *n, BpfGlobal *gl, int key)
+{
+	lookup(g, gl, key);
+	int found = JI(BPF_JNE, R0, 0);
+	int save = g->sp;
+	int zkey = alloc(g, 8), rc = alloc(g, 8);
+	STD(R10, zkey, 0);
+	ld_map(g, R1, BPF_MAP_ZEROS);
+	MOV(R2, R10);
+	ALUI(BPF_ADD, R2, zkey);
+	CALL(BPF_FUNC_map_lookup_elem);
+	int have = JI(BPF_JNE, R0, 0);
+	exit_probe(g);
+	patch(g, have);
+	MOV(R3, R0);
+	ld_map(g, R1, gl->var->index);
+	MOV(R2, R10);
+	ALUI(BPF_ADD, R2, key);
+	MOVI(R4, BPF_NOEXIST);
+	CALL(BPF_FUNC_map_update_elem);
+	STX(R10, rc, R0);
+	int ok = JI(BPF_JSGE, R0, 0);
+	int exists = JI(BPF_JEQ, R0, -17);
+	raise_error(g, n, overflow_message(gl));
+	patch(g, ok);
+	patch(g, exists);
+	lookup(g, gl, key);
+	int again = JI(BPF_JNE, R0, 0);
+	raise_error(g, n, overflow_message(gl));
+	patch(g, again);
+	MOV(R8, R0);
+	LDX(R1, R10, rc);
+	int old = JI(BPF_JNE, R1, 0);
+	MOVI(R1, 1);
+	ins(g, BPF_STX | BPF_ATOMIC | BPF_DW, R7, R1, BPF_SLOT_SEQ, BPF_ADD | BPF_FETCH);
+	STX(R8, gl->value_size, R1);
+	patch(g, old);
+	g->sp = save;
+	int done = JA();
+	patch(g, found);
+	MOV(R8, R0);
+	patch(g, done);
+}
+
 /* r8 = a pointer to a[key]'s value, inserted as zero when missing */
 static void lookup_or_insert(Gen *g, Node *n, BpfGlobal *gl, int key)
 {
+	if (gl->value_size + BPF_SEQ_SIZE > 256) {
+		lookup_or_insert_big(g, n, gl, key);
+		return;
+	}
 	lookup(g, gl, key);
 	int found = JI(BPF_JNE, R0, 0);
 	int save = g->sp;
@@ -901,6 +957,67 @@ static void gen_incdec(Gen *g, Node *n)
 
 /* ---- statistics ---- */
 
+/* r4 = fls64(r3) of r3 != 0 (the highest bit set, 1 to 64), by halving */
+static void gen_fls(Gen *g)
+{
+	MOVI(R4, 1);
+	for (int shift = 32; shift >= 1; shift /= 2) {
+		MOV(R5, R3);
+		ALUI(BPF_RSH, R5, shift);
+		int zero_ = JI(BPF_JEQ, R5, 0);
+		MOV(R3, R5);
+		ALUI(BPF_ADD, R4, shift);
+		patch(g, zero_);
+	}
+}
+
+/*
+ * The histogram's bucket of r2 (the value) counted in r8's record, as the
+ * module's runtime buckets it: log2 buckets around 64 (0), or linear
+ * ones with the values below lo in bucket 0 and past hi in the last.
+ */
+static void gen_bucket(Gen *g, BpfGlobal *gl)
+{
+	Var *v = gl->var;
+	if (v->hist == HIST_LOG) {
+		MOVI(R0, BPF_HIST_LOG_BUCKET0);
+		int zero_ = JI(BPF_JEQ, R2, 0);
+		MOV(R3, R2);
+		int pos = JI(BPF_JSGT, R2, 0);
+		ALUI(BPF_NEG, R3, 0);
+		patch(g, pos);
+		gen_fls(g);
+		int neg = JI(BPF_JSLT, R2, 0);
+		ALU(BPF_ADD, R0, R4);
+		int done = JA();
+		patch(g, neg);
+		ALU(BPF_SUB, R0, R4);
+		patch(g, done);
+		patch(g, zero_);
+		ALUI(BPF_AND, R0, BPF_HIST_LOG_BUCKETS - 1);
+	} else {
+		MOV(R0, R2);
+		movi64(g, R3, v->hist_lo);
+		ALU(BPF_SUB, R0, R3);
+		int in_range = JI(BPF_JSGE, R0, 0);
+		MOVI(R0, 0);
+		int done = JA();
+		patch(g, in_range);
+		movi64(g, R3, v->hist_step);
+		ALU(BPF_DIV, R0, R3);
+		ALUI(BPF_ADD, R0, 1);
+		int below = JI(BPF_JLT, R0, gl->nbuckets - 1);
+		MOVI(R0, gl->nbuckets - 1);
+		patch(g, below);
+		patch(g, done);
+	}
+	ALUI(BPF_LSH, R0, 3);
+	ALU(BPF_ADD, R0, R8);
+	LDX(R1, R0, sizeof(BpfStat));
+	ALUI(BPF_ADD, R1, 1);
+	STX(R0, sizeof(BpfStat), R1);
+}
+
 /* s <<< v, a[k] <<< v: this CPU's record of the entry, inserted when new */
 static void gen_aggregate(Gen *g, Node *n)
 {
@@ -939,6 +1056,8 @@ static void gen_aggregate(Gen *g, Node *n)
 	LDX(R3, R8, offsetof(BpfStat, sum));
 	ALU(BPF_ADD, R3, R2);
 	STX(R8, offsetof(BpfStat, sum), R3);
+	if (gl->nbuckets)
+		gen_bucket(g, gl);
 	MOVI(R0, 0);
 	g->sp = save;
 }
@@ -1362,7 +1481,7 @@ static BpfProg *gen_probe(BpfProgram *bp, DerivedProbe *d)
 BpfProgram *bpf_compile(Session *s)
 {
 	BpfProgram *bp = arena_alloc(sizeof(*bp));
-	bp->ringbuf_fd = bp->scalars_fd = -1;
+	bp->ringbuf_fd = bp->scalars_fd = bp->zeros_fd = -1;
 	read_limits(bp, s);
 	bool ok = layout_globals(bp, &s->prog);
 	for (int i = 0; i < s->derived.len; i++) {

@@ -5,10 +5,10 @@
  *
  * stap is translator and loader at once, so these probes need no code
  * of their own: they are run by walking the checked tree itself.  That
- * gives them the whole language but histograms, @variance and target
- * variables (foreach with sorting and limit, sprintf, string operators,
+ * gives them the whole language but @variance and target variables (foreach with sorting and limit, sprintf, string operators,
  * script functions, loops bounded by MAXACTION, try/catch, =~ by the C
- * library's POSIX matcher, statistics merged from every CPU's records),
+ * library's POSIX matcher, statistics and histograms merged from every
+ * CPU's records),
  * where a kernel probe gets what bpf_emit.c can prove to the verifier.
  * Scalars are read and written in
  * the mmapped struct, arrays through the bpf(2) map calls, with keys and
@@ -235,7 +235,12 @@ static void map_write(Interp *in, Node *n, const char *key, Val x)
 
 /* ---- statistics: per-CPU records, merged when read ---- */
 
-#define STAT_STRIDE ((int)sizeof(BpfStat) + BPF_SEQ_SIZE)	/* one CPU's, 8-aligned */
+/* A statistic merged from every CPU: the BpfStat, then its buckets */
+typedef struct Merged {
+	BpfStat st;
+	int64_t seq;
+	int64_t buckets[];
+} Merged;
 
 static int ncpus(void)
 {
@@ -243,6 +248,11 @@ static int ncpus(void)
 	if (!n)
 		n = libbpf_num_possible_cpus();
 	return n > 0 ? n : 1;
+}
+
+static int stride(BpfGlobal *g)	/* one CPU's record in a lookup's buffer */
+{
+	return (g->value_size + BPF_SEQ_SIZE + 7) & ~7;
 }
 
 /* The key of s (a scalar: 0) or of a[args] */
@@ -255,31 +265,69 @@ static bool stat_key(Interp *in, Node *lhs, char *key)
 	return eval_key(in, lhs->args, lhs->var, key);
 }
 
-/* The records of every CPU merged; false when there is no entry */
-static bool stat_read(BpfGlobal *g, const char *key, BpfStat *st, int64_t *seq)
+/* The records of every CPU merged (malloc'd); NULL when there is no entry */
+static Merged *stat_merged(BpfGlobal *g, const char *key)
 {
-	char *buf = calloc(ncpus(), STAT_STRIDE);
-	bool found = bpf_map_lookup_elem(g->fd, key, buf) == 0;
-	*st = (BpfStat){0};
-	*seq = 0;
-	for (int c = 0; found && c < ncpus(); c++) {
+	char *buf = calloc(ncpus(), stride(g));
+	Merged *m = calloc(1, sizeof(*m) + 8 * g->nbuckets);
+	if (bpf_map_lookup_elem(g->fd, key, buf) != 0) {
+		free(buf);
+		free(m);
+		return NULL;
+	}
+	for (int c = 0; c < ncpus(); c++) {
+		const char *rec = buf + c * stride(g);
 		BpfStat one;
-		int64_t sq;
-		memcpy(&one, buf + c * STAT_STRIDE, sizeof(one));
-		memcpy(&sq, buf + c * STAT_STRIDE + sizeof(one), 8);
-		if (sq > *seq)
-			*seq = sq;
+		int64_t sq, b;
+		memcpy(&one, rec, sizeof(one));
+		memcpy(&sq, rec + g->value_size, 8);
+		if (sq > m->seq)
+			m->seq = sq;
+		for (int k = 0; k < g->nbuckets; k++) {
+			memcpy(&b, rec + sizeof(BpfStat) + 8 * k, 8);
+			m->buckets[k] += b;
+		}
 		if (!one.count)
 			continue;
-		if (!st->count || one.min < st->min)
-			st->min = one.min;
-		if (!st->count || one.max > st->max)
-			st->max = one.max;
-		st->count += one.count;
-		st->sum += one.sum;
+		if (!m->st.count || one.min < m->st.min)
+			m->st.min = one.min;
+		if (!m->st.count || one.max > m->st.max)
+			m->st.max = one.max;
+		m->st.count += one.count;
+		m->st.sum += one.sum;
 	}
 	free(buf);
-	return found;
+	return m;
+}
+
+static bool stat_read(BpfGlobal *g, const char *key, BpfStat *st, int64_t *seq)
+{
+	Merged *m = stat_merged(g, key);
+	*st = m ? m->st : (BpfStat){0};
+	*seq = m ? m->seq : 0;
+	free(m);
+	return m != NULL;
+}
+
+static int log_bucket(int64_t v)
+{
+	if (v == 0)
+		return BPF_HIST_LOG_BUCKET0;
+	uint64_t u = v > 0 ? (uint64_t)v : 0 - (uint64_t)v;
+	int fls = 64 - __builtin_clzll(u);
+	return v > 0 ? BPF_HIST_LOG_BUCKET0 + fls : BPF_HIST_LOG_BUCKET0 - fls;
+}
+
+static int bucket_of(BpfGlobal *g, int64_t v)
+{
+	Var *var = g->var;
+	if (var->hist == HIST_LOG)
+		return log_bucket(v);
+	int64_t off = v - var->hist_lo;
+	if (off < 0)
+		return 0;
+	int64_t b = off / var->hist_step + 1;
+	return b >= g->nbuckets - 1 ? g->nbuckets - 1 : (int)b;
 }
 
 /* s <<< v from user space: into the first CPU's record */
@@ -289,11 +337,11 @@ static void stat_add(Interp *in, Node *lhs, int64_t v)
 	char key[MAX_KEYS * BPF_STRLEN];
 	if (!stat_key(in, lhs, key))
 		return;
-	char *buf = calloc(ncpus(), STAT_STRIDE);
+	char *buf = calloc(ncpus(), stride(g));
 	if (bpf_map_lookup_elem(g->fd, key, buf) != 0) {
 		int64_t seq = __atomic_fetch_add((int64_t *)(in->bp->scalars + BPF_SLOT_SEQ), 1,
 						 __ATOMIC_RELAXED);
-		memcpy(buf + sizeof(BpfStat), &seq, 8);
+		memcpy(buf + g->value_size, &seq, 8);
 	}
 	BpfStat *st = (BpfStat *)buf;
 	if (!st->count || v < st->min)
@@ -302,9 +350,172 @@ static void stat_add(Interp *in, Node *lhs, int64_t v)
 		st->max = v;
 	st->count++;
 	st->sum += v;
+	if (g->nbuckets)
+		((int64_t *)(buf + sizeof(BpfStat)))[bucket_of(g, v)]++;
 	if (bpf_map_update_elem(g->fd, key, buf, BPF_ANY) != 0)
 		fail(in, lhs, overflow_message(lhs->var));
 	free(buf);
+}
+
+/* ---- histograms, printed as the module's runtime prints them ---- */
+
+#define HIST_WIDTH 50
+
+static int digits(int64_t v)
+{
+	int n = v < 0 ? 2 : 1;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	while (u >= 10) {
+		u /= 10;
+		n++;
+	}
+	return n;
+}
+
+static void repeat(Buf *b, char c, int64_t n)
+{
+	for (; n > 0; n--)
+		buf_putc(b, c);
+}
+
+static void put_padded_long(Buf *b, const char *prefix, int64_t v, int width)
+{
+	repeat(b, ' ', width - digits(v) - (int)strlen(prefix));
+	buf_printf(b, "%s%lld", prefix, (long long)v);
+}
+
+static int64_t log_bucket_value(int k)
+{
+	if (k == BPF_HIST_LOG_BUCKET0)
+		return 0;
+	if (k < BPF_HIST_LOG_BUCKET0)
+		return INT64_MIN >> k;
+	return 1LL << (k - BPF_HIST_LOG_BUCKET0 - 1);
+}
+
+static bool empty_around(const int64_t *bk, int i, int lo, int hi)
+{
+	for (int k = i - 2 > lo ? i - 2 : lo; k <= (i + 2 < hi ? i + 2 : hi); k++)
+		if (bk[k])
+			return false;
+	return true;
+}
+
+/* The rows of buckets [lo, hi] with data, two empty ones around it */
+static void hist_range(Var *v, const int64_t *bk, int n, int *plo, int *phi)
+{
+	int lo = -1, hi = 0;
+	for (int i = 0; i < n; i++)
+		if (bk[i] > 0) {
+			if (lo < 0)
+				lo = i;
+			hi = i;
+		}
+	if (lo < 0)
+		lo = hi = v->hist == HIST_LOG ? BPF_HIST_LOG_BUCKET0 : 1;
+	for (int i = 0; i < 2; i++) {
+		if (lo > 0 && (v->hist != HIST_LOG || lo != BPF_HIST_LOG_BUCKET0))
+			lo--;
+		if (hi < n - 1)
+			hi++;
+	}
+	*plo = lo;
+	*phi = hi;
+}
+
+static void hist_print(Buf *b, BpfGlobal *g, Merged *m)
+{
+	Var *v = g->var;
+	const int64_t *bk = m->buckets;
+	int n = g->nbuckets, lo, hi, width;
+	int64_t most = 0;
+	for (int i = 0; i < n; i++)
+		most = bk[i] > most ? bk[i] : most;
+	hist_range(v, bk, n, &lo, &hi);
+	if (v->hist == HIST_LINEAR) {
+		if (lo == 0 && !bk[0])
+			lo++;
+		if (hi == n - 1 && !bk[hi])
+			hi--;
+		bool under = lo == 0, over = hi == n - 1;
+		int a = digits(v->hist_lo) + under, c = digits(v->hist_lo + v->hist_step * hi) + over;
+		width = a > c ? a : c;
+	} else {
+		int a = digits(log_bucket_value(hi)), c = digits(log_bucket_value(lo));
+		width = a > c ? a : c;
+	}
+	width = width > 5 ? width : 5;
+	int64_t scale = most <= HIST_WIDTH ? 1 : (most + HIST_WIDTH - 1) / HIST_WIDTH;
+	int cwidth = digits(most);
+	repeat(b, ' ', width - 5);
+	buf_puts(b, "value |");
+	repeat(b, '-', HIST_WIDTH);
+	buf_puts(b, " count\n");
+	bool eliding = false;
+	for (int i = lo; i <= hi; i++) {
+		if (empty_around(bk, i, lo, hi)) {
+			eliding = true;
+			continue;
+		}
+		if (eliding) {
+			repeat(b, ' ', width);
+			buf_puts(b, " ~\n");
+			eliding = false;
+		}
+		const char *prefix = "";
+		int64_t value;
+		if (v->hist == HIST_LINEAR) {
+			if (i == 0) {
+				value = v->hist_lo;
+				prefix = "<";
+			} else if (i == n - 1) {
+				value = v->hist_lo + (int64_t)(i - 2) * v->hist_step;
+				prefix = ">";
+			} else {
+				value = v->hist_lo + (int64_t)(i - 1) * v->hist_step;
+			}
+		} else {
+			value = log_bucket_value(i);
+		}
+		put_padded_long(b, prefix, value, width);
+		buf_puts(b, " |");
+		int64_t bar = bk[i] / scale;
+		repeat(b, '@', bar);
+		put_padded_long(b, "", bk[i], (int)(HIST_WIDTH - bar + 1 + cwidth));
+		buf_putc(b, '\n');
+	}
+	buf_putc(b, '\n');
+}
+
+/* The merged statistic of @hist_*(x)'s x, or NULL after "empty aggregate" at where */
+static Merged *hist_of(Interp *in, Node *hist, Node *where)
+{
+	char key[MAX_KEYS * BPF_STRLEN];
+	if (!stat_key(in, hist->lhs, key))
+		return NULL;
+	Merged *m = stat_merged(bpf_global(in->bp, hist->lhs->var), key);
+	if (!m || !m->st.count) {
+		free(m);
+		fail(in, where, "empty aggregate");
+		return NULL;
+	}
+	return m;
+}
+
+static Val eval_hist_index(Interp *in, Node *n)
+{
+	Merged *m = hist_of(in, n->lhs, n->lhs);
+	int64_t k = eval(in, n->rhs).n;
+	if (!m)
+		return num(0);
+	BpfGlobal *g = bpf_global(in->bp, n->lhs->lhs->var);
+	int64_t r = 0;
+	if (k < 0 || k >= g->nbuckets)
+		fail(in, n->lhs, "histogram index out of range");
+	else
+		r = m->buckets[k];
+	free(m);
+	return num(r);
 }
 
 /* @count(s) and the others; of nothing, only @count and @sum are defined */
@@ -681,8 +892,24 @@ static Val eval_print(Interp *in, Node *n)
 {
 	Val vals[64];
 	int k = 0;
-	for (Node *a = n->args; a && k < 64; a = a->next)
-		vals[k++] = eval(in, a);
+	Buf hists = {0};	/* print(@hist_*(x)): the histograms, in order */
+	buf_puts(&hists, "");
+	for (Node *a = n->args; a && k < 64; a = a->next) {
+		if (a->kind != ND_HIST) {
+			vals[k++] = eval(in, a);
+			continue;
+		}
+		Merged *m = hist_of(in, a, n);
+		if (m)
+			hist_print(&hists, bpf_global(in->bp, a->lhs->var), m);
+		free(m);
+		vals[k++] = num(0);
+	}
+	if (hists.len) {
+		if (in->ctl != CTL_ERROR)
+			fputs(hists.s, bpf_out);
+		return num(0);
+	}
 	if (in->ctl == CTL_ERROR)
 		return num(0);
 	const char *text = format_print(n, vals, k);
@@ -951,6 +1178,7 @@ static Val eval(Interp *in, Node *n)
 		return num(0);
 	}
 	case ND_STATOP: return eval_statop(in, n);
+	case ND_HIST_INDEX: return eval_hist_index(in, n);
 	case ND_REGEX: return eval_regex(in, n);
 	default:
 		fail(in, n, "unsupported expression");
@@ -1025,9 +1253,40 @@ static Entry *read_entries(Interp *in, Var *v, const char *stat_op, int *count)
 	return es;
 }
 
+/* foreach (b in @hist_log(x)): every bucket, empty ones too, as in SystemTap */
+static void exec_foreach_hist(Interp *in, Node *n)
+{
+	Foreach *fe = n->foreach;
+	Node *hist = fe->array;
+	BpfGlobal *g = bpf_global(in->bp, hist->lhs->var);
+	char key[MAX_KEYS * BPF_STRLEN];
+	if (!stat_key(in, hist->lhs, key))
+		return;
+	Merged *m = stat_merged(g, key);
+	int64_t limit = fe->limit ? eval(in, fe->limit).n : g->nbuckets;
+	for (int b = 0; b < g->nbuckets && b < limit && in->ctl == CTL_NONE && spend_turn(in, n);
+	     b++) {
+		write_var(in, ((Node *)fe->keys.items[0])->var, num(b));
+		if (fe->value)
+			write_var(in, fe->value->var, num(m ? m->buckets[b] : 0));
+		exec_loop_body(in, n->then);
+		if (in->ctl == CTL_BREAK) {
+			in->ctl = CTL_NONE;
+			break;
+		}
+		if (in->ctl == CTL_CONTINUE)
+			in->ctl = CTL_NONE;
+	}
+	free(m);
+}
+
 static void exec_foreach(Interp *in, Node *n)
 {
 	Foreach *fe = n->foreach;
+	if (fe->array->kind == ND_HIST) {
+		exec_foreach_hist(in, n);
+		return;
+	}
 	if (fe->array->kind != ND_VAR) {
 		fail(in, n, "foreach over this array");
 		return;
@@ -1245,8 +1504,8 @@ static void check_node(Checker *c, Node *n)
 	if (!n)
 		return;
 	switch (n->kind) {
-	case ND_HIST: case ND_HIST_INDEX:
-		check_refuse(c, n, "histograms");
+	case ND_HIST:
+		check_node(c, n->lhs);
 		return;
 	case ND_STATOP:
 		if (!strcmp(n->name, "@variance")) {
@@ -1261,10 +1520,11 @@ static void check_node(Checker *c, Node *n)
 		check_refuse(c, n, "this expression");
 		return;
 	case ND_FOREACH:
-		if (n->foreach->array->kind != ND_VAR) {
-			check_refuse(c, n, "'foreach' over a slice or a histogram");
+		if (n->foreach->array->kind != ND_VAR && n->foreach->array->kind != ND_HIST) {
+			check_refuse(c, n, "'foreach' over a slice");
 			return;
 		}
+		check_node(c, n->foreach->array);
 		check_node(c, n->foreach->limit);
 		check_node(c, n->then);
 		return;
@@ -1281,11 +1541,6 @@ static void check_node(Checker *c, Node *n)
 		check_list(c, n->args);
 		return;
 	case ND_PRINT:
-		for (Node *a = n->args; a; a = a->next)
-			if (a->type == TY_STATS || a->kind == ND_HIST) {
-				check_refuse(c, n, "printing a histogram (@hist_*)");
-				return;
-			}
 		check_list(c, n->args);
 		return;
 	case ND_BLOCK:

@@ -115,6 +115,9 @@ static void create_maps(Session *s, BpfProgram *bp)
 			   MAP_SHARED, bp->scalars_fd, 0);
 	if (bp->scalars == MAP_FAILED)
 		fatal("cannot map the BPF globals: %s", strerror(errno));
+	if (bp->zeros_size)
+		bp->zeros_fd = create_map(s, BPF_MAP_TYPE_ARRAY, "stap_zeros", 4,
+					  (bp->zeros_size + 7) & ~7, 1, 0);
 	for (int i = 0; i < bp->globals.len; i++) {
 		BpfGlobal *g = bp->globals.items[i];
 		if (!g->var->is_array && !g->stats) {
@@ -136,6 +139,7 @@ static void patch_maps(BpfProgram *bp, BpfProg *p)
 		int which = x->imm;
 		x->imm = which == BPF_MAP_RINGBUF ? bp->ringbuf_fd :
 			 which == BPF_MAP_SCALARS ? bp->scalars_fd :
+			 which == BPF_MAP_ZEROS ? bp->zeros_fd :
 			 ((BpfGlobal *)bp->globals.items[which])->fd;
 	}
 }
