@@ -5,15 +5,15 @@
  *
  * stap is translator and loader at once, so these probes need no code
  * of their own: they are run by walking the checked tree itself.  That
- * gives them the whole language but @variance and target variables (foreach with sorting and limit, sprintf, string operators,
- * script functions, loops bounded by MAXACTION, try/catch, =~ by the C
+ * gives them the whole language but @variance and target variables
+ * (foreach with sorting and limit, sprintf, string operators, script
+ * functions, loops bounded by MAXACTION, try/catch, =~ by the C
  * library's POSIX matcher, statistics and histograms merged from every
- * CPU's records),
- * where a kernel probe gets what bpf_emit.c can prove to the verifier.
- * Scalars are read and written in
- * the mmapped struct, arrays through the bpf(2) map calls, with keys and
- * values in the layout bpf.h gives.  The print family is formatted here
- * too, for these probes and for the kernel probes' records.
+ * CPU's records), where a kernel probe gets what bpf_emit.c can prove to
+ * the verifier.  Scalars are read and written in the mmapped struct,
+ * arrays through the bpf(2) map calls, with keys and values in the
+ * layout bpf.h gives.  The print family is formatted here too, for these
+ * probes and for the kernel probes' records.
  */
 #include <errno.h>
 #include <regex.h>
