@@ -637,6 +637,9 @@ static int bpf_passes(Session *s)
 	}
 	struct utsname u;
 	uname(&u);
+	if (s->use_vm)
+		fatal("--runtime=bpf runs on this machine's kernel (%s); it does not run in the "
+		      "VM yet: drop --vm, or --bpf", u.release);
 	if (strcmp(u.release, s->kernel_release) != 0)
 		fatal("--runtime=bpf runs on this machine's kernel (%s), not %s: drop -r",
 		      u.release, s->kernel_release);
