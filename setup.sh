@@ -15,6 +15,8 @@ say() { printf 'setup: %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "setup: run me as root: I install packages with apt-get" >&2; exit 1; }
 
 BUILD_DEPS="gcc make autoconf automake flex bison libdw-dev libelf-dev libc6-dev pkg-config libbpf-dev liblz4-dev libzstd-dev liblzma-dev"
+# bpftrace is what doc/performance.md compares --runtime=bpf with
+BUILD_DEPS="$BUILD_DEPS bpftrace"
 # the tests build user programs as users do: C++ and clang too
 BUILD_DEPS="$BUILD_DEPS g++ clang"
 # and with <sys/sdt.h>'s markers (cli/sdt_markers, cli/sdt_listing)

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "stap.h"
+#include "bpf.h"
 
 static Session session;
 
@@ -358,7 +359,7 @@ static void setup_kernel(Session *s)
 		r = getenv("SYSTEMTAP_RELEASE");
 	if (s->use_vm && !r)
 		r = vm_release();
-	if (!r && !host_loads_modules())
+	if (!r && !host_loads_modules() && !s->bpf)	/* BPF: this machine's kernel */
 		r = kernel_instead_of_host(s);
 	if (!r) {
 		struct utsname u;
@@ -383,7 +384,7 @@ static void setup_kernel(Session *s)
 	preproc_env.kernel_v = v;
 	preproc_env.kconfig_path = arena_printf("%s/.config", s->build_dir);
 	preproc_env.arch = "x86_64";
-	preproc_env.runtime = "kernel";
+	preproc_env.runtime = s->bpf ? "bpf" : "kernel";
 	if (!preproc_env.systemtap_v)	/* --compatible=VERSION */
 		preproc_env.systemtap_v = "4.8";
 	if (s->pass_verbose[0] > 1)
@@ -617,6 +618,34 @@ static void pass1(Session *s)
 
 /* ---- main ---- */
 
+/*
+ * --runtime=bpf: the BPF back end translates the checked program (its
+ * refusals are pass-2 errors), then loads and runs it here (bpf_load.c).
+ */
+static int bpf_passes(Session *s)
+{
+	BpfProgram *bp = bpf_compile(s);
+	if (!bp)
+		return failed(s, "Pass 2: analysis failed.");
+	if (s->last_pass == 2) {
+		dump_elaborated(stdout, s);
+		return 0;
+	}
+	if (s->last_pass == 3) {
+		bpf_dump(stdout, bp);
+		return 0;
+	}
+	struct utsname u;
+	uname(&u);
+	if (s->use_vm)
+		fatal("--runtime=bpf runs on this machine's kernel (%s); it does not run in the "
+		      "VM yet: drop --vm, or --bpf", u.release);
+	if (strcmp(u.release, s->kernel_release) != 0)
+		fatal("--runtime=bpf runs on this machine's kernel (%s), not %s: drop -r",
+		      u.release, s->kernel_release);
+	return bpf_run(s, bp);
+}
+
 /* A pass failed: say so, and which kernel was the target if stap chose it. */
 static int failed(Session *s, const char *what)
 {
@@ -644,6 +673,8 @@ static void show_derived(Session *s)
 static int pass2(Session *s)
 {
 	pass_begin();
+	if (s->bpf)
+		bpf_use_families();
 	if (!resolve_program(&s->prog, s) || !infer_types(&s->prog, s) ||
 	    (!s->no_global_display && !add_global_display(&s->prog, s)) || error_count)
 		return failed(s, "Pass 2: analysis failed.");
@@ -683,12 +714,13 @@ int main(int argc, char **argv)
 	find_dirs(s);
 	if (s->example)
 		s->script_file = example_path(s, s->script_file);
-	if (s->last_pass == 5 && !s->use_vm && !host_loads_modules()) {
+	if (s->last_pass == 5 && !s->use_vm && !s->bpf && !host_loads_modules()) {
 		/* say it before any work, not after a build that cannot be used here */
 		struct utsname u;
 		uname(&u);
 		fatal("this kernel (%s) cannot load modules (it has no CONFIG_MODULES): run the "
-		      "script in a virtual machine with --vm", u.release);
+		      "script in a virtual machine with --vm, or here as BPF programs with --bpf",
+		      u.release);
 	}
 	if (s->dump == DUMP_PROBE_TYPES) {	/* no kernel, no script */
 		dump_probe_types(stdout);
@@ -715,6 +747,8 @@ int main(int argc, char **argv)
 
 	if (pass2(s))
 		return 1;
+	if (s->bpf)
+		return bpf_passes(s);
 	if (s->last_pass == 2) {
 		dump_elaborated(stdout, s);
 		return 0;

@@ -234,12 +234,13 @@ static void opt_arch(Session *s, const char *arg)
 
 static void opt_runtime(Session *s, const char *arg)
 {
-	if (strcmp(arg, "kernel") == 0)
+	s->bpf = strcmp(arg, "bpf") == 0;
+	if (strcmp(arg, "kernel") == 0 || s->bpf)
 		return;
-	if (strcmp(arg, "bpf") == 0 || strcmp(arg, "dyninst") == 0)
-		fatal("--runtime=%s: stap has one runtime, kernel (a kernel module); %s is not "
-		      "available", arg, arg);
-	fatal("--runtime=%s: no such runtime; the runtimes are: kernel", arg);
+	if (strcmp(arg, "dyninst") == 0)
+		fatal("--runtime=dyninst: stap has two runtimes, kernel (a kernel module) and bpf; "
+		      "dyninst is not available");
+	fatal("--runtime=%s: no such runtime; the runtimes are: kernel, bpf", arg);
 }
 
 static void opt_bpf(Session *s, const char *arg) { opt_runtime(s, "bpf"); }
@@ -512,6 +513,7 @@ static void usage(FILE *out)
 "  -s MB         per-CPU output buffer size (1 to 4095, default 1)\n"
 "  -b            bulk mode: each CPU's output in a file of its own (stap-merge)\n"
 "  --vm                   run in a virtual machine (this kernel cannot load modules)\n"
+"  --bpf, --runtime=bpf   run as BPF programs on this machine's kernel (doc/bpf.md)\n"
 "  --vm-timeout SECONDS   stop a --vm script after SECONDS\n"
 "  --vmlinux PATH         the kernel's debuginfo (default: found for the release)\n"
 "  --skip-badvars         a target variable that cannot be read is 0, not an error\n"
@@ -532,7 +534,7 @@ static void usage(FILE *out)
 "  -P, --prologue-searching[=WHEN]: accepted; probes are placed as with =auto\n"
 "  -V, --version          print the version\n"
 "  -h, --help             this help\n"
-"SystemTap's other options (--bpf, --use-server, --remote, -i, -q, ...) are\n"
+"SystemTap's other options (--use-server, --remote, -i, -q, ...) are\n"
 "refused with the reason; see stap(1).\n");
 }
 

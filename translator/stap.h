@@ -640,6 +640,7 @@ struct Session {
 	bool guru;			/* -g */
 	bool unoptimized;		/* -u */
 	bool use_vm;			/* --vm */
+	bool bpf;			/* --runtime=bpf: BPF on this machine's kernel */
 	const char *module_name;	/* -m */
 	const char *output_file;	/* -o */
 	const char *output_limits;	/* -S SIZE_MB[,N] */

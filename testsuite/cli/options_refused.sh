@@ -1,6 +1,6 @@
 # SystemTap's options that stap does not have are refused, each with a
 # message that says why; the ones it takes as SystemTap's defaults
-# (--runtime=kernel, -a x86_64, --privilege=stapdev, --use-server-on-error=no)
+# (--runtime=kernel, --runtime=bpf and --bpf, -a x86_64, --privilege=stapdev, --use-server-on-error=no)
 # are accepted; -P and --prologue-searching are accepted with a warning.
 . "$(dirname "$0")/lib.sh"
 refused() {	# EXPECTED-STDERR OPTION...
@@ -10,10 +10,8 @@ refused() {	# EXPECTED-STDERR OPTION...
 	expect_file err "stap: error: $expected"
 }
 servers="stap has no compile servers: it builds every module on this machine"
-refused "--runtime=bpf: stap has one runtime, kernel (a kernel module); bpf is not available" --runtime=bpf
-refused "--runtime=bpf: stap has one runtime, kernel (a kernel module); bpf is not available" --bpf
-refused "--runtime=dyninst: stap has one runtime, kernel (a kernel module); dyninst is not available" --dyninst
-refused "--runtime=lua: no such runtime; the runtimes are: kernel" --runtime=lua
+refused "--runtime=dyninst: stap has two runtimes, kernel (a kernel module) and bpf; dyninst is not available" --dyninst
+refused "--runtime=lua: no such runtime; the runtimes are: kernel, bpf" --runtime=lua
 refused "--use-server is not supported: $servers" --use-server
 refused "--use-server is not supported: $servers" --use-server=host:5000
 refused "--list-servers is not supported: $servers" --list-servers
@@ -35,7 +33,7 @@ refused "--sign-module is not supported: stap does not sign modules: sign one wi
 refused "--prologue-searching takes one of auto, never, always, not 'sometimes'" --prologue-searching=sometimes
 refused "--suppress-time-limits needs guru mode (-g): a probe without limits can hang the kernel" --suppress-time-limits
 
-for ok in --runtime=kernel "-a x86_64" --privilege=stapdev --use-server-on-error=no --all-modules \
+for ok in --runtime=kernel --runtime=bpf --bpf "-a x86_64" --privilege=stapdev --use-server-on-error=no --all-modules \
 	"-d kernel" "-d ext4" --prologue-searching=auto; do
 	# shellcheck disable=SC2086
 	"$STAP" -p2 -r "$RELEASE" $ok -e 'probe begin { }' > out 2> err || fail "$ok was refused: $(cat err)"

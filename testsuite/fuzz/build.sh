@@ -42,6 +42,6 @@ printf '%s\n' $stale | grep . | xargs -r -P "${FUZZ_JOBS:-2}" -I{} sh -c '
 		-I"$top/runtime" -c "$src" -o "$obj"' || exit 1
 if [ -n "$stale" ] || [ ! -x "$work/stap-fuzz" ]; then
 	# shellcheck disable=SC2086
-	$CC $flags -o "$work/stap-fuzz" $objs -ldw -lelf
+	$CC $flags -o "$work/stap-fuzz" $objs -ldw -lelf -lbpf -llz4 -lzstd -llzma
 	echo "built $work/stap-fuzz ($(printf '%s\n' $stale | grep -c .) objects compiled)"
 fi
