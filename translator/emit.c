@@ -1320,7 +1320,8 @@ static void emit_lock_ladder(Buf *out, const char *modes, Buf *unlocks)
 	}
 }
 
-static void emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const char *pp,
+/* Returns whether the probe has a frame (struct probe_ID_locals). */
+static bool emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const char *pp,
 			       const char *lock_modes)
 {
 	Gen g = { .err_label = "out", .continue_stmt = "continue;" };
@@ -1346,6 +1347,7 @@ static void emit_probe_handler(Buf *structs, Buf *out, Probe *p, int id, const c
 		buf_puts(out, "\tif (c->last_error == stp_abort_error)\n"
 			      "\t\tc->last_error = NULL;\t/* abort() ended it: no error */\n");
 	buf_puts(out, "\t;\n}\n\n");
+	return frame;
 }
 
 /* The union of the lock sets of the probes that run handler h. */
@@ -1654,6 +1656,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 		emit_func(&structs, &funcs, prog->funcs.items[i]);
 	int nhandlers;
 	Probe **handlers = handler_probes(&nhandlers);
+	bool *has_frame = arena_alloc(sizeof(*has_frame) * (nhandlers + 1));
 	for (int i = 0; i < nhandlers; i++) {
 		const char *pp = "?";
 		for (int j = 0; j < s->derived.len; j++) {
@@ -1663,8 +1666,8 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 				break;
 			}
 		}
-		emit_probe_handler(&structs, &probes, handlers[i], i, pp,
-				   handler_locks(handlers[i], lock_modes));
+		has_frame[i] = emit_probe_handler(&structs, &probes, handlers[i], i, pp,
+						  handler_locks(handlers[i], lock_modes));
 	}
 	if (error_count > errors)
 		return false;
@@ -1738,7 +1741,7 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 	/* frames: the largest probe's locals, then MAXNESTING function frames */
 	fprintf(out, "union stp_probe_frames {\n\tchar none;\n");
 	for (int i = 0; i < nhandlers; i++)
-		if (strstr(structs.s, arena_printf("struct probe_%d_locals {", i)))
+		if (has_frame[i])
 			fprintf(out, "\tstruct probe_%d_locals p%d;\n", i, i);
 	fprintf(out, "};\n\nunion stp_fn_frames {\n\tchar none;\n");
 	for (int i = 0; i < prog->funcs.len; i++)
@@ -1747,12 +1750,11 @@ bool emit_module(Program *prog, Session *s, FILE *out)
 
 	fprintf(out, "const struct stp_script stp_script = {\n");
 	fprintf(out, "\t.name = %s,\n", c_str(s->script_file ? s->script_file : "<input>"));
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < probe_family_count; f++) {
 		ProbeFamily *fam = probe_families[f];
-		const char *field = f == 0 ? "begin" : f == 1 ? "end" : "error";
-		if (counts[f])
-			fprintf(out, "\t.%s = %s,\n\t.n%s = ARRAY_SIZE(%s),\n", field, fam->table_name,
-				field, fam->table_name);
+		if (counts[f] && fam->session_field)
+			fprintf(out, "\t.%s = %s,\n\t.n%s = ARRAY_SIZE(%s),\n", fam->session_field,
+				fam->table_name, fam->session_field, fam->table_name);
 	}
 	if (ngroups)
 		fprintf(out, "\t.groups = stp_groups,\n\t.ngroups = ARRAY_SIZE(stp_groups),\n");

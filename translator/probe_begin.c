@@ -112,15 +112,15 @@ static const char *const never_shapes[] = { "never", NULL };
 
 ProbeFamily family_begin = {
 	.name = "begin", .first = "begin", .resolve = resolve_begin, .emit = emit_begin,
-	.table_name = "stp_begin_probes", .shapes = begin_shapes,
+	.table_name = "stp_begin_probes", .session_field = "begin", .shapes = begin_shapes,
 };
 ProbeFamily family_end = {
 	.name = "end", .first = "end", .resolve = resolve_end, .emit = emit_end,
-	.table_name = "stp_end_probes", .shapes = end_shapes,
+	.table_name = "stp_end_probes", .session_field = "end", .shapes = end_shapes,
 };
 ProbeFamily family_error = {
 	.name = "error", .first = "error", .resolve = resolve_error, .emit = emit_error,
-	.table_name = "stp_error_probes", .shapes = error_shapes,
+	.table_name = "stp_error_probes", .session_field = "error", .shapes = error_shapes,
 };
 ProbeFamily family_never = {
 	.name = "never", .first = "never", .resolve = resolve_never, .shapes = never_shapes,

@@ -1,14 +1,16 @@
 /*
  * stap.h - every type and function that the translator's passes share.
  *
- * The pipeline, one file per pass:
- *   lexer.l, preprocess.c, parser.y   pass 1: text -> tokens -> AST
- *   resolve.c                        pass 2: symbols, tapsets, probe points
- *   autocast.c                       pass 2: '->' after values with C types
- *   types.c                          pass 2: type inference
- *   emit.c                           pass 3: AST -> module C
- *   build.c                          pass 4: kbuild
- *   run.c, vm.c                      pass 5: staprun, or a VM
+ * The pipeline (doc/HACKING.md walks it):
+ *   pass 1, parse: lexer.l, preprocess.c, parser.y -> AST (dump.c prints it)
+ *   pass 2, elaboration ("Pass 2: analysis failed." is SystemTap's word
+ *     for its failure): resolve.c binds names, pulls in tapsets and hands
+ *     each probe point to its family (probe_*.c); autocast.c, types.c,
+ *     elide.c; the debuginfo readers dwarf*.c, btf.c, trace_systems.c,
+ *     usym.c, unwind.c, ldd.c, lines.c
+ *   pass 3, translation: emit.c, emit_data.c, entry.c, format.c, regex.c
+ *   pass 4, compilation: build.c (kbuild), cache.c, kfeatures.c, sha256.c
+ *   pass 5, run: run.c (staprun here, or vm/stap-vm for --vm)
  * Everything that lives for the whole compilation is allocated from one
  * arena (arena.c) and never freed.
  *
@@ -471,7 +473,11 @@ typedef struct DerivedProbe {
 
 enum { PROBE_NORMAL, PROBE_BEGIN, PROBE_END, PROBE_ERROR };
 
-/* A probe family: begin/end, timer, kprobe, ... Adding one touches only its file. */
+/*
+ * A probe family: begin/end, timer, kprobe, ...  Adding one takes its
+ * translator file, its runtime file and the places doc/HACKING.md lists
+ * under "Adding a probe family".
+ */
 struct ProbeFamily {
 	const char *name;
 	const char *first;	/* first component it claims: "begin", "timer" */
@@ -481,6 +487,8 @@ struct ProbeFamily {
 	void (*emit)(FILE *out, DerivedProbe **probes, int n);
 	const char *table_name;	/* "stp_timers" */
 	const char *ops_name;	/* runtime ops: "stp_timer_ops"; NULL: run by the session */
+	/* run by the session: its table is this field of stp_script ("begin") */
+	const char *session_field;
 	/* Names of the components it accepts after "first", for suggestions. */
 	const char **suffixes;
 	/* Optional: another first component it claims ("module" for the DWARF
@@ -722,7 +730,7 @@ bool cache_readable(void);
 /* --clean-cache: removes stale entries; returns how many. */
 int clean_cache(void);
 
-/* run.c, vm.c */
+/* run.c: pass 5, staprun or vm/stap-vm */
 int run_module(Session *s);
 const char *stdin_mode(Session *s);	/* probe_stdin.c: NULL, "line" or "char" */
 
