@@ -117,34 +117,7 @@ static void movi64(Gen *g, int dst, int64_t v)
 
 const char *bpf_near(Node *n)
 {
-	const char *what = "statement";
-	switch (n->kind) {
-	case ND_BINOP: case ND_CMP:
-		what = arena_printf("operator '%s'", op_text(n->op));
-		break;
-	case ND_VAR: case ND_INDEX: case ND_CALL: case ND_PRINT: case ND_TARGET:
-		what = arena_printf("identifier '%s'", n->name);
-		break;
-	case ND_ASSIGN:
-		what = n->op ? arena_printf("operator '%s='", op_text(n->op)) : "operator '='";
-		break;
-	case ND_STATOP: case ND_HIST:
-		what = arena_printf("operator '%s'", n->name);
-		break;
-	case ND_WHILE:
-		what = "keyword 'while'";
-		break;
-	case ND_FOR:
-		what = "keyword 'for'";
-		break;
-	case ND_FOREACH:
-		what = "keyword 'foreach'";
-		break;
-	default:
-		break;
-	}
-	return arena_printf("%s at %s:%d:%d", what, n->loc.file ? n->loc.file->name : "?",
-			    n->loc.line, n->loc.col);
+	return arena_printf("%s at %s", node_what(n), loc_text(n->loc));
 }
 
 static void refuse(Gen *g, Node *n, const char *what)

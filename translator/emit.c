@@ -90,8 +90,8 @@ const char *loc_text(Loc loc)
 	return arena_printf("%s:%d:%d", loc.file ? loc.file->name : "?", loc.line, loc.col);
 }
 
-/* "operator '/' at <input>:1:23": where a runtime error happened */
-const char *near(Node *n)
+/* "operator '/'", "keyword 'for'": what a node is, in error messages */
+const char *node_what(Node *n)
 {
 	const char *what;
 	switch (n->kind) {
@@ -138,7 +138,13 @@ const char *near(Node *n)
 		what = "statement";
 		break;
 	}
-	return c_str(arena_printf("%s at %s", what, loc_text(n->loc)));
+	return what;
+}
+
+/* "operator '/' at <input>:1:23": where a runtime error happened */
+const char *near(Node *n)
+{
+	return c_str(arena_printf("%s at %s", node_what(n), loc_text(n->loc)));
 }
 
 const char *new_temp(Gen *g)

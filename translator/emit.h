@@ -27,7 +27,6 @@ void line(Gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *c_string(const char *s, size_t len);
 const char *c_str(const char *s);
 const char *c_long(int64_t v);
-const char *loc_text(Loc loc);
 const char *near(Node *n);		/* "operator '/' at file:1:2", as a C string */
 const char *new_temp(Gen *g);		/* an s64 C temporary: "t3" */
 const char *new_strtemp(Gen *g);	/* a string temporary in the frame: "l->tmp2" */

@@ -280,18 +280,6 @@ static const NfVar *find_var(const char *name)
 	return NULL;
 }
 
-static void replace_with_num(Node *n, int64_t v)
-{
-	Node *next = n->next;
-	Loc loc = n->loc;
-	memset(n, 0, sizeof(*n));
-	n->kind = ND_NUM;
-	n->num = v;
-	n->loc = loc;
-	n->type = TY_LONG;
-	n->next = next;
-}
-
 static void unknown_var(DerivedProbe *d, Node *n)
 {
 	const char *names[ARRAY_SIZE(nf_vars)];
@@ -317,7 +305,7 @@ static void resolve_netfilter_target(DerivedProbe *d, Node *n)
 	}
 	if (n->kind == ND_DEFINED) {
 		Node *t = n->lhs;
-		replace_with_num(n, t->kind == ND_TARGET && !t->chain && find_var(t->name));
+		node_become_number(n, t->kind == ND_TARGET && !t->chain && find_var(t->name));
 		return;
 	}
 	if (n->kind == ND_ADDR) {

@@ -765,19 +765,6 @@ static TargetCode *lower_name(DerivedProbe *d, const char *name, Type *type, con
 	return tc;
 }
 
-/* @defined(x) and the like: a constant where n was. */
-static void become_number(Node *n, int64_t v)
-{
-	Node *nx = n->next;
-	Loc loc = n->loc;
-	memset(n, 0, sizeof(*n));
-	n->kind = ND_NUM;
-	n->num = v;
-	n->loc = loc;
-	n->type = TY_LONG;
-	n->next = nx;
-}
-
 static void resolve_sdt_target(DerivedProbe *d, Node *n)
 {
 	Node *t = n->kind == ND_DEFINED ? n->lhs : n;
@@ -793,7 +780,7 @@ static void resolve_sdt_target(DerivedProbe *d, Node *n)
 	else if (t->kind == ND_ENTRY)
 		why = arena_printf("@entry is available only in .return probes, not in %s", d->pp);
 	if (n->kind == ND_DEFINED) {
-		become_number(n, tc != NULL);
+		node_become_number(n, tc != NULL);
 		return;
 	}
 	if (!tc) {

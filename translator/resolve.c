@@ -1542,14 +1542,14 @@ static void resolve_func_body(Func *f)
 
 /* ---- 4. autocasts, once every name is bound ---- */
 
-/* Replaces @defined(...) by 0 or 1. */
-static void fold_defined(Node *n, bool yes)
+/* n becomes the number v, where it stands (@defined(...) folded to 0 or 1). */
+void node_become_number(Node *n, int64_t v)
 {
 	Node *next = n->next;
 	Loc loc = n->loc;
 	memset(n, 0, sizeof(*n));
 	n->kind = ND_NUM;
-	n->num = yes;
+	n->num = v;
 	n->type = TY_LONG;
 	n->tmp = -1;
 	n->loc = loc;
@@ -1587,7 +1587,7 @@ static bool decide_pending(bool force)
 			int yes = autocast_defined(p->n);
 			if (yes < 0 && !force)
 				continue;
-			fold_defined(p->n, yes > 0);
+			node_become_number(p->n, yes > 0);
 		} else if (test_value(p->n->cond) < 0) {
 			continue;	/* its @defined come first */
 		} else {

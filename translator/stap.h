@@ -730,6 +730,13 @@ bool cache_readable(void);
 /* --clean-cache: removes stale entries; returns how many. */
 int clean_cache(void);
 
+/* resolve.c: n becomes the number v where it stands (its next stays) */
+void node_become_number(Node *n, int64_t v);
+
+/* emit.c: a node as error messages name it, for every back end */
+const char *loc_text(Loc loc);		/* "file:1:2" */
+const char *node_what(Node *n);		/* "operator '/'", "keyword 'for'" */
+
 /* run.c: pass 5, staprun or vm/stap-vm */
 int run_module(Session *s);
 const char *stdin_mode(Session *s);	/* probe_stdin.c: NULL, "line" or "char" */
