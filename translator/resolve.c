@@ -256,63 +256,57 @@ static void check_duplicates(void)
 
 /* ---- tree copies, for alias bodies ---- */
 
-static Node *clone(Node *n);
-
-static Node *clone_list(Node *n)
+static Chain *copy_chain(Chain *ch)
 {
-	Node head = {0}, *tail = &head;
-	for (; n; n = n->next) {
-		tail->next = clone(n);
-		tail = tail->next;
+	Chain head = {0}, *tail = &head;
+	for (; ch; ch = ch->next) {
+		Chain *cc = arena_alloc(sizeof(*cc));
+		*cc = *ch;
+		cc->next = NULL;
+		tail->next = cc;
+		tail = cc;
 	}
 	return head.next;
+}
+
+static Foreach *copy_foreach(Foreach *f)
+{
+	Foreach *c = arena_alloc(sizeof(*c));
+	*c = *f;
+	c->keys = (Vec){0};
+	for (int i = 0; i < f->keys.len; i++)
+		vec_push(&c->keys, f->keys.items[i]);
+	return c;
+}
+
+static void clone_child(Node **slot, void *arg);
+
+/*
+ * A copy of n and of everything under it.  Its next is still n's: in a
+ * list, node_for_each_child goes on from there and copies that node next.
+ */
+static Node *clone_node(Node *n)
+{
+	Node *c = arena_alloc(sizeof(*c));
+	*c = *n;
+	if (n->foreach)
+		c->foreach = copy_foreach(n->foreach);
+	c->chain = copy_chain(n->chain);
+	node_for_each_child(c, clone_child, NULL);
+	return c;
+}
+
+static void clone_child(Node **slot, void *arg)
+{
+	*slot = clone_node(*slot);
 }
 
 static Node *clone(Node *n)
 {
 	if (!n)
 		return NULL;
-	Node *c = arena_alloc(sizeof(*c));
-	*c = *n;
+	Node *c = clone_node(n);
 	c->next = NULL;
-	c->lhs = n->kind == ND_IN || n->kind == ND_STATOP || n->kind == ND_HIST ||
-		 n->kind == ND_DEFINED || n->kind == ND_ENTRY || n->kind == ND_CONST ||
-		 n->kind == ND_PROBEWRITE ? NULL : clone(n->lhs);
-	c->rhs = clone(n->rhs);
-	c->cond = clone(n->cond);
-	c->then = clone(n->then);
-	c->els = clone(n->els);
-	c->init = clone(n->init);
-	c->inc = clone(n->inc);
-	c->args = clone_list(n->args);
-	c->body = clone_list(n->body);
-	/* nodes whose lhs is their argument list or a lone name */
-	if (n->kind == ND_HIST)
-		c->lhs = c->args;
-	else if (n->kind == ND_IN || n->kind == ND_STATOP || n->kind == ND_DEFINED ||
-		 n->kind == ND_ENTRY || n->kind == ND_CONST || n->kind == ND_PROBEWRITE)
-		c->lhs = clone_list(n->lhs);
-	if (n->foreach) {
-		Foreach *f = arena_alloc(sizeof(*f));
-		*f = *n->foreach;
-		f->keys = (Vec){0};
-		for (int i = 0; i < n->foreach->keys.len; i++)
-			vec_push(&f->keys, clone(n->foreach->keys.items[i]));
-		f->value = clone(n->foreach->value);
-		f->array = clone(n->foreach->array);
-		f->limit = clone(n->foreach->limit);
-		c->foreach = f;
-	}
-	Chain head = {0}, *tail = &head;
-	for (Chain *ch = n->chain; ch; ch = ch->next) {
-		Chain *cc = arena_alloc(sizeof(*cc));
-		*cc = *ch;
-		cc->index = clone(ch->index);
-		cc->next = NULL;
-		tail->next = cc;
-		tail = cc;
-	}
-	c->chain = head.next;
 	return c;
 }
 
