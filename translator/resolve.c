@@ -119,49 +119,37 @@ static bool include_file(SrcFile *f)
 	return true;
 }
 
-static bool scan_refs(Node *n, SrcFile *from);
+typedef struct RefScan {
+	SrcFile *from;		/* the file whose names are looked up */
+	bool changed;		/* a file was included */
+} RefScan;
 
-static bool scan_list(Node *n, SrcFile *from)
+/* Includes the library files that define names used in *slot or under it. */
+static void scan_refs(Node **slot, void *arg)
 {
-	bool changed = false;
-	for (; n; n = n->next)
-		changed |= scan_refs(n, from);
-	return changed;
+	RefScan *rs = arg;
+	Node *n = *slot;
+	if (n->kind == ND_CALL && !find_func_anywhere(n->name, rs->from, true) &&
+	    !find_builtin(n->name)) {
+		Func *f = find_func_anywhere(n->name, rs->from, false);
+		if (f)
+			rs->changed |= include_file(f->file);
+	}
+	if ((n->kind == ND_VAR || n->kind == ND_INDEX) && !find_global(n->name, rs->from, true)) {
+		Var *g = find_global(n->name, rs->from, false);
+		if (g && g->file->is_tapset)
+			rs->changed |= include_file(g->file);
+	}
+	node_for_each_child(n, scan_refs, rs);
 }
 
-/* Includes the library files that define names used in n. */
-static bool scan_refs(Node *n, SrcFile *from)
+/* Includes the library files that n uses; true if any was new. */
+static bool scan_tree(Node *n, SrcFile *from)
 {
-	if (!n)
-		return false;
-	bool changed = false;
-	if (n->kind == ND_CALL && !find_func_anywhere(n->name, from, true) &&
-	    !find_builtin(n->name)) {
-		Func *f = find_func_anywhere(n->name, from, false);
-		if (f)
-			changed |= include_file(f->file);
-	}
-	if ((n->kind == ND_VAR || n->kind == ND_INDEX) && !find_global(n->name, from, true)) {
-		Var *g = find_global(n->name, from, false);
-		if (g && g->file->is_tapset)
-			changed |= include_file(g->file);
-	}
-	changed |= scan_refs(n->lhs, from);
-	changed |= scan_refs(n->rhs, from);
-	changed |= scan_refs(n->cond, from);
-	changed |= scan_refs(n->then, from);
-	changed |= scan_refs(n->els, from);
-	changed |= scan_refs(n->init, from);
-	changed |= scan_refs(n->inc, from);
-	changed |= scan_list(n->args, from);
-	changed |= scan_list(n->body, from);
-	if (n->foreach) {
-		changed |= scan_refs(n->foreach->array, from);
-		changed |= scan_refs(n->foreach->limit, from);
-	}
-	for (Chain *c = n->chain; c; c = c->next)
-		changed |= scan_refs(c->index, from);
-	return changed;
+	RefScan rs = { .from = from };
+	if (n)
+		scan_refs(&n, &rs);
+	return rs.changed;
 }
 
 static bool scan_points(ProbePoint *pp, SrcFile *from)
@@ -178,7 +166,7 @@ static bool scan_points(ProbePoint *pp, SrcFile *from)
 					changed |= include_file(a->file);
 			}
 		}
-		changed |= scan_refs(pp->cond, from);
+		changed |= scan_tree(pp->cond, from);
 	}
 	return changed;
 }
@@ -199,19 +187,19 @@ static void include_tapsets(void)
 			if (!p->file->used)
 				continue;
 			changed |= scan_points(p->points, p->file);
-			changed |= scan_refs(p->body, p->file);
+			changed |= scan_tree(p->body, p->file);
 		}
 		for (int i = 0; i < P->aliases.len; i++) {
 			Probe *p = P->aliases.items[i];
 			if (!p->file->used)
 				continue;
 			changed |= scan_points(p->alias_targets, p->file);
-			changed |= scan_refs(p->body, p->file);
+			changed |= scan_tree(p->body, p->file);
 		}
 		for (int i = 0; i < P->funcs.len; i++) {
 			Func *f = P->funcs.items[i];
 			if (f->file->used)
-				changed |= scan_refs(f->body, f->file);
+				changed |= scan_tree(f->body, f->file);
 		}
 	}
 }
