@@ -324,22 +324,29 @@ static bool is_entry(Node *n)
 	return n->kind == ND_ENTRY;
 }
 
-/* Does a node of the list n, or under it, satisfy is? */
+typedef struct Search {
+	bool (*is)(Node *);
+	bool found;
+} Search;
+
+static void search(Node **slot, void *arg)
+{
+	Search *s = arg;
+	if (s->found)
+		return;
+	if (s->is(*slot))
+		s->found = true;
+	else
+		node_for_each_child(*slot, search, s);
+}
+
+/* Does n, or a node under it, satisfy is? */
 static bool body_has(Node *n, bool (*is)(Node *))
 {
-	for (; n; n = n->next) {
-		if (is(n))
-			return true;
-		if (body_has(n->lhs, is) || body_has(n->rhs, is) || body_has(n->cond, is) ||
-		    body_has(n->then, is) || body_has(n->els, is) || body_has(n->init, is) ||
-		    body_has(n->inc, is) || body_has(n->body, is) ||
-		    (n->kind != ND_HIST && body_has(n->args, is)))
-			return true;
-		if (n->foreach && (body_has(n->foreach->array, is) ||
-				   body_has(n->foreach->limit, is)))
-			return true;
-	}
-	return false;
+	Search s = { .is = is };
+	if (n)
+		search(&n, &s);
+	return s.found;
 }
 
 /* Does the body use target variables (each address then needs its own copy)? */
