@@ -1618,33 +1618,20 @@ static void mark_func(Func *f)
 	}
 }
 
+static void mark_child(Node **slot, void *arg)
+{
+	mark_node(*slot);
+}
+
 static void mark_node(Node *n)
 {
-	for (; n; n = n->next) {
-		if (n->var)
-			n->var->used = true;
-		if (n->func)
-			mark_func(n->func);
-		mark_node(n->lhs);
-		mark_node(n->rhs);
-		mark_node(n->cond);
-		mark_node(n->then);
-		mark_node(n->els);
-		mark_node(n->init);
-		mark_node(n->inc);
-		if (n->kind != ND_HIST)
-			mark_node(n->args);
-		mark_node(n->body);
-		if (n->foreach) {
-			for (int i = 0; i < n->foreach->keys.len; i++)
-				mark_node(n->foreach->keys.items[i]);
-			mark_node(n->foreach->value);
-			mark_node(n->foreach->array);
-			mark_node(n->foreach->limit);
-		}
-		for (Chain *c = n->chain; c; c = c->next)
-			mark_node(c->index);
-	}
+	if (!n)
+		return;
+	if (n->var)
+		n->var->used = true;
+	if (n->func)
+		mark_func(n->func);
+	node_for_each_child(n, mark_child, NULL);
 }
 
 /* P->funcs keeps the functions marked used, numbered in emit order. */
