@@ -2,10 +2,11 @@
  * ast.c - the children of a node, listed once.
  *
  * Every walker over the whole tree (resolve.c's copies of alias bodies,
- * its tapset scan and its marking of what the probes reach, elide.c's
- * locals, emit.c's lock sets) reaches a node's children through
- * node_for_each_child, so a new child field or node kind is added here
- * and nowhere else.  What a walker does at each node stays in the walker.
+ * its tapset scan, its search for target variables and its marking of
+ * what the probes reach, elide.c's locals, emit.c's lock sets) reaches a
+ * node's children through node_for_each_child, so a new child field is
+ * added here and nowhere else.  What a walker does at a node stays in
+ * the walker; stap.h says which fields only alias children.
  *
  * Copyright (C) 2026 the stap authors.  GPL-2.0-or-later.
  */
