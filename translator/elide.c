@@ -179,40 +179,36 @@ static bool has_var(Vec *vars, Var *v)
 	return false;
 }
 
+typedef struct LocalScan {
+	Vec *out;
+	bool reads_only;
+} LocalScan;
+
 /*
- * The locals named in the list at n and under it: every one, or with
- * reads_only those read (the target of a plain '=' is only written).
+ * The locals named in *slot and under it: every one, or with reads_only
+ * those read (the target of a plain '=' is only written).  A lowered
+ * target's index expressions are among its children (stap.h).
  */
-static void collect_locals(Node *n, Vec *out, bool reads_only)
+static void scan_locals(Node **slot, void *arg)
 {
-	for (; n; n = n->next) {
-		if (n->var && n->var->kind == VAR_LOCAL)
-			add_var(out, n->var);
-		bool store = n->kind == ND_ASSIGN && !n->op && n->lhs && n->lhs->kind == ND_VAR;
-		if (!(reads_only && store))
-			collect_locals(n->lhs, out, reads_only);
-		collect_locals(n->rhs, out, reads_only);
-		collect_locals(n->cond, out, reads_only);
-		collect_locals(n->then, out, reads_only);
-		collect_locals(n->els, out, reads_only);
-		collect_locals(n->init, out, reads_only);
-		collect_locals(n->inc, out, reads_only);
-		if (n->kind != ND_HIST)
-			collect_locals(n->args, out, reads_only);
-		collect_locals(n->body, out, reads_only);
-		if (n->foreach) {
-			for (int i = 0; i < n->foreach->keys.len; i++)
-				collect_locals(n->foreach->keys.items[i], out, reads_only);
-			collect_locals(n->foreach->value, out, reads_only);
-			collect_locals(n->foreach->array, out, reads_only);
-			collect_locals(n->foreach->limit, out, reads_only);
-		}
-		for (Chain *c = n->chain; c; c = c->next)
-			collect_locals(c->index, out, reads_only);
-		if (n->kind == ND_TARGET && n->target)
-			for (int k = 0; k < n->target->nindexes; k++)
-				collect_locals(n->target->indexes[k], out, reads_only);
+	LocalScan *ls = arg;
+	Node *n = *slot;
+	if (n->var && n->var->kind == VAR_LOCAL)
+		add_var(ls->out, n->var);
+	bool store = n->kind == ND_ASSIGN && !n->op && n->lhs && n->lhs->kind == ND_VAR;
+	if (ls->reads_only && store) {
+		if (n->rhs)		/* an assignment's other child */
+			scan_locals(&n->rhs, ls);
+		return;
 	}
+	node_for_each_child(n, scan_locals, ls);
+}
+
+static void collect_locals(Node *body, Vec *out, bool reads_only)
+{
+	LocalScan ls = { .out = out, .reads_only = reads_only };
+	if (body)
+		scan_locals(&body, &ls);
 }
 
 /* ---- the stores that go ---- */

@@ -1390,14 +1390,6 @@ typedef struct LockSet {
 	Vec funcs_seen;
 } LockSet;
 
-static void collect_locks(LockSet *ls, Node *n, bool writing);
-
-static void collect_list(LockSet *ls, Node *n)
-{
-	for (; n; n = n->next)
-		collect_locks(ls, n, false);
-}
-
 static void note_var(LockSet *ls, Var *v, bool writing)
 {
 	if (!v || v->kind != VAR_GLOBAL)
@@ -1408,91 +1400,88 @@ static void note_var(LockSet *ls, Var *v, bool writing)
 		ls->mode[v->index] = 'r';
 }
 
+/*
+ * Does a foreach write its array?  Sorting reorders it, merging rewrites
+ * an aggregate.  Over a histogram, the histogram's operand is what is
+ * merged (below).
+ */
+static bool foreach_writes_array(Foreach *f)
+{
+	Var *arr = f->array->kind == ND_HIST ? NULL : f->array->var;
+	return arr && (f->sort_dir || arr->type == TY_STATS);
+}
+
+/* Does parent write its child child (else it only reads it)? */
+static bool writes_child(Node *parent, Node *child)
+{
+	switch (parent->kind) {
+	case ND_ASSIGN:
+	case ND_PREINC:
+	case ND_POSTINC:
+	case ND_DELETE:
+	case ND_TRY:		/* the catch variable */
+		return child == parent->lhs;
+	case ND_STATOP:
+	case ND_HIST:
+		/*
+		 * Reading an aggregate merges all CPUs' parts into it:
+		 * exclusive.  (<<< updates only this CPU's part: ND_AGG
+		 * only reads its lhs, a shared lock.)
+		 */
+		return child == parent->lhs;
+	case ND_FOREACH: {
+		Foreach *f = parent->foreach;
+		if (child == f->value)
+			return true;
+		for (int i = 0; i < f->keys.len; i++)
+			if (child == f->keys.items[i])
+				return true;
+		return child == f->array && foreach_writes_array(f);
+	}
+	default:
+		return false;
+	}
+}
+
+typedef struct LockWalk {
+	LockSet *ls;
+	Node *parent;
+} LockWalk;
+
+static void collect_locks(LockSet *ls, Node *n, bool writing);
+
+static void lock_child(Node **slot, void *arg)
+{
+	LockWalk *w = arg;
+	collect_locks(w->ls, *slot, writes_child(w->parent, *slot));
+}
+
+static void collect_func_locks(LockSet *ls, Func *f)
+{
+	for (; f; f = f->next_overload) {
+		bool seen = false;
+		for (int i = 0; i < ls->funcs_seen.len; i++)
+			if (ls->funcs_seen.items[i] == f)
+				seen = true;
+		if (seen)
+			continue;
+		vec_push(&ls->funcs_seen, f);
+		if (!f->is_embedded)
+			collect_locks(ls, f->body, false);
+	}
+}
+
+/* n's globals, and those of the functions it calls; writing: n is written. */
 static void collect_locks(LockSet *ls, Node *n, bool writing)
 {
 	if (!n)
 		return;
-	switch (n->kind) {
-	case ND_VAR:
-	case ND_INDEX:
+	if (n->kind == ND_VAR || n->kind == ND_INDEX)
 		note_var(ls, n->var, writing);
-		collect_list(ls, n->args);
-		return;
-	case ND_ASSIGN:
-	case ND_PREINC:
-	case ND_POSTINC:
-		collect_locks(ls, n->lhs, true);
-		collect_locks(ls, n->rhs, false);
-		return;
-	case ND_AGG:
-		/*
-		 * <<< updates only this CPU's part of an aggregate: a shared
-		 * (read) lock; reading an aggregate merges all CPUs: exclusive.
-		 */
-		collect_locks(ls, n->lhs, false);
-		collect_locks(ls, n->rhs, false);
-		return;
-	case ND_STATOP:
-	case ND_HIST:
-		collect_locks(ls, n->lhs, true);
-		if (n->kind == ND_HIST)
-			collect_list(ls, n->args->next);
-		return;
-	case ND_FOREACH: {
-		Foreach *f = n->foreach;
-		Var *arr = f->array->kind == ND_HIST ? NULL : f->array->var;
-		/* sorting reorders the array, merging rewrites an aggregate */
-		if (arr)
-			note_var(ls, arr, f->sort_dir || arr->type == TY_STATS);
-		else
-			collect_locks(ls, f->array, false);
-		collect_list(ls, f->array->args);
-		collect_locks(ls, f->limit, false);
-		collect_locks(ls, n->then, false);
-		for (int i = 0; i < f->keys.len; i++)
-			collect_locks(ls, f->keys.items[i], true);
-		collect_locks(ls, f->value, true);
-		return;
-	}
-	case ND_DELETE:
-		collect_locks(ls, n->lhs, true);
-		return;
-	case ND_CALL:
-		collect_list(ls, n->args);
-		for (Func *f = n->func; f; f = f->next_overload) {
-			bool seen = false;
-			for (int i = 0; i < ls->funcs_seen.len; i++)
-				if (ls->funcs_seen.items[i] == f)
-					seen = true;
-			if (seen)
-				continue;
-			vec_push(&ls->funcs_seen, f);
-			if (!f->is_embedded)
-				collect_locks(ls, f->body, false);
-		}
-		return;
-	case ND_TRY:
-		collect_locks(ls, n->lhs, true);
-		break;
-	default:
-		break;
-	}
-	collect_locks(ls, n->lhs, false);
-	collect_locks(ls, n->rhs, false);
-	collect_locks(ls, n->cond, false);
-	collect_locks(ls, n->then, false);
-	collect_locks(ls, n->els, false);
-	collect_locks(ls, n->init, false);
-	collect_locks(ls, n->inc, false);
-	collect_list(ls, n->args);
-	collect_list(ls, n->body);
-	if (n->foreach) {
-		for (int i = 0; i < n->foreach->keys.len; i++)
-			collect_locks(ls, n->foreach->keys.items[i], true);
-		collect_locks(ls, n->foreach->value, true);
-		collect_locks(ls, n->foreach->array, false);
-		collect_locks(ls, n->foreach->limit, false);
-	}
+	LockWalk w = { .ls = ls, .parent = n };
+	node_for_each_child(n, lock_child, &w);
+	if (n->kind == ND_CALL)
+		collect_func_locks(ls, n->func);
 }
 
 /*

@@ -119,49 +119,37 @@ static bool include_file(SrcFile *f)
 	return true;
 }
 
-static bool scan_refs(Node *n, SrcFile *from);
+typedef struct RefScan {
+	SrcFile *from;		/* the file whose names are looked up */
+	bool changed;		/* a file was included */
+} RefScan;
 
-static bool scan_list(Node *n, SrcFile *from)
+/* Includes the library files that define names used in *slot or under it. */
+static void scan_refs(Node **slot, void *arg)
 {
-	bool changed = false;
-	for (; n; n = n->next)
-		changed |= scan_refs(n, from);
-	return changed;
+	RefScan *rs = arg;
+	Node *n = *slot;
+	if (n->kind == ND_CALL && !find_func_anywhere(n->name, rs->from, true) &&
+	    !find_builtin(n->name)) {
+		Func *f = find_func_anywhere(n->name, rs->from, false);
+		if (f)
+			rs->changed |= include_file(f->file);
+	}
+	if ((n->kind == ND_VAR || n->kind == ND_INDEX) && !find_global(n->name, rs->from, true)) {
+		Var *g = find_global(n->name, rs->from, false);
+		if (g && g->file->is_tapset)
+			rs->changed |= include_file(g->file);
+	}
+	node_for_each_child(n, scan_refs, rs);
 }
 
-/* Includes the library files that define names used in n. */
-static bool scan_refs(Node *n, SrcFile *from)
+/* Includes the library files that n uses; true if any was new. */
+static bool scan_tree(Node *n, SrcFile *from)
 {
-	if (!n)
-		return false;
-	bool changed = false;
-	if (n->kind == ND_CALL && !find_func_anywhere(n->name, from, true) &&
-	    !find_builtin(n->name)) {
-		Func *f = find_func_anywhere(n->name, from, false);
-		if (f)
-			changed |= include_file(f->file);
-	}
-	if ((n->kind == ND_VAR || n->kind == ND_INDEX) && !find_global(n->name, from, true)) {
-		Var *g = find_global(n->name, from, false);
-		if (g && g->file->is_tapset)
-			changed |= include_file(g->file);
-	}
-	changed |= scan_refs(n->lhs, from);
-	changed |= scan_refs(n->rhs, from);
-	changed |= scan_refs(n->cond, from);
-	changed |= scan_refs(n->then, from);
-	changed |= scan_refs(n->els, from);
-	changed |= scan_refs(n->init, from);
-	changed |= scan_refs(n->inc, from);
-	changed |= scan_list(n->args, from);
-	changed |= scan_list(n->body, from);
-	if (n->foreach) {
-		changed |= scan_refs(n->foreach->array, from);
-		changed |= scan_refs(n->foreach->limit, from);
-	}
-	for (Chain *c = n->chain; c; c = c->next)
-		changed |= scan_refs(c->index, from);
-	return changed;
+	RefScan rs = { .from = from };
+	if (n)
+		scan_refs(&n, &rs);
+	return rs.changed;
 }
 
 static bool scan_points(ProbePoint *pp, SrcFile *from)
@@ -178,7 +166,7 @@ static bool scan_points(ProbePoint *pp, SrcFile *from)
 					changed |= include_file(a->file);
 			}
 		}
-		changed |= scan_refs(pp->cond, from);
+		changed |= scan_tree(pp->cond, from);
 	}
 	return changed;
 }
@@ -199,19 +187,19 @@ static void include_tapsets(void)
 			if (!p->file->used)
 				continue;
 			changed |= scan_points(p->points, p->file);
-			changed |= scan_refs(p->body, p->file);
+			changed |= scan_tree(p->body, p->file);
 		}
 		for (int i = 0; i < P->aliases.len; i++) {
 			Probe *p = P->aliases.items[i];
 			if (!p->file->used)
 				continue;
 			changed |= scan_points(p->alias_targets, p->file);
-			changed |= scan_refs(p->body, p->file);
+			changed |= scan_tree(p->body, p->file);
 		}
 		for (int i = 0; i < P->funcs.len; i++) {
 			Func *f = P->funcs.items[i];
 			if (f->file->used)
-				changed |= scan_refs(f->body, f->file);
+				changed |= scan_tree(f->body, f->file);
 		}
 	}
 }
@@ -256,63 +244,57 @@ static void check_duplicates(void)
 
 /* ---- tree copies, for alias bodies ---- */
 
-static Node *clone(Node *n);
-
-static Node *clone_list(Node *n)
+static Chain *copy_chain(Chain *ch)
 {
-	Node head = {0}, *tail = &head;
-	for (; n; n = n->next) {
-		tail->next = clone(n);
-		tail = tail->next;
+	Chain head = {0}, *tail = &head;
+	for (; ch; ch = ch->next) {
+		Chain *cc = arena_alloc(sizeof(*cc));
+		*cc = *ch;
+		cc->next = NULL;
+		tail->next = cc;
+		tail = cc;
 	}
 	return head.next;
+}
+
+static Foreach *copy_foreach(Foreach *f)
+{
+	Foreach *c = arena_alloc(sizeof(*c));
+	*c = *f;
+	c->keys = (Vec){0};
+	for (int i = 0; i < f->keys.len; i++)
+		vec_push(&c->keys, f->keys.items[i]);
+	return c;
+}
+
+static void clone_child(Node **slot, void *arg);
+
+/*
+ * A copy of n and of everything under it.  Its next is still n's: in a
+ * list, node_for_each_child goes on from there and copies that node next.
+ */
+static Node *clone_node(Node *n)
+{
+	Node *c = arena_alloc(sizeof(*c));
+	*c = *n;
+	if (n->foreach)
+		c->foreach = copy_foreach(n->foreach);
+	c->chain = copy_chain(n->chain);
+	node_for_each_child(c, clone_child, NULL);
+	return c;
+}
+
+static void clone_child(Node **slot, void *arg)
+{
+	*slot = clone_node(*slot);
 }
 
 static Node *clone(Node *n)
 {
 	if (!n)
 		return NULL;
-	Node *c = arena_alloc(sizeof(*c));
-	*c = *n;
+	Node *c = clone_node(n);
 	c->next = NULL;
-	c->lhs = n->kind == ND_IN || n->kind == ND_STATOP || n->kind == ND_HIST ||
-		 n->kind == ND_DEFINED || n->kind == ND_ENTRY || n->kind == ND_CONST ||
-		 n->kind == ND_PROBEWRITE ? NULL : clone(n->lhs);
-	c->rhs = clone(n->rhs);
-	c->cond = clone(n->cond);
-	c->then = clone(n->then);
-	c->els = clone(n->els);
-	c->init = clone(n->init);
-	c->inc = clone(n->inc);
-	c->args = clone_list(n->args);
-	c->body = clone_list(n->body);
-	/* nodes whose lhs is their argument list or a lone name */
-	if (n->kind == ND_HIST)
-		c->lhs = c->args;
-	else if (n->kind == ND_IN || n->kind == ND_STATOP || n->kind == ND_DEFINED ||
-		 n->kind == ND_ENTRY || n->kind == ND_CONST || n->kind == ND_PROBEWRITE)
-		c->lhs = clone_list(n->lhs);
-	if (n->foreach) {
-		Foreach *f = arena_alloc(sizeof(*f));
-		*f = *n->foreach;
-		f->keys = (Vec){0};
-		for (int i = 0; i < n->foreach->keys.len; i++)
-			vec_push(&f->keys, clone(n->foreach->keys.items[i]));
-		f->value = clone(n->foreach->value);
-		f->array = clone(n->foreach->array);
-		f->limit = clone(n->foreach->limit);
-		c->foreach = f;
-	}
-	Chain head = {0}, *tail = &head;
-	for (Chain *ch = n->chain; ch; ch = ch->next) {
-		Chain *cc = arena_alloc(sizeof(*cc));
-		*cc = *ch;
-		cc->index = clone(ch->index);
-		cc->next = NULL;
-		tail->next = cc;
-		tail = cc;
-	}
-	c->chain = head.next;
 	return c;
 }
 
@@ -342,22 +324,29 @@ static bool is_entry(Node *n)
 	return n->kind == ND_ENTRY;
 }
 
-/* Does a node of the list n, or under it, satisfy is? */
+typedef struct Search {
+	bool (*is)(Node *);
+	bool found;
+} Search;
+
+static void search(Node **slot, void *arg)
+{
+	Search *s = arg;
+	if (s->found)
+		return;
+	if (s->is(*slot))
+		s->found = true;
+	else
+		node_for_each_child(*slot, search, s);
+}
+
+/* Does n, or a node under it, satisfy is? */
 static bool body_has(Node *n, bool (*is)(Node *))
 {
-	for (; n; n = n->next) {
-		if (is(n))
-			return true;
-		if (body_has(n->lhs, is) || body_has(n->rhs, is) || body_has(n->cond, is) ||
-		    body_has(n->then, is) || body_has(n->els, is) || body_has(n->init, is) ||
-		    body_has(n->inc, is) || body_has(n->body, is) ||
-		    (n->kind != ND_HIST && body_has(n->args, is)))
-			return true;
-		if (n->foreach && (body_has(n->foreach->array, is) ||
-				   body_has(n->foreach->limit, is)))
-			return true;
-	}
-	return false;
+	Search s = { .is = is };
+	if (n)
+		search(&n, &s);
+	return s.found;
 }
 
 /* Does the body use target variables (each address then needs its own copy)? */
@@ -1629,33 +1618,20 @@ static void mark_func(Func *f)
 	}
 }
 
+static void mark_child(Node **slot, void *arg)
+{
+	mark_node(*slot);
+}
+
 static void mark_node(Node *n)
 {
-	for (; n; n = n->next) {
-		if (n->var)
-			n->var->used = true;
-		if (n->func)
-			mark_func(n->func);
-		mark_node(n->lhs);
-		mark_node(n->rhs);
-		mark_node(n->cond);
-		mark_node(n->then);
-		mark_node(n->els);
-		mark_node(n->init);
-		mark_node(n->inc);
-		if (n->kind != ND_HIST)
-			mark_node(n->args);
-		mark_node(n->body);
-		if (n->foreach) {
-			for (int i = 0; i < n->foreach->keys.len; i++)
-				mark_node(n->foreach->keys.items[i]);
-			mark_node(n->foreach->value);
-			mark_node(n->foreach->array);
-			mark_node(n->foreach->limit);
-		}
-		for (Chain *c = n->chain; c; c = c->next)
-			mark_node(c->index);
-	}
+	if (!n)
+		return;
+	if (n->var)
+		n->var->used = true;
+	if (n->func)
+		mark_func(n->func);
+	node_for_each_child(n, mark_child, NULL);
 }
 
 /* P->funcs keeps the functions marked used, numbered in emit order. */

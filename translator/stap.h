@@ -2,7 +2,8 @@
  * stap.h - every type and function that the translator's passes share.
  *
  * The pipeline (doc/HACKING.md walks it):
- *   pass 1, parse: lexer.l, preprocess.c, parser.y -> AST (dump.c prints it)
+ *   pass 1, parse: lexer.l, preprocess.c, parser.y -> AST (dump.c prints it);
+ *     ast.c: a node's children, the one list every walker uses
  *   pass 2, elaboration ("Pass 2: analysis failed." is SystemTap's word
  *     for its failure): resolve.c binds names, pulls in tapsets and hands
  *     each probe point to its family (probe_*.c); autocast.c, types.c,
@@ -145,7 +146,7 @@ void preproc_check_args(void);	/* warns about unused $N/@N */
 /* A token's name for messages: "'}'", "identifier 'foo'", "end of file" */
 const char *token_desc(const Token *t);
 
-/* ---- pass 1: the AST (parser.y) ---- */
+/* ---- pass 1: the AST (parser.y; its children: ast.c) ---- */
 
 typedef enum NodeKind {
 	/* expressions */
@@ -320,6 +321,30 @@ struct Foreach {
 	const char *sort_stat;	/* "@count"... when sorting a stats array by value */
 	Node *limit;
 };
+
+/*
+ * ast.c: the one list of a node's children.  node_for_each_child calls
+ * fn with the address of each child that is there, in this order: lhs,
+ * rhs, cond, then, els, init, inc, each node of the args list, each of
+ * the body list, the foreach keys, value, array and limit, and the index
+ * of each chain element.  fn may store a new node in *slot (a copy: the
+ * list goes on from its next).  A walker over the whole tree calls it at
+ * each node and keeps only what is its own.
+ *
+ * Fields that point to nodes without being children of their own:
+ *   - ND_HIST's lhs is its args list (lhs, the statistics operand, is
+ *     args' first node): visited once, in args, and set to args after,
+ *     so that a walker that replaces children keeps the two the same.
+ *   - A lowered ND_TARGET's target->indexes are nodes under its lhs,
+ *     args and chain (@cast's pointer, an autocast's operand, [i]s),
+ *     evaluated before its C: they are visited there.
+ *   - next links the nodes of a list (args, body); a child elsewhere is
+ *     one node, its next NULL (ND_STATOP's, ND_DEFINED's ... lhs is the
+ *     argument list the parser checked to hold one).
+ * Probe points' components and conditions are not nodes' children.
+ */
+typedef void NodeChildFn(Node **slot, void *arg);
+void node_for_each_child(Node *n, NodeChildFn *fn, void *arg);
 
 /* ---- declarations ---- */
 
