@@ -389,7 +389,7 @@ DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_sdt, &family_process, &family_procfs,
+	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_sdt, &family_plt, &family_process, &family_procfs,
 	&family_stdin,
 	&family_netfilter, &family_hwbkpt,
 };
