@@ -19,7 +19,11 @@
  * the caller.
  *
  * Target variables: $$name (the symbol called), and in .return
- * $return (%rax).
+ * $return (%rax).  Both are the same C at every entry ($$name is read
+ * from a table by the probe's index), so a probe on many entries
+ * (ltrace's process.plt on a program and its libraries: hundreds) has
+ * one body, not one per entry.  A probe that names both .plt and
+ * .plt.return points takes $return's availability from its first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -380,8 +384,9 @@ static void resolve_plt_target(DerivedProbe *d, Node *n)
 		tc = arena_alloc(sizeof(*tc));
 		tc->write_reg = -1;
 		TargetPiece *p = arena_alloc(sizeof(*p));
-		p->kind = TP_TEXT;
-		p->c = pd->name;
+		p->kind = TP_BUFFER;	/* emit_plt's table, declared here: it comes after */
+		p->c = "({ extern const char *const stp_plt_names[]; "
+		       "stp_plt_names[c->probe->index]; })";
 		vec_push(&tc->pieces, p);
 		type = TY_STRING;
 	} else if (t->kind == ND_TARGET && !t->chain && pd->is_return &&
@@ -437,6 +442,12 @@ static void emit_plt(FILE *out, DerivedProbe **probes, int n)
 		fprintf(out, " },\n");
 	}
 	fprintf(out, "};\n\n");
+	/* $$name of each, by its index in stp_probes (one body serves them all) */
+	fprintf(out, "const char *const stp_plt_names[] = {\n");
+	for (int i = 0; i < n; i++)
+		fprintf(out, "\t[%d] = \"%s\",\n", probes[i]->id,
+			((PltData *)probes[i]->data)->name);
+	fprintf(out, "};\n\n");
 }
 
 static const char *plt_seconds[] = { "plt", NULL };
@@ -461,5 +472,6 @@ ProbeFamily family_plt = {
 	.table_name = "stp_plt_probes",
 	.ops_name = "stp_uprobe_ops",
 	.resolve_target = resolve_plt_target,
+	.targets_shared = true,
 	.list_vars = list_plt_vars,
 };

@@ -504,6 +504,9 @@ struct ProbeFamily {
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
 	bool targets_writable;	/* its target variables are its own: no -g to write */
+	/* its target variables lower to the same C at every point (read at
+	   run time through c->probe): its points share one copy of a body */
+	bool targets_shared;
 	/*
 	 * Optional, for families without target variables whose .return
 	 * probes can run code at entry: lowers n (ND_ENTRY, its operand
