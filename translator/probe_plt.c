@@ -352,6 +352,9 @@ static bool resolve_libraries(PltSpec *ps, Component *lib, ProbePoint *pp, Probe
 bool plt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	PltSpec ps = {0};
+	/* process.* expands to an optional process.plt: without -c or -x, none */
+	if (!c->has_arg && pp->optional && !cur_session->target_cmd && !cur_session->target_pid)
+		return true;
 	if (!c->has_arg ? !target_program(c, &ps.path) : !string_of(c, &ps.path))
 		return false;
 	char *abs = program_path(ps.path);
