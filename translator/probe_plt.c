@@ -22,8 +22,8 @@
  * $return (%rax).  Both are the same C at every entry ($$name is read
  * from a table by the probe's index), so a probe on many entries
  * (ltrace's process.plt on a program and its libraries: hundreds) has
- * one body, not one per entry.  A probe that names both .plt and
- * .plt.return points takes $return's availability from its first.
+ * one body, not one per entry (two when it names both .plt and
+ * .plt.return points: return_body).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -239,6 +239,24 @@ static const char *plt_point(PltSpec *ps, const char *name)
 	return b.s;
 }
 
+/*
+ * The body .return points of probe run: one copy of it, made at the first,
+ * when it reads target variables (its .plt points, if it has both kinds,
+ * keep the original: $return is lowered for the one kind or the other).
+ */
+static Probe *return_body(Probe *probe)
+{
+	static Vec originals, copies;	/* Probe *, by index */
+	if (!body_has_targets(probe->body))
+		return probe;
+	for (int i = 0; i < originals.len; i++)
+		if (originals.items[i] == probe)
+			return copies.items[i];
+	vec_push(&originals, probe);
+	vec_push(&copies, probe_copy(probe));
+	return copies.items[copies.len - 1];
+}
+
 static DerivedProbe *new_plt(PltSpec *ps, ProbePoint *pp, Probe *probe, const PltEntry *pe)
 {
 	PltData *pd = arena_alloc(sizeof(*pd));
@@ -256,7 +274,7 @@ static DerivedProbe *new_plt(PltSpec *ps, ProbePoint *pp, Probe *probe, const Pl
 	add_copy(ps->path);
 	if (ps->exe)
 		add_copy(ps->exe);
-	return new_derived(&family_plt, probe, pd, point);
+	return new_derived(&family_plt, ps->is_return ? return_body(probe) : probe, pd, point);
 }
 
 /* "no match" for ps in a file with these entries (why: it could not be read) */

@@ -8,7 +8,9 @@
 # exactly those calls by $$name, and .return sees getpid's $return be
 # the process's pid.  process.plt("free") probes the -c command's
 # program alone; .library("LIB").plt the PLT of our library
-# libstap_plt.so (two getpid calls), by name and by a wildcard.
+# libstap_plt.so (two getpid calls), by name and by a wildcard.  A
+# probe on both getpid's calls and returns has $return at the returns
+# alone.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 (cd "$src" && gcc -O2 -o "$WORK/plt_pie" stap_plt.c &&
@@ -42,7 +44,10 @@ probe process("./$p").plt("getpid").return {
 EOF
 done > plt.stp
 cat >> plt.stp <<'EOF'
-global calls, returns
+global calls, returns, both
+probe process("./plt_nopie").plt("getpid"), process("./plt_nopie").plt("getpid").return {
+	both[execname(), @defined($return)]++	/* 0 at the calls, 1 at the returns */
+}
 probe process.plt("free") {	/* the -c command's program, plt_pie */
 	calls[execname(), $$name]++
 }
@@ -57,6 +62,8 @@ probe end {
 		printf("%s %s %d\n", e, n, calls[e, n])
 	foreach ([e, n, ok] in returns)
 		printf("%s %s returned its pid %d: %d\n", e, n, ok, returns[e, n, ok])
+	foreach ([e, r] in both)
+		printf("%s getpid in a probe on both, @defined($return) %d: %d\n", e, r, both[e, r])
 }
 EOF
 "$STAP" --vm -c "./plt_pie 3; $WORK/plt_nopie 3; $WORK/plt_ibt 3; $WORK/plt_withlib 3" plt.stp \
@@ -72,6 +79,8 @@ grep -v '^plt_' out > programs
 		echo "$p write 6"
 	done
 	echo "plt_pie free 3"
+	echo "plt_nopie getpid in a probe on both, @defined(\$return) 0: 4"
+	echo "plt_nopie getpid in a probe on both, @defined(\$return) 1: 4"
 	echo "plt_withlib lib getpid 2"
 	echo "plt_withlib lib getpid returned its pid 1: 2"
 } | sort > expected_probes

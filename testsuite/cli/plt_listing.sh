@@ -3,7 +3,8 @@
 # of the -c command's program (process.plt), .plt alone meaning every
 # entry; -L gives $$name, and $return in .return.  A name no entry has,
 # a file without a PLT and a target variable a PLT probe lacks are
-# semantic errors naming the point and the file.
+# semantic errors naming the point and the file; so is $return at the
+# .plt points of a probe that also has .plt.return points.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../uprog" && pwd)
 (cd "$src" && gcc -O2 -o "$WORK/plt_pie" stap_plt.c &&
@@ -58,6 +59,13 @@ grep -q "semantic error: no match for probe point process(\"$WORK/noplt\").plt(\
 	> out 2> err && fail "\$return outside .return was accepted"
 grep -q "semantic error: process(\"$WORK/plt_pie\").plt(\"malloc\") has the target variables \$\$name, not '\$return'" err ||
 	fail "\$return at entry: $(cat err)"
+# a probe on both kinds: its .return points have $return, its .plt points not
+"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$WORK/plt_pie\").plt(\"g*\").return, process(\"$WORK/plt_pie\").plt(\"malloc\") { println(\$\$name, @defined(\$return)) }" \
+	> out 2> err || fail "@defined(\$return) on both kinds: $(cat err)"
+"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$WORK/plt_pie\").plt(\"getpid\").return, process(\"$WORK/plt_pie\").plt(\"malloc\") { println(\$return) }" \
+	> out 2> err && fail "\$return at a .plt point of a probe on both kinds was accepted"
+grep -q "semantic error: process(\"$WORK/plt_pie\").plt(\"malloc\") has the target variables \$\$name, not '\$return'" err ||
+	fail "\$return on both kinds: $(cat err)"
 "$STAP" -r "$RELEASE" -p2 -e 'probe process.plt { }' > out 2> err && fail "process.plt without -c was accepted"
 grep -q 'semantic error: process.plt names no program' err || fail "process.plt: $(cat err)"
 exit 0
