@@ -7,7 +7,7 @@
  *   process("PATH").library("LIB").plt("NAME")	LIB's own PLT, in PATH's processes
  *   process.plt("NAME")			the program of stap -c CMD or -x PID
  *
- * NAME and LIB may hold wildcards.  Each PLT entry is a 16-byte stub
+ * NAME, LIB and PATH may hold wildcards.  Each PLT entry is a 16-byte stub
  * that jumps through its GOT slot; the slot's R_X86_64_JUMP_SLOT
  * relocation in .rela.plt names the symbol called.  The stubs are in
  * .plt (lazy binding: after the resolver's stub) or, when the linker
@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -367,6 +368,60 @@ static bool resolve_libraries(PltSpec *ps, Component *lib, ProbePoint *pp, Probe
 	return false;
 }
 
+/* One program's point, PATH absolute. */
+static bool resolve_one_program(PltSpec *ps, Component *rest, ProbePoint *pp, Probe *probe,
+			    Vec *out, bool quiet)
+{
+	if (!parse_plt(rest, ps))
+		return false;
+	if (ps->lib)
+		return resolve_libraries(ps, rest, pp, probe, out);
+	return resolve_file(ps, pp, probe, out, quiet);
+}
+
+/* NAME of rest's .plt("NAME"), for messages */
+static const char *plt_name_of(Component *rest)
+{
+	while (rest && !is_named(rest, "plt"))
+		rest = rest->next;
+	return rest && rest->has_arg && rest->arg->kind == ND_STR ? rest->arg->str : "*";
+}
+
+/* process("/usr/bin/X*").plt: each file the pattern names, once; those
+   without a matching entry are passed over, as long as one has one */
+static bool resolve_glob(const char *pattern, Component *rest, ProbePoint *pp, Probe *probe,
+			 Vec *out)
+{
+	glob_t g;
+	Vec seen = {0};
+	bool ok = true;
+	int before = out->len;
+	if (glob(pattern, 0, NULL, &g) != 0)
+		g.gl_pathc = 0;
+	for (size_t i = 0; i < g.gl_pathc && ok; i++) {
+		char *abs = realpath(g.gl_pathv[i], NULL);
+		bool dup = !abs;
+		for (int j = 0; abs && j < seen.len; j++)
+			dup |= strcmp(seen.items[j], abs) == 0;
+		if (!dup) {
+			PltSpec one = { .path = arena_strdup(abs) };
+			vec_push(&seen, (void *)one.path);
+			ok = resolve_one_program(&one, rest, pp, probe, out, true);
+		}
+		free(abs);
+	}
+	if (g.gl_pathc)
+		globfree(&g);
+	if (!ok || out->len > before || pp->optional || cur_session->listing)
+		return ok;
+	if (!seen.len)
+		error_at(pp->loc, "semantic error", "process(\"%s\"): no file matches", pattern);
+	else
+		error_at(pp->loc, "semantic error", "no match for probe point: no file matching "
+			 "process(\"%s\") has a PLT entry \"%s\"", pattern, plt_name_of(rest));
+	return false;
+}
+
 bool plt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	PltSpec ps = {0};
@@ -375,6 +430,8 @@ bool plt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 		return true;
 	if (!c->has_arg ? !target_program(c, &ps.path) : !string_of(c, &ps.path))
 		return false;
+	if (strpbrk(ps.path, "*?["))
+		return resolve_glob(ps.path, c->next, pp, probe, out);
 	char *abs = program_path(ps.path);
 	if (!abs) {
 		if (!pp->optional && !cur_session->listing)
@@ -384,11 +441,7 @@ bool plt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	}
 	ps.path = arena_strdup(abs);
 	free(abs);
-	if (!parse_plt(c->next, &ps))
-		return false;
-	if (ps.lib)
-		return resolve_libraries(&ps, c->next, pp, probe, out);
-	return resolve_file(&ps, pp, probe, out, false);
+	return resolve_one_program(&ps, c->next, pp, probe, out, false);
 }
 
 /* ---- target variables ---- */

@@ -1,6 +1,7 @@
 # PLT entries on the host: stap -l lists each PLT entry of a program
 # (lazy .plt and IBT .plt.sec layouts), of a library through .library,
-# of the -c command's program (process.plt), .plt alone meaning every
+# of the -c command's program (process.plt), of each program a wildcard
+# in PATH names, .plt alone meaning every
 # entry; -L gives $$name, and $return in .return.  A name no entry has,
 # a file without a PLT and a target variable a PLT probe lacks are
 # semantic errors naming the point and the file; so is $return at the
@@ -39,6 +40,16 @@ expect_file out "process(\"$WORK/plt_pie\").plt(\"getpid\").return \$\$name:stri
 "$STAP" -r "$RELEASE" -l "process(\"$WORK/plt_withlib\").library(\"libstap_plt.so\").plt" \
 	> out 2> err || fail "-l of the library failed: $(cat err)"
 expect_file out "process(\"$WORK/plt_withlib\").library(\"$WORK/libstap_plt.so\").plt(\"getpid\")"
+# a wildcard in PATH: each program it names (noplt, without a PLT, passed over)
+"$STAP" -r "$RELEASE" -l "process(\"$WORK/*p*\").plt(\"mall*\")" > out 2> err ||
+	fail "-l of a wildcard path failed: $(cat err)"
+expect_file out "process(\"$WORK/plt_ibt\").plt(\"malloc\")
+process(\"$WORK/plt_pie\").plt(\"malloc\")
+process(\"$WORK/plt_withlib\").plt(\"malloc\")"
+"$STAP" -r "$RELEASE" -p2 -e "probe process(\"$WORK/plt_*\").plt(\"mallok\") { }" > out 2> err &&
+	fail "a wildcard path without the entry was accepted"
+grep -q "semantic error: no match for probe point: no file matching process(\"$WORK/plt_\*\") has a PLT entry \"mallok\"" err ||
+	fail "wildcard path: $(cat err)"
 # process.plt: the -c command's program
 "$STAP" -r "$RELEASE" -c "$WORK/plt_pie 1" -l 'process.plt("g*")' > out 2> err ||
 	fail "-c -l failed: $(cat err)"
