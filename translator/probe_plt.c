@@ -11,9 +11,13 @@
  * that jumps through its GOT slot; the slot's R_X86_64_JUMP_SLOT
  * relocation in .rela.plt names the symbol called.  The stubs are in
  * .plt (lazy binding: after the resolver's stub) or, when the linker
- * made IBT-ready stubs (Debian's gcc default), in .plt.sec; which
- * slot a stub jumps through is read from its "jmp *disp(%rip)", so
- * neither layout's order is assumed.  A probe is a uprobe at the stub
+ * made stubs for indirect branch tracking (objects built with
+ * -fcf-protection, Ubuntu's and Fedora's default, or -z ibtplt), in
+ * .plt.sec; which slot a stub jumps through is read from its
+ * "jmp *disp(%rip)", so neither layout's order is assumed.  Calls
+ * through .plt.got (a function whose address the program also takes,
+ * bound at load through a GLOB_DAT slot) are not PLT entries here, as
+ * they are not in SystemTap.  A probe is a uprobe at the stub
  * (runtime/uprobe.c, in a table of its own: stp_plt_probes), .return a
  * uretprobe there, which fires when the library function returns to
  * the caller.
