@@ -639,6 +639,9 @@ static bool resolve_dwarf(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	/* process("PATH").library("LIB").mark("NAME"): the library's marker */
 	if (strcmp(c->name, "process") == 0 && sdt_is_mark_point(c))
 		return sdt_resolve(pp, c, probe, out);
+	/* process("PATH").library("LIB").plt("NAME"): the library's PLT entry */
+	if (strcmp(c->name, "process") == 0 && plt_is_plt_point(c))
+		return plt_resolve(pp, c, probe, out);
 	/* stap -l 'kernel.*': nothing to list without a function pattern */
 	if (cur_session->listing && (!c->next->has_arg || strchr(c->next->name, '*')))
 		return false;

@@ -156,8 +156,8 @@ done:
 }
 
 /* Where link-time address addr is in path: through the PT_LOAD segment
-   that maps it (one of code when exec). */
-static bool file_offset_of(const char *path, uint64_t addr, bool exec, uint64_t *off)
+   that maps it (one of code when exec).  probe_plt.c's too. */
+bool file_offset_of(const char *path, uint64_t addr, bool exec, uint64_t *off)
 {
 	Vec segs = elf_load_segments(path);
 	for (int i = 0; i < segs.len; i++) {
@@ -293,7 +293,7 @@ static const char *mark_point(MarkSpec *ms, const SdtNote *n)
 }
 
 /* --vm copies the files probed; their symbols and loads go in the module */
-static void add_copy(const char *path)
+void add_copy(const char *path)
 {
 	for (int i = 0; i < cur_session->vm_copies.len; i++)
 		if (strcmp(cur_session->vm_copies.items[i], path) == 0)
@@ -406,10 +406,11 @@ static bool resolve_glob(MarkSpec *ms, Component *rest, ProbePoint *pp, Probe *p
 }
 
 /*
- * process.mark("NAME"): the program stap -c CMD starts (its first word,
- * found as process("NAME") finds it), or the one process -x PID runs.
+ * process.mark("NAME") (c is process): the program stap -c CMD starts
+ * (its first word, found as process("NAME") finds it), or the one
+ * process -x PID runs.  process.plt's too.
  */
-static bool target_program(Component *c, const char **path)
+bool target_program(Component *c, const char **path)
 {
 	Session *s = cur_session;
 	if (s->target_cmd) {
@@ -425,12 +426,13 @@ static bool target_program(Component *c, const char **path)
 			*path = arena_strndup(exe, (size_t)n);
 			return true;
 		}
-		error_at(c->loc, "semantic error", "process.mark: cannot read the program of "
-			 "process %s: %s", s->target_pid, strerror(errno));
+		error_at(c->loc, "semantic error", "process.%s: cannot read the program of "
+			 "process %s: %s", c->next->name, s->target_pid, strerror(errno));
 		return false;
 	}
-	error_at(c->loc, "semantic error", "process.mark names no program: write "
-		 "process(\"PATH\").mark, or name the program with stap -c CMD or -x PID");
+	error_at(c->loc, "semantic error", "process.%s names no program: write "
+		 "process(\"PATH\").%s, or name the program with stap -c CMD or -x PID",
+		 c->next->name, c->next->name);
 	return false;
 }
 

@@ -359,12 +359,13 @@ bool body_has_targets(Node *n)
  * A probe its family resolved, to be run as an ordinary probe.  A family
  * with target variables lowers them at each address its own way: such a
  * probe gets its own copy of the body when it has any (or, for a family
- * with only @entry, when it has @entry: its slots are the probe's own).
+ * with only @entry, when it has @entry: its slots are the probe's own),
+ * unless the family lowers them the same way everywhere (targets_shared).
  */
 DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char *pp)
 {
 	DerivedProbe *d = arena_alloc(sizeof(*d));
-	bool own = fam->resolve_target ? body_has_targets(probe->body) :
+	bool own = fam->resolve_target ? !fam->targets_shared && body_has_targets(probe->body) :
 		   fam->lower_entry && body_has(probe->body, is_entry);
 	d->family = fam;
 	d->probe = own ? probe_copy(probe) : probe;
@@ -378,7 +379,7 @@ DerivedProbe *new_derived(ProbeFamily *fam, Probe *probe, void *data, const char
 
 ProbeFamily *probe_families[] = {
 	&family_begin, &family_end, &family_error, &family_never, &family_timer, &family_profile,
-	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_sdt, &family_process, &family_procfs,
+	&family_kprobe, &family_dwarf, &family_trace, &family_perf, &family_uprobe, &family_sdt, &family_plt, &family_process, &family_procfs,
 	&family_stdin,
 	&family_netfilter, &family_hwbkpt,
 };

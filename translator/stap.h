@@ -529,6 +529,9 @@ struct ProbeFamily {
 	 */
 	void (*resolve_target)(DerivedProbe *d, Node *n);
 	bool targets_writable;	/* its target variables are its own: no -g to write */
+	/* its target variables lower to the same C at every point (read at
+	   run time through c->probe): its points share one copy of a body */
+	bool targets_shared;
 	/*
 	 * Optional, for families without target variables whose .return
 	 * probes can run code at entry: lowers n (ND_ENTRY, its operand
@@ -564,6 +567,17 @@ extern ProbeFamily family_sdt;
    from c (process); family_uprobe hands it the .library(...).mark points */
 bool sdt_is_mark_point(Component *c);
 bool sdt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out);
+/* ... and for probe_plt.c: the file offset of link-time address addr
+   (in a code segment if exec), a file for --vm to copy, and the program
+   of bare process (c) from -c CMD or -x PID */
+bool file_offset_of(const char *path, uint64_t addr, bool exec, uint64_t *off);
+void add_copy(const char *path);
+bool target_program(Component *c, const char **path);
+extern ProbeFamily family_plt;
+/* probe_plt.c: process("PATH")[.library("LIB")].plt["("NAME")"][.return],
+   from c (process); family_uprobe hands it the .library(...).plt points */
+bool plt_is_plt_point(Component *c);
+bool plt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out);
 extern ProbeFamily family_process;
 extern ProbeFamily family_procfs;
 extern ProbeFamily family_perf;
