@@ -701,6 +701,7 @@ struct Session {
 	Vec derived;			/* DerivedProbe* in emit order */
 	const char *c_file;		/* pass 3 */
 	const char *ko_file;		/* pass 4 */
+	const char *ko_cached;		/* pass 4: the cache's copy it came from */
 };
 
 /* emit.c */
@@ -718,6 +719,23 @@ const char *stap_cache_root(void);
 int cache_open(const char *path, const char **why);
 /* ... read whole into memory (arena); NULL with *why as cache_open. */
 char *cache_read(const char *path, size_t *len, const char **why);
+/* An entry's files names[0..n), checked against its MANIFEST: false with
+   *why NULL when there is no entry, with *why when it cannot be used. */
+bool cache_read_entry(const char *dir, const char *const *names, int n, bool check_manifest,
+		      char **data, size_t *len, const char **why);
+const char *cache_manifest_line(const char *name, const char *data, size_t len);
+bool cache_write(const char *path, const void *data, size_t len);	/* no link followed */
+void cache_remove(const char *root, const char *name);	/* no link followed */
+/* cache.c: removes name (a tree) in dirfd without following a link */
+void remove_tree_at(int dirfd, const char *name, int depth);
+/*
+ * modcache.c: pass 4's module cache, keyed by the SHA-256 of the module's C,
+ * the runtime entry, the kernel, the compiler and the options.  fetch sets
+ * s->ko_file and s->ko_cached on a hit; prune keeps cache_mb_limit.
+ */
+bool modcache_fetch(Session *s, const char *runtime_entry);
+void modcache_store(Session *s, const char *runtime_entry);
+int modcache_prune(const char *root);
 
 /* sha256.c: the digest of data as 64 hex digits */
 void sha256_hex(const void *data, size_t len, char hex[65]);
