@@ -299,7 +299,8 @@ static const char *runtime_release(const char *name)
 /*
  * What a crashed or killed stap left (build-XXXXXX directories, half
  * written DWARF indexes, a failed build's log), then the runtime builds
- * past the few kept per kernel; all removed without following a link.
+ * past the few kept per kernel, then the least recently used modules
+ * past cache_mb_limit (modcache.c); all removed without following a link.
  */
 int clean_cache(void)
 {
@@ -333,7 +334,7 @@ int clean_cache(void)
 	closedir(d);
 	for (int i = 0; i < releases.len; i++)
 		removed += prune_runtime_cache(root, releases.items[i]);
-	return removed;
+	return removed + modcache_prune(root);
 }
 
 /* runtime/stapconf/NAME.c: SystemTap's kernel feature tests, sorted */

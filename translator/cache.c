@@ -1,8 +1,9 @@
 /*
  * cache.c - where stap keeps what it builds once and reuses: the runtime
- * object per kernel (build.c) and the DWARF index per build-id
- * (dwarf_index.c); and what --disable-cache and --poison-cache do to
- * it (--clean-cache is build.c's clean_cache).
+ * object per kernel (build.c), each script's module (modcache.c) and the
+ * DWARF index per build-id (dwarf_index.c); what --disable-cache and
+ * --poison-cache do to it (--clean-cache is build.c's clean_cache); and
+ * how an entry is read (checked against its MANIFEST), written and removed.
  *
  * What stap reads back from the cache goes into modules that root loads,
  * so the cache must be the user's own: its directory (and every
@@ -28,14 +29,18 @@ int cache_mode = CACHE_USE;
 const char *cache_private_dir;
 
 /*
- * $STAP_CACHE, $XDG_CACHE_HOME/stap, or ~/.cache/stap with the home
- * directory from $HOME or the password database; NULL when there is none.
+ * $STAP_CACHE, $SYSTEMTAP_DIR/cache (SystemTap's), $XDG_CACHE_HOME/stap,
+ * or ~/.cache/stap with the home directory from $HOME or the password
+ * database; NULL when there is none.
  */
 static const char *cache_root_path(void)
 {
 	const char *env = getenv("STAP_CACHE");
 	if (env && *env)
 		return env;
+	env = getenv("SYSTEMTAP_DIR");
+	if (env && *env)
+		return arena_printf("%s/cache", env);
 	env = getenv("XDG_CACHE_HOME");
 	if (env && *env)
 		return arena_printf("%s/stap", env);

@@ -9,7 +9,7 @@
  *     elide.c; the debuginfo readers dwarf*.c, btf.c, trace_systems.c,
  *     usym.c, unwind.c, ldd.c, lines.c
  *   pass 3, translation: emit.c, emit_data.c, entry.c, format.c, regex.c
- *   pass 4, compilation: build.c (kbuild), cache.c, kfeatures.c, sha256.c
+ *   pass 4, compilation: build.c (kbuild), modcache.c, cache.c, kfeatures.c, sha256.c
  *   pass 5, run: run.c (staprun here, or vm/stap-vm for --vm)
  * Everything that lives for the whole compilation is allocated from one
  * arena (arena.c) and never freed.
@@ -711,7 +711,7 @@ bool emit_module(Program *prog, Session *s, FILE *out);
 bool build_module(Session *s);
 const char *kernel_build_dir(const char *release, bool *ok);
 /*
- * cache.c: $STAP_CACHE, $XDG_CACHE_HOME/stap or ~/.cache/stap, checked
+ * cache.c: $STAP_CACHE, $SYSTEMTAP_DIR/cache, $XDG_CACHE_HOME/stap or ~/.cache/stap, checked
  * (fatal if someone else could write it); NULL without a home directory.
  */
 const char *stap_cache_root(void);
@@ -745,7 +745,7 @@ enum { CACHE_USE, CACHE_POISONED, CACHE_DISABLED };
 extern int cache_mode;
 extern const char *cache_private_dir;	/* CACHE_DISABLED: the cache root */
 bool cache_readable(void);
-/* --clean-cache: removes stale entries; returns how many. */
+/* --clean-cache: removes stale entries and modules past the limit; returns how many. */
 int clean_cache(void);
 
 /* resolve.c: n becomes the number v where it stands (its next stays) */
