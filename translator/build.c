@@ -21,6 +21,9 @@
  * and written from memory into the module's directory: what is checked is
  * what is compiled and linked.  Pruning old entries, --clean-cache and
  * removing failed builds never follow a symbolic link.
+ *
+ * A module built before with the same inputs comes from modcache.c's
+ * cache instead of kbuild, and a module built here is kept there.
  */
 #include <dirent.h>
 #include <errno.h>
