@@ -83,7 +83,9 @@ static const char *module_key(Session *s, const char *runtime_entry)
 	put_file_digest(&b, arena_printf("%s/.config", s->build_dir));
 	put_identity(&b, arena_printf("%s/Module.symvers", s->build_dir));
 	put_identity(&b, arena_printf("%s/include/generated/utsrelease.h", s->build_dir));
-	put_identity(&b, program_path("gcc"));
+	char *cc = program_path("gcc");	/* kbuild's compiler (malloc'd) */
+	put_identity(&b, cc);
+	free(cc);
 	for (int i = 0; i < s->defines.len; i++)
 		buf_printf(&b, "-D %s\n", (char *)s->defines.items[i]);
 	for (int i = 0; i < s->make_args.len; i++)

@@ -71,6 +71,8 @@ chmod g+w "$entry/mc_t.ko"
 tampered groupw "mc_t.ko: others may write it (mode 664)"
 chown nobody "$entry/mc_t.ko"
 tampered owner "mc_t.ko: it belongs to uid 65534"
+cp "$entry/mc_t.ko" planted.ko && ln -sf "$WORK/planted.ko" "$entry/mc_t.ko"
+tampered link "mc_t.ko: it is a symbolic link"
 chmod g+w "$entry"
 tampered dir "it is not a directory of yours that only you may write"
 
