@@ -40,6 +40,9 @@ timer='global n; probe timer.ms(100) { if (++n == 3) exit() } probe end { printf
 
 export STAP_CACHE=$BENCH_TMP/stap-cache
 export SYSTEMTAP_DIR=$BENCH_TMP/systemtap-dir
+# every -p4 here is a build: a module cache of 0 MiB keeps no module
+# (SystemTap caches none built with -m); bench/modcache.sh times the hits
+mkdir -p -m 700 "$STAP_CACHE" && echo 0 > "$STAP_CACHE/cache_mb_limit"
 systemtap_runtime "$BENCH_TMP/runtime"
 
 # timed TOOL LABEL KEY COMMAND...: runs COMMAND (its output in out.txt and

@@ -21,6 +21,9 @@
  * and written from memory into the module's directory: what is checked is
  * what is compiled and linked.  Pruning old entries, --clean-cache and
  * removing failed builds never follow a symbolic link.
+ *
+ * A module built before with the same inputs comes from modcache.c's
+ * cache instead of kbuild, and a module built here is kept there.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -214,54 +217,6 @@ static int show_log_problems(const char *log, int max)
 	return shown;
 }
 
-/* Writes len bytes to a new file path (0644), never through a symbolic link. */
-static bool write_bytes(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return false;
-	const char *p = data;
-	bool ok = true;
-	while (len && ok) {
-		ssize_t n = write(fd, p, len);
-		ok = n > 0;
-		if (ok) {
-			p += n;
-			len -= n;
-		}
-	}
-	return close(fd) == 0 && ok;
-}
-
-/*
- * Removes name in dirfd and, if it is a directory, all it holds: never
- * through a symbolic link (a link is removed, not what it names), and
- * no deeper than kbuild ever nests.
- */
-static void remove_tree_at(int dirfd, const char *name, int depth)
-{
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlinkat(dirfd, name, 0);
-		return;
-	}
-	int fd = depth < 8 ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			remove_tree_at(fd, e->d_name, depth + 1);
-	closedir(d);
-	unlinkat(dirfd, name, AT_REMOVEDIR);
-}
-
 static void remove_tree(const char *path)
 {
 	remove_tree_at(AT_FDCWD, path, 0);
@@ -347,7 +302,8 @@ static const char *runtime_release(const char *name)
 /*
  * What a crashed or killed stap left (build-XXXXXX directories, half
  * written DWARF indexes, a failed build's log), then the runtime builds
- * past the few kept per kernel; all removed without following a link.
+ * past the few kept per kernel, then the least recently used modules
+ * past cache_mb_limit (modcache.c); all removed without following a link.
  */
 int clean_cache(void)
 {
@@ -381,7 +337,7 @@ int clean_cache(void)
 	closedir(d);
 	for (int i = 0; i < releases.len; i++)
 		removed += prune_runtime_cache(root, releases.items[i]);
-	return removed;
+	return removed + modcache_prune(root);
 }
 
 /* runtime/stapconf/NAME.c: SystemTap's kernel feature tests, sorted */
@@ -462,14 +418,6 @@ typedef struct RuntimeObjs {
 	size_t len[RT_NPARTS];
 } RuntimeObjs;
 
-/* "SHA256  NAME\n" for each part, as sha256sum(1) writes it. */
-static const char *manifest_line(const char *name, const char *data, size_t len)
-{
-	char hex[65];
-	sha256_hex(data, len, hex);
-	return arena_printf("%s  %s\n", hex, name);
-}
-
 static bool is_runtime_part(const char *name)
 {
 	for (int i = 0; i < RT_NPARTS; i++)
@@ -485,37 +433,7 @@ static bool is_runtime_part(const char *name)
  */
 static bool read_runtime(const char *dir, bool check_manifest, RuntimeObjs *o, const char **why)
 {
-	struct stat st;
-	*why = NULL;
-	if (lstat(dir, &st) != 0)
-		return false;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		*why = "it is not a directory of yours that only you may write";
-		return false;
-	}
-	Buf expected = {0};
-	for (int i = 0; i < RT_NPARTS; i++) {
-		const char *path = arena_printf("%s/%s", dir, runtime_parts[i]);
-		o->data[i] = cache_read(path, &o->len[i], why);
-		if (!o->data[i]) {
-			*why = arena_printf("%s: %s", runtime_parts[i], *why ? *why : "missing");
-			return false;
-		}
-		buf_puts(&expected, manifest_line(runtime_parts[i], o->data[i], o->len[i]));
-	}
-	if (!check_manifest)
-		return true;
-	size_t mlen;
-	char *manifest = cache_read(arena_printf("%s/MANIFEST", dir), &mlen, why);
-	if (!manifest) {
-		*why = arena_printf("MANIFEST: %s", *why ? *why : "missing");
-		return false;
-	}
-	if (mlen != expected.len || memcmp(manifest, expected.s, mlen) != 0) {
-		*why = "its files do not match their MANIFEST";
-		return false;
-	}
-	return true;
+	return cache_read_entry(dir, runtime_parts, RT_NPARTS, check_manifest, o->data, o->len, why);
 }
 
 /* Leaves only the parts in a finished runtime build, and writes their MANIFEST. */
@@ -535,8 +453,8 @@ static bool seal_runtime(const char *work)
 	closedir(d);
 	Buf manifest = {0};
 	for (int i = 0; i < RT_NPARTS; i++)
-		buf_puts(&manifest, manifest_line(runtime_parts[i], o.data[i], o.len[i]));
-	return write_bytes(arena_printf("%s/MANIFEST", work), manifest.s, manifest.len);
+		buf_puts(&manifest, cache_manifest_line(runtime_parts[i], o.data[i], o.len[i]));
+	return cache_write(arena_printf("%s/MANIFEST", work), manifest.s, manifest.len);
 }
 
 /* Keeps a failed build's log in the cache for the user, as a new file of ours. */
@@ -648,13 +566,11 @@ static bool uncached_runtime(Session *s, Vec files, RuntimeObjs *o)
  * see a half-written cache entry; an entry that fails its checks is built
  * again, and so is one --poison-cache says not to read.
  */
-static bool runtime_objects(Session *s, RuntimeObjs *o)
+static bool runtime_objects(Session *s, Vec files, const char *name, RuntimeObjs *o)
 {
-	Vec files = runtime_files(s);
 	const char *root = stap_cache_root();
 	if (!root)
 		return uncached_runtime(s, files, o);
-	const char *name = runtime_key(s, files);
 	const char *dir = arena_printf("%s/%s", root, name);
 	const char *why = NULL;
 	if (cache_readable() && read_runtime(dir, true, o, &why)) {
@@ -697,7 +613,7 @@ static bool runtime_objects(Session *s, RuntimeObjs *o)
 static void ship(const char *data, size_t len, const char *dir, const char *name)
 {
 	const char *to = arena_printf("%s/%s_shipped", dir, name);
-	if (!write_bytes(to, data, len))
+	if (!cache_write(to, data, len))
 		fatal("cannot write the runtime object %s: %s", to, strerror(errno));
 	if (!write_text(arena_printf("%s/.%s.cmd", dir, name),
 			arena_printf("cmd_%s/%s := prebuilt stap runtime\n", dir, name)))
@@ -715,8 +631,12 @@ bool build_module(Session *s)
 				    s->build_dir, s->kernel_release);
 		return false;
 	}
+	Vec files = runtime_files(s);
+	const char *runtime_entry = runtime_key(s, files);
+	if (modcache_fetch(s, runtime_entry))
+		return true;
 	RuntimeObjs rt;
-	if (!runtime_objects(s, &rt))
+	if (!runtime_objects(s, files, runtime_entry, &rt))
 		return false;
 	const char *dir = s->tmp_dir;
 	const char *name = s->module_name;
@@ -726,7 +646,7 @@ bool build_module(Session *s)
 	/* the headers too: the module's C includes the checked bytes, not the entry */
 	for (int i = RT_STAPCONF; i <= RT_FEATURES; i++) {
 		const char *to = arena_printf("%s/%s", dir, runtime_parts[i]);
-		if (!write_bytes(to, rt.data[i], rt.len[i]))
+		if (!cache_write(to, rt.data[i], rt.len[i]))
 			fatal("cannot write %s: %s", to, strerror(errno));
 	}
 	Buf kbuild = {0};
@@ -753,5 +673,6 @@ bool build_module(Session *s)
 	}
 	if (s->pass_verbose[3] > 1)
 		show_log_problems(log, 50);
+	modcache_store(s, runtime_entry);
 	return true;
 }

@@ -1,8 +1,9 @@
 /*
  * cache.c - where stap keeps what it builds once and reuses: the runtime
- * object per kernel (build.c) and the DWARF index per build-id
- * (dwarf_index.c); and what --disable-cache and --poison-cache do to
- * it (--clean-cache is build.c's clean_cache).
+ * object per kernel (build.c), each script's module (modcache.c) and the
+ * DWARF index per build-id (dwarf_index.c); what --disable-cache and
+ * --poison-cache do to it (--clean-cache is build.c's clean_cache); and
+ * how an entry is read (checked against its MANIFEST), written and removed.
  *
  * What stap reads back from the cache goes into modules that root loads,
  * so the cache must be the user's own: its directory (and every
@@ -14,6 +15,7 @@
  * would otherwise end up in a root-built module.  There is no fallback
  * to a shared directory such as /tmp.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -27,14 +29,18 @@ int cache_mode = CACHE_USE;
 const char *cache_private_dir;
 
 /*
- * $STAP_CACHE, $XDG_CACHE_HOME/stap, or ~/.cache/stap with the home
- * directory from $HOME or the password database; NULL when there is none.
+ * $STAP_CACHE, $SYSTEMTAP_DIR/cache (SystemTap's), $XDG_CACHE_HOME/stap,
+ * or ~/.cache/stap with the home directory from $HOME or the password
+ * database; NULL when there is none.
  */
 static const char *cache_root_path(void)
 {
 	const char *env = getenv("STAP_CACHE");
 	if (env && *env)
 		return env;
+	env = getenv("SYSTEMTAP_DIR");
+	if (env && *env)
+		return arena_printf("%s/cache", env);
 	env = getenv("XDG_CACHE_HOME");
 	if (env && *env)
 		return arena_printf("%s/stap", env);
@@ -219,4 +225,111 @@ char *cache_read(const char *path, size_t *len, const char **why)
 out:
 	close(fd);
 	return *why ? NULL : data;
+}
+
+/* "SHA256  NAME\n", as sha256sum(1) writes it: a line of an entry's MANIFEST */
+const char *cache_manifest_line(const char *name, const char *data, size_t len)
+{
+	char hex[65];
+	sha256_hex(data, len, hex);
+	return arena_printf("%s  %s\n", hex, name);
+}
+
+/*
+ * Reads the files names[0..n) of the cache entry dir into data[] and
+ * len[] (cache_read's checks), and compares them with the entry's
+ * MANIFEST when check_manifest.  false with *why NULL: there is no such
+ * entry; with *why set: there is one, and it cannot be used.
+ */
+bool cache_read_entry(const char *dir, const char *const *names, int n, bool check_manifest,
+		      char **data, size_t *len, const char **why)
+{
+	struct stat st;
+	*why = NULL;
+	if (lstat(dir, &st) != 0)
+		return false;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		*why = "it is not a directory of yours that only you may write";
+		return false;
+	}
+	Buf expected = {0};
+	for (int i = 0; i < n; i++) {
+		data[i] = cache_read(arena_printf("%s/%s", dir, names[i]), &len[i], why);
+		if (!data[i]) {
+			*why = arena_printf("%s: %s", names[i], *why ? *why : "missing");
+			return false;
+		}
+		buf_puts(&expected, cache_manifest_line(names[i], data[i], len[i]));
+	}
+	if (!check_manifest)
+		return true;
+	size_t mlen;
+	char *manifest = cache_read(arena_printf("%s/MANIFEST", dir), &mlen, why);
+	if (!manifest) {
+		*why = arena_printf("MANIFEST: %s", *why ? *why : "missing");
+		return false;
+	}
+	if (mlen != expected.len || memcmp(manifest, expected.s, mlen) != 0) {
+		*why = "its files do not match their MANIFEST";
+		return false;
+	}
+	return true;
+}
+
+/* Writes len bytes to a new file path (0644), never through a symbolic link. */
+bool cache_write(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return false;
+	const char *p = data;
+	bool ok = true;
+	while (len && ok) {
+		ssize_t n = write(fd, p, len);
+		ok = n > 0;
+		if (ok) {
+			p += n;
+			len -= n;
+		}
+	}
+	return close(fd) == 0 && ok;
+}
+
+/*
+ * Removes name in dirfd and, if it is a directory, all it holds: never
+ * through a symbolic link (a link is removed, not what it names), and
+ * no deeper than kbuild ever nests.
+ */
+void remove_tree_at(int dirfd, const char *name, int depth)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlinkat(dirfd, name, 0);
+		return;
+	}
+	int fd = depth < 8 ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			remove_tree_at(fd, e->d_name, depth + 1);
+	closedir(d);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Removes the entry name of the cache root, never through a symbolic link. */
+void cache_remove(const char *root, const char *name)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	remove_tree_at(fd, name, 0);
+	close(fd);
 }

@@ -772,7 +772,10 @@ int main(int argc, char **argv)
 	pass_begin();
 	if (!build_module(s))
 		return failed(s, "Pass 4: compilation failed.");
-	pass_end(s, 4, arena_printf("compiled C into \"%s.ko\"", s->module_name));
+	if (s->ko_cached && s->pass_verbose[3])	/* SystemTap's words */
+		fprintf(stderr, "Pass 4: using cached %s\n", s->ko_cached);
+	else
+		pass_end(s, 4, arena_printf("compiled C into \"%s.ko\"", s->module_name));
 	if (s->last_pass == 4) {
 		char *dest = arena_printf("%s.ko", s->module_name);
 		if (!copy_file(s->ko_file, dest))

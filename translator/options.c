@@ -281,27 +281,22 @@ static void opt_color(Session *s, const char *arg)
 	diag_color = when == 1 || (when == 2 && isatty(STDERR_FILENO));
 }
 
-/* stap caches the runtime and DWARF indexes, no modules yet: say what the options do */
+/* The cache (cache.c) holds modules, the runtime per kernel and DWARF indexes. */
 static void opt_disable_cache(Session *s, const char *arg)
 {
 	cache_mode = CACHE_DISABLED;
-	fprintf(stderr, "stap: note: --disable-cache: the runtime and the DWARF indexes are "
-		"built in the temporary directory and not kept (stap caches no modules)\n");
 }
 
 static void opt_poison_cache(Session *s, const char *arg)
 {
 	cache_mode = CACHE_POISONED;
-	fprintf(stderr, "stap: note: --poison-cache: the runtime and the DWARF indexes are "
-		"rebuilt and cached again (stap caches no modules)\n");
 }
 
 static void opt_clean_cache(Session *s, const char *arg)
 {
 	int n = clean_cache();
-	fprintf(stderr, "stap: the cache %s: %d stale entr%s removed (it holds the runtime "
-		"built for each kernel and the DWARF indexes; stap caches no modules)\n",
-		stap_cache_root(), n, n == 1 ? "y" : "ies");
+	fprintf(stderr, "stap: the cache %s: %d entr%s removed\n", stap_cache_root(), n,
+		n == 1 ? "y" : "ies");
 	exit(0);
 }
 
@@ -523,9 +518,9 @@ static void usage(FILE *out)
 "  --compatible=VERSION   %%( systemtap_v %%) compares against VERSION (default 4.8)\n"
 "  --color[=WHEN]         color messages: never, always, auto (a terminal)\n"
 "  --tmpdir=DIR           the temporary directory (kept)\n"
-"  --disable-cache        build the runtime and DWARF indexes afresh, keep nothing\n"
+"  --disable-cache        build the module, runtime and DWARF indexes afresh, keep nothing\n"
 "  --poison-cache         rebuild what is cached, and cache it again\n"
-"  --clean-cache          remove stale cache entries and exit\n"
+"  --clean-cache          remove stale entries and modules past cache_mb_limit, exit\n"
 "  --no-global-var-display   do not print the globals a script never read\n"
 "  --example      FILE is one of the examples\n"
 "  --rlimit-{as,cpu,nproc,stack,fsize}=NUM   limit stap itself\n"

@@ -10,7 +10,7 @@
  *     elide.c; the debuginfo readers dwarf*.c, btf.c, trace_systems.c,
  *     usym.c, unwind.c, ldd.c, lines.c
  *   pass 3, translation: emit.c, emit_data.c, entry.c, format.c, regex.c
- *   pass 4, compilation: build.c (kbuild), cache.c, kfeatures.c, sha256.c
+ *   pass 4, compilation: build.c (kbuild), modcache.c, cache.c, kfeatures.c, sha256.c
  *   pass 5, run: run.c (staprun here, or vm/stap-vm for --vm)
  * Everything that lives for the whole compilation is allocated from one
  * arena (arena.c) and never freed.
@@ -740,6 +740,7 @@ struct Session {
 	Vec derived;			/* DerivedProbe* in emit order */
 	const char *c_file;		/* pass 3 */
 	const char *ko_file;		/* pass 4 */
+	const char *ko_cached;		/* pass 4: the cache's copy it came from */
 };
 
 /* emit.c */
@@ -749,7 +750,7 @@ bool emit_module(Program *prog, Session *s, FILE *out);
 bool build_module(Session *s);
 const char *kernel_build_dir(const char *release, bool *ok);
 /*
- * cache.c: $STAP_CACHE, $XDG_CACHE_HOME/stap or ~/.cache/stap, checked
+ * cache.c: $STAP_CACHE, $SYSTEMTAP_DIR/cache, $XDG_CACHE_HOME/stap or ~/.cache/stap, checked
  * (fatal if someone else could write it); NULL without a home directory.
  */
 const char *stap_cache_root(void);
@@ -757,6 +758,23 @@ const char *stap_cache_root(void);
 int cache_open(const char *path, const char **why);
 /* ... read whole into memory (arena); NULL with *why as cache_open. */
 char *cache_read(const char *path, size_t *len, const char **why);
+/* An entry's files names[0..n), checked against its MANIFEST: false with
+   *why NULL when there is no entry, with *why when it cannot be used. */
+bool cache_read_entry(const char *dir, const char *const *names, int n, bool check_manifest,
+		      char **data, size_t *len, const char **why);
+const char *cache_manifest_line(const char *name, const char *data, size_t len);
+bool cache_write(const char *path, const void *data, size_t len);	/* no link followed */
+void cache_remove(const char *root, const char *name);	/* no link followed */
+/* cache.c: removes name (a tree) in dirfd without following a link */
+void remove_tree_at(int dirfd, const char *name, int depth);
+/*
+ * modcache.c: pass 4's module cache, keyed by the SHA-256 of the module's C,
+ * the runtime entry, the kernel, the compiler and the options.  fetch sets
+ * s->ko_file and s->ko_cached on a hit; prune keeps cache_mb_limit.
+ */
+bool modcache_fetch(Session *s, const char *runtime_entry);
+void modcache_store(Session *s, const char *runtime_entry);
+int modcache_prune(const char *root);
 
 /* sha256.c: the digest of data as 64 hex digits */
 void sha256_hex(const void *data, size_t len, char hex[65]);
@@ -766,7 +784,7 @@ enum { CACHE_USE, CACHE_POISONED, CACHE_DISABLED };
 extern int cache_mode;
 extern const char *cache_private_dir;	/* CACHE_DISABLED: the cache root */
 bool cache_readable(void);
-/* --clean-cache: removes stale entries; returns how many. */
+/* --clean-cache: removes stale entries and modules past the limit; returns how many. */
 int clean_cache(void);
 
 /* resolve.c: n becomes the number v where it stands (its next stays) */
