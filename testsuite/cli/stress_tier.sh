@@ -91,7 +91,9 @@ echo "flood: status $rc, lines seen + 8 x dropped = printed: $([ $((lines + 8 * 
 figure "flood: printed $printed, seen $lines, dropped ${dropped:-0}"
 check flood
 timeout 120 staprun /extra/stress_map_full.ko > o 2> e
-echo "map full: status $?, $(grep -c 'Array overflow' e) overflow error"
+# the first overflow stops the script; a probe on another CPU may overflow
+# too before the stop reaches it (seen on 4 vCPUs): one or more
+echo "map full: status $?, overflow reported: $([ "$(grep -c 'Array overflow' e)" -ge 1 ] && echo yes || echo no)"
 timeout 120 staprun /extra/stress_map_wrap.ko > o 2> e
 echo "map wrap: status $?, $(cat o)"
 check maps
@@ -114,7 +116,7 @@ sigint: 5 of 5
 sigint: kernel log clean: yes, modules left: 0
 flood: status 0, lines seen + 8 x dropped = printed: yes
 flood: kernel log clean: yes, modules left: 0
-map full: status 1, 1 overflow error
+map full: status 1, overflow reported: yes
 map wrap: status 0, wrapped 100 1
 maps: kernel log clean: yes, modules left: 0
 maxaction: status 1, 1 error
