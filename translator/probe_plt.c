@@ -179,43 +179,27 @@ static Vec plt_entries(const char *path, const char **why)
 
 /* ---- probe points ---- */
 
-static bool is_named(Component *c, const char *name)
-{
-	return c && strcmp(c->name, name) == 0;
-}
-
 /* Is c (process) followed by [.library(..)].plt? */
 bool plt_is_plt_point(Component *c)
 {
 	c = c->next;
-	if (is_named(c, "library"))
+	if (component_is(c, "library"))
 		c = c->next;
-	return is_named(c, "plt");
-}
-
-static bool string_of(Component *c, const char **out)
-{
-	if (!c->has_arg || c->arg->kind != ND_STR || !c->arg->str[0]) {
-		error_at(c->loc, "semantic error", "'%s' takes a string: %s(\"...\")", c->name,
-			 c->name);
-		return false;
-	}
-	*out = c->arg->str;
-	return true;
+	return component_is(c, "plt");
 }
 
 /* The components after process("PATH"); false when an error was reported. */
 static bool parse_plt(Component *c, PltSpec *ps)
 {
-	if (is_named(c, "library")) {
-		if (!string_of(c, &ps->lib))
+	if (component_is(c, "library")) {
+		if (!component_string(c, &ps->lib))
 			return false;
 		c = c->next;
 	}
 	ps->name = "*";
-	if (c->has_arg && !string_of(c, &ps->name))
+	if (c->has_arg && !component_string(c, &ps->name))
 		return false;
-	if (is_named(c->next, "return")) {
+	if (component_is(c->next, "return")) {
 		ps->is_return = true;
 		c = c->next;
 		if (c->has_arg) {
@@ -386,7 +370,7 @@ static bool resolve_one_program(PltSpec *ps, Component *rest, ProbePoint *pp, Pr
 /* NAME of rest's .plt("NAME"), for messages */
 static const char *plt_name_of(Component *rest)
 {
-	while (rest && !is_named(rest, "plt"))
+	while (rest && !component_is(rest, "plt"))
 		rest = rest->next;
 	return rest && rest->has_arg && rest->arg->kind == ND_STR ? rest->arg->str : "*";
 }
@@ -432,7 +416,7 @@ bool plt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 	/* process.* expands to an optional process.plt: without -c or -x, none */
 	if (!c->has_arg && pp->optional && !cur_session->target_cmd && !cur_session->target_pid)
 		return true;
-	if (!c->has_arg ? !target_program(c, &ps.path) : !string_of(c, &ps.path))
+	if (!c->has_arg ? !target_program(c, &ps.path) : !component_string(c, &ps.path))
 		return false;
 	if (strpbrk(ps.path, "*?["))
 		return resolve_glob(ps.path, c->next, pp, probe, out);

@@ -204,7 +204,8 @@ static bool symbol_address(const char *path, const char *name, uint64_t *addr)
 
 /* ---- probe points ---- */
 
-static bool string_of(Component *c, const char **out)
+/* c("STRING"): its string in *out, or an error in script terms */
+bool component_string(Component *c, const char **out)
 {
 	if (!c->has_arg || c->arg->kind != ND_STR || !c->arg->str[0]) {
 		error_at(c->loc, "semantic error", "'%s' takes a string: %s(\"...\")", c->name,
@@ -215,7 +216,7 @@ static bool string_of(Component *c, const char **out)
 	return true;
 }
 
-static bool is_named(Component *c, const char *name)
+bool component_is(Component *c, const char *name)
 {
 	return c && strcmp(c->name, name) == 0;
 }
@@ -224,18 +225,18 @@ static bool is_named(Component *c, const char *name)
 bool sdt_is_mark_point(Component *c)
 {
 	c = c->next;
-	if (is_named(c, "library"))
+	if (component_is(c, "library"))
 		c = c->next;
-	if (is_named(c, "provider"))
+	if (component_is(c, "provider"))
 		c = c->next;
-	return is_named(c, "mark");
+	return component_is(c, "mark");
 }
 
 /* .library("LIB") of PATH: the library's absolute path, into ms. */
 static bool library_of(Component *c, MarkSpec *ms)
 {
 	const char *name, *why = NULL;
-	if (!string_of(c, &name))
+	if (!component_string(c, &name))
 		return false;
 	const char *lib = find_library_of(ms->path, name, &why);
 	char *abs = lib ? realpath(lib, NULL) : NULL;
@@ -253,22 +254,22 @@ static bool library_of(Component *c, MarkSpec *ms)
 /* The components after process("PATH"); false when an error was reported. */
 static bool parse_mark(Component *c, MarkSpec *ms)
 {
-	if (is_named(c, "library")) {
+	if (component_is(c, "library")) {
 		if (!library_of(c, ms))
 			return false;
 		c = c->next;
 	}
-	if (is_named(c, "provider")) {
-		if (!string_of(c, &ms->provider))
+	if (component_is(c, "provider")) {
+		if (!component_string(c, &ms->provider))
 			return false;
-		if (!is_named(c->next, "mark")) {
+		if (!component_is(c->next, "mark")) {
 			error_at(c->next ? c->next->loc : c->loc, "semantic error", "no match for "
 				 "probe point: .provider(\"%s\") takes .mark(\"NAME\")", ms->provider);
 			return false;
 		}
 		c = c->next;
 	}
-	if (!string_of(c, &ms->name))
+	if (!component_string(c, &ms->name))
 		return false;
 	if (c->next) {
 		error_at(c->next->loc, "semantic error", "no match for probe point: "
@@ -439,7 +440,7 @@ bool target_program(Component *c, const char **path)
 bool sdt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out)
 {
 	MarkSpec ms = {0};
-	if (!c->has_arg ? !target_program(c, &ms.path) : !string_of(c, &ms.path))
+	if (!c->has_arg ? !target_program(c, &ms.path) : !component_string(c, &ms.path))
 		return false;
 	if (strpbrk(ms.path, "*?["))
 		return resolve_glob(&ms, c->next, pp, probe, out);

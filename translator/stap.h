@@ -566,6 +566,9 @@ extern ProbeFamily family_sdt;
 /* probe_sdt.c: process("PATH")[.library("LIB")][.provider("P")].mark("NAME"),
    from c (process); family_uprobe hands it the .library(...).mark points */
 bool sdt_is_mark_point(Component *c);
+/* probe_sdt.c, for the process families: is c named name; c's string argument */
+bool component_is(Component *c, const char *name);
+bool component_string(Component *c, const char **out);
 bool sdt_resolve(ProbePoint *pp, Component *c, Probe *probe, Vec *out);
 /* ... and for probe_plt.c: the file offset of link-time address addr
    (in a code segment if exec), a file for --vm to copy, and the program
